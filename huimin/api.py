@@ -1,0 +1,110 @@
+"""The JSON API under /api/v1/: mounts each app's router and maps errors to the contract.
+
+Every error is `{"error": {"code", "message", "fields"}}` with a 4xx status; bad input
+is never a 500.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from huimin.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Huimin API",
+    version="1",
+    description="惠民：城乡居民医保、智能审核与居民健康档案接口。错误格式见 DESIGN.md §3。",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+# Pydantic error types → the reason a person reads.
+_REASONS = {
+    "missing": "必填项",
+    "string_too_long": "过长",
+    "string_too_short": "过短",
+    "string_type": "应为字符串",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "date_parsing": "日期格式应为YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为YYYY-MM-DD",
+    "date_type": "日期格式应为YYYY-MM-DD",
+    "decimal_parsing": "应为数值",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "json_invalid": "JSON格式错误",
+    "model_attributes_type": "应为对象",
+    "dict_type": "应为对象",
+    "list_type": "应为数组",
+    "string_pattern_mismatch": "格式错误",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为布尔值",
+    "value_error": "取值无效",
+}
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc]
+    # Drop the transport prefix ("body", "query", "path") and ninja's payload parameter.
+    while parts and parts[0] in {"body", "query", "path", "payload", "form", "header"}:
+        parts.pop(0)
+    name = ""
+    for p in parts:
+        name += f"[{p}]" if p.isdigit() else (f".{p}" if name else p)
+    return name or "body"
+
+
+def error_response(request, status: int, code: str, message: str, fields=None):
+    return api.create_response(
+        request,
+        {"error": {"code": code, "message": message, "fields": fields or {}}},
+        status=status,
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        name = _field_name(err.get("loc", ()))
+        reason = _REASONS.get(err.get("type", ""), "取值无效")
+        ctx = err.get("ctx") or {}
+        if err.get("type") == "string_too_long" and "max_length" in ctx:
+            reason = f"不能超过{ctx['max_length']}个字符"
+        fields.setdefault(name, reason)
+    message = "输入有误：" + "；".join(f"{k} {v}" for k, v in fields.items())
+    return error_response(request, 422, "validation_failed", message, fields)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error_response(request, 401, "unauthenticated", "未登录或凭证无效")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_response(request, 404, "not_found", "对象不存在或无权查看")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+def _mount():
+    from huimin.registry.api import router as registry_router
+
+    api.add_router("/registry/", registry_router)
+
+
+_mount()

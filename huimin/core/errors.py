@@ -1,0 +1,44 @@
+"""Domain errors that carry the contract's shape (DESIGN.md §3).
+
+`{"error": {"code": "...", "message": "中文说明", "fields": {"field": "reason"}}}`
+"""
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+    def as_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+
+
+class ValidationFailed(DomainError):
+    """One or more fields are wrong; `fields` names each with its reason."""
+
+    status = 422
+
+    def __init__(self, fields: dict[str, str], code: str = "validation_failed", message=None):
+        super().__init__(code, message or "输入有误：" + "；".join(fields.values()), fields)
+
+
+class NotFound(DomainError):
+    status = 404
+
+    def __init__(self, what: str = "对象"):
+        super().__init__("not_found", f"{what}不存在或无权查看")
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class PermissionDenied(DomainError):
+    status = 403
+
+    def __init__(self, message: str = "无权执行此操作", code: str = "forbidden"):
+        super().__init__(code, message)

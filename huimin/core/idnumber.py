@@ -1,0 +1,99 @@
+"""GB 11643 resident ID numbers (公民身份号码): validation, parsing and masking.
+
+Pure functions. The check character is ISO 7064 MOD 11-2 (python-stdnum computes it).
+We deliberately do not use stdnum's full `validate`: it refuses a number whose address
+code was not in force in the birth year, but a number keeps the code in force when it
+was *issued* (DESIGN.md §3), so such numbers are valid.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from stdnum.cn import ric
+
+# First two digits of GB/T 2260 province-level codes (incl. 71 台湾, 81 香港, 82 澳门).
+PROVINCE_PREFIXES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+
+SEX_MALE = "1"
+SEX_FEMALE = "2"
+
+
+class IDNumberError(ValueError):
+    """Carries a machine-readable code and a Chinese reason."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ParsedID:
+    number: str
+    address_code: str
+    birth_date: datetime.date
+    sex: str  # "1" male, "2" female (GB/T 2261.1)
+
+
+def normalise(raw: str) -> str:
+    """Strip spaces and upper-case the check character (a lowercase x is X)."""
+    return "".join(str(raw).split()).upper()
+
+
+def parse(raw: str, *, today: datetime.date | None = None) -> ParsedID:
+    number = normalise(raw)
+    if len(number) != 18:
+        raise IDNumberError("id_number_length", "身份证号码应为18位")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise IDNumberError("id_number_format", "身份证号码前17位须为数字，末位为数字或X")
+    if number[:2] not in PROVINCE_PREFIXES:
+        raise IDNumberError("id_number_address", "身份证号码的地址码不是有效的省级代码")
+    if ric.calc_check_digit(number) != number[17]:
+        raise IDNumberError("id_number_checksum", "身份证号码校验码错误")
+    try:
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise IDNumberError("id_number_birth_date", "身份证号码中的出生日期无效") from None
+    today = today or datetime.date.today()
+    if birth > today:
+        raise IDNumberError("id_number_birth_future", "身份证号码中的出生日期晚于今天")
+    if birth.year < 1880:
+        raise IDNumberError("id_number_birth_date", "身份证号码中的出生日期无效")
+    sex = SEX_MALE if int(number[16]) % 2 == 1 else SEX_FEMALE
+    return ParsedID(number=number, address_code=number[:6], birth_date=birth, sex=sex)
+
+
+def is_valid(raw: str) -> bool:
+    try:
+        parse(raw)
+    except IDNumberError:
+        return False
+    return True
+
+
+def mask(number: str) -> str:
+    """430521********1234: address code and last four shown, the rest hidden."""
+    number = normalise(number)
+    if len(number) != 18:
+        return "*" * len(number)
+    return number[:6] + "*" * 8 + number[14:]
+
+
+def make(address_code: str, birth: datetime.date, sequence: int, sex: str) -> str:
+    """Build a valid number (for synthetic data): sequence 0-999 adjusted to the sex parity."""
+    seq = sequence % 1000
+    odd = seq % 2 == 1
+    if (sex == SEX_MALE) != odd:
+        seq = seq + 1 if seq < 999 else seq - 1
+    body = f"{address_code}{birth:%Y%m%d}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def mask_phone(phone: str) -> str:
+    phone = phone.strip()
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

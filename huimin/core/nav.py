@@ -1,0 +1,29 @@
+"""Menu entries by role. Roles that read the registry see it; more apps add entries."""
+
+from django.urls import reverse
+
+REGISTRY_READERS = {
+    "insurance_officer",
+    "township_clerk",
+    "cashier",
+    "doctor",
+    "village_doctor",
+    "public_health_officer",
+    "assessor",
+}
+
+
+def menu_for(user) -> list[dict]:
+    profile = getattr(user, "staff", None)
+    role = profile.role if profile else None
+    items = [{"label": "首页", "url": reverse("home")}]
+    if role in REGISTRY_READERS or user.is_superuser:
+        items += [
+            {"label": "居民", "url": reverse("registry:person_list")},
+            {"label": "家庭户", "url": reverse("registry:household_list")},
+            {"label": "医疗机构", "url": reverse("registry:institution_list")},
+            {"label": "行政区划", "url": reverse("registry:region_list")},
+        ]
+    if role in {"insurance_officer", "township_clerk"} or user.is_superuser:
+        items.append({"label": "疑似重复", "url": reverse("registry:duplicate_list")})
+    return items
