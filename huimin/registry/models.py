@@ -28,7 +28,7 @@ def jurisdiction_of(user) -> str | None:
 class ScopedQuerySet(models.QuerySet):
     """Rows bounded by a region-code column; `visible_to` is the one scoping method."""
 
-    region_field = "village_id"
+    region_field = "village__code"
 
     def within(self, prefix: str):
         if not prefix:
@@ -43,7 +43,7 @@ class ScopedQuerySet(models.QuerySet):
 
 
 class InstitutionQuerySet(ScopedQuerySet):
-    region_field = "region_id"
+    region_field = "region__code"
 
 
 def _prefix_index(name: str, *fields: str) -> models.Index:
