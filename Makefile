@@ -1,0 +1,59 @@
+# Huimin: `make demo` to see it, `make test` to check it.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HUIMIN := $(VENV)/bin/huimin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RESIDENTS ?= 20000
+
+.PHONY: demo test lint check test-sqlite test-postgres test-browser bench serve clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+# Development secrets, written once; production sets HUIMIN_* in its environment.
+.env:
+	$(PY) -c "import base64,os,secrets; print('HUIMIN_SECRET_KEY=' + secrets.token_urlsafe(48)); print('HUIMIN_FIELD_KEY=' + base64.b64encode(os.urandom(32)).decode())" > .env
+	@echo "Wrote development secrets to .env"
+
+demo: $(VENV)/.installed .env
+	$(HUIMIN) migrate --noinput -v0
+	$(HUIMIN) generate --residents $(RESIDENTS)
+	$(HUIMIN) demo_accounts
+	@echo ""
+	@echo "Huimin is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo "Log in with a demo account above, e.g. officer / Huimin@2026"
+	$(VENV)/bin/gunicorn huimin.wsgi:application -b $(HOST):$(PORT) -w 2 --threads 4 --access-logfile -
+
+serve: $(VENV)/.installed .env
+	$(VENV)/bin/gunicorn huimin.wsgi:application -b $(HOST):$(PORT) -w 2 --threads 4
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(VENV)/.installed
+	HUIMIN_DEBUG=1 HUIMIN_ENV_FILE=/dev/null $(PY) manage.py check
+	HUIMIN_DEBUG=1 HUIMIN_ENV_FILE=/dev/null $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: $(VENV)/.installed
+	$(VENV)/bin/pytest -m "not browser"
+
+test-postgres: $(VENV)/.installed
+	scripts/with-postgres.sh $(VENV)/bin/pytest -m "not browser"
+
+test-browser: $(VENV)/.installed
+	scripts/ensure-chromium.sh
+	$(VENV)/bin/pytest -m browser
+
+test: lint check test-sqlite test-postgres test-browser
+
+bench: $(VENV)/.installed
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var/static
