@@ -296,7 +296,7 @@ def list_people(request, filters: Query[PersonFilter]):
     items, nxt = queries.page(
         qs.order_by("village_id", "id"), filters.offset, _limit(filters.limit)
     )
-    return {"items": items, "next_offset": nxt}
+    return {"items": [_person(p) for p in items], "next_offset": nxt}
 
 
 @router.get("/people/{int:person_id}", response={200: PersonDetailOut, **ERRORS}, summary="居民")

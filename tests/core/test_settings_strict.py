@@ -1,0 +1,71 @@
+"""Configuration is read strictly: a bad or missing secret stops startup, naming the variable."""
+
+import base64
+import os
+import subprocess
+import sys
+
+import pytest
+
+GOOD_KEY = base64.b64encode(b"k" * 32).decode()
+
+
+def start(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HUIMIN_")}
+    clean.update({"HUIMIN_ENV_FILE": os.devnull, "DJANGO_SETTINGS_MODULE": "huimin.settings"})
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start():
+    r = start({"HUIMIN_FIELD_KEY": GOOD_KEY})
+    assert r.returncode != 0
+    assert "HUIMIN_SECRET_KEY" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("not-base64!!", "base64"),
+        (base64.b64encode(b"short").decode(), "32 bytes"),
+    ],
+)
+def test_malformed_field_key_refuses_to_start(value, reason):
+    r = start({"HUIMIN_SECRET_KEY": "s" * 40, "HUIMIN_FIELD_KEY": value})
+    assert r.returncode != 0
+    assert "HUIMIN_FIELD_KEY" in r.stderr and reason in r.stderr
+
+
+def test_malformed_boolean_names_the_variable():
+    r = start({"HUIMIN_DEBUG": "maybe"})
+    assert r.returncode != 0
+    assert "HUIMIN_DEBUG" in r.stderr
+
+
+def test_bad_database_url_names_the_variable():
+    r = start(
+        {
+            "HUIMIN_SECRET_KEY": "s" * 40,
+            "HUIMIN_FIELD_KEY": GOOD_KEY,
+            "HUIMIN_DATABASE_URL": "nosuchdb://x",
+        }
+    )
+    assert r.returncode != 0
+    assert "HUIMIN_DATABASE_URL" in r.stderr
+
+
+def test_good_production_configuration_starts():
+    r = start(
+        {
+            "HUIMIN_SECRET_KEY": "s" * 40,
+            "HUIMIN_FIELD_KEY": GOOD_KEY,
+            "HUIMIN_DATABASE_URL": "sqlite:///:memory:",
+        }
+    )
+    assert r.returncode == 0, r.stderr
