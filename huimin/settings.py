@@ -125,6 +125,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huimin.core",
     "huimin.registry",
+    "huimin.accounts",
+    "huimin.audit",
+    "huimin.access",
+    "huimin.ops",
 ]
 
 MIDDLEWARE = [

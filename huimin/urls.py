@@ -11,4 +11,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", core_views.home, name="home"),
     path("registry/", include("huimin.registry.urls")),
+    path("accounts/", include("huimin.accounts.urls")),
+    path("audit/", include("huimin.audit.urls")),
+    path("access/", include("huimin.access.urls")),
+    path("ops/", include("huimin.ops.urls")),
 ]

@@ -26,4 +26,17 @@ def menu_for(user) -> list[dict]:
         ]
     if role in {"insurance_officer", "township_clerk"} or user.is_superuser:
         items.append({"label": "疑似重复", "url": reverse("registry:duplicate_list")})
+    for app_menu in _app_menus():
+        items += app_menu(user, role)
     return items
+
+
+def _app_menus():
+    # Imported here: apps above core add their own entries (core must not import them at
+    # module load).
+    from huimin.access.nav import menu_items as access
+    from huimin.accounts.nav import menu_items as accounts
+    from huimin.audit.nav import menu_items as audit
+    from huimin.ops.nav import menu_items as ops
+
+    return [access, accounts, audit, ops]

@@ -25,6 +25,17 @@ def jurisdiction_of(user) -> str | None:
     return staff.jurisdiction
 
 
+# Apps above the registry widen what a user may read without the registry importing
+# them: e.g. access registers approved record loans (借阅). Each extension is called as
+# fn(user, model) and returns a Q of extra rows, or None.
+_scope_extensions: list = []
+
+
+def register_scope_extension(fn):
+    _scope_extensions.append(fn)
+    return fn
+
+
 class ScopedQuerySet(models.QuerySet):
     """Rows bounded by a region-code column; `visible_to` is the one scoping method."""
 
@@ -37,9 +48,17 @@ class ScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         prefix = jurisdiction_of(user)
-        if prefix is None:
+        if prefix == "":
+            return self
+        extra = [q for fn in _scope_extensions if (q := fn(user, self.model)) is not None]
+        if prefix is None and not extra:
             return self.none()
-        return self.within(prefix)
+        condition = Q(pk__in=[])
+        if prefix is not None:
+            condition = Q(**{f"{self.region_field}__startswith": prefix})
+        for q in extra:
+            condition |= q
+        return self.filter(condition)
 
 
 class InstitutionQuerySet(ScopedQuerySet):
