@@ -5,6 +5,7 @@ from huimin.registry import views
 app_name = "registry"
 
 urlpatterns = [
+    path("summary/", views.summary, name="summary"),
     path("people/", views.person_list, name="person_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("households/", views.household_list, name="household_list"),
@@ -14,4 +15,5 @@ urlpatterns = [
     path("regions/", views.region_list, name="region_list"),
     path("regions/<str:code>/", views.region_detail, name="region_detail"),
     path("duplicates/", views.duplicate_list, name="duplicate_list"),
+    path("duplicates/merge/", views.duplicate_merge, name="duplicate_merge"),
 ]
