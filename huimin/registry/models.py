@@ -388,7 +388,7 @@ class Staff(models.Model):
         verbose_name = "工作人员"
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in INSTITUTION_ROLES])
+                condition=~Q(role__in=sorted(r.value for r in INSTITUTION_ROLES))
                 | Q(institution__isnull=False),
                 name="institution_role_has_institution",
             ),
@@ -414,3 +414,19 @@ def id_number_lookup(raw_number: str) -> str:
     from huimin.core import crypto
 
     return crypto.blind_index(idnumber.normalise(raw_number), context="person.id_number")
+
+
+class RolePermission(models.Model):
+    """Roles are data: which named permission (registry/permissions.py) a role holds."""
+
+    role = models.CharField("角色", max_length=30, choices=Role.choices)
+    permission = models.CharField("权限", max_length=40)
+
+    class Meta:
+        ordering = ["role", "permission"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "permission"], name="role_permission_once")
+        ]
+
+    def __str__(self):
+        return f"{self.role}:{self.permission}"

@@ -24,25 +24,25 @@ from huimin.registry.models import (
     PersonMerge,
     PersonStatus,
     Region,
-    Role,
     SpecialCategory,
     id_number_lookup,
     jurisdiction_of,
     person_id_fields,
 )
+from huimin.registry.permissions import has_perm
 
-# Who may change the registry: the county office and township agencies.
-REGISTRY_WRITERS = {Role.INSURANCE_OFFICER, Role.TOWNSHIP_CLERK}
+
+# Deprecated: ask has_perm(user, "registry.write"). Kept until the pages stop using it.
+REGISTRY_WRITERS = {"insurance_officer", "township_clerk"}
 
 
 def today() -> datetime.date:
     return timezone.localdate()
 
 
-def check_can_write(user, region_code: str) -> None:
+def check_can_write(user, region_code: str, permission: str = "registry.write") -> None:
     prefix = jurisdiction_of(user)
-    staff = getattr(user, "staff", None)
-    allowed = user.is_superuser or (staff is not None and staff.role in REGISTRY_WRITERS)
+    allowed = user.is_superuser or has_perm(user, permission)
     if prefix is None or not allowed:
         raise PermissionDenied("无权修改居民登记信息")
     if not region_code.startswith(prefix):
@@ -484,10 +484,7 @@ def check_institution(data: InstitutionData) -> None:
 
 
 def do_create_institution(user, data: InstitutionData) -> Institution:
-    staff = getattr(user, "staff", None)
-    if not (user.is_superuser or (staff and staff.role == Role.INSURANCE_OFFICER)):
-        raise PermissionDenied("只有县医保经办人员可以登记医疗机构")
-    check_can_write(user, data.region_code)
+    check_can_write(user, data.region_code, permission="institution.write")
     check_institution(data)
     return Institution.objects.create(
         name=data.name.strip(),

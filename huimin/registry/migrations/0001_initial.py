@@ -206,6 +206,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='staff',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['village_doctor', 'doctor', 'cashier']), _negated=True), ('institution__isnull', False), _connector='OR'), name='institution_role_has_institution'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['cashier', 'doctor', 'village_doctor']), _negated=True), ('institution__isnull', False), _connector='OR'), name='institution_role_has_institution'),
         ),
     ]

@@ -1,0 +1,78 @@
+"""Named permissions and the roles that hold them.
+
+Permissions are names, never numbers; roles are data (the RolePermission table, seeded
+by migration from DEFAULT_GRANTS and changed by the security administrator). Code asks
+`has_perm(user, "person.unmask_id")`, never "is this role X".
+"""
+
+from django.core.cache import cache
+
+from huimin.registry.models import Role
+
+PERMISSIONS = {
+    "person.read": "查看居民登记信息（脱敏）",
+    "person.unmask_id": "查看完整身份证号码（留痕）",
+    "registry.write": "登记、修改居民与家庭户",
+    "institution.write": "登记、修改医疗机构",
+    "access.review": "初审机构接入申请",
+    "access.approve": "复核批准机构接入、签发凭证、暂停与撤销",
+    "loan.approve": "审批档案借阅",
+    "accounts.manage": "管理工作人员账号与配置",
+    "roles.manage": "管理角色与权限",
+    "audit.read": "查阅审计记录",
+    "alerts.manage": "处理安全告警",
+    "duty.write": "填写值班日志",
+}
+
+_READERS = {"person.read"}
+DEFAULT_GRANTS: dict[str, set[str]] = {
+    Role.INSURANCE_OFFICER: _READERS
+    | {
+        "person.unmask_id",
+        "registry.write",
+        "institution.write",
+        "access.review",
+        "loan.approve",
+    },
+    Role.TOWNSHIP_CLERK: _READERS | {"person.unmask_id", "registry.write", "loan.approve"},
+    Role.CASHIER: set(_READERS),
+    Role.DOCTOR: set(_READERS),
+    Role.VILLAGE_DOCTOR: set(_READERS),
+    Role.PUBLIC_HEALTH_OFFICER: _READERS | {"loan.approve"},
+    Role.ASSESSOR: set(_READERS),
+    # The three administrators are separate and read no personal data.
+    Role.SYSTEM_ADMIN: {"accounts.manage", "duty.write"},
+    Role.SECURITY_ADMIN: {"roles.manage", "access.approve", "alerts.manage", "duty.write"},
+    Role.AUDIT_ADMIN: {"audit.read"},
+}
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+_CACHE_KEY = "huimin:role-perms:{role}"
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    key = _CACHE_KEY.format(role=role)
+    perms = cache.get(key)
+    if perms is None:
+        from huimin.registry.models import RolePermission
+
+        perms = frozenset(
+            RolePermission.objects.filter(role=role).values_list("permission", flat=True)
+        )
+        cache.set(key, perms, 60)
+    return perms
+
+
+def forget_role_permissions(role: str) -> None:
+    cache.delete(_CACHE_KEY.format(role=role))
+
+
+def has_perm(user, permission: str) -> bool:
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    staff = getattr(user, "staff", None)
+    if staff is None:
+        return False
+    return permission in role_permissions(staff.role)
