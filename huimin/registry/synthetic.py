@@ -253,6 +253,7 @@ class _AddressCodes:
         self.province = [c for c in codes if c.code[:2] == host[:2] and c.code[:4] != host[:4]]
         self.far = {p: [c for c in codes if c.code[:2] == p] for p in _FAR_PROVINCES}
         self.far = {p: v for p, v in self.far.items() if v}
+        self.all_far = [c for v in self.far.values() for c in v]
 
     @staticmethod
     def issue_year(rng: random.Random, birth: datetime.date) -> int:
@@ -287,7 +288,12 @@ class _AddressCodes:
         return self.rng.choice(sorted(self.far)) if self.far else self.host[:2]
 
     def far_code(self, province: str, year: int) -> str:
-        return self._pick(self.far.get(province, []), year) or self.province_code(year)
+        # A province may be younger than the number (重庆 50 dates from 1997; before, 51).
+        return (
+            self._pick(self.far.get(province, []), year)
+            or self._pick(self.all_far, year)
+            or self.province_code(year)
+        )
 
 
 class _IDNumbers:
