@@ -13,6 +13,11 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")
+    if args[:1] == ["settle"]:
+        # The pure engine needs no settings, secrets or database.
+        from huimin.insurance.settle_cli import main as settle
+
+        sys.exit(settle(args[1:]))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["huimin", *args])

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "huimin.audit",
     "huimin.access",
     "huimin.ops",
+    "huimin.insurance",
 ]
 
 MIDDLEWARE = [

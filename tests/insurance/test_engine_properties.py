@@ -1,0 +1,70 @@
+"""Properties of the engine over random plans' claims and sequences of visits."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from huimin.insurance import engine
+from huimin.insurance.plan import parse_plan
+
+PLAN = parse_plan(
+    yaml.safe_load(
+        (Path(__file__).resolve().parents[3] / "shared/examples/plan-example.yaml").read_text(
+            encoding="utf-8"
+        )
+    )
+)
+ZERO = Decimal("0.00")
+
+money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("60000"), places=2)
+quantity = st.decimals(min_value=Decimal("0.5"), max_value=Decimal("30"), places=1)
+line = st.fixed_dictionaries(
+    {
+        "code": st.just("X"),
+        "class": st.sampled_from(["A", "B", "C"]),
+        "quantity": quantity.map(str),
+        "unit_price": money.map(str),
+    },
+    optional={"ceiling": money.map(str)},
+)
+visit = st.fixed_dictionaries(
+    {
+        "visit_type": st.sampled_from(sorted(PLAN.visit_types)),
+        "institution_level": st.sampled_from(["1", "2", "3", "out_of_area"]),
+        "lines": st.lists(line, min_size=1, max_size=6),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    visits=st.lists(visit, min_size=1, max_size=12),
+    category=st.sampled_from(["ordinary", "dibao", "tekun"]),
+)
+def test_tiers_add_up_never_negative_and_caps_hold(visits, category):
+    ytd = engine.YearToDate()
+    for v in visits:
+        claim = engine.parse_claim({**v, "person_category": category}, PLAN)
+        r = engine.adjudicate(PLAN, claim, ytd)
+        assert r.total == r.self_pay + r.b_self_pay + r.eligible
+        assert r.total == r.basic_fund + r.critical_illness + r.assistance + r.patient_pay
+        for tier in (r.basic_fund, r.critical_illness, r.assistance, r.patient_pay, r.deductible):
+            assert tier >= ZERO
+        # Insurance never pays more than the eligible amount.
+        assert r.basic_fund + r.critical_illness + r.assistance <= r.eligible
+        # Round trip through the contract's JSON: the next visit sees the same accumulators.
+        ytd = engine.parse_ytd(r.ytd_after.as_json())
+        assert ytd == r.ytd_after
+        assert ytd.basic_paid <= PLAN.annual_cap
+        for code, vt in PLAN.visit_types.items():
+            if vt.annual_limit is not None:
+                assert ytd.basic_paid_by_type.get(code, ZERO) <= vt.annual_limit
+        if category == "ordinary":
+            assert ytd.ci_paid <= PLAN.critical_illness.cap
+        if category in PLAN.assistance:
+            assert ytd.assistance_paid <= PLAN.assistance[category].annual_cap
+        else:
+            assert ytd.assistance_paid == ZERO
