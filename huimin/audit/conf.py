@@ -1,0 +1,37 @@
+"""The audit app's configuration, read strictly from HUIMIN_* environment variables.
+
+Read at call time (not import time) so an operator's command sees the current value and
+a malformed one stops the command with a message naming the variable.
+"""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+RETENTION_VAR = "HUIMIN_AUDIT_RETENTION_DAYS"
+RETENTION_DEFAULT = 183
+# Six months is the least the network-security rules accept for keeping logs.
+RETENTION_MINIMUM = 180
+ARCHIVE_DIR_VAR = "HUIMIN_AUDIT_ARCHIVE_DIR"
+
+
+def retention_days() -> int:
+    raw = os.environ.get(RETENTION_VAR, "").strip()
+    if not raw:
+        return RETENTION_DEFAULT
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{RETENTION_VAR} must be an integer, got {raw!r}") from None
+    if value < RETENTION_MINIMUM:
+        raise ImproperlyConfigured(
+            f"{RETENTION_VAR} must be at least {RETENTION_MINIMUM} days, got {value}"
+        )
+    return value
+
+
+def archive_dir() -> Path:
+    raw = os.environ.get(ARCHIVE_DIR_VAR, "").strip()
+    return Path(raw) if raw else Path(settings.BASE_DIR) / "var" / "audit-archive"
