@@ -132,6 +132,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = "审计链头"
 
+    def __str__(self):
+        return f"{self.last_seq}:{self.last_hash[:12]}"
+
 
 class AuditArchive(models.Model):
     """A range of events moved to a gzip JSON-lines file before they were deleted."""

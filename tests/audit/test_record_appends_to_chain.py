@@ -14,9 +14,7 @@ from tests import factories
 def test_record_takes_actor_role_institution_terminal_and_ip_from_request(county):
     hospital = factories.make_institution()
     cashier = factories.make_staff("cashier1", "cashier", factories.COUNTY, institution=hospital)
-    request = RequestFactory().get(
-        "/x", REMOTE_ADDR="10.8.1.23", HTTP_X_HUIMIN_TERMINAL="HIS-01"
-    )
+    request = RequestFactory().get("/x", REMOTE_ADDR="10.8.1.23", HTTP_X_HUIMIN_TERMINAL="HIS-01")
     request.user = cashier
 
     event = record(
@@ -42,9 +40,7 @@ def test_record_takes_actor_role_institution_terminal_and_ip_from_request(county
 
 @pytest.mark.django_db
 def test_forwarded_for_header_does_not_override_the_peer_address(officer):
-    request = RequestFactory().get(
-        "/x", REMOTE_ADDR="10.8.1.23", HTTP_X_FORWARDED_FOR="1.2.3.4"
-    )
+    request = RequestFactory().get("/x", REMOTE_ADDR="10.8.1.23", HTTP_X_FORWARDED_FOR="1.2.3.4")
     request.user = officer
     event = record(action="search", request=request)
     assert event.source_ip == "10.8.1.23"
