@@ -1,24 +1,47 @@
 """Field encryption and blind indexes for personal data at rest.
 
-AES-256-GCM (authenticated) with a per-value random nonce; the stored token is
-`v1:` + base64(nonce || ciphertext||tag). The blind index is HMAC-SHA256 under a
-key derived from the field key, so the database can find an exact value without
-holding it. Both keys come from HUIMIN_FIELD_KEY; rotating it is a re-encryption job.
+AES-256-GCM (authenticated) with a per-value random nonce. A token names the key that
+wrote it: `v2:<key-id>:` + base64(nonce || ciphertext||tag), where the key id is a short
+fingerprint of the master key (it reveals nothing about the key). Older tokens are
+`v1:` + base64(...) without a key id; they are still read.
+
+The blind index is HMAC-SHA256 under a key derived from the field key, so the database
+can find an exact value without holding it. Both derived keys come from the master key
+HUIMIN_FIELD_KEY. Rotation (docs/operations.md): deploy the new key as HUIMIN_FIELD_KEY
+with the old one in HUIMIN_FIELD_KEY_PREVIOUS, run `huimin rotate-field-key`, then drop
+the previous key. Decryption accepts the current and the previous keys; encryption and
+the blind index always use the current key.
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-_VERSION = "v1"
+_VERSION = "v2"
+_LEGACY = "v1"
+PREVIOUS_VARIABLE = "HUIMIN_FIELD_KEY_PREVIOUS"
 
 
-@lru_cache(maxsize=4)
+class UnknownFieldKey(ValueError):
+    """A token was written under a key that is neither the current nor a previous key."""
+
+    def __init__(self, key_id: str):
+        self.key_id = key_id
+        super().__init__(
+            f"ciphertext was encrypted under field key {key_id}, which is neither "
+            f"HUIMIN_FIELD_KEY nor listed in {PREVIOUS_VARIABLE}"
+        )
+
+
+@lru_cache(maxsize=8)
 def _keys(master: bytes) -> tuple[bytes, bytes]:
     # Separate keys for encryption and indexing, derived from one configured secret.
     enc = hmac.new(master, b"huimin/field-encryption", hashlib.sha256).digest()
@@ -26,27 +49,131 @@ def _keys(master: bytes) -> tuple[bytes, bytes]:
     return enc, idx
 
 
+@lru_cache(maxsize=8)
+def key_id(master: bytes) -> str:
+    """8 hex characters naming a master key: enough to tell a handful of keys apart."""
+    return hmac.new(master, b"huimin/key-id", hashlib.sha256).hexdigest()[:8]
+
+
 def _master() -> bytes:
     return settings.HUIMIN_FIELD_KEY
 
 
+@lru_cache(maxsize=4)
+def _parse_previous(raw: str) -> tuple[bytes, ...]:
+    keys = []
+    for i, part in enumerate(p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            key = base64.b64decode(part, validate=True)
+        except (binascii.Error, ValueError):
+            raise ImproperlyConfigured(
+                f"{PREVIOUS_VARIABLE} must be comma-separated base64 32-byte keys; "
+                f"entry {i + 1} is not base64"
+            ) from None
+        if len(key) != 32:
+            raise ImproperlyConfigured(
+                f"{PREVIOUS_VARIABLE} entry {i + 1} must decode to 32 bytes, got {len(key)}"
+            )
+        keys.append(key)
+    return tuple(keys)
+
+
+def previous_masters() -> tuple[bytes, ...]:
+    """Keys still accepted for decryption, from settings if declared there, else the env.
+
+    Read lazily so a malformed value stops the first use with a message naming the
+    variable, until settings.py reads it strictly at startup.
+    """
+    declared = getattr(settings, PREVIOUS_VARIABLE, None)
+    if declared is not None:
+        return tuple(declared)
+    return _parse_previous(os.environ.get(PREVIOUS_VARIABLE, ""))
+
+
+def current_key_id() -> str:
+    return key_id(_master())
+
+
+def _decryption_keys() -> dict[str, bytes]:
+    """key id → master key, the current key first."""
+    keys = {key_id(_master()): _master()}
+    for master in previous_masters():
+        keys.setdefault(key_id(master), master)
+    return keys
+
+
 def encrypt(plaintext: str, *, context: str) -> str:
     """Encrypt; `context` (e.g. 'person.id_number') is bound as associated data."""
-    enc_key, _ = _keys(_master())
+    master = _master()
+    enc_key, _ = _keys(master)
     nonce = os.urandom(12)
     ct = AESGCM(enc_key).encrypt(nonce, plaintext.encode("utf-8"), context.encode())
-    return f"{_VERSION}:" + base64.b64encode(nonce + ct).decode("ascii")
+    return f"{_VERSION}:{key_id(master)}:" + base64.b64encode(nonce + ct).decode("ascii")
+
+
+def token_key_id(token: str) -> str | None:
+    """The key id a v2 token names; None for a legacy v1 token (no key id)."""
+    version, _, rest = token.partition(":")
+    if version == _VERSION:
+        return rest.partition(":")[0]
+    if version == _LEGACY:
+        return None
+    raise ValueError("unknown ciphertext version")
+
+
+def is_current(token: str) -> bool:
+    """Whether a token is already written under the current key (rotation skips it)."""
+    return token.startswith(f"{_VERSION}:{current_key_id()}:")
+
+
+def _open(master: bytes, body: str, context: str) -> str:
+    raw = base64.b64decode(body)
+    enc_key, _ = _keys(master)
+    return AESGCM(enc_key).decrypt(raw[:12], raw[12:], context.encode()).decode("utf-8")
 
 
 def decrypt(token: str, *, context: str) -> str:
-    version, _, body = token.partition(":")
-    if version != _VERSION:
-        raise ValueError("unknown ciphertext version")
-    enc_key, _ = _keys(_master())
-    raw = base64.b64decode(body)
-    return AESGCM(enc_key).decrypt(raw[:12], raw[12:], context.encode()).decode("utf-8")
+    """Decrypt under the key the token names.
+
+    Raises UnknownFieldKey for a v2 token under a key not held, InvalidTag for a tampered
+    token, the wrong context, or a v1 token that no held key opens.
+    """
+    version, _, rest = token.partition(":")
+    keys = _decryption_keys()
+    if version == _VERSION:
+        kid, _, body = rest.partition(":")
+        if kid not in keys:
+            raise UnknownFieldKey(kid)
+        return _open(keys[kid], body, context)
+    if version == _LEGACY:
+        # No key id: try each key held, current first. GCM's tag tells the right one;
+        # when none opens it, a wrong key and a damaged token look the same (InvalidTag).
+        for master in keys.values():
+            try:
+                return _open(master, rest, context)
+            except InvalidTag:
+                continue
+        raise InvalidTag()
+    raise ValueError("unknown ciphertext version")
 
 
 def blind_index(value: str, *, context: str) -> str:
     _, idx_key = _keys(_master())
     return hmac.new(idx_key, f"{context}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def blind_indexes(value: str, *, context: str) -> list[str]:
+    """The value's index under the current key, then under each previous key.
+
+    During a rotation some rows still carry an index under the previous key; a lookup
+    with `index__in=blind_indexes(...)` finds both rotated and not yet rotated rows.
+    """
+    out = []
+    for master in (_master(), *previous_masters()):
+        _, idx_key = _keys(master)
+        digest = hmac.new(idx_key, f"{context}\x00{value}".encode(), hashlib.sha256).hexdigest()
+        if digest not in out:
+            out.append(digest)
+    return out
