@@ -130,6 +130,9 @@ INSTALLED_APPS = [
     "huimin.access",
     "huimin.ops",
     "huimin.insurance",
+    "huimin.insurance.ledger",
+    "huimin.insurance.catalog",
+    "huimin.insurance.enrollment",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,69 @@
+"""Ledger rules: the chart of accounts and what makes an entry valid. Pure."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+# code: (name, group, normal balance)
+CHART: dict[str, tuple[str, str, str]] = {
+    "1101": ("统筹基金银行存款", "fund", "debit"),
+    "1201": ("应收个人缴费", "fund", "debit"),
+    "1202": ("应收财政补助", "fund", "debit"),
+    "1203": ("应收医疗救助资助参保资金", "fund", "debit"),
+    "1301": ("大病保险资金存款", "fund", "debit"),
+    "1401": ("医疗救助资金存款", "fund", "debit"),
+    "2101": ("应付定点医疗机构款", "fund", "credit"),
+    "4101": ("个人缴费收入", "fund", "credit"),
+    "4102": ("财政补助收入", "fund", "credit"),
+    "4103": ("医疗救助资助参保收入", "fund", "credit"),
+    "5101": ("基本医疗保险待遇支出", "fund", "debit"),
+    "5102": ("大病保险待遇支出", "fund", "debit"),
+    "5103": ("医疗救助待遇支出", "fund", "debit"),
+    "6101": ("管理费银行存款", "mgmt", "debit"),
+    "6201": ("管理费收入", "mgmt", "credit"),
+    "6301": ("管理费支出", "mgmt", "debit"),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    account: str
+    debit: Decimal = Decimal("0")
+    credit: Decimal = Decimal("0")
+
+
+class LedgerError(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def check_entry(lines: list[Line]) -> str:
+    """The entry's account group, or LedgerError: balanced, one-sided lines, one group."""
+    if not lines:
+        raise LedgerError("entry_empty", "记账凭证没有分录")
+    groups = set()
+    debit = credit = Decimal("0")
+    for ln in lines:
+        if ln.account not in CHART:
+            raise LedgerError("unknown_account", f"科目{ln.account}不存在")
+        if ln.debit < 0 or ln.credit < 0 or (ln.debit > 0) == (ln.credit > 0):
+            raise LedgerError("posting_sides", "每条分录须且只能有借方或贷方，金额为正")
+        if ln.debit != ln.debit.quantize(Decimal("0.01")) or ln.credit != ln.credit.quantize(
+            Decimal("0.01")
+        ):
+            raise LedgerError("posting_precision", "金额最多两位小数")
+        groups.add(CHART[ln.account][1])
+        debit += ln.debit
+        credit += ln.credit
+    if len(groups) != 1:
+        # The one rule that keeps the fund and the management fees apart.
+        raise LedgerError("fund_mgmt_mixed", "医保基金与管理费不得在同一凭证中往来")
+    if debit != credit:
+        raise LedgerError("entry_unbalanced", f"借贷不平：借{debit}，贷{credit}")
+    return groups.pop()
+
+
+def nonzero(*lines: Line) -> list[Line]:
+    """Drop zero lines (a settlement with no critical-illness part has no 5102 line)."""
+    return [ln for ln in lines if ln.debit > 0 or ln.credit > 0]
