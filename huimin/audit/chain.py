@@ -81,7 +81,7 @@ def compute_hash(prev_hash: str, content: dict) -> str:
 class ChainProblem:
     """The first place the chain is broken."""
 
-    kind: str  # "content_changed" | "chain_broken" | "gap" | "tail_missing"
+    kind: str  # one of KINDS
     seq: int
     id: int | None
     at: datetime.datetime | None
@@ -92,6 +92,7 @@ class ChainProblem:
         "chain_broken": "链接断开（前一条哈希不符）",
         "gap": "记录缺失（序号不连续）",
         "tail_missing": "末尾记录缺失（链头与最后一条不符）",
+        "archive_broken": "归档段不连续",
     }
 
     @property

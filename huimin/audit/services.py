@@ -7,12 +7,20 @@ forks; the lock is held until the caller commits, so call `record()` late in lon
 transactions.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from huimin.audit import chain
-from huimin.audit.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
+from huimin.audit.models import (
+    AuditAction,
+    AuditArchive,
+    AuditChainHead,
+    AuditEvent,
+    AuditOutcome,
+)
 
 HEAD_PK = 1
 TERMINAL_HEADER = "HTTP_X_HUIMIN_TERMINAL"
@@ -132,3 +140,81 @@ def record(
         event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **content)
         AuditChainHead.objects.filter(pk=HEAD_PK).update(last_seq=event.seq, last_hash=digest)
     return event
+
+
+# ---------------------------------------------------------------- verification
+
+ROW_FIELDS = ("id", *chain.CONTENT_FIELDS, "prev_hash", "hash")
+BATCH = 5000
+
+
+@dataclass
+class Verification:
+    count: int  # rows checked in the database
+    archived: int  # rows before them, kept in archive files
+    last_seq: int
+    last_hash: str
+    problem: chain.ChainProblem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _archive_problem(archive: AuditArchive, detail: str) -> chain.ChainProblem:
+    return chain.ChainProblem(
+        "archive_broken", archive.first_seq, None, archive.first_at, f"归档 #{archive.pk}：{detail}"
+    )
+
+
+def chain_start() -> tuple[chain.ChainState, int, chain.ChainProblem | None]:
+    """Where the live chain starts: after the last archive, whose ranges must join up."""
+    state, archived = chain.ChainState(seq=0, hash=chain.GENESIS), 0
+    for archive in AuditArchive.objects.order_by("last_seq"):
+        if archive.first_seq != state.seq + 1:
+            return state, archived, _archive_problem(archive, "起始序号与前一段不连续")
+        if archive.first_prev_hash != state.hash:
+            return state, archived, _archive_problem(archive, "起始前哈希与前一段结束哈希不符")
+        state = chain.ChainState(seq=archive.last_seq, hash=archive.last_hash)
+        archived += archive.count
+    return state, archived, None
+
+
+def verify_chain(batch_size: int = BATCH) -> Verification:
+    """Walk the chain in sequence order, a batch at a time, recomputing every hash."""
+    head = AuditChainHead.objects.filter(pk=HEAD_PK).values("last_seq", "last_hash").first()
+    state, archived, problem = chain_start()
+    if problem is None:
+        # Rows appended while we walk are past the head we read, and not our concern.
+        end_seq = head["last_seq"] if head else None
+        while problem is None:
+            rows = AuditEvent.objects.filter(seq__gt=state.seq).order_by("seq")
+            if end_seq is not None:
+                rows = rows.filter(seq__lte=end_seq)
+            batch = list(rows.values(*ROW_FIELDS)[:batch_size])
+            if not batch:
+                break
+            problem = next(chain.walk(batch, state), None)
+        if (
+            problem is None
+            and head
+            and (state.seq, state.hash)
+            != (
+                head["last_seq"],
+                head["last_hash"],
+            )
+        ):
+            problem = chain.ChainProblem(
+                "tail_missing",
+                state.seq + 1,
+                None,
+                None,
+                f"链头记录最后为第 {head['last_seq']} 条，实际只到第 {state.seq} 条",
+            )
+    return Verification(
+        count=state.count,
+        archived=archived,
+        last_seq=state.seq,
+        last_hash=state.hash,
+        problem=problem,
+    )

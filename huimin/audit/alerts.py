@@ -1,0 +1,372 @@
+"""Security-alert use cases: evaluate the rules over the audit log, raise alerts once,
+and let the security administrator acknowledge, close and tune them.
+
+The rules themselves are pure (rules.py); this module pulls their rows from the log,
+reads thresholds from the AlertRule table and writes alerts with their audit records.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Min, Q
+from django.db.models.functions import ExtractHour, TruncDate
+from django.utils import timezone
+
+from huimin.audit import rules
+from huimin.audit.models import (
+    AlertRule,
+    AlertSeverity,
+    AlertStatus,
+    AuditEvent,
+    SecurityAlert,
+)
+from huimin.audit.services import record
+from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.registry.permissions import has_perm
+
+MANAGE = "alerts.manage"
+# How far back `run-alerts` looks by default: a day, so a missed run is caught up.
+DEFAULT_SCAN_MINUTES = 24 * 60
+
+# Defaults for a rule missing from the table (e.g. after a test database flush); the
+# data migration seeds the same values.
+DEFAULT_RULES = {
+    rules.FAILED_LOGIN_BURST: ("登录失败次数过多", "high", 5, 10, {}),
+    rules.BULK_READS: ("批量查阅个人信息", "high", 5, 1440, {"floor": 200, "baseline_days": 30}),
+    rules.OFF_HOURS_READS: (
+        "非工作时间查阅个人信息",
+        "medium",
+        1,
+        1440,
+        {"work_start": "06:00", "work_end": "22:00"},
+    ),
+    rules.CREDENTIAL_NEW_IP: ("接入凭证从新的IP地址使用", "high", 1, 60, {"lookback_days": 90}),
+    rules.SUSPENDED_INSTITUTION: ("已暂停或撤销的机构仍在尝试接入", "high", 1, 60, {}),
+    rules.AUDIT_CHAIN_BROKEN: ("审计链校验失败", "critical", 1, 1440, {}),
+}
+
+
+def ensure_rules() -> dict[str, AlertRule]:
+    existing = {r.code: r for r in AlertRule.objects.all()}
+    for code, (name, severity, threshold, window, params) in DEFAULT_RULES.items():
+        if code not in existing:
+            existing[code], _ = AlertRule.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "severity": severity,
+                    "threshold": threshold,
+                    "window_minutes": window,
+                    "params": params,
+                },
+            )
+    return existing
+
+
+def config_of(rule: AlertRule) -> rules.RuleConfig:
+    return rules.RuleConfig(rule.threshold, rule.window_minutes, dict(rule.params or {}))
+
+
+# ---------------------------------------------------------------- raising
+
+
+def raise_findings(findings: Iterable[rules.Finding], rule: AlertRule) -> list[SecurityAlert]:
+    """Create an alert per new finding; a finding already raised (same key) is skipped."""
+    created = []
+    for finding in findings:
+        if SecurityAlert.objects.filter(dedupe_key=finding.dedupe_key).exists():
+            continue
+        try:
+            with transaction.atomic():
+                alert = SecurityAlert.objects.create(
+                    rule=finding.rule,
+                    severity=rule.severity,
+                    subject=finding.subject[:200],
+                    summary=finding.summary[:300],
+                    details=finding.details,
+                    dedupe_key=finding.dedupe_key[:200],
+                )
+                record(
+                    action="alert",
+                    object_type="audit.alert",
+                    object_id=str(alert.pk),
+                    purpose=finding.summary,
+                    reason=finding.rule,
+                )
+        except IntegrityError:
+            continue  # another run raised the same finding a moment ago
+        created.append(alert)
+    return created
+
+
+def raise_chain_alert(problem) -> list[SecurityAlert]:
+    """(f) verify-audit found the chain broken."""
+    rule = ensure_rules()[rules.AUDIT_CHAIN_BROKEN]
+    if not rule.enabled:
+        return []
+    finding = rules.chain_broken(
+        problem.kind, problem.seq, problem.id, problem.at, problem.describe()
+    )
+    return raise_findings([finding], rule)
+
+
+# ---------------------------------------------------------------- pulling rows
+
+ROW_COLUMNS = (
+    "at",
+    "action",
+    "actor_id",
+    "actor_username",
+    "object_type",
+    "object_id",
+    "source_ip",
+    "outcome",
+    "reason",
+    "institution_id",
+)
+
+
+def _rows(qs) -> list[rules.Row]:
+    return [rules.Row(**values) for values in qs.values(*ROW_COLUMNS).order_by("at", "id")]
+
+
+def _failed_logins(rule, now, since):
+    start = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
+    qs = AuditEvent.objects.filter(action="login_failed", at__gte=start, at__lte=now)
+    return rules.failed_login_burst(_rows(qs), config_of(rule))
+
+
+def _bulk_reads(rule, now, since):
+    cfg = config_of(rule)
+    floor = int(cfg.params.get("floor", 200))
+    days = int(cfg.params.get("baseline_days", 30))
+    today = timezone.localdate(now, rules.LOCAL_TZ)
+    day_start = datetime.datetime.combine(today, datetime.time.min, tzinfo=rules.LOCAL_TZ)
+    reads = AuditEvent.objects.filter(action__in=rules.READ_ACTIONS, actor__isnull=False)
+    # Only accounts already above the floor today need their 30-day baseline.
+    busy = list(
+        reads.filter(at__gte=day_start, at__lte=now)
+        .values("actor_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=floor)
+        .values_list("actor_id", flat=True)
+    )
+    if not busy:
+        return []
+    counts = (
+        reads.filter(
+            actor_id__in=busy,
+            at__gte=day_start - datetime.timedelta(days=days),
+            at__lte=now,
+        )
+        .annotate(day=TruncDate("at", tzinfo=rules.LOCAL_TZ))
+        .values("actor_id", "actor_username", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    daily = [rules.DailyCount(c["actor_id"], c["actor_username"], c["day"], c["n"]) for c in counts]
+    return rules.bulk_reads(daily, today, cfg)
+
+
+def _off_hours(rule, now, since):
+    cfg = config_of(rule)
+    start = rules.parse_hhmm(cfg.params.get("work_start", "06:00"))
+    end = rules.parse_hhmm(cfg.params.get("work_end", "22:00"))
+    # Narrow in the database by local hour; the rule decides to the minute.
+    hours = [h for h in range(24) if not _whole_hour_working(h, start, end)]
+    qs = (
+        AuditEvent.objects.filter(
+            action__in=rules.READ_ACTIONS, actor__isnull=False, at__gte=since, at__lte=now
+        )
+        .annotate(local_hour=ExtractHour("at", tzinfo=rules.LOCAL_TZ))
+        .filter(local_hour__in=hours)
+    )
+    return rules.off_hours_reads(_rows(qs), cfg)
+
+
+def _whole_hour_working(hour: int, start: datetime.time, end: datetime.time) -> bool:
+    return all(
+        rules.is_working_time(datetime.time(hour, m), start, end) for m in (0, 59)
+    ) and rules.is_working_time(datetime.time(hour, 30), start, end)
+
+
+def _new_ips(rule, now, since):
+    cfg = config_of(rule)
+    lookback = now - datetime.timedelta(days=int(cfg.params.get("lookback_days", 90)))
+    since = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
+    seen = (
+        AuditEvent.objects.filter(
+            action="token",
+            object_type="access.credential",
+            outcome="success",
+            at__gte=lookback,
+            at__lte=now,
+        )
+        .exclude(source_ip="")
+        .values("object_id", "source_ip")
+        .annotate(first=Min("at"))
+        .order_by()
+    )
+    rows = [rules.IpFirstSeen(s["object_id"], s["source_ip"], s["first"]) for s in seen]
+    return rules.credential_new_ip(rows, since, cfg)
+
+
+def _suspended(rule, now, since):
+    start = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
+    qs = AuditEvent.objects.filter(
+        action__in=["token_refused", "api_refused"],
+        reason__in=sorted(rules.REFUSED_INSTITUTION_REASONS),
+        at__gte=start,
+        at__lte=now,
+    )
+    return rules.suspended_institution(_rows(qs), config_of(rule))
+
+
+EVALUATORS = {
+    rules.FAILED_LOGIN_BURST: _failed_logins,
+    rules.BULK_READS: _bulk_reads,
+    rules.OFF_HOURS_READS: _off_hours,
+    rules.CREDENTIAL_NEW_IP: _new_ips,
+    rules.SUSPENDED_INSTITUTION: _suspended,
+}
+
+
+def evaluate(
+    now: datetime.datetime | None = None, scan_minutes: int = DEFAULT_SCAN_MINUTES
+) -> list[SecurityAlert]:
+    """Run every enabled rule over the recent log; return the alerts newly raised."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(minutes=scan_minutes)
+    created = []
+    for code, rule in sorted(ensure_rules().items()):
+        evaluator = EVALUATORS.get(code)
+        if evaluator is None or not rule.enabled:
+            continue
+        created += raise_findings(evaluator(rule, now, since), rule)
+    return created
+
+
+# ---------------------------------------------------------------- handling
+
+
+def check_manage(user) -> None:
+    if not has_perm(user, MANAGE):
+        raise PermissionDenied("无权处理安全告警")
+
+
+def visible_alerts(user):
+    check_manage(user)
+    return SecurityAlert.objects.select_related("handled_by")
+
+
+def get_alert(user, alert_id: int) -> SecurityAlert:
+    try:
+        return visible_alerts(user).get(pk=alert_id)
+    except SecurityAlert.DoesNotExist:
+        raise NotFound("告警") from None
+
+
+def _transition(user, alert_id: int, to: str, note: str, request) -> SecurityAlert:
+    check_manage(user)
+    with transaction.atomic():
+        try:
+            alert = SecurityAlert.objects.select_for_update().get(pk=alert_id)
+        except SecurityAlert.DoesNotExist:
+            raise NotFound("告警") from None
+        allowed = {
+            AlertStatus.ACKNOWLEDGED: {AlertStatus.NEW},
+            AlertStatus.CLOSED: {AlertStatus.NEW, AlertStatus.ACKNOWLEDGED},
+        }[to]
+        if alert.status not in allowed:
+            raise Conflict(
+                "alert_status",
+                f"告警当前状态为“{alert.get_status_display()}”，不能执行此操作",
+            )
+        old = alert.status
+        alert.status = to
+        alert.handled_by = user
+        alert.handled_at = timezone.now()
+        if note:
+            alert.note = note
+        alert.save(update_fields=["status", "handled_by", "handled_at", "note"])
+        record(
+            action="update",
+            object_type="audit.alert",
+            object_id=str(alert.pk),
+            fields=["status", "note"] if note else ["status"],
+            changes={"status": [old, to]},
+            purpose=note[:500],
+            actor=user,
+            request=request,
+        )
+    return alert
+
+
+MAX_NOTE = 2000
+
+
+def do_acknowledge(user, alert_id: int, note: str = "", request=None) -> SecurityAlert:
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationFailed({"note": f"处理说明不能超过{MAX_NOTE}个字"})
+    return _transition(user, alert_id, AlertStatus.ACKNOWLEDGED, note, request)
+
+
+def do_close(user, alert_id: int, note: str, request=None) -> SecurityAlert:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed({"note": "关闭告警须填写处理说明"})
+    if len(note) > MAX_NOTE:
+        raise ValidationFailed({"note": f"处理说明不能超过{MAX_NOTE}个字"})
+    return _transition(user, alert_id, AlertStatus.CLOSED, note, request)
+
+
+def check_rule_update(code: str, severity, enabled, threshold, window_minutes, params) -> None:
+    errors = rules.check_rule_config(code, threshold, window_minutes, params)
+    if severity not in AlertSeverity.values:
+        errors["severity"] = "级别不在允许范围内"
+    if not isinstance(enabled, bool):
+        errors["enabled"] = "应为是或否"
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def do_update_rule(
+    user, code: str, *, severity, enabled, threshold, window_minutes, params, request=None
+) -> AlertRule:
+    check_manage(user)
+    ensure_rules()
+    check_rule_update(code, severity, enabled, threshold, window_minutes, params)
+    with transaction.atomic():
+        try:
+            rule = AlertRule.objects.select_for_update().get(code=code)
+        except AlertRule.DoesNotExist:
+            raise NotFound("告警规则") from None
+        new = {
+            "severity": severity,
+            "enabled": enabled,
+            "threshold": threshold,
+            "window_minutes": window_minutes,
+            "params": params,
+        }
+        changes = {k: [getattr(rule, k), v] for k, v in new.items() if getattr(rule, k) != v}
+        if not changes:
+            return rule
+        for key, value in new.items():
+            setattr(rule, key, value)
+        rule.save()
+        record(
+            action="config",
+            object_type="audit.alert_rule",
+            object_id=code,
+            fields=sorted(changes),
+            changes=changes,
+            actor=user,
+            request=request,
+        )
+    return rule
+
+
+def open_alert_filter() -> Q:
+    return Q(status__in=[AlertStatus.NEW, AlertStatus.ACKNOWLEDGED])

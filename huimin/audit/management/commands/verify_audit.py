@@ -1,0 +1,28 @@
+"""huimin verify-audit: prove the audit chain untouched, or name the first broken record."""
+
+from django.core.management.base import BaseCommand
+
+from huimin.audit import alerts, services
+
+
+class Command(BaseCommand):
+    help = "校验审计日志哈希链：完整时退出码为0，否则指出第一条被破坏的记录并退出码为1"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=services.BATCH)
+
+    def handle(self, *args, batch_size, **options):
+        result = services.verify_chain(batch_size=max(100, batch_size))
+        if result.ok:
+            self.stdout.write(f"审计链完整：{result.count} 条")
+            if result.archived:
+                self.stdout.write(f"（另有 {result.archived} 条已归档，链从归档末尾接续）")
+            self.stdout.write(f"最后一条：第 {result.last_seq} 条，哈希 {result.last_hash}")
+            return
+        problem = result.problem
+        self.stderr.write(f"审计链被破坏：{problem.describe()}")
+        self.stderr.write(f"此前 {result.count} 条校验无误。")
+        raised = alerts.raise_chain_alert(problem)
+        if raised:
+            self.stderr.write(f"已产生安全告警 #{raised[0].pk}")
+        raise SystemExit(1)

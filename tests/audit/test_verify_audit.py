@@ -1,0 +1,125 @@
+"""huimin verify-audit: an intact chain passes; a changed or removed row is named."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from huimin.audit.models import AuditEvent, SecurityAlert
+from huimin.audit.services import record
+
+
+def _verify(capsys):
+    code = 0
+    try:
+        call_command("verify_audit", batch_size=100)
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _fill(actor, n=250):
+    # More rows than one batch, so the walk crosses batch boundaries.
+    return [record(action="read", actor=actor, object_id=str(i)) for i in range(n)]
+
+
+@pytest.mark.django_db
+def test_an_intact_chain_passes(officer, capsys):
+    _fill(officer)
+    code, out, _ = _verify(capsys)
+    assert code == 0
+    assert "审计链完整：250 条" in out
+    assert not SecurityAlert.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_empty_log_is_intact(db, capsys):
+    code, out, _ = _verify(capsys)
+    assert code == 0
+    assert "审计链完整：0 条" in out
+
+
+@pytest.mark.django_db
+def test_a_changed_row_is_named_and_raises_an_alert(officer, capsys):
+    events = _fill(officer)
+    victim = events[137]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET object_id = %s WHERE id = %s", ["999", victim.pk]
+        )
+
+    code, _, err = _verify(capsys)
+
+    assert code == 1
+    assert f"第 {victim.seq} 条（id={victim.pk}" in err
+    assert "内容被修改" in err
+    alert = SecurityAlert.objects.get()
+    assert alert.rule == "audit_chain_broken"
+    assert alert.severity == "critical"
+    assert alert.details["seq"] == victim.seq
+
+
+@pytest.mark.django_db
+def test_rehashing_a_changed_row_still_breaks_the_link_to_the_next(officer, capsys):
+    from huimin.audit import chain
+
+    events = _fill(officer, 10)
+    victim = AuditEvent.objects.values().get(pk=events[4].pk)
+    victim["purpose"] = "篡改"
+    forged = chain.compute_hash(victim["prev_hash"], victim)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET purpose = %s, hash = %s WHERE id = %s",
+            ["篡改", forged, victim["id"]],
+        )
+
+    code, _, err = _verify(capsys)
+
+    assert code == 1
+    assert f"第 {events[5].seq} 条" in err
+    assert "链接断开" in err
+
+
+@pytest.mark.django_db
+def test_a_deleted_middle_row_is_found(officer, capsys):
+    events = _fill(officer, 20)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[9].pk])
+
+    code, _, err = _verify(capsys)
+
+    assert code == 1
+    assert f"第 {events[10].seq} 条" in err
+    assert "记录缺失" in err
+
+
+@pytest.mark.django_db
+def test_a_deleted_last_row_is_found(officer, capsys):
+    events = _fill(officer, 5)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
+
+    code, _, err = _verify(capsys)
+
+    assert code == 1
+    assert "末尾记录缺失" in err
+
+
+@pytest.mark.django_db
+def test_running_again_on_the_same_break_raises_one_alert(officer, capsys):
+    events = _fill(officer, 5)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET role = 'x' WHERE id = %s", [events[2].pk])
+
+    assert _verify(capsys)[0] == 1
+    assert _verify(capsys)[0] == 1
+    assert SecurityAlert.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_huimin_command_name_is_verify_audit(officer, capsys):
+    from huimin.cli import main
+
+    _fill(officer, 3)
+    main(["verify-audit"])
+    assert "审计链完整：3 条" in capsys.readouterr().out
