@@ -1,0 +1,268 @@
+"""Insurance tables: plans, catalog, enrollment, visits, settlements, accumulators, ledger.
+
+Tables and constraints only. Every large table carries `region_code` (the person's
+village code, or the institution's region for institution-level rows) so queries are
+bounded by jurisdiction (DESIGN.md §7). Money columns are DecimalField(14, 2).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from huimin.registry.models import Institution, Person, ScopedQuerySet
+
+
+def money(verbose_name: str, **kw) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kw)
+
+
+class RegionScopedQuerySet(ScopedQuerySet):
+    region_field = "region_code"
+
+
+# ---------------------------------------------------------------- plans
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "待启用"
+    ACTIVE = "active", "生效"
+    SUPERSEDED = "superseded", "已替换"
+    REJECTED = "rejected", "已退回"
+
+
+class BenefitPlan(models.Model):
+    """A region's plan for a year: the YAML document of DESIGN.md §5, as uploaded."""
+
+    region_code = models.CharField("统筹区", max_length=12)
+    year = models.PositiveSmallIntegerField("年度")
+    name = models.CharField("方案名称", max_length=100)
+    document = models.TextField("方案YAML")
+    status = models.CharField(
+        "状态", max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    objects = RegionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region_code", "-year", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code", "year"],
+                condition=Q(status="active"),
+                name="one_active_plan_per_region_year",
+            ),
+            # Four eyes: the uploader never activates their own plan.
+            models.CheckConstraint(
+                condition=Q(activated_by__isnull=True) | ~Q(activated_by=models.F("uploaded_by")),
+                name="plan_activated_by_another",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.region_code} {self.year}）"
+
+
+# ---------------------------------------------------------------- accumulators
+
+
+class Accumulator(models.Model):
+    """A person's year-to-date totals: locked with select_for_update while settling."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="accumulators")
+    year = models.PositiveSmallIntegerField("年度")
+    region_code = models.CharField("区划", max_length=12)
+    basic_paid = money("基本医保累计", default=0)
+    basic_paid_by_type = models.JSONField("按就诊类型累计", default=dict)
+    deductible_paid_by_type = models.JSONField("按类型起付线累计", default=dict)
+    ci_base = money("大病累计自付", default=0)
+    ci_paid = money("大病保险累计", default=0)
+    assistance_paid = money("医疗救助累计", default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegionScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="one_accumulator_per_year"),
+            models.CheckConstraint(
+                condition=Q(basic_paid__gte=0)
+                & Q(ci_base__gte=0)
+                & Q(ci_paid__gte=0)
+                & Q(assistance_paid__gte=0),
+                name="accumulators_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id}/{self.year}"
+
+
+# ---------------------------------------------------------------- visits
+
+
+class VisitType(models.TextChoices):
+    INPATIENT = "inpatient", "住院"
+    OUTPATIENT_GENERAL = "outpatient_general", "普通门诊"
+    OUTPATIENT_CHRONIC = "outpatient_chronic", "两病门诊"
+
+
+class VisitStatus(models.TextChoices):
+    OPEN = "open", "就诊中"
+    DISCHARGED = "discharged", "已出院"
+    SETTLED = "settled", "已结算"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class Visit(models.Model):
+    """An outpatient registration (2201) or an inpatient admission (2401)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="visits")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="visits")
+    region_code = models.CharField("参保人区划", max_length=12)
+    visit_type = models.CharField("就诊类型", max_length=30)
+    institution_level = models.CharField("机构等级", max_length=12)
+    person_category = models.CharField("人员类别", max_length=20, default="ordinary")
+    his_visit_no = models.CharField("机构就诊流水号", max_length=40)
+    visit_date = models.DateField("就诊（入院）日期")
+    discharge_date = models.DateField("出院日期", null=True, blank=True)
+    diagnosis_code = models.CharField("诊断编码", max_length=20, blank=True)
+    diagnosis_name = models.CharField("诊断名称", max_length=100, blank=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=VisitStatus.choices, default=VisitStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RegionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-visit_date", "-id"]
+        indexes = [
+            models.Index(fields=["institution", "visit_date"], name="visit_institution_idx"),
+            models.Index(fields=["person", "visit_date"], name="visit_person_idx"),
+            models.Index(fields=["region_code", "visit_date"], name="visit_region_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "his_visit_no"], name="visit_no_once_per_institution"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.institution_id}/{self.his_visit_no}"
+
+
+class FeeDetail(models.Model):
+    """One uploaded fee line (2204/2301), priced against the catalog version in force."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="fees")
+    line_no = models.PositiveIntegerField("序号")
+    code = models.CharField("医保目录编码", max_length=40)
+    local_code = models.CharField("机构项目编码", max_length=40, blank=True)
+    name = models.CharField("名称", max_length=200)
+    item_class = models.CharField("类别", max_length=1)
+    quantity = models.DecimalField("数量", max_digits=12, decimal_places=4)
+    unit_price = models.DecimalField("单价", max_digits=14, decimal_places=4)
+    ceiling = models.DecimalField(
+        "最高支付标准", max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    b_self_ratio = models.DecimalField(
+        "乙类自付比例", max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    fee_date = models.DateField("费用日期")
+    override_reason = models.CharField("违反限制的理由", max_length=200, blank=True)
+    cancelled = models.BooleanField("已撤销", default=False)
+
+    class Meta:
+        ordering = ["visit_id", "line_no"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "line_no"], condition=Q(cancelled=False), name="fee_line_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.visit_id}#{self.line_no} {self.code}"
+
+
+# ---------------------------------------------------------------- settlements
+
+
+class SettlementKind(models.TextChoices):
+    SETTLE = "settle", "结算"
+    REVERSAL = "reversal", "冲正"
+
+
+class Settlement(models.Model):
+    """The result of settling a visit (2207/2304), or its compensating reversal (2208/2305).
+
+    A reversal carries the same amounts negated, so sums over settlements are net.
+    """
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="settlements")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="settlements")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="settlements"
+    )
+    region_code = models.CharField("参保人区划", max_length=12)
+    plan = models.ForeignKey(BenefitPlan, on_delete=models.PROTECT, related_name="settlements")
+    year = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField("类型", max_length=10, choices=SettlementKind.choices)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    visit_type = models.CharField("就诊类型", max_length=30)
+    person_category = models.CharField("人员类别", max_length=20)
+    total = money("医疗费总额")
+    self_pay = money("自费")
+    b_self_pay = money("乙类先行自付")
+    eligible = money("政策范围内费用")
+    deductible = money("起付线")
+    basic_fund = money("基本医保统筹支付")
+    critical_illness = money("大病保险支付")
+    assistance = money("医疗救助支付")
+    patient_pay = money("个人现金支付")
+    result = models.JSONField("结算明细")
+    idempotency_key = models.CharField("幂等键", max_length=80)
+    request_hash = models.CharField("请求摘要", max_length=64)
+    settled_at = models.DateTimeField("结算时间", auto_now_add=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    terminal = models.CharField("终端", max_length=64, blank=True)
+    verification_code = models.CharField("验证码", max_length=16)
+    clearing_batch_id = models.BigIntegerField("清算批次", null=True, blank=True)
+    # Set on a settlement when its reversal is written; the visit may then be settled again.
+    reversed_at = models.DateTimeField("冲正时间", null=True, blank=True)
+
+    objects = RegionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-settled_at", "-id"]
+        indexes = [
+            models.Index(fields=["institution", "settled_at"], name="settlement_inst_idx"),
+            models.Index(fields=["region_code", "settled_at"], name="settlement_region_idx"),
+            models.Index(fields=["person", "year"], name="settlement_person_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "idempotency_key"], name="settlement_idempotent"
+            ),
+            # A visit is settled once while that settlement stands.
+            models.UniqueConstraint(
+                fields=["visit"],
+                condition=Q(kind="settle", reversed_at__isnull=True),
+                name="visit_settled_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.pk} visit {self.visit_id}"

@@ -1,0 +1,694 @@
+"""Real-time settlement use cases, following the national platform's transactions.
+
+1101 lookup · 2201/2401 register/admit · 2202/2404 cancel · 2402 discharge ·
+2204/2301 fee upload · 2205/2302 fee cancel · 2206/2303 pre-settle · 2207/2304 settle ·
+2208/2305 reverse.
+
+The walk of a settlement (DESIGN.md §2): lock the person's accumulator row for the
+year, run the pure engine, write the settlement, the accumulators, the ledger entry
+and the audit record in one transaction. Queries per settlement do not grow with the
+number of fee lines. Settle and reverse are idempotent per (institution, key): the same
+key and body return the first result; the same key with another body is a 409.
+"""
+
+import datetime
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from huimin.audit.services import record
+from huimin.core import idnumber
+from huimin.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from huimin.insurance import engine, plans
+from huimin.insurance.ledger import rules as ledger_rules
+from huimin.insurance.ledger import services as ledger
+from huimin.insurance.models import (
+    Accumulator,
+    FeeDetail,
+    Settlement,
+    SettlementKind,
+    Visit,
+    VisitStatus,
+)
+from huimin.registry.models import DesignationStatus, Institution, Person, id_number_lookup
+
+ZERO = Decimal("0.00")
+
+
+class Refused(DomainError):
+    """A transaction refused for a business reason, with its machine code."""
+
+    status = 422
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def find_person(raw_id_number: str) -> Person:
+    try:
+        number = idnumber.parse(raw_id_number).number
+    except idnumber.IDNumberError as exc:
+        raise ValidationFailed({"id_number": exc.message}) from None
+    person = (
+        Person.objects.filter(id_number_index=id_number_lookup(number), status="active")
+        .select_related("village")
+        .first()
+    )
+    if person is None:
+        raise Refused("person_not_found", "未找到该参保人", {"id_number": "未登记"})
+    return person
+
+
+def check_institution(institution: Institution, on: datetime.date) -> None:
+    if institution.designation_status != DesignationStatus.DESIGNATED:
+        raise Refused("institution_not_designated", "该医疗机构不是定点机构或定点已暂停")
+    if institution.designated_from and on < institution.designated_from:
+        raise Refused("institution_not_designated", "就诊日期早于定点起始日期")
+    if institution.designated_to and on > institution.designated_to:
+        raise Refused("institution_not_designated", "就诊日期晚于定点终止日期")
+
+
+def coverage(person: Person, on: datetime.date):
+    from huimin.insurance.enrollment.services import coverage_on
+
+    if person.death_date is not None and person.death_date <= on:
+        raise Refused("person_deceased", "参保人已死亡", {"visit_date": "晚于死亡日期"})
+    cov = coverage_on(person.pk, on)
+    if cov is None:
+        raise Refused("not_insured", "参保人在就诊日期未参保或待遇未生效", {"visit_date": "未参保"})
+    return cov
+
+
+def ytd_of(acc: Accumulator | None) -> engine.YearToDate:
+    if acc is None:
+        return engine.YearToDate()
+    dec = {k: Decimal(v) for k, v in (acc.basic_paid_by_type or {}).items()}
+    ded = {k: Decimal(v) for k, v in (acc.deductible_paid_by_type or {}).items()}
+    return engine.YearToDate(
+        basic_paid=acc.basic_paid,
+        basic_paid_by_type=dec,
+        deductible_paid_by_type=ded,
+        ci_base=acc.ci_base,
+        ci_paid=acc.ci_paid,
+        assistance_paid=acc.assistance_paid,
+    )
+
+
+def lookup(institution: Institution, raw_id_number: str, on: datetime.date) -> dict:
+    """1101: who is this, are they insured on that date, and their year so far."""
+    person = find_person(raw_id_number)
+    cov = None
+    refusal = None
+    try:
+        cov = coverage(person, on)
+    except Refused as exc:
+        refusal = exc.code
+    acc = Accumulator.objects.filter(person=person, year=on.year).first()
+    return {"person": person, "coverage": cov, "refusal": refusal, "ytd": ytd_of(acc)}
+
+
+# ---------------------------------------------------------------- visits
+
+
+@dataclass
+class VisitData:
+    id_number: str
+    visit_type: str
+    his_visit_no: str
+    visit_date: datetime.date
+    diagnosis_code: str = ""
+    diagnosis_name: str = ""
+
+
+def do_register_visit(institution: Institution, data: VisitData, *, request=None) -> Visit:
+    """2201 (outpatient) / 2401 (admission)."""
+    errors = {}
+    if not data.his_visit_no.strip() or len(data.his_visit_no) > 40:
+        errors["his_visit_no"] = "机构就诊流水号不能为空且不超过40字符"
+    if data.visit_date > timezone.localdate():
+        errors["visit_date"] = "就诊日期不能晚于今天"
+    if errors:
+        raise ValidationFailed(errors)
+    person = find_person(data.id_number)
+    check_institution(institution, data.visit_date)
+    cov = coverage(person, data.visit_date)
+    plan_row = plans.active_plan_for(person.village_id, data.visit_date.year)
+    if plan_row is None:
+        raise Refused("no_plan", "参保地当年没有生效的结算方案")
+    plan = plans.parsed(plan_row)
+    vt = plan.visit_types.get(data.visit_type)
+    if vt is None:
+        raise Refused(
+            "visit_type_unknown",
+            "就诊类型不在结算方案中",
+            {"visit_type": f"可选：{'、'.join(plan.visit_types)}"},
+        )
+    level = institution.level or "1"
+    if level not in vt.ratio:
+        raise Refused(
+            "visit_type_not_covered",
+            "该就诊类型在此等级的机构不予报销",
+            {"visit_type": f"{data.visit_type}不含{level}级机构"},
+        )
+    with transaction.atomic():
+        if Visit.objects.filter(institution=institution, his_visit_no=data.his_visit_no).exists():
+            raise Conflict("visit_no_exists", "该就诊流水号已登记", {"his_visit_no": "已存在"})
+        visit = Visit.objects.create(
+            person=person,
+            institution=institution,
+            region_code=person.village_id,
+            visit_type=data.visit_type,
+            institution_level=level,
+            person_category=cov.person_category,
+            his_visit_no=data.his_visit_no,
+            visit_date=data.visit_date,
+            diagnosis_code=data.diagnosis_code[:20],
+            diagnosis_name=data.diagnosis_name[:100],
+        )
+        record(
+            action="create",
+            object_type="insurance.visit",
+            object_id=str(visit.pk),
+            region_code=person.village_id,
+            request=request,
+            institution_id=institution.pk,
+        )
+    return visit
+
+
+def get_visit(institution: Institution, his_visit_no: str, *, lock=False) -> Visit:
+    qs = Visit.objects.select_related("person", "institution")
+    if lock:
+        qs = qs.select_for_update()
+    visit = qs.filter(institution=institution, his_visit_no=his_visit_no).first()
+    if visit is None:
+        raise NotFound("就诊记录")
+    return visit
+
+
+def do_cancel_visit(institution: Institution, his_visit_no: str, *, request=None) -> Visit:
+    """2202 / 2404: only a visit not settled."""
+    with transaction.atomic():
+        visit = get_visit(institution, his_visit_no, lock=True)
+        if visit.status == VisitStatus.SETTLED:
+            raise Conflict("visit_settled", "已结算的就诊须先冲正结算")
+        visit.status = VisitStatus.CANCELLED
+        visit.save(update_fields=["status"])
+        record(
+            action="update",
+            object_type="insurance.visit",
+            object_id=str(visit.pk),
+            region_code=visit.region_code,
+            request=request,
+            changes={"status": ["open", "cancelled"]},
+            institution_id=institution.pk,
+        )
+    return visit
+
+
+def do_discharge(institution, his_visit_no: str, discharge_date: datetime.date, *, request=None):
+    """2402."""
+    with transaction.atomic():
+        visit = get_visit(institution, his_visit_no, lock=True)
+        if visit.visit_type != "inpatient":
+            raise Refused("not_inpatient", "只有住院就诊可以办理出院")
+        if visit.status != VisitStatus.OPEN:
+            raise Conflict("visit_not_open", "该住院不在院")
+        if discharge_date < visit.visit_date or discharge_date > timezone.localdate():
+            raise ValidationFailed({"discharge_date": "出院日期须在入院日期与今天之间"})
+        visit.discharge_date = discharge_date
+        visit.status = VisitStatus.DISCHARGED
+        visit.save(update_fields=["discharge_date", "status"])
+        record(
+            action="update",
+            object_type="insurance.visit",
+            object_id=str(visit.pk),
+            region_code=visit.region_code,
+            request=request,
+            institution_id=institution.pk,
+            changes={"status": ["open", "discharged"]},
+        )
+    return visit
+
+
+# ---------------------------------------------------------------- fees
+
+
+@dataclass
+class FeeLineData:
+    code: str
+    quantity: Decimal
+    unit_price: Decimal
+    name: str = ""
+    fee_date: datetime.date | None = None
+    override_reason: str = ""
+
+
+def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, request=None):
+    """2204 / 2301: price each line against the catalog version in force on its date."""
+    from huimin.insurance.catalog import rules as catalog_rules
+    from huimin.insurance.catalog.services import resolve_codes, versions_on
+
+    if not lines:
+        raise ValidationFailed({"lines": "至少要有一条费用明细"})
+    with transaction.atomic():
+        visit = get_visit(institution, his_visit_no, lock=True)
+        if visit.status in (VisitStatus.SETTLED, VisitStatus.CANCELLED):
+            raise Conflict("visit_closed", "该就诊已结算或已撤销，不能再上传费用")
+        person = visit.person
+        national = resolve_codes(institution.pk, [ln.code for ln in lines])
+        dates = {ln.fee_date or visit.visit_date for ln in lines}
+        versions_by_date = {
+            d: versions_on([national.get(ln.code, ln.code) for ln in lines], d) for d in dates
+        }
+        days = max(1, ((visit.discharge_date or timezone.localdate()) - visit.visit_date).days)
+        errors: dict[str, str] = {}
+        violations: dict[str, str] = {}
+        rows = []
+        next_no = (
+            FeeDetail.objects.filter(visit=visit)
+            .order_by("-line_no")
+            .values_list("line_no", flat=True)
+            .first()
+            or 0
+        )
+        age = _age(person.birth_date, visit.visit_date)
+        for i, ln in enumerate(lines):
+            path = f"lines[{i}]"
+            if ln.quantity <= 0:
+                errors[f"{path}.quantity"] = "数量须大于0"
+                continue
+            if ln.unit_price < 0:
+                errors[f"{path}.unit_price"] = "单价不能为负"
+                continue
+            fee_date = ln.fee_date or visit.visit_date
+            if fee_date < visit.visit_date:
+                errors[f"{path}.fee_date"] = "费用日期早于就诊日期"
+                continue
+            code = national.get(ln.code, ln.code)
+            version = versions_by_date[fee_date].get(code)
+            if version is None:
+                errors[f"{path}.code"] = f"目录中没有编码{ln.code}（或未对照、未生效）"
+                continue
+            found = catalog_rules.check_line(
+                version,
+                sex=person.sex,
+                age=age,
+                institution_level=visit.institution_level,
+                quantity=ln.quantity,
+                days=days,
+            )
+            if found and not ln.override_reason.strip():
+                violations[f"{path}.code"] = "；".join(v.message for v in found)
+            next_no += 1
+            rows.append(
+                FeeDetail(
+                    visit=visit,
+                    line_no=next_no,
+                    code=code,
+                    local_code=ln.code if code != ln.code else "",
+                    name=(ln.name or version.name)[:200],
+                    item_class=version.item_class,
+                    quantity=ln.quantity,
+                    unit_price=ln.unit_price,
+                    ceiling=version.ceiling,
+                    b_self_ratio=version.b_self_ratio,
+                    fee_date=fee_date,
+                    override_reason=ln.override_reason.strip()[:200],
+                )
+            )
+        if errors:
+            raise ValidationFailed(errors, code="fee_line_invalid")
+        if violations:
+            raise Refused(
+                "restriction_violated", "费用明细违反目录限制（可填写理由后重新上传）", violations
+            )
+        FeeDetail.objects.bulk_create(rows)
+        record(
+            action="create",
+            object_type="insurance.fees",
+            object_id=str(visit.pk),
+            region_code=visit.region_code,
+            request=request,
+            institution_id=institution.pk,
+            fields=[r.code for r in rows][:50],
+        )
+    return rows
+
+
+def do_cancel_fees(institution, his_visit_no: str, line_nos: list[int] | None, *, request=None):
+    """2205 / 2302: cancel the given lines, or all of them."""
+    with transaction.atomic():
+        visit = get_visit(institution, his_visit_no, lock=True)
+        if visit.status == VisitStatus.SETTLED:
+            raise Conflict("visit_settled", "已结算的就诊须先冲正结算")
+        qs = FeeDetail.objects.filter(visit=visit, cancelled=False)
+        if line_nos:
+            qs = qs.filter(line_no__in=line_nos)
+        n = qs.update(cancelled=True)
+        record(
+            action="update",
+            object_type="insurance.fees",
+            object_id=str(visit.pk),
+            region_code=visit.region_code,
+            request=request,
+            institution_id=institution.pk,
+            changes={"cancelled_lines": [None, n]},
+        )
+    return n
+
+
+def _age(birth: datetime.date, on: datetime.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+# ---------------------------------------------------------------- settle
+
+
+def _claim(visit: Visit, fees: list[FeeDetail], plan) -> engine.Claim:
+    if not fees:
+        raise Refused("no_fees", "该就诊没有费用明细")
+    return engine.Claim(
+        visit_type=visit.visit_type,
+        institution_level=visit.institution_level,
+        person_category=visit.person_category,
+        lines=tuple(
+            engine.ClaimLine(
+                code=f.code,
+                name=f.name,
+                cls=f.item_class,
+                quantity=f.quantity,
+                unit_price=f.unit_price,
+                ceiling=f.ceiling,
+                b_self_ratio=f.b_self_ratio,
+            )
+            for f in fees
+        ),
+    )
+
+
+def _plan_for(visit: Visit):
+    row = plans.active_plan_for(visit.region_code, visit.visit_date.year)
+    if row is None:
+        raise Refused("no_plan", "参保地当年没有生效的结算方案")
+    return row, plans.parsed(row)
+
+
+def pre_settle(institution: Institution, his_visit_no: str) -> engine.Settlement:
+    """2206 / 2303: the full result; nothing is written."""
+    visit = get_visit(institution, his_visit_no)
+    if visit.status == VisitStatus.CANCELLED:
+        raise Conflict("visit_closed", "该就诊已撤销")
+    _, plan = _plan_for(visit)
+    fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
+    acc = Accumulator.objects.filter(person_id=visit.person_id, year=visit.visit_date.year).first()
+    return engine.adjudicate(plan, _claim(visit, fees, plan), ytd_of(acc))
+
+
+def body_hash(body: dict) -> str:
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def _replay(institution, key: str, digest: str) -> Settlement | None:
+    existing = Settlement.objects.filter(institution=institution, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.request_hash != digest:
+        raise Conflict(
+            "idempotency_key_reuse",
+            "幂等键已用于另一笔不同的请求",
+            {"Idempotency-Key": "与首次请求内容不同"},
+        )
+    return existing
+
+
+def _check_key(key: str) -> None:
+    if not key or len(key) > 80:
+        raise ValidationFailed(
+            {"Idempotency-Key": "须提供不超过80字符的幂等键"}, code="idempotency_key_required"
+        )
+
+
+def _lock_accumulator(person: Person, year: int) -> Accumulator:
+    acc = Accumulator.objects.select_for_update().filter(person=person, year=year).first()
+    if acc is not None:
+        return acc
+    try:
+        with transaction.atomic():
+            Accumulator.objects.create(person=person, year=year, region_code=person.village_id)
+    except IntegrityError:
+        pass  # created by a concurrent settlement; lock theirs
+    return Accumulator.objects.select_for_update().get(person=person, year=year)
+
+
+def _apply(acc: Accumulator, ytd: engine.YearToDate) -> None:
+    acc.basic_paid = ytd.basic_paid
+    acc.basic_paid_by_type = {k: str(v) for k, v in ytd.basic_paid_by_type.items()}
+    acc.deductible_paid_by_type = {k: str(v) for k, v in ytd.deductible_paid_by_type.items()}
+    acc.ci_base = ytd.ci_base
+    acc.ci_paid = ytd.ci_paid
+    acc.assistance_paid = ytd.assistance_paid
+    acc.save()
+
+
+def _delta(before: engine.YearToDate, after: engine.YearToDate) -> dict:
+    def diff(a: dict, b: dict) -> dict:
+        return {k: str(b.get(k, ZERO) - a.get(k, ZERO)) for k in set(a) | set(b)}
+
+    return {
+        "basic_paid": str(after.basic_paid - before.basic_paid),
+        "basic_paid_by_type": diff(before.basic_paid_by_type, after.basic_paid_by_type),
+        "deductible_paid_by_type": diff(
+            before.deductible_paid_by_type, after.deductible_paid_by_type
+        ),
+        "ci_base": str(after.ci_base - before.ci_base),
+        "ci_paid": str(after.ci_paid - before.ci_paid),
+        "assistance_paid": str(after.assistance_paid - before.assistance_paid),
+    }
+
+
+def _undo(ytd: engine.YearToDate, delta: dict) -> engine.YearToDate:
+    def sub(current: dict, d: dict) -> dict:
+        out = dict(current)
+        for k, v in d.items():
+            out[k] = out.get(k, ZERO) - Decimal(v)
+        return out
+
+    return engine.YearToDate(
+        basic_paid=ytd.basic_paid - Decimal(delta["basic_paid"]),
+        basic_paid_by_type=sub(ytd.basic_paid_by_type, delta["basic_paid_by_type"]),
+        deductible_paid_by_type=sub(ytd.deductible_paid_by_type, delta["deductible_paid_by_type"]),
+        ci_base=ytd.ci_base - Decimal(delta["ci_base"]),
+        ci_paid=ytd.ci_paid - Decimal(delta["ci_paid"]),
+        assistance_paid=ytd.assistance_paid - Decimal(delta["assistance_paid"]),
+    )
+
+
+def _ledger_lines(s: engine.Settlement | Settlement, sign: int) -> list[ledger_rules.Line]:
+    L = ledger_rules.Line
+    paid = s.basic_fund + s.critical_illness + s.assistance
+    expense = [("5101", s.basic_fund), ("5102", s.critical_illness), ("5103", s.assistance)]
+    if sign > 0:
+        lines = [L(a, debit=v) for a, v in expense] + [L("2101", credit=paid)]
+    else:
+        lines = [L(a, credit=v) for a, v in expense] + [L("2101", debit=paid)]
+    return ledger_rules.nonzero(*lines)
+
+
+def do_settle(
+    institution: Institution,
+    his_visit_no: str,
+    idempotency_key: str,
+    body: dict,
+    *,
+    actor=None,
+    request=None,
+) -> tuple[Settlement, bool]:
+    """2207 / 2304. Returns (settlement, replayed)."""
+    _check_key(idempotency_key)
+    digest = body_hash({"op": "settle", "visit": his_visit_no, **body})
+    existing = _replay(institution, idempotency_key, digest)
+    if existing is not None:
+        return existing, True
+    try:
+        with transaction.atomic():
+            visit = get_visit(institution, his_visit_no, lock=True)
+            if visit.status == VisitStatus.SETTLED:
+                raise Conflict("visit_settled", "该就诊已结算")
+            if visit.status == VisitStatus.CANCELLED:
+                raise Conflict("visit_closed", "该就诊已撤销")
+            if visit.visit_type == "inpatient" and visit.status != VisitStatus.DISCHARGED:
+                raise Refused("not_discharged", "住院结算前须办理出院")
+            plan_row, plan = _plan_for(visit)
+            fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
+            claim = _claim(visit, fees, plan)
+            year = visit.visit_date.year
+            acc = _lock_accumulator(visit.person, year)
+            before = ytd_of(acc)
+            result = engine.adjudicate(plan, claim, before)
+            _apply(acc, result.ytd_after)
+            payload = result.as_json()
+            payload["ytd_delta"] = _delta(before, result.ytd_after)
+            settlement = Settlement.objects.create(
+                visit=visit,
+                person=visit.person,
+                institution=institution,
+                region_code=visit.region_code,
+                plan=plan_row,
+                year=year,
+                kind=SettlementKind.SETTLE,
+                visit_type=visit.visit_type,
+                person_category=visit.person_category,
+                total=result.total,
+                self_pay=result.self_pay,
+                b_self_pay=result.b_self_pay,
+                eligible=result.eligible,
+                deductible=result.deductible,
+                basic_fund=result.basic_fund,
+                critical_illness=result.critical_illness,
+                assistance=result.assistance,
+                patient_pay=result.patient_pay,
+                result=payload,
+                idempotency_key=idempotency_key,
+                request_hash=digest,
+                settled_by=actor if actor is not None and actor.is_authenticated else None,
+                terminal=getattr(request, "auth_terminal", "") if request else "",
+                verification_code=secrets.token_hex(6).upper(),
+            )
+            visit.status = VisitStatus.SETTLED
+            visit.save(update_fields=["status"])
+            ledger.post(
+                region_code=plan_row.region_code,
+                year=year,
+                source_type="settlement",
+                source_id=settlement.pk,
+                purpose="settle",
+                memo=f"结算 {institution.name} {visit.his_visit_no}",
+                lines=_ledger_lines(result, +1),
+            )
+            record(
+                action="create",
+                object_type="insurance.settlement",
+                object_id=str(settlement.pk),
+                region_code=visit.region_code,
+                request=request,
+                actor=actor,
+                institution_id=institution.pk,
+            )
+            return settlement, False
+    except IntegrityError:
+        # The same key raced in from a retry: answer as the first one did.
+        existing = _replay(institution, idempotency_key, digest)
+        if existing is not None:
+            return existing, True
+        raise Conflict("visit_settled", "该就诊已结算") from None
+
+
+def do_reverse(
+    institution: Institution,
+    settlement_id: int,
+    idempotency_key: str,
+    reason: str,
+    *,
+    actor=None,
+    request=None,
+) -> tuple[Settlement, bool]:
+    """2208 / 2305: a compensating settlement that restores the accumulators exactly."""
+    _check_key(idempotency_key)
+    if not reason.strip():
+        raise ValidationFailed({"reason": "须填写冲正原因"})
+    digest = body_hash({"op": "reverse", "settlement": settlement_id, "reason": reason})
+    existing = _replay(institution, idempotency_key, digest)
+    if existing is not None:
+        return existing, True
+    try:
+        with transaction.atomic():
+            original = (
+                Settlement.objects.select_for_update()
+                .select_related("visit", "plan")
+                .filter(pk=settlement_id, kind=SettlementKind.SETTLE)
+                .first()
+            )
+            # Another institution's settlement is simply not found.
+            if original is None or original.institution_id != institution.pk:
+                raise NotFound("结算记录")
+            if original.reversed_at is not None:
+                raise Conflict("already_reversed", "该结算已冲正")
+            if original.clearing_batch_id is not None:
+                raise Conflict("already_cleared", "该结算已清算，不能冲正")
+            acc = _lock_accumulator(original.person, original.year)
+            restored = _undo(ytd_of(acc), original.result["ytd_delta"])
+            _apply(acc, restored)
+            negated = {
+                f: -getattr(original, f)
+                for f in (
+                    "total",
+                    "self_pay",
+                    "b_self_pay",
+                    "eligible",
+                    "deductible",
+                    "basic_fund",
+                    "critical_illness",
+                    "assistance",
+                    "patient_pay",
+                )
+            }
+            reversal = Settlement.objects.create(
+                visit=original.visit,
+                person_id=original.person_id,
+                institution=institution,
+                region_code=original.region_code,
+                plan=original.plan,
+                year=original.year,
+                kind=SettlementKind.REVERSAL,
+                reverses=original,
+                visit_type=original.visit_type,
+                person_category=original.person_category,
+                result={"reason": reason.strip()[:200], "reverses": original.pk},
+                idempotency_key=idempotency_key,
+                request_hash=digest,
+                settled_by=actor if actor is not None and actor.is_authenticated else None,
+                terminal=getattr(request, "auth_terminal", "") if request else "",
+                verification_code=secrets.token_hex(6).upper(),
+                **negated,
+            )
+            original.reversed_at = timezone.now()
+            original.save(update_fields=["reversed_at"])
+            Visit.objects.filter(pk=original.visit_id).update(
+                status=VisitStatus.OPEN
+                if original.visit.visit_type != "inpatient"
+                else VisitStatus.DISCHARGED
+            )
+            ledger.post(
+                region_code=original.plan.region_code,
+                year=original.year,
+                source_type="settlement",
+                source_id=original.pk,
+                purpose="reverse",
+                memo=f"冲正 {original.pk}：{reason.strip()[:100]}",
+                lines=_ledger_lines(original, -1),
+            )
+            record(
+                action="update",
+                object_type="insurance.settlement",
+                object_id=str(original.pk),
+                region_code=original.region_code,
+                request=request,
+                actor=actor,
+                institution_id=institution.pk,
+                changes={"reversed": [False, True]},
+                purpose=reason.strip()[:200],
+            )
+            return reversal, False
+    except IntegrityError:
+        existing = _replay(institution, idempotency_key, digest)
+        if existing is not None:
+            return existing, True
+        raise Conflict("already_reversed", "该结算已冲正") from None
