@@ -1,0 +1,327 @@
+"""Machine authentication: the token endpoint's use case and per-request token checks.
+
+Tokens are opaque random strings; the database keeps only their SHA-256. Checking one is
+a single indexed query joining the token to its credential, terminal and the
+institution's access row, so a suspension or revocation is seen on the very next
+request without any cache to invalidate. Every refusal is audited (after the refused
+work rolled back) with its machine code as the reason.
+"""
+
+import datetime
+import secrets
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import import_key
+
+from huimin.access import conf, rules
+from huimin.access.models import (
+    AccessStatus,
+    AccessToken,
+    ClientCredential,
+    ClientKey,
+    CredentialStatus,
+    InstitutionAccess,
+    Terminal,
+    TerminalStatus,
+    UsedAssertion,
+)
+from huimin.core.errors import DomainError
+
+TERMINAL_HEADER = "X-Huimin-Terminal"
+PURGE_EVERY_SECONDS = 60
+
+# Malformed requests are 400, failed client authentication 401, and an authenticated
+# party that may not do this (suspended, wrong network, wrong terminal, scope) 403.
+_BAD_REQUEST = {"unsupported_grant_type", "invalid_assertion_type", "assertion_missing"}
+_BAD_REQUEST |= {"invalid_scope"}
+_FORBIDDEN = {
+    "access_missing",
+    "institution_suspended",
+    "institution_revoked",
+    "ip_not_allowed",
+    "terminal_missing",
+    "terminal_unknown",
+    "terminal_other_institution",
+    "terminal_disabled",
+    "terminal_mismatch",
+    "scope_not_granted",
+    "insufficient_scope",
+}
+
+
+class Refused(DomainError):
+    def __init__(self, refusal: rules.Refusal):
+        super().__init__(refusal.code, refusal.message)
+        if refusal.code in _BAD_REQUEST:
+            self.status = 400
+        elif refusal.code in _FORBIDDEN:
+            self.status = 403
+        else:
+            self.status = 401
+
+
+def _refuse(code: str, message: str):
+    raise Refused(rules.Refusal(code, message))
+
+
+def client_ip(request) -> str:
+    """The peer address, read as the audit log reads it: forwarding headers count only
+    when the operator configured IPWARE_META_PRECEDENCE_ORDER for a trusted proxy."""
+    order = getattr(settings, "IPWARE_META_PRECEDENCE_ORDER", None) or ["REMOTE_ADDR"]
+    if order == ["REMOTE_ADDR"]:
+        return request.META.get("REMOTE_ADDR", "")  # the common case, without ipware's cost
+    from ipware import get_client_ip
+
+    try:
+        ip, _routable = get_client_ip(request, request_header_order=order)
+    except ValueError:
+        ip = None
+    return str(ip) if ip else request.META.get("REMOTE_ADDR", "")
+
+
+def _audit(**kwargs):
+    from huimin.audit.services import record
+
+    return record(**kwargs)
+
+
+# ---------------------------------------------------------------- token endpoint
+
+
+def issue_token(request, params: dict) -> dict:
+    """POST /api/v1/access/token: a signed client assertion in, a 5-minute token out."""
+    ip = client_ip(request)
+    device = request.headers.get(TERMINAL_HEADER, "")
+    seen: dict = {}  # what was learnt before a refusal, for its audit record
+    try:
+        with transaction.atomic():
+            result = _issue(request, params, ip, device, seen)
+    except Refused as exc:
+        _audit(
+            action="token_refused",
+            object_type="access.credential",
+            object_id=str(seen.get("credential_id", "")),
+            region_code=seen.get("region_code", ""),
+            outcome="denied",
+            reason=exc.code,
+            request=request,
+            institution_id=seen.get("institution_id"),
+            terminal=device[:64],
+            source_ip=ip,
+        )
+        raise
+    _maybe_purge()
+    return result
+
+
+def _issue(request, params, ip, device, seen) -> dict:
+    clean, refusal = rules.check_token_request(params)
+    if refusal:
+        raise Refused(refusal)
+    header, unverified, refusal = rules.read_assertion(clean["assertion"])
+    if refusal:
+        raise Refused(refusal)
+    moment = timezone.now()
+    credential = (
+        ClientCredential.objects.select_related("institution")
+        .filter(client_id=unverified["iss"][:64])
+        .first()
+    )
+    if credential is None:
+        _refuse("client_unknown", "客户端标识（iss）未登记")
+    seen.update(
+        credential_id=credential.pk,
+        institution_id=credential.institution_id,
+        region_code=credential.institution.region_id,
+    )
+    if credential.status != CredentialStatus.ACTIVE:
+        _refuse("credential_revoked", "客户端凭证已吊销")
+    if credential.expires_at <= moment:
+        _refuse("credential_expired", "客户端凭证已过期")
+    key = (
+        ClientKey.objects.filter(
+            credential=credential,
+            kid=header["kid"][:100],
+            not_before__lte=moment,
+            not_after__gt=moment,
+        )
+        .order_by("-not_before")
+        .first()
+    )
+    if key is None:
+        _refuse("key_unknown", "kid对应的公钥未登记或不在有效期内")
+    if key.alg != header["alg"]:
+        _refuse("alg_not_allowed", f"该公钥只接受{key.alg}签名")
+    try:
+        token = jwt.decode(clean["assertion"], import_key(key.jwk), algorithms=[key.alg])
+    except (JoseError, ValueError, TypeError):
+        _refuse("signature_invalid", "client_assertion签名验证失败")
+    refusal = rules.check_assertion_claims(
+        token.claims,
+        client_id=credential.client_id,
+        audience=conf.token_audience(),
+        now=moment.timestamp(),
+    )
+    if refusal:
+        raise Refused(refusal)
+
+    access = InstitutionAccess.objects.filter(institution_id=credential.institution_id).first()
+    _check_access(access)
+    if not rules.ip_allowed(ip, access.ip_ranges):
+        _refuse("ip_not_allowed", "来源地址不在该机构登记的网络地址段内")
+    terminal = _terminal_for(device, credential.institution_id)
+    scopes, refusal = rules.granted_scopes(clean["scopes"], access.scopes)
+    if refusal:
+        raise Refused(refusal)
+
+    try:
+        with transaction.atomic():
+            UsedAssertion.objects.create(
+                credential=credential,
+                jti=token.claims["jti"],
+                expires_at=datetime.datetime.fromtimestamp(token.claims["exp"], tz=datetime.UTC),
+            )
+    except IntegrityError:
+        _refuse("jti_replayed", "该client_assertion已使用过（jti重复）")
+
+    raw = secrets.token_urlsafe(32)
+    AccessToken.objects.create(
+        token_hash=rules.token_hash(raw),
+        credential=credential,
+        access=access,
+        terminal=terminal,
+        scopes=scopes,
+        issued_at=moment,
+        expires_at=moment + datetime.timedelta(seconds=rules.TOKEN_SECONDS),
+        source_ip=ip,
+    )
+    _audit(
+        action="token",
+        object_type="access.credential",
+        object_id=str(credential.pk),
+        region_code=credential.institution.region_id,
+        fields=scopes,
+        request=request,
+        institution_id=credential.institution_id,
+        terminal=terminal.device_id,
+        source_ip=ip,
+    )
+    return {
+        "access_token": raw,
+        "token_type": "bearer",
+        "expires_in": rules.TOKEN_SECONDS,
+        "scope": " ".join(scopes),
+    }
+
+
+def _check_access(access: InstitutionAccess | None) -> None:
+    if access is None:
+        _refuse("access_missing", "该机构未获准接入")
+    if access.status == AccessStatus.SUSPENDED:
+        _refuse("institution_suspended", "该机构的接入已暂停")
+    if access.status == AccessStatus.REVOKED:
+        _refuse("institution_revoked", "该机构的接入已撤销")
+
+
+def _terminal_for(device: str, institution_id: int) -> Terminal:
+    if not device:
+        _refuse("terminal_missing", f"请求须带{TERMINAL_HEADER}头，填写登记的终端标识")
+    terminal = Terminal.objects.filter(device_id=device[:64]).first()
+    if terminal is None or len(device) > 64:
+        _refuse("terminal_unknown", "终端未登记")
+    if terminal.institution_id != institution_id:
+        _refuse("terminal_other_institution", "该终端不属于本机构")
+    if terminal.status != TerminalStatus.ACTIVE:
+        _refuse("terminal_disabled", "该终端已停用")
+    return terminal
+
+
+_last_purge = 0.0
+
+
+def _maybe_purge() -> None:
+    global _last_purge
+    if time.monotonic() - _last_purge < PURGE_EVERY_SECONDS:
+        return
+    _last_purge = time.monotonic()
+    purge_expired()
+
+
+def purge_expired() -> tuple[int, int]:
+    """Forget used jtis whose assertion expired (a replay would fail on exp anyway) and
+    expired tokens. Returns (assertions, tokens) deleted."""
+    moment = timezone.now()
+    assertions, _ = UsedAssertion.objects.filter(expires_at__lt=moment).delete()
+    tokens, _ = AccessToken.objects.filter(expires_at__lt=moment).delete()
+    return assertions, tokens
+
+
+# ---------------------------------------------------------------- per request
+
+
+def authenticate(request, raw_token: str, required_scopes: tuple[str, ...]) -> AccessToken:
+    """Check a bearer token for one API request; sets request.auth_* on success."""
+    seen: dict = {}
+    try:
+        row = _authenticate(request, raw_token, required_scopes, seen)
+    except Refused as exc:
+        _audit(
+            action="api_refused",
+            object_type="access.institution",
+            object_id=str(seen.get("institution_id", "")),
+            region_code=seen.get("region_code", ""),
+            purpose=f"{request.method} {request.path}"[:200],
+            outcome="denied",
+            reason=exc.code,
+            request=request,
+            institution_id=seen.get("institution_id"),
+            terminal=request.headers.get(TERMINAL_HEADER, "")[:64],
+            source_ip=client_ip(request),
+        )
+        raise
+    request.auth_institution = row.access.institution
+    request.auth_terminal = row.terminal.device_id
+    request.auth_credential = row.credential
+    request.auth_scopes = row.scopes
+    return row
+
+
+def _authenticate(request, raw_token, required_scopes, seen) -> AccessToken:
+    if not raw_token:
+        _refuse("token_missing", "缺少访问令牌（Authorization: Bearer …）")
+    row = (
+        AccessToken.objects.select_related("access__institution", "terminal", "credential")
+        .filter(token_hash=rules.token_hash(raw_token))
+        .first()
+    )
+    if row is None:
+        _refuse("token_invalid", "访问令牌无效")
+    institution = row.access.institution
+    seen.update(institution_id=institution.pk, region_code=institution.region_id)
+    moment = timezone.now()
+    if row.expires_at <= moment:
+        _refuse("token_expired", "访问令牌已过期，请重新获取")
+    if row.credential.status != CredentialStatus.ACTIVE:
+        _refuse("credential_revoked", "客户端凭证已吊销")
+    if row.credential.expires_at <= moment:
+        _refuse("credential_expired", "客户端凭证已过期")
+    _check_access(row.access)
+    if not rules.ip_allowed(client_ip(request), row.access.ip_ranges):
+        _refuse("ip_not_allowed", "来源地址不在该机构登记的网络地址段内")
+    device = request.headers.get(TERMINAL_HEADER, "")
+    if device != row.terminal.device_id:
+        terminal = _terminal_for(device, institution.pk)  # refuses with the precise reason
+        if terminal.pk != row.terminal_id:
+            _refuse("terminal_mismatch", "终端与获取令牌时的终端不一致")
+    if row.terminal.status != TerminalStatus.ACTIVE:
+        _refuse("terminal_disabled", "该终端已停用")
+    granted = set(row.scopes) & set(row.access.scopes)
+    missing = [s for s in required_scopes if s not in granted]
+    if missing:
+        _refuse("insufficient_scope", f"访问令牌缺少权限范围：{' '.join(missing)}")
+    return row
