@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from huimin.audit.models import AuditEvent, SecurityAlert
 from huimin.audit.services import record
@@ -40,13 +39,10 @@ def test_an_empty_log_is_intact(db, capsys):
 
 
 @pytest.mark.django_db
-def test_a_changed_row_is_named_and_raises_an_alert(officer, capsys):
+def test_a_changed_row_is_named_and_raises_an_alert(officer, capsys, tamper):
     events = _fill(officer)
     victim = events[137]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE audit_auditevent SET object_id = %s WHERE id = %s", ["999", victim.pk]
-        )
+    tamper("UPDATE audit_auditevent SET object_id = %s WHERE id = %s", ["999", victim.pk])
 
     code, _, err = _verify(capsys)
 
@@ -60,18 +56,17 @@ def test_a_changed_row_is_named_and_raises_an_alert(officer, capsys):
 
 
 @pytest.mark.django_db
-def test_rehashing_a_changed_row_still_breaks_the_link_to_the_next(officer, capsys):
+def test_rehashing_a_changed_row_still_breaks_the_link_to_the_next(officer, capsys, tamper):
     from huimin.audit import chain
 
     events = _fill(officer, 10)
     victim = AuditEvent.objects.values().get(pk=events[4].pk)
     victim["purpose"] = "篡改"
     forged = chain.compute_hash(victim["prev_hash"], victim)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE audit_auditevent SET purpose = %s, hash = %s WHERE id = %s",
-            ["篡改", forged, victim["id"]],
-        )
+    tamper(
+        "UPDATE audit_auditevent SET purpose = %s, hash = %s WHERE id = %s",
+        ["篡改", forged, victim["id"]],
+    )
 
     code, _, err = _verify(capsys)
 
@@ -81,10 +76,9 @@ def test_rehashing_a_changed_row_still_breaks_the_link_to_the_next(officer, caps
 
 
 @pytest.mark.django_db
-def test_a_deleted_middle_row_is_found(officer, capsys):
+def test_a_deleted_middle_row_is_found(officer, capsys, tamper):
     events = _fill(officer, 20)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[9].pk])
+    tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[9].pk])
 
     code, _, err = _verify(capsys)
 
@@ -94,10 +88,9 @@ def test_a_deleted_middle_row_is_found(officer, capsys):
 
 
 @pytest.mark.django_db
-def test_a_deleted_last_row_is_found(officer, capsys):
+def test_a_deleted_last_row_is_found(officer, capsys, tamper):
     events = _fill(officer, 5)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
+    tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
 
     code, _, err = _verify(capsys)
 
@@ -106,10 +99,9 @@ def test_a_deleted_last_row_is_found(officer, capsys):
 
 
 @pytest.mark.django_db
-def test_running_again_on_the_same_break_raises_one_alert(officer, capsys):
+def test_running_again_on_the_same_break_raises_one_alert(officer, capsys, tamper):
     events = _fill(officer, 5)
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditevent SET role = 'x' WHERE id = %s", [events[2].pk])
+    tamper("UPDATE audit_auditevent SET role = 'x' WHERE id = %s", [events[2].pk])
 
     assert _verify(capsys)[0] == 1
     assert _verify(capsys)[0] == 1

@@ -92,12 +92,12 @@ DEFAULT_RULES = [
 
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(INSTALL)
+        schema_editor.execute(INSTALL, params=None)
 
 
 def uninstall(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(UNINSTALL)
+        schema_editor.execute(UNINSTALL, params=None)
 
 
 def seed(apps, schema_editor):
