@@ -6,6 +6,7 @@ regions are public reference data. ID numbers and phones are shown masked only.
 
 import datetime
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -39,6 +40,7 @@ from huimin.registry.models import (
     RegionLevel,
     jurisdiction_of,
 )
+from huimin.registry.permissions import has_perm
 
 RESULTS_TARGET = "results"
 # Village → township → county → city → province, joined in one query for breadcrumbs.
@@ -152,8 +154,25 @@ def ancestors(region: Region) -> list[Region]:
 
 
 def can_merge(user) -> bool:
-    staff = getattr(user, "staff", None)
-    return user.is_superuser or (staff is not None and staff.role in services.REGISTRY_WRITERS)
+    return user.is_superuser or has_perm(user, "registry.write")
+
+
+def may_read_people(user) -> bool:
+    """A role must hold person.read (the three administrators do not). An account with no
+    role gets through and sees nothing: visible_to gives it no rows."""
+    if user.is_superuser or getattr(user, "staff", None) is None:
+        return True
+    return has_perm(user, "person.read")
+
+
+def reads_people(view):
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not may_read_people(request.user):
+            raise PermissionDenied("您的角色不能查看居民个人信息")
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 # ---------------------------------------------------------------- dashboard
@@ -168,11 +187,12 @@ def summary(request):
     region = None
     if prefix:
         region = Region.objects.filter(prefix=prefix).order_by("code").first()
-    counts = {
-        "people": Person.objects.visible_to(user).filter(status=PersonStatus.ACTIVE).count(),
-        "households": Household.objects.visible_to(user).count(),
-        "institutions": Institution.objects.visible_to(user).count(),
-    }
+    counts = {"institutions": Institution.objects.visible_to(user).count()}
+    if may_read_people(user):
+        counts["people"] = (
+            Person.objects.visible_to(user).filter(status=PersonStatus.ACTIVE).count()
+        )
+        counts["households"] = Household.objects.visible_to(user).count()
     return render_part(
         request,
         "registry/summary.html",
@@ -189,6 +209,7 @@ PERSON_KEYS = ("village_id", "id")
 
 @login_required
 @require_GET
+@reads_people
 def person_list(request):
     form = PersonFilter(request.GET)
     qs = form.apply(Person.objects.visible_to(request.user)).select_related("village__parent")
@@ -212,6 +233,7 @@ def person_list(request):
 
 @login_required
 @require_GET
+@reads_people
 def person_detail(request, pk: int):
     user = request.user
     person = get_object_or_404(
@@ -247,6 +269,7 @@ def person_detail(request, pk: int):
 
 @login_required
 @require_GET
+@reads_people
 def household_list(request):
     form = HouseholdFilter(request.GET)
     members = (
@@ -275,6 +298,7 @@ def household_list(request):
 
 @login_required
 @require_GET
+@reads_people
 def household_detail(request, pk: int):
     household = get_object_or_404(
         Household.objects.visible_to(request.user).select_related(f"village__{UP}", "head"),

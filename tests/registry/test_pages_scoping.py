@@ -77,8 +77,19 @@ def test_user_without_staff_profile_sees_nothing(client, two_townships):
 def test_dashboard_counts_only_the_jurisdiction(client, township_clerk, two_townships):
     client.force_login(township_clerk)
     summary = client.get(reverse("registry:summary"), headers={"HX-Request": "true"})
-    counts = [int(n) for n in summary.context["counts"].values()]
-    assert counts == [1, 1, 0]  # 张三, his household, no institution in 酿溪镇
+    # 张三, his household, and no institution in 酿溪镇
+    assert summary.context["counts"] == {"people": 1, "households": 1, "institutions": 0}
+
+
+def test_administrators_read_no_personal_data(client, two_townships):
+    admin = factories.make_staff("sysadmin", "system_admin", factories.COUNTY)
+    client.force_login(admin)
+    assert client.get(reverse("registry:person_list")).status_code == 403
+    assert client.get(person_url(two_townships["zhang"])).status_code == 403
+    assert client.get(household_url(two_townships["zhang_home"])).status_code == 403
+    summary = client.get(reverse("registry:summary")).content.decode()
+    assert "在册居民" not in summary
+    assert client.get(reverse("registry:institution_list")).status_code == 200
 
 
 def test_pages_need_login(client, two_townships):
