@@ -7,13 +7,18 @@ forks; the lock is held until the caller commits, so call `record()` late in lon
 transactions.
 """
 
+import datetime
+import gzip
+import hashlib
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from huimin.audit import chain
+from huimin.audit import chain, conf
 from huimin.audit.models import (
     AuditAction,
     AuditArchive,
@@ -21,6 +26,7 @@ from huimin.audit.models import (
     AuditEvent,
     AuditOutcome,
 )
+from huimin.core.errors import Conflict, ValidationFailed
 
 HEAD_PK = 1
 TERMINAL_HEADER = "HTTP_X_HUIMIN_TERMINAL"
@@ -218,3 +224,158 @@ def verify_chain(batch_size: int = BATCH) -> Verification:
         last_hash=state.hash,
         problem=problem,
     )
+
+
+# ---------------------------------------------------------------- archiving
+
+
+def _row_line(row: dict) -> str:
+    line = {**row, "at": chain.iso_utc(row["at"])}
+    return json.dumps(line, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _parse_line(line: str) -> dict:
+    row = json.loads(line)
+    row["at"] = datetime.datetime.strptime(row["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.UTC
+    )
+    return row
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def latest_archivable(today: datetime.date | None = None) -> datetime.date:
+    """The latest --before date the retention period allows."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=conf.retention_days())
+
+
+def check_archive_before(before: datetime.date, today: datetime.date | None = None) -> None:
+    limit = latest_archivable(today)
+    if before > limit:
+        raise ValidationFailed(
+            {
+                "before": f"审计记录须保留至少 {conf.retention_days()} 天，"
+                f"归档截止日期不能晚于 {limit.isoformat()}"
+            },
+            code="retention_not_reached",
+        )
+
+
+def do_archive(
+    before: datetime.date, *, actor=None, today=None, batch_size: int = BATCH
+) -> AuditArchive | None:
+    """Move events older than `before` (local date) to a gzip JSON-lines file, then delete.
+
+    The range is verified while it is written; a broken chain is never archived (that
+    would destroy the evidence). Returns None when nothing is old enough.
+    """
+    check_archive_before(before, today)
+    cutoff = datetime.datetime.combine(
+        before, datetime.time.min, tzinfo=timezone.get_default_timezone()
+    )
+    state, _archived, problem = chain_start()
+    if problem is not None:
+        raise Conflict("audit_chain_broken", f"审计链被破坏，不能归档：{problem.describe()}")
+    start = chain.ChainState(seq=state.seq, hash=state.hash)
+    last_seq = (
+        AuditEvent.objects.filter(seq__gt=state.seq, at__lt=cutoff)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if last_seq is None:
+        return None
+
+    folder = conf.archive_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"audit-{start.seq + 1:012d}-{last_seq:012d}.jsonl.gz"
+    path, partial = folder / name, folder / (name + ".partial")
+    first_at = last_at = None
+    # Slow file I/O outside any transaction: these rows are old and never change.
+    with gzip.open(partial, "wt", encoding="utf-8") as out:
+        while state.seq < last_seq:
+            rows = AuditEvent.objects.filter(seq__gt=state.seq, seq__lte=last_seq)
+            batch = list(rows.order_by("seq").values(*ROW_FIELDS)[:batch_size])
+            if not batch:
+                break
+            problem = next(chain.walk(batch, state), None)
+            if problem is not None:
+                partial.unlink()
+                from huimin.audit.alerts import raise_chain_alert
+
+                raise_chain_alert(problem)
+                raise Conflict(
+                    "audit_chain_broken", f"审计链被破坏，不能归档：{problem.describe()}"
+                )
+            for row in batch:
+                out.write(_row_line(row) + "\n")
+            first_at = first_at or batch[0]["at"]
+            last_at = batch[-1]["at"]
+    if state.seq != last_seq:
+        partial.unlink()
+        raise Conflict("audit_chain_broken", "审计链被破坏，不能归档：归档范围内记录缺失")
+    partial.rename(path)
+    checksum = _sha256_of(path)
+    (folder / (name + ".sha256")).write_text(f"{checksum}  {name}\n", encoding="utf-8")
+
+    with transaction.atomic():
+        _lock_head()  # one archiver at a time
+        if AuditArchive.objects.filter(last_seq__gt=start.seq).exists():
+            raise Conflict("archive_running", "另一个归档操作已处理这一范围")
+        archive = AuditArchive.objects.create(
+            first_seq=start.seq + 1,
+            last_seq=last_seq,
+            first_at=first_at,
+            last_at=last_at,
+            before=before,
+            count=state.count,
+            first_prev_hash=start.hash,
+            last_hash=state.hash,
+            file=str(path),
+            checksum=checksum,
+            created_by=actor.get_username() if actor is not None else "",
+        )
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL huimin.audit_archiving = 'on'")
+            cursor.execute(
+                "DELETE FROM audit_auditevent WHERE seq > %s AND seq <= %s",
+                [start.seq, last_seq],
+            )
+            deleted = cursor.rowcount
+        if deleted != state.count:
+            raise Conflict("archive_mismatch", "删除的记录数与归档文件不一致，已放弃归档")
+        record(
+            action="delete",
+            object_type="audit.archive",
+            object_id=str(archive.pk),
+            changes={"seq": [start.seq + 1, last_seq], "count": [state.count, 0]},
+            purpose=f"归档 {before.isoformat()} 之前的审计记录至 {name}",
+            actor=actor,
+        )
+    return archive
+
+
+def verify_archive_file(archive: AuditArchive) -> str | None:
+    """Recheck an archive file: its checksum and the chain inside it. None when sound."""
+    path = Path(archive.file)
+    if not path.is_file():
+        return f"归档文件不存在：{path}"
+    if _sha256_of(path) != archive.checksum:
+        return f"归档文件校验和不符：{path}"
+    state = chain.ChainState(seq=archive.first_seq - 1, hash=archive.first_prev_hash)
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            problem = next(chain.walk([_parse_line(line)], state), None)
+            if problem is not None:
+                return f"归档文件 {path.name}：{problem.describe()}"
+    if (state.seq, state.hash) != (archive.last_seq, archive.last_hash):
+        return f"归档文件 {path.name} 的末尾与归档记录不符"
+    return None

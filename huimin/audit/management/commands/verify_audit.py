@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from huimin.audit import alerts, services
+from huimin.audit import alerts, chain, services
+from huimin.audit.models import AuditArchive
 
 
 class Command(BaseCommand):
@@ -10,9 +11,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=services.BATCH)
+        parser.add_argument(
+            "--archives", action="store_true", help="同时校验归档文件的校验和与其中的链"
+        )
 
-    def handle(self, *args, batch_size, **options):
+    def handle(self, *args, batch_size, archives, **options):
         result = services.verify_chain(batch_size=max(100, batch_size))
+        if result.ok and archives:
+            for archive in AuditArchive.objects.order_by("last_seq"):
+                problem = services.verify_archive_file(archive)
+                if problem:
+                    self.stderr.write(f"审计归档被破坏：{problem}")
+                    alerts.raise_chain_alert(
+                        chain.ChainProblem(
+                            "archive_broken", archive.first_seq, None, archive.first_at, problem
+                        )
+                    )
+                    raise SystemExit(1)
         if result.ok:
             self.stdout.write(f"审计链完整：{result.count} 条")
             if result.archived:
