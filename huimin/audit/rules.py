@@ -192,7 +192,7 @@ def bulk_reads(counts: Iterable[DailyCount], today: datetime.date, cfg: RuleConf
                         "user": name,
                         "actor_id": actor_id,
                         "today": today_count,
-                        "median": str(median),
+                        "median": f"{median:g}",
                         "floor": floor,
                         "multiplier": cfg.threshold,
                     },
