@@ -105,12 +105,14 @@ def _mount():
     from huimin.access.api import router as access_router
     from huimin.accounts.api import router as accounts_router
     from huimin.audit.api import router as audit_router
+    from huimin.insurance.api import router as insurance_router
     from huimin.registry.api import router as registry_router
 
     api.add_router("/registry/", registry_router)
     api.add_router("/access/", access_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/audit/", audit_router)
+    api.add_router("/insurance/", insurance_router)
 
 
 _mount()

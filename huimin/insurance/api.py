@@ -1,0 +1,346 @@
+"""Institution transactions (national platform codes in each summary; docs/api.md lists them).
+
+Institution systems authenticate with a bearer token from /api/v1/access/token and the
+X-Huimin-Terminal header (huimin.access.auth.InstitutionBearer, scope "settlement").
+Handlers are thin: parse, call one service, shape the answer.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from ninja import Field, Header, Router, Schema, Status
+
+from huimin.access.auth import InstitutionBearer
+from huimin.core.errors import NotFound
+from huimin.insurance import services
+from huimin.insurance.models import Settlement, SettlementKind
+
+router = Router(tags=["insurance"], auth=InstitutionBearer(scopes=["settlement"]))
+
+Amount = Field(..., pattern=r"^\d{1,10}(\.\d{1,4})?$", description="非负数，字符串，最多4位小数")
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class YtdOut(Schema):
+    basic_paid: str
+    basic_paid_by_type: dict[str, str]
+    deductible_paid_by_type: dict[str, str]
+    ci_base: str
+    ci_paid: str
+    assistance_paid: str
+
+
+class PersonLookupOut(Schema):
+    name: str
+    sex: str
+    birth_date: datetime.date
+    id_number: str = Field(description="脱敏身份证号码")
+    insured: bool
+    refusal: str | None = Field(description="未参保等原因代码")
+    person_category: str | None
+    categories: list[str]
+    benefits_from: datetime.date | None
+    ytd: YtdOut
+
+
+@router.get(
+    "/persons/{id_number}",
+    response={200: PersonLookupOut, **ERRORS},
+    summary="1101 人员信息与待遇查询",
+)
+def lookup_person(request, id_number: str, on: datetime.date | None = None):
+    on = on or timezone.localdate()
+    found = services.lookup(request.auth_institution, id_number, on)
+    person, cov = found["person"], found["coverage"]
+    return {
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "id_number": person.id_number_masked,
+        "insured": cov is not None,
+        "refusal": found["refusal"],
+        "person_category": cov.person_category if cov else None,
+        "categories": list(cov.categories) if cov else [],
+        "benefits_from": cov.benefits_from if cov else None,
+        "ytd": found["ytd"].as_json(),
+    }
+
+
+class VisitIn(Schema):
+    id_number: str = Field(..., max_length=40)
+    visit_type: str = Field(..., max_length=30, description="inpatient / outpatient_general …")
+    his_visit_no: str = Field(..., max_length=40, description="机构就诊流水号")
+    visit_date: datetime.date
+    diagnosis_code: str = Field("", max_length=20)
+    diagnosis_name: str = Field("", max_length=100)
+
+
+class VisitOut(Schema):
+    his_visit_no: str
+    visit_type: str
+    institution_level: str
+    person_category: str
+    visit_date: datetime.date
+    discharge_date: datetime.date | None
+    status: str
+
+
+def _visit(v) -> dict:
+    return {
+        f: getattr(v, f)
+        for f in (
+            "his_visit_no",
+            "visit_type",
+            "institution_level",
+            "person_category",
+            "visit_date",
+            "discharge_date",
+            "status",
+        )
+    }
+
+
+@router.post("/visits", response={201: VisitOut, **ERRORS}, summary="2201 门诊挂号 / 2401 入院办理")
+def register_visit(request, payload: VisitIn):
+    visit = services.do_register_visit(
+        request.auth_institution, services.VisitData(**payload.dict()), request=request
+    )
+    return Status(201, _visit(visit))
+
+
+@router.post(
+    "/visits/{his_visit_no}/cancel",
+    response={200: VisitOut, **ERRORS},
+    summary="2202 门诊挂号撤销 / 2404 入院撤销",
+)
+def cancel_visit(request, his_visit_no: str):
+    return _visit(services.do_cancel_visit(request.auth_institution, his_visit_no, request=request))
+
+
+class DischargeIn(Schema):
+    discharge_date: datetime.date
+
+
+@router.post(
+    "/visits/{his_visit_no}/discharge", response={200: VisitOut, **ERRORS}, summary="2402 出院办理"
+)
+def discharge(request, his_visit_no: str, payload: DischargeIn):
+    return _visit(
+        services.do_discharge(
+            request.auth_institution, his_visit_no, payload.discharge_date, request=request
+        )
+    )
+
+
+class FeeLineIn(Schema):
+    code: str = Field(..., max_length=40, description="医保目录编码或已对照的机构编码")
+    name: str = Field("", max_length=200)
+    quantity: str = Amount
+    unit_price: str = Amount
+    fee_date: datetime.date | None = None
+    override_reason: str = Field("", max_length=200, description="违反目录限制时的理由")
+
+
+class FeesIn(Schema):
+    lines: list[FeeLineIn] = Field(..., min_length=1, max_length=500)
+
+
+class FeeLineOut(Schema):
+    line_no: int
+    code: str
+    name: str
+    item_class: str
+    quantity: str
+    unit_price: str
+
+
+@router.post(
+    "/visits/{his_visit_no}/fees",
+    response={201: list[FeeLineOut], **ERRORS},
+    summary="2204 门诊费用明细上传 / 2301 住院费用明细上传",
+)
+def upload_fees(request, his_visit_no: str, payload: FeesIn):
+    lines = [
+        services.FeeLineData(
+            code=ln.code,
+            name=ln.name,
+            quantity=Decimal(ln.quantity),
+            unit_price=Decimal(ln.unit_price),
+            fee_date=ln.fee_date,
+            override_reason=ln.override_reason,
+        )
+        for ln in payload.lines
+    ]
+    rows = services.do_upload_fees(request.auth_institution, his_visit_no, lines, request=request)
+    return Status(
+        201,
+        [
+            {
+                "line_no": r.line_no,
+                "code": r.code,
+                "name": r.name,
+                "item_class": r.item_class,
+                "quantity": str(r.quantity.normalize()),
+                "unit_price": str(r.unit_price),
+            }
+            for r in rows
+        ],
+    )
+
+
+class CancelFeesIn(Schema):
+    line_nos: list[int] | None = Field(None, max_length=500, description="缺省为全部")
+
+
+class CountOut(Schema):
+    cancelled: int
+
+
+@router.post(
+    "/visits/{his_visit_no}/fees/cancel",
+    response={200: CountOut, **ERRORS},
+    summary="2205 门诊费用明细撤销 / 2302 住院费用明细撤销",
+)
+def cancel_fees(request, his_visit_no: str, payload: CancelFeesIn):
+    n = services.do_cancel_fees(
+        request.auth_institution, his_visit_no, payload.line_nos, request=request
+    )
+    return {"cancelled": n}
+
+
+class LineOut(Schema):
+    code: str
+    amount: str
+    self_pay: str
+    b_self_pay: str
+    eligible: str
+
+
+class ResultOut(Schema):
+    total: str
+    self_pay: str
+    b_self_pay: str
+    eligible: str
+    deductible: str
+    basic_fund: str
+    critical_illness: str
+    assistance: str
+    patient_pay: str
+    lines: list[LineOut]
+    ytd_after: YtdOut
+
+
+@router.post(
+    "/visits/{his_visit_no}/pre-settle",
+    response={200: ResultOut, **ERRORS},
+    summary="2206 门诊预结算 / 2303 住院预结算（不写入累计）",
+)
+def pre_settle(request, his_visit_no: str):
+    return services.pre_settle(request.auth_institution, his_visit_no).as_json()
+
+
+class SettlementOut(Schema):
+    settlement_id: int
+    kind: str
+    his_visit_no: str
+    settled_at: datetime.datetime
+    verification_code: str
+    replayed: bool = Field(description="同一幂等键的重复请求返回首次结果")
+    result: ResultOut | None
+    reverses: int | None
+
+
+def _settlement(s: Settlement, replayed: bool) -> dict:
+    return {
+        "settlement_id": s.pk,
+        "kind": s.kind,
+        "his_visit_no": s.visit.his_visit_no,
+        "settled_at": s.settled_at,
+        "verification_code": s.verification_code,
+        "replayed": replayed,
+        "result": (
+            {k: v for k, v in s.result.items() if k != "ytd_delta"}
+            if s.kind == SettlementKind.SETTLE
+            else None
+        ),
+        "reverses": s.reverses_id,
+    }
+
+
+class SettleIn(Schema):
+    note: str = Field("", max_length=200)
+
+
+@router.post(
+    "/visits/{his_visit_no}/settle",
+    response={201: SettlementOut, 200: SettlementOut, **ERRORS},
+    summary="2207 门诊结算 / 2304 住院结算（需Idempotency-Key）",
+)
+def settle(
+    request,
+    his_visit_no: str,
+    payload: SettleIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+):
+    s, replayed = services.do_settle(
+        request.auth_institution,
+        his_visit_no,
+        idempotency_key,
+        payload.dict(),
+        request=request,
+    )
+    return Status(200 if replayed else 201, _settlement(s, replayed))
+
+
+class ReverseIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
+@router.post(
+    "/settlements/{int:settlement_id}/reverse",
+    response={201: SettlementOut, 200: SettlementOut, **ERRORS},
+    summary="2208 门诊结算撤销 / 2305 住院结算撤销（需Idempotency-Key）",
+)
+def reverse(
+    request,
+    settlement_id: int,
+    payload: ReverseIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+):
+    s, replayed = services.do_reverse(
+        request.auth_institution,
+        settlement_id,
+        idempotency_key,
+        payload.reason,
+        request=request,
+    )
+    return Status(200 if replayed else 201, _settlement(s, replayed))
+
+
+@router.get(
+    "/settlements/{int:settlement_id}",
+    response={200: SettlementOut, **ERRORS},
+    summary="结算结果查询",
+)
+def get_settlement(request, settlement_id: int):
+    s = (
+        Settlement.objects.select_related("visit")
+        .filter(pk=settlement_id, institution=request.auth_institution)
+        .first()
+    )
+    if s is None:
+        raise NotFound("结算记录")
+    return _settlement(s, False)
