@@ -237,9 +237,11 @@ _CATEGORY_FIELDS = "person category valid_from valid_to note".split()
 
 
 def _insert(cursor, model, fields: list[str], rows: list[tuple], returning: bool) -> list[int]:
-    """INSERT rows in chunks of a few hundred; with `returning`, their new ids in order."""
+    """Insert rows; with `returning`, the new ids in row order."""
     from django.db import connection
 
+    if connection.vendor == "postgresql":
+        return _copy(cursor, model, fields, rows, returning)
     quote = connection.ops.quote_name
     meta = model._meta
     columns = ", ".join(quote(meta.get_field(f).column) for f in fields)
@@ -258,6 +260,35 @@ def _insert(cursor, model, fields: list[str], rows: list[tuple], returning: bool
             if len(got) != len(part) or any(a >= b for a, b in itertools.pairwise(got)):
                 raise RuntimeError(f"{meta.db_table}: RETURNING did not give ids in order")
             ids += got
+    return ids
+
+
+def _copy(cursor, model, fields: list[str], rows: list[tuple], returning: bool) -> list[int]:
+    """PostgreSQL: COPY, with ids drawn from the table's own sequence beforehand.
+
+    A multi-row INSERT of thousands of parameters spends most of its time in the
+    client parsing placeholders; COPY streams rows and is several times faster.
+    """
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    meta = model._meta
+    table, pk = meta.db_table, meta.pk.column
+    columns = [quote(meta.get_field(f).column) for f in fields]
+    ids: list[int] = []
+    if returning:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk, len(rows)],
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        columns.insert(0, quote(pk))
+        rows = [(i, *r) for i, r in zip(ids, rows, strict=True)]
+    # Identifiers come from the model and are quoted; rows travel as COPY data.
+    sql = f"COPY {quote(table)} ({', '.join(columns)}) FROM STDIN"
+    with cursor.cursor.copy(sql) as copy:
+        for r in rows:
+            copy.write_row(r)
     return ids
 
 
