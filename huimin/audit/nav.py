@@ -1,5 +1,14 @@
 """This app's menu entries for a user (see huimin/core/nav.py)."""
 
+from django.urls import reverse
+
+from huimin.registry.permissions import has_perm
+
 
 def menu_items(user, role: str | None) -> list[dict]:
-    return []
+    items = []
+    if has_perm(user, "audit.read"):
+        items.append({"label": "审计查询", "url": reverse("audit:event_list")})
+    if has_perm(user, "alerts.manage"):
+        items.append({"label": "安全告警", "url": reverse("audit:alert_list")})
+    return items

@@ -1,3 +1,15 @@
+from django.urls import path
+
+from huimin.audit import views
+
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.event_list, name="event_list"),
+    path("events/<int:pk>/", views.event_detail, name="event_detail"),
+    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/rules/", views.rule_list, name="rule_list"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<int:pk>/close/", views.alert_close, name="alert_close"),
+]
