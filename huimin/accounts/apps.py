@@ -5,3 +5,18 @@ class AccountsConfig(AppConfig):
     name = "huimin.accounts"
     label = "accounts"
     verbose_name = "账号与登录"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
+        from huimin.accounts import conf
+        from huimin.accounts.loans import loan_scope
+        from huimin.accounts.validators import record_initial_password
+        from huimin.registry.models import register_scope_extension
+
+        conf.check_all()  # a malformed HUIMIN_* value stops startup, naming the variable
+        register_scope_extension(loan_scope)
+        post_save.connect(
+            record_initial_password, sender=get_user_model(), dispatch_uid="accounts.initial_pw"
+        )

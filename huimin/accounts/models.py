@@ -1,1 +1,165 @@
-from django.db import models  # noqa: F401
+"""Accounts tables: password state and history, login history, record loans (借阅).
+
+Tables and constraints only; rules live in rules.py, use cases in services.py.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class AccountState(models.Model):
+    """When the password was last set, and whether it must be changed at next login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="account_state",
+    )
+    password_changed_at = models.DateTimeField("密码修改时间")
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+
+    class Meta:
+        verbose_name = "账号状态"
+
+    def __str__(self):
+        return f"{self.user_id} {self.password_changed_at:%Y-%m-%d}"
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's recent passwords (the current one included), newest first."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="pwhistory_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class LoginOutcome(models.TextChoices):
+    SUCCESS = "success", "成功"
+    FAILURE = "failure", "用户名或密码错误"
+    LOCKED = "locked", "已锁定"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "动态口令错误"
+
+
+class LoginEvent(models.Model):
+    """Every login attempt, successful or not. `user` is null when the name matched no one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="login_events",
+    )
+    username = models.CharField("登录用户名", max_length=150)
+    at = models.DateTimeField("时间", default=timezone.now)
+    source_ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=200, blank=True)
+    outcome = models.CharField("结果", max_length=24, choices=LoginOutcome.choices)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="loginevent_user_idx"),
+            models.Index(fields=["username", "-at"], name="loginevent_username_idx"),
+            models.Index(fields=["outcome", "-at"], name="loginevent_outcome_idx"),
+            models.Index(fields=["source_ip", "-at"], name="loginevent_ip_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LoanStatus(models.TextChoices):
+    REQUESTED = "requested", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+    ENDED = "ended", "已结束"
+    EXPIRED = "expired", "已过期"
+
+
+class RecordLoan(models.Model):
+    """借阅: time-limited, approved reading of one person's record outside one's scope.
+
+    `person` is null when the number asked for matched nobody; the request then waits
+    like any other and expires, so a request never tells whether someone is registered.
+    """
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="record_loans"
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans",
+    )
+    # The number as the requester typed it, masked: theirs to see, telling nothing new.
+    id_number_masked = models.CharField("身份证号", max_length=18)
+    reason = models.CharField("借阅事由", max_length=500)
+    days = models.PositiveSmallIntegerField("申请期限（天）")
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    status = models.CharField(
+        "状态", max_length=10, choices=LoanStatus.choices, default=LoanStatus.REQUESTED
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans_decided",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+    valid_from = models.DateTimeField("生效时间", null=True, blank=True)
+    valid_until = models.DateTimeField("到期时间", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans_ended",
+    )
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    end_note = models.CharField("结束说明", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            # The scope extension: my approved loans still in force.
+            models.Index(fields=["requester", "status", "valid_until"], name="loan_active_idx"),
+            models.Index(fields=["requester", "-requested_at"], name="loan_requester_idx"),
+            models.Index(fields=["status", "requested_at"], name="loan_status_idx"),
+            models.Index(fields=["person", "status"], name="loan_person_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approver__isnull=True) | ~Q(approver=F("requester")),
+                name="loan_not_self_approved",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(
+                    approver__isnull=False,
+                    valid_from__isnull=False,
+                    valid_until__gt=F("valid_from"),
+                ),
+                name="loan_approved_has_window",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="loan_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"借阅#{self.pk} {self.get_status_display()}"

@@ -1,5 +1,19 @@
 """This app's menu entries for a user (see huimin/core/nav.py)."""
 
+from django.urls import reverse
+
+from huimin.accounts.services import can
+
 
 def menu_items(user, role: str | None) -> list[dict]:
-    return []
+    if not user.is_authenticated:
+        return []
+    items = []
+    if can(user, "person.read") or can(user, "loan.approve"):
+        items.append({"label": "档案借阅", "url": reverse("accounts:loans")})
+    if can(user, "accounts.manage"):
+        items.append({"label": "账号管理", "url": reverse("accounts:staff_list")})
+    if can(user, "roles.manage"):
+        items.append({"label": "角色权限", "url": reverse("accounts:roles")})
+    items.append({"label": "我的账号", "url": reverse("accounts:me")})
+    return items

@@ -1,0 +1,209 @@
+"""Account, role and loan rules as pure functions over plain values (no database).
+
+Each check returns the Chinese reason for a refusal, or None / an empty dict when fine.
+"""
+
+import datetime
+import re
+
+from huimin.registry.models import INSTITUTION_ROLES, Role
+
+# ---------------------------------------------------------------- passwords
+
+MIN_LENGTH = 8
+MIN_CLASSES = 3
+HISTORY_DEPTH = 5
+
+
+def password_classes(password: str) -> int:
+    """How many of upper case, lower case, digits and symbols the password uses."""
+    return sum(
+        [
+            any(c.isupper() for c in password),
+            any(c.islower() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+    )
+
+
+def password_strength_problems(password: str) -> list[str]:
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"密码至少{MIN_LENGTH}位")
+    if password_classes(password) < MIN_CLASSES:
+        problems.append("密码须包含大写字母、小写字母、数字、符号中的至少三类")
+    return problems
+
+
+def password_expired(
+    changed_at: datetime.datetime | None, now: datetime.datetime, max_age_days: int
+) -> bool:
+    """A password never recorded as set counts as expired: the user must set one we know."""
+    if changed_at is None:
+        return True
+    return now - changed_at >= datetime.timedelta(days=max_age_days)
+
+
+# ---------------------------------------------------------------- second factor
+
+# Roles that always need a second factor, whatever permissions they hold today.
+SECOND_FACTOR_ROLES = frozenset(
+    {Role.INSURANCE_OFFICER, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+)
+
+
+def needs_second_factor(role: str | None, permissions: frozenset[str], is_superuser: bool) -> bool:
+    if is_superuser:
+        return True
+    if role is None:
+        return False
+    return role in SECOND_FACTOR_ROLES or "person.unmask_id" in permissions
+
+
+# ---------------------------------------------------------------- accounts
+
+# Names attackers try first; an account called this is half-guessed already.
+RESERVED_USERNAMES = frozenset(
+    {"admin", "root", "administrator", "test", "guest", "user", "system"}
+)
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{2,29}$")
+
+
+def check_username(username: str) -> str | None:
+    if not username:
+        return "请填写用户名"
+    if username.lower() in RESERVED_USERNAMES:
+        return "不能使用默认或常见的用户名（admin、root、test 等）"
+    if not USERNAME_RE.match(username):
+        return "用户名为3至30位小写字母、数字或 . _ -，以字母开头"
+    return None
+
+
+def check_display_name(name: str) -> str | None:
+    name = name.strip()
+    if not name:
+        return "请填写姓名"
+    if len(name) > 30:
+        return "姓名不能超过30个字"
+    return None
+
+
+def check_staff_place(
+    role: str,
+    jurisdiction: str,
+    institution_region: str | None,
+    actor_jurisdiction: str,
+    jurisdiction_exists: bool,
+) -> dict[str, str]:
+    """Role, jurisdiction (a region prefix) and institution of a staff account.
+
+    `institution_region` is the institution's region code, or None when none was chosen.
+    """
+    errors: dict[str, str] = {}
+    if role not in Role.values:
+        errors["role"] = "角色不在角色表中"
+    if not re.fullmatch(r"\d{2,12}", jurisdiction or ""):
+        errors["jurisdiction"] = "辖区应为2至12位数字的区划前缀"
+    elif not jurisdiction_exists:
+        errors["jurisdiction"] = "该辖区前缀不是已登记区划的前缀"
+    elif not jurisdiction.startswith(actor_jurisdiction):
+        errors["jurisdiction"] = "不能设置超出您本人辖区的辖区"
+    if role in INSTITUTION_ROLES and institution_region is None:
+        errors["institution"] = "收费员、医生和乡村医生必须属于一个医疗机构"
+    if (
+        institution_region is not None
+        and "jurisdiction" not in errors
+        and not institution_region.startswith(jurisdiction)
+    ):
+        errors["institution"] = "所选机构不在该辖区内"
+    return errors
+
+
+def is_dormant(
+    last_login: datetime.datetime | None,
+    date_joined: datetime.datetime,
+    now: datetime.datetime,
+    days: int,
+) -> bool:
+    """Not used for `days`; never used and created more than `days` ago."""
+    cutoff = now - datetime.timedelta(days=days)
+    return (last_login or date_joined) < cutoff
+
+
+# ---------------------------------------------------------------- roles as data
+
+ADMIN_ROLE_VALUES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Without these the matrix or the account pages could no longer be reached at all.
+KEEP = {Role.SECURITY_ADMIN: "roles.manage", Role.SYSTEM_ADMIN: "accounts.manage"}
+
+
+def check_grant(role: str, permission: str, known: set[str] | frozenset[str]) -> str | None:
+    if role not in Role.values:
+        return "角色不在角色表中"
+    if permission not in known:
+        return "权限不在权限表中"
+    if role in ADMIN_ROLE_VALUES and permission.startswith("person."):
+        return "系统、安全、审计管理员不得查看居民个人信息"
+    if permission == "audit.read" and role != Role.AUDIT_ADMIN:
+        return "只有审计管理员可以查阅审计记录"
+    return None
+
+
+def check_revoke(role: str, permission: str) -> str | None:
+    if KEEP.get(role) == permission:
+        return "不能收回该角色赖以管理本系统的权限"
+    return None
+
+
+# ---------------------------------------------------------------- record loans
+
+
+def check_loan_request(id_number_valid: bool, reason: str, days, max_days: int) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not id_number_valid:
+        errors["id_number"] = "请填写正确的18位身份证号码"
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "请填写借阅事由"
+    elif len(reason) > 500:
+        errors["reason"] = "借阅事由不能超过500个字"
+    errors.update(check_loan_days(days, max_days))
+    return errors
+
+
+def check_loan_days(days, max_days: int) -> dict[str, str]:
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= max_days:
+        return {"days": f"借阅期限应为1至{max_days}天"}
+    return {}
+
+
+def decision_problem(
+    *,
+    approver_id: int,
+    requester_id: int,
+    approver_jurisdiction: str | None,
+    person_village: str | None,
+    may_approve: bool,
+) -> str | None:
+    if approver_id == requester_id:
+        return "不能审批自己的借阅申请"
+    if not may_approve or approver_jurisdiction is None:
+        return "您无权审批档案借阅"
+    if person_village is None or not person_village.startswith(approver_jurisdiction):
+        return "该居民不在您的辖区内，不能审批"
+    return None
+
+
+def loan_is_active(
+    status: str,
+    valid_from: datetime.datetime | None,
+    valid_until: datetime.datetime | None,
+    now: datetime.datetime,
+) -> bool:
+    return (
+        status == "approved"
+        and valid_from is not None
+        and valid_until is not None
+        and valid_from <= now < valid_until
+    )
