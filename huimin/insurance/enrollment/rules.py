@@ -268,9 +268,7 @@ def _paid_date(value) -> datetime.date:
     raise RowRejected("paid_date_invalid", f"缴费日期无效：{text or '空'}（应为YYYY-MM-DD）")
 
 
-def parse_bank_row(
-    row_no: int, cells: list, *, year: int, opens_on: datetime.date, today: datetime.date
-) -> BankRow:
+def parse_bank_row(row_no: int, cells: list, *, today: datetime.date) -> BankRow:
     """Check one row's own content (no database): five columns, each well formed."""
     cells = list(cells) + [None] * (5 - len(cells))
     raw_id, raw_name, raw_amount, raw_txn, raw_date = cells[:5]
@@ -296,8 +294,6 @@ def parse_bank_row(
     paid_on = _paid_date(raw_date)
     if paid_on > today:
         raise RowRejected("paid_date_future", "缴费日期晚于今天")
-    if paid_on < opens_on or paid_on > datetime.date(year, 12, 31):
-        raise RowRejected("paid_date_outside_year", f"缴费日期不在{year}年度参保缴费期内")
     return BankRow(row_no, parsed.number, name, amount, txn, paid_on)
 
 
