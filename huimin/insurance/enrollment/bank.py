@@ -252,7 +252,7 @@ def _import_chunk(user, batch, rows, today, outcome: _Outcome, rejections: list)
                     amount=row.amount,
                     method=PaymentMethod.BANK,
                     paid_at=timezone.make_aware(
-                        datetime.datetime.combine(row.paid_on, datetime.time(0, 0))
+                        datetime.datetime.combine(row.paid_on, datetime.time(12, 0))
                     ),
                     key=key,
                     body_hash=body_hash,
