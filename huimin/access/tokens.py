@@ -306,11 +306,11 @@ def _authenticate(request, raw_token, required_scopes, seen) -> AccessToken:
     moment = timezone.now()
     if row.expires_at <= moment:
         _refuse("token_expired", "访问令牌已过期，请重新获取")
+    _check_access(row.access)
     if row.credential.status != CredentialStatus.ACTIVE:
         _refuse("credential_revoked", "客户端凭证已吊销")
     if row.credential.expires_at <= moment:
         _refuse("credential_expired", "客户端凭证已过期")
-    _check_access(row.access)
     if not rules.ip_allowed(client_ip(request), row.access.ip_ranges):
         _refuse("ip_not_allowed", "来源地址不在该机构登记的网络地址段内")
     device = request.headers.get(TERMINAL_HEADER, "")

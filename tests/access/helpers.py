@@ -110,7 +110,7 @@ def assertion(
     }
     body.update(claims)
     body = {k: v for k, v in body.items() if v is not None}
-    return jwt.encode({"alg": alg, "kid": key.kid, **(header or {})}, body, key)
+    return jwt.encode({"alg": alg, "kid": key.kid, **(header or {})}, body, key, algorithms=[alg])
 
 
 def token_request(client, assertion_text: str, *, terminal: str, ip: str = IP, scope=None):
@@ -150,3 +150,15 @@ def error_code(response) -> str:
     body = response.json()
     assert set(body["error"]) == {"code", "message", "fields"}
     return body["error"]["code"]
+
+
+def login_verified(client, user) -> None:
+    """A session that passed the second factor (officers and administrators need one)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="测试令牌", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
