@@ -1,6 +1,21 @@
 import pytest
+from django.core.cache import cache
 
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    # Staff accounts are made in most tests; the password hash's cost is not under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_permission_cache():
+    # Role permissions are cached; start and leave every test with an empty cache.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -28,3 +43,11 @@ def tamper():
                 cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
 
     return run
+
+
+@pytest.fixture
+def client():
+    """Force-logged-in administrators have also given their second factor."""
+    from huimin.accounts.testing import VerifiedClient
+
+    return VerifiedClient()

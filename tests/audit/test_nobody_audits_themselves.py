@@ -1,0 +1,73 @@
+"""An audit administrator never sees their own events; the security administrator sees
+the auditors' events (and nothing else of the log); others see nothing."""
+
+import pytest
+
+from huimin.audit.models import AuditEvent
+from huimin.audit.services import record
+from tests import factories
+
+API = "/api/v1/audit/events"
+
+
+def actors(response):
+    return {item["actor"] for item in response.json()["items"]}
+
+
+@pytest.mark.django_db
+def test_an_auditor_does_not_see_their_own_events(client, auditor, officer):
+    record(action="read", actor=officer, object_id="1")
+    record(action="login", actor=auditor)
+    client.force_login(auditor)
+
+    first = client.get(API)
+    second = client.get(API)  # the first search is now in the log, by this auditor
+
+    assert actors(first) == actors(second) == {"officer"}
+    own = AuditEvent.objects.filter(actor=auditor).order_by("seq").first()
+    assert client.get(f"/audit/events/{own.pk}/").status_code == 404
+    assert client.get(f"{API}/{own.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_another_auditor_sees_the_first_auditors_searches(client, auditor, county):
+    second = factories.make_staff("auditor2", "audit_admin")
+    client.force_login(auditor)
+    client.get(API)
+    client.force_login(second)
+    assert actors(client.get(API)) == {"auditor"}
+
+
+@pytest.mark.django_db
+def test_the_security_admin_sees_the_auditors_events_only(client, auditor, security_admin, officer):
+    record(action="read", actor=officer, object_id="1")
+    client.force_login(auditor)
+    client.get(API)
+    client.force_login(security_admin)
+
+    response = client.get(API)
+
+    assert response.status_code == 200
+    assert actors(response) == {"auditor"}
+    page = client.get("/audit/").content.decode()
+    assert "审计管理员操作记录" in page
+
+
+@pytest.mark.django_db
+def test_staff_without_audit_permissions_are_refused_and_nothing_is_recorded(client, officer):
+    event = record(action="read", actor=officer)
+    client.force_login(officer)
+    before = AuditEvent.objects.count()
+
+    assert client.get("/audit/").status_code == 403
+    assert client.get(f"/audit/events/{event.pk}/").status_code == 403
+    response = client.get(API)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_anonymous_users_are_sent_to_log_in(client, db):
+    assert client.get("/audit/").status_code == 302
+    assert client.get(API).status_code == 401
