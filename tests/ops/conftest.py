@@ -5,7 +5,7 @@ import pytest
 from tests.ops.cli import huimin, ok
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def populated_template(tmp_path_factory):
     """A migrated SQLite file with a generated county and a non-empty audit chain."""
     path = tmp_path_factory.mktemp("template") / "a.sqlite3"
