@@ -1,0 +1,137 @@
+"""A visit settled in real time: the worked example end to end, idempotency, reversal."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+
+from huimin.core.errors import Conflict, NotFound
+from huimin.insurance import services
+from huimin.insurance.ledger.services import balances, trial_balance
+from huimin.insurance.models import Accumulator, Settlement
+from tests.insurance.conftest import EXAMPLES, preload_example_ytd
+
+D = Decimal
+DAY = datetime.date
+
+
+def example_lines():
+    claim = json.loads((EXAMPLES / "claim-example.json").read_text(), parse_float=D)
+    return [
+        services.FeeLineData(
+            code=ln["code"],
+            name=ln["name"],
+            quantity=D(ln["quantity"]),
+            unit_price=D(ln["unit_price"]),
+        )
+        for ln in claim["lines"]
+    ]
+
+
+def admit_and_bill(county, visit_no="ZY2026001"):
+    services.do_register_visit(
+        county.hospital,
+        services.VisitData(
+            id_number=county.id_number,
+            visit_type="inpatient",
+            his_visit_no=visit_no,
+            visit_date=DAY(2026, 3, 2),
+        ),
+    )
+    services.do_upload_fees(county.hospital, visit_no, example_lines())
+    services.do_discharge(county.hospital, visit_no, DAY(2026, 3, 20))
+    return visit_no
+
+
+def accumulators(person):
+    acc = Accumulator.objects.get(person=person, year=2026)
+    return services.ytd_of(acc).as_json()
+
+
+def test_the_worked_example_settles_to_the_contract(insured):
+    # The catalog supplies classes and ceilings (85.00, 40.00) in force on 2026-03-02; the
+    # plan, the dibao category and the year so far are those of ../shared/examples.
+    preload_example_ytd(insured.person)
+    visit = admit_and_bill(insured)
+    expected = json.loads((EXAMPLES / "settlement-example.json").read_text())
+    pre = services.pre_settle(insured.hospital, visit).as_json()
+    assert pre == expected
+    assert accumulators(insured.person)["basic_paid"] == "3200.00"  # pre-settle wrote nothing
+    settlement, replayed = services.do_settle(insured.hospital, visit, "key-1", {})
+    assert not replayed
+    assert settlement.basic_fund == D("25959.17")
+    assert settlement.critical_illness == D("3107.67")
+    assert settlement.assistance == D("1171.35")
+    assert settlement.patient_pay == D("7547.01")
+    assert accumulators(insured.person) == expected["ytd_after"]
+    # Ledger: 25959.17 + 3107.67 + 1171.35 = 30238.19 owed to the hospital.
+    rows = {r["code"]: r["balance"] for r in balances(insured.plan.region_code, 2026)}
+    assert (rows["5101"], rows["5102"], rows["5103"]) == (
+        D("25959.17"),
+        D("3107.67"),
+        D("1171.35"),
+    )
+    assert rows["2101"] == D("30238.19")
+    assert trial_balance(insured.plan.region_code, 2026)["balanced"]
+
+
+def test_retry_with_the_same_key_returns_the_first_result(insured):
+    visit = admit_and_bill(insured)
+    first, _ = services.do_settle(insured.hospital, visit, "same-key", {"note": ""})
+    again, replayed = services.do_settle(insured.hospital, visit, "same-key", {"note": ""})
+    assert replayed and again.pk == first.pk
+    assert Settlement.objects.count() == 1
+    with pytest.raises(Conflict) as exc:
+        services.do_settle(insured.hospital, visit, "same-key", {"note": "不同"})
+    assert exc.value.code == "idempotency_key_reuse"
+
+
+def test_reversal_restores_the_accumulators_exactly_and_only_once(insured):
+    preload_example_ytd(insured.person)
+    before = accumulators(insured.person)
+    visit = admit_and_bill(insured)
+    settlement, _ = services.do_settle(insured.hospital, visit, "k1", {})
+    reversal, _ = services.do_reverse(insured.hospital, settlement.pk, "r1", "收费错误")
+    assert reversal.basic_fund == D("-25959.17") and reversal.reverses_id == settlement.pk
+    assert accumulators(insured.person) == before
+    rows = {r["code"]: r["balance"] for r in balances(insured.plan.region_code, 2026)}
+    assert rows["5101"] == D("0.00") and rows["2101"] == D("0.00")
+    with pytest.raises(Conflict) as exc:
+        services.do_reverse(insured.hospital, settlement.pk, "r2", "再次冲正")
+    assert exc.value.code == "already_reversed"
+    # The visit can be settled again after the reversal.
+    again, _ = services.do_settle(insured.hospital, visit, "k2", {})
+    assert again.basic_fund == D("25959.17")
+
+
+def test_only_the_settling_institution_may_reverse(insured):
+    visit = admit_and_bill(insured)
+    settlement, _ = services.do_settle(insured.hospital, visit, "k1", {})
+    with pytest.raises(NotFound):
+        services.do_reverse(insured.centre, settlement.pk, "r1", "越权冲正")
+    assert Settlement.objects.filter(kind="reversal").count() == 0
+
+
+def test_queries_per_settlement_do_not_grow_with_lines(insured):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    # The first settlement of the year also creates the accumulator and the accounts.
+    for n, visit_no in ((1, "MZ0"), (1, "MZ1"), (8, "MZ8")):
+        services.do_register_visit(
+            insured.hospital,
+            services.VisitData(
+                id_number=insured.id_number,
+                visit_type="outpatient_chronic",
+                his_visit_no=visit_no,
+                visit_date=DAY(2026, 5, n),
+            ),
+        )
+        services.do_upload_fees(insured.hospital, visit_no, example_lines()[:1] * n)
+        with CaptureQueriesContext(connection) as ctx:
+            services.do_settle(insured.hospital, visit_no, f"key-{visit_no}", {})
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] == counts[2], counts
+    assert counts[1] <= 20, counts

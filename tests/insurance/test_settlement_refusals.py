@@ -1,0 +1,140 @@
+"""Every refusal has its own code, names the field, and writes nothing."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from huimin.core.errors import DomainError, ValidationFailed
+from huimin.insurance import services
+from huimin.insurance.models import FeeDetail, Visit
+from tests import factories
+
+DAY = datetime.date
+D = Decimal
+
+
+def register(county, institution=None, **over):
+    data = dict(
+        id_number=county.id_number,
+        visit_type="inpatient",
+        his_visit_no="V1",
+        visit_date=DAY(2026, 3, 2),
+    )
+    data.update(over)
+    return services.do_register_visit(institution or county.hospital, services.VisitData(**data))
+
+
+def refused(fn, code):
+    before = (Visit.objects.count(), FeeDetail.objects.count())
+    with pytest.raises(DomainError) as exc:
+        fn()
+    assert exc.value.code == code, exc.value.as_dict()
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.value.message)
+    assert (Visit.objects.count(), FeeDetail.objects.count()) == before
+    return exc.value
+
+
+def test_person_not_found(insured):
+    other = factories.valid_id(DAY(1990, 1, 1), "2")
+    refused(lambda: register(insured, id_number=other), "person_not_found")
+
+
+def test_not_insured_on_the_visit_date(insured):
+    # Enrolled and paid for 2026 only: a 2025 visit is not covered.
+    refused(lambda: register(insured, visit_date=DAY(2025, 12, 30)), "not_insured")
+
+
+def test_deceased(insured):
+    insured.person.death_date = DAY(2026, 2, 1)
+    insured.person.save()
+    err = refused(lambda: register(insured), "person_deceased")
+    assert "visit_date" in err.fields
+
+
+def test_institution_suspended(insured):
+    insured.hospital.designation_status = "suspended"
+    insured.hospital.save()
+    refused(lambda: register(insured), "institution_not_designated")
+
+
+def test_visit_type_not_covered_at_that_level(insured):
+    # 普通门诊统筹 is paid at level-1 institutions only; the county hospital is level 2.
+    err = refused(
+        lambda: register(insured, visit_type="outpatient_general"), "visit_type_not_covered"
+    )
+    assert "visit_type" in err.fields
+
+
+def test_bad_id_number_names_the_field(insured):
+    bad = insured.id_number[:17] + ("0" if insured.id_number[17] != "0" else "1")
+    with pytest.raises(ValidationFailed) as exc:
+        register(insured, id_number=bad)
+    assert "id_number" in exc.value.fields
+
+
+def test_unknown_code_names_the_line(insured):
+    register(insured)
+    lines = [
+        services.FeeLineData(
+            code="XC01EBL134A001010101445", quantity=D("1"), unit_price=D("36.40")
+        ),
+        services.FeeLineData(code="NOSUCHCODE", quantity=D("1"), unit_price=D("5.00")),
+    ]
+    err = refused(
+        lambda: services.do_upload_fees(insured.hospital, "V1", lines), "fee_line_invalid"
+    )
+    assert "lines[1].code" in err.fields
+
+
+def test_restriction_needs_an_override_reason(insured):
+    # 腹腔镜下胆囊切除术 is restricted to level 2 and 3; at the level-1 township centre it
+    # is refused unless a reason is given, which is then recorded on the line.
+    register(insured, institution=insured.centre, visit_type="inpatient")
+    line = dict(code="003105030010000", quantity=D("1"), unit_price=D("28600.00"))
+    err = refused(
+        lambda: services.do_upload_fees(insured.centre, "V1", [services.FeeLineData(**line)]),
+        "restriction_violated",
+    )
+    assert "lines[0].code" in err.fields
+    rows = services.do_upload_fees(
+        insured.centre,
+        "V1",
+        [services.FeeLineData(**line, override_reason="急诊转诊，上级医院医生会诊手术")],
+    )
+    assert rows[0].override_reason == "急诊转诊，上级医院医生会诊手术"
+
+
+def test_zero_quantity_is_refused(insured):
+    register(insured)
+    err = refused(
+        lambda: services.do_upload_fees(
+            insured.hospital,
+            "V1",
+            [
+                services.FeeLineData(
+                    code="XC01EBL134A001010101445", quantity=D("0"), unit_price=D("36.40")
+                )
+            ],
+        ),
+        "fee_line_invalid",
+    )
+    assert "lines[0].quantity" in err.fields
+
+
+def test_inpatient_must_be_discharged_before_settling(insured):
+    register(insured)
+    services.do_upload_fees(
+        insured.hospital,
+        "V1",
+        [
+            services.FeeLineData(
+                code="XC01EBL134A001010101445", quantity=D("1"), unit_price=D("36.40")
+            )
+        ],
+    )
+    refused(lambda: services.do_settle(insured.hospital, "V1", "k", {}), "not_discharged")
+
+
+def test_missing_idempotency_key(insured):
+    refused(lambda: services.do_settle(insured.hospital, "V1", "", {}), "idempotency_key_required")
