@@ -52,3 +52,11 @@ def sysadmin(county):
 @pytest.fixture
 def secadmin(county):
     return factories.make_staff("secadmin1", "security_admin", factories.COUNTY)
+
+
+@pytest.fixture
+def verified_client():
+    """A client whose force_login also completes the second factor."""
+    from huimin.accounts.testing import VerifiedClient
+
+    return VerifiedClient()

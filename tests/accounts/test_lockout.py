@@ -38,7 +38,9 @@ def test_another_address_for_the_same_user_is_not_locked(client, cashier):
 def test_another_user_behind_the_same_address_is_not_locked(client, cashier, county):
     from tests import factories
 
-    factories.make_staff("doctor1", "doctor", factories.COUNTY, institution=cashier.staff.institution)
+    factories.make_staff(
+        "doctor1", "doctor", factories.COUNTY, institution=cashier.staff.institution
+    )
     fail(client, "cashier1", 5, "10.0.0.7")
     assert login(client, "doctor1", PASSWORD, ip="10.0.0.7").status_code == 302
 

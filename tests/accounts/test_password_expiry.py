@@ -41,7 +41,12 @@ def test_expired_password_refuses_the_api_with_a_contract_error(client, expired)
 def test_changing_the_password_lets_the_user_through(client, expired):
     response = client.post(
         "/accounts/password/?next=/accounts/me/",
-        {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW, "next": "/accounts/me/"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": NEW,
+            "new_password2": NEW,
+            "next": "/accounts/me/",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/me/"

@@ -48,7 +48,11 @@ def test_common_password_is_refused_in_chinese(client, logged_in):
 def test_wrong_old_password_or_mismatch_is_refused(client, logged_in):
     response = client.post(
         "/accounts/password/",
-        {"old_password": "Wrong#2026x", "new_password1": "Xq7#pLm2va", "new_password2": "Xq7#pLm2vb"},
+        {
+            "old_password": "Wrong#2026x",
+            "new_password1": "Xq7#pLm2va",
+            "new_password2": "Xq7#pLm2vb",
+        },
     )
     body = response.content.decode()
     assert "原密码不正确" in body and "两次输入的新密码不一致" in body
