@@ -563,8 +563,7 @@ class CountyGenerator:
             for m, d in zip(members, drafts, strict=True):
                 if d.relation == "10" and d.death is None:
                     m.relation, head = "02", m.person
-        tname = self._names.get(village.code[:9], "")
-        address = f"{self.county_name}{tname}{village.name}{rng.randint(1, 12)}组{number}号"
+        address = self._address(village, number)
         batch.households.append(
             HouseholdRow(
                 number=rules.household_number(village.code, number),
@@ -575,6 +574,11 @@ class CountyGenerator:
             )
         )
         self._categories(drafts, keys, migrant, batch)
+
+    def _address(self, village: RegionRow, number: int) -> str:
+        township = self._names.get(village.code[:9], "")
+        group = self.rng.randint(1, 12)  # 村民小组
+        return f"{self.county_name}{township}{village.name}{group}组{number}号"
 
     def _categories(self, drafts, keys, migrant: bool, batch: VillageBatch) -> None:
         """Special groups. 低保 and 监测 go to whole households, 特困 mostly to elderly
@@ -652,7 +656,7 @@ class CountyGenerator:
             HouseholdRow(
                 number=rules.household_number(village.code, number),
                 village=village.code,
-                address=f"{self.county_name}{village.name}{rng.randint(1, 12)}组{number}号",
+                address=self._address(village, number),
                 head=key,
                 members=[MemberRow(key, "02", max(joined, original.birth_date))],
             )
