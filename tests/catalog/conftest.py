@@ -16,7 +16,18 @@ LOCAL = "ZZ0000000000000001"
 
 @pytest.fixture(autouse=True)
 def catalog_urls(settings):
+    # The app's pages and API, mounted by tests/catalog/urls.py until the project's do.
     settings.ROOT_URLCONF = "tests.catalog.urls"
+    # The hash's cost is not what these tests are about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def client():
+    """force_login also completes the second factor (the officer's role requires one)."""
+    from huimin.accounts.testing import VerifiedClient
+
+    return VerifiedClient()
 
 
 def terms(name="复方氨基酸注射液", item_class="B", **over) -> rules.Terms:
