@@ -17,6 +17,14 @@ YEAR = 2026
 IN_PERIOD = D(2025, 10, 15)  # the period runs 2025-09-01 .. 2025-12-31
 
 
+@pytest.fixture
+def client():
+    """force_login also completes the second factor (the officer's role requires one)."""
+    from huimin.accounts.testing import VerifiedClient
+
+    return VerifiedClient()
+
+
 @pytest.fixture(autouse=True)
 def enrollment_urls(settings):
     # The app's pages and API, mounted by tests/enrollment/urls.py until huimin/urls.py

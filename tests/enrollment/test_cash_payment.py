@@ -87,10 +87,11 @@ def test_retry_with_the_same_key_returns_the_first_payment(officer, period, fami
 def test_same_key_with_another_body_is_a_409(officer, period, family):
     enrolled = enroll(officer, family["household"])
     father, mother = enrolled[family["father"].pk], enrolled[family["mother"].pk]
-    services.do_record_cash_payment(officer, father.pk, "400.00", "XS-1", "key-1")
+    day = at(father.enrolled_on)
+    services.do_record_cash_payment(officer, father.pk, "400.00", "XS-1", "key-1", paid_at=day)
     before = writes()
     with pytest.raises(Conflict) as exc:
-        services.do_record_cash_payment(officer, mother.pk, "200.00", "XS-2", "key-1")
+        services.do_record_cash_payment(officer, mother.pk, "200.00", "XS-2", "key-1", paid_at=day)
     assert exc.value.code == "idempotency_key_reuse" and exc.value.status == 409
     assert writes() == before
 

@@ -71,3 +71,21 @@ def test_benefits_start_rule():
     # Late but paid so early that the wait ends before the year starts: 1 January.
     assert rules.benefits_start(YEAR, True, D(2025, 9, 1), 30) == D(2026, 1, 1)
     assert rules.benefits_start(YEAR, True, D(2026, 12, 1), 90) == D(2027, 3, 1)
+
+
+def test_late_enrollment_whose_wait_outlasts_the_year_is_refused(officer, period, family):
+    # 2026-10-10 + 90 days = 2027-01-08: the contribution would buy no 2026 cover.
+    before = writes()
+    with pytest.raises(ValidationFailed) as exc:
+        enroll(officer, family["household"], on=D(2026, 10, 10))
+    assert "2027-01-08" in exc.value.fields["year"]
+    assert writes() == before
+
+
+def test_paying_so_late_that_the_wait_outlasts_the_year_is_refused(officer, period, family):
+    father = enroll(officer, family["household"], [family["father"].pk])[family["father"].pk]
+    before = writes()
+    with pytest.raises(ValidationFailed) as exc:
+        pay_cash(officer, father, day=D(2026, 11, 1))
+    assert exc.value.code == "benefits_after_year" and "enrollment_id" in exc.value.fields
+    assert writes() == before

@@ -308,4 +308,7 @@ def _row_problem(user, row: rules.BankRow, person, enrollment) -> tuple[str, str
         return "paid_date_outside_period", "缴费日期早于集中参保开始日期"
     if row.paid_on > datetime.date(enrollment.year, 12, 31):
         return "paid_date_outside_period", f"缴费日期晚于{enrollment.year}年度末"
+    too_late = services.too_late_to_pay(enrollment, row.paid_on)
+    if too_late:
+        return "benefits_after_year", too_late
     return None

@@ -106,12 +106,31 @@ def benefits_start(year: int, late: bool, start: datetime.date, waiting_days: in
     return max(jan1, start + datetime.timedelta(days=waiting_days))
 
 
-def check_enrollment_date(year: int, opens_on: datetime.date, on: datetime.date) -> str | None:
+def check_enrollment_date(
+    year: int,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    waiting_days: int,
+    on: datetime.date,
+) -> str | None:
     """Why a person cannot be enrolled for `year` on `on`, or None."""
     if on < opens_on:
         return f"{year}年度集中参保期自{opens_on:%Y-%m-%d}开始，尚未开放登记"
     if on > datetime.date(year, 12, 31):
         return f"{year}年度已结束，不能再登记参保"
+    return check_benefits_in_year(year, is_late(closes_on, on), on, waiting_days)
+
+
+def check_benefits_in_year(
+    year: int, late: bool, paid_on: datetime.date, waiting_days: int
+) -> str | None:
+    """A late contribution whose waiting period outlasts the year would buy nothing."""
+    start = benefits_start(year, late, paid_on, waiting_days)
+    if start > datetime.date(year, 12, 31):
+        return (
+            f"集中参保期已过，{waiting_days}天等待期满（{start:%Y-%m-%d}）已超出{year}年度，"
+            f"请登记{year + 1}年度参保"
+        )
     return None
 
 

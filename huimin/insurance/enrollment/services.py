@@ -332,7 +332,9 @@ def do_enroll_household(
                 raise ValidationFailed(
                     {"year": f"{year}年度尚未设置参保登记期"}, code="no_enrollment_period"
                 )
-            problem = rules.check_enrollment_date(year, period.opens_on, on)
+            problem = rules.check_enrollment_date(
+                year, period.opens_on, period.closes_on, period.waiting_days, on
+            )
             if problem:
                 raise ValidationFailed({"year": problem}, code="enrollment_not_open")
             members = {
@@ -564,6 +566,12 @@ def _book(
     return payment
 
 
+def too_late_to_pay(enrollment: Enrollment, paid_on: datetime.date) -> str | None:
+    period = enrollment.period
+    late = enrollment.late or rules.is_late(period.closes_on, enrollment.enrolled_on, paid_on)
+    return rules.check_benefits_in_year(enrollment.year, late, paid_on, period.waiting_days)
+
+
 def replayed_payment(key: str, body_hash: str) -> Payment | None:
     """The payment first recorded under `key`; a 409 when the key came with another body."""
     first = Payment.objects.filter(idempotency_key=key).first()
@@ -609,6 +617,7 @@ def do_record_cash_payment(
     """
     key = "cash:" + check_idempotency_key(idempotency_key)
     receipt_no = (receipt_no or "").strip()
+    paid_at = paid_at or timezone.now()
     body_hash = rules.request_hash(
         {
             "enrollment_id": enrollment_id,
@@ -631,6 +640,10 @@ def do_record_cash_payment(
                 )
             errors = rules.check_cash_payment(amount, receipt_no, enrollment.personal_due)
             code = "payment_invalid"
+            too_late = too_late_to_pay(enrollment, timezone.localdate(paid_at))
+            if too_late:
+                errors["enrollment_id"] = too_late
+                code = "benefits_after_year"
             if "receipt_no" not in errors and _receipt_used(enrollment, receipt_no):
                 errors["receipt_no"] = f"票据号{receipt_no}已使用"
                 code = "duplicate_receipt_no"
@@ -640,7 +653,7 @@ def do_record_cash_payment(
                 enrollment,
                 amount=parse_amount(amount, "amount"),
                 method=PaymentMethod.CASH,
-                paid_at=paid_at or timezone.now(),
+                paid_at=paid_at,
                 key=key,
                 body_hash=body_hash,
                 user=user,
@@ -775,7 +788,7 @@ def progress(user, year: int, region: str = "") -> tuple[list[ProgressRow], Prog
         status=PersonStatus.ACTIVE, death_date__isnull=True
     )
     if region:
-        people = people.filter(village_id__startswith=region)
+        people = people.within(region)
     counts = (
         people.annotate(
             e=FilteredRelation(
