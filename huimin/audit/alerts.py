@@ -5,11 +5,13 @@ The rules themselves are pure (rules.py); this module pulls their rows from the 
 reads thresholds from the AlertRule table and writes alerts with their audit records.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
@@ -134,7 +136,25 @@ def _rows(qs) -> list[rules.Row]:
 def _failed_logins(rule, now, since):
     start = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
     qs = AuditEvent.objects.filter(action="login_failed", at__gte=start, at__lte=now)
-    return rules.failed_login_burst(_rows(qs), config_of(rule))
+    rows = _rows(qs)
+    # The login page records a failed login against the account's id (object_id of an
+    # "auth.user"); the alert should name the account.
+    ids = {
+        int(r.object_id)
+        for r in rows
+        if r.object_type == "auth.user" and not r.actor_username and r.object_id.isdigit()
+    }
+    names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+    rows = [
+        dataclasses.replace(r, actor_username=names[int(r.object_id)])
+        if r.object_type == "auth.user"
+        and not r.actor_username
+        and r.object_id.isdigit()
+        and int(r.object_id) in names
+        else r
+        for r in rows
+    ]
+    return rules.failed_login_burst(rows, config_of(rule))
 
 
 def _bulk_reads(rule, now, since):
@@ -366,7 +386,3 @@ def do_update_rule(
             request=request,
         )
     return rule
-
-
-def open_alert_filter() -> Q:
-    return Q(status__in=[AlertStatus.NEW, AlertStatus.ACKNOWLEDGED])

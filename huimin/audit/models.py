@@ -108,6 +108,8 @@ class AuditEvent(models.Model):
                 opclasses=["varchar_pattern_ops", "timestamptz_ops"],
             ),
             models.Index(fields=["action", "at"], name="audit_action_at_idx"),
+            models.Index(fields=["outcome", "at"], name="audit_outcome_at_idx"),
+            # The security administrator's view of the auditors' own events.
             models.Index(fields=["role", "at"], name="audit_role_at_idx"),
         ]
 

@@ -143,3 +143,17 @@ def test_a_bad_minutes_option_is_refused(db):
 
     with pytest.raises(CommandError):
         call_command("run_alerts", minutes=0)
+
+
+@pytest.mark.django_db
+def test_failed_logins_recorded_against_an_account_id_name_the_account(officer):
+    # As the login page records them: no actor, the account's id as the object.
+    for _ in range(5):
+        record(
+            action="login_failed",
+            object_type="auth.user",
+            object_id=str(officer.pk),
+            outcome="failed",
+            reason="bad_password",
+        )
+    assert [a.subject for a in alerts.evaluate()] == ["user:officer"]
