@@ -73,6 +73,26 @@ def test_running_again_resets_passwords_without_duplicating(generated, client):
     assert client.login(username="officer", password=DEMO_PASSWORD)
 
 
+def test_accounts_that_need_a_second_factor_get_the_demo_device(generated):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from huimin.accounts.services import demo_totp_key, needs_second_factor
+
+    output = run()
+    needing = set()
+    for user in get_user_model().objects.filter(username__in=[a[0] for a in ACCOUNTS]):
+        devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+        if needs_second_factor(user):
+            needing.add(user.username)
+            assert [d.key for d in devices] == [demo_totp_key(user.username).hex()]
+        else:
+            assert not devices.exists()
+    assert {"officer", "sysadmin", "secadmin", "auditadmin"} <= needing
+    assert "huimin demo-totp" in output
+    run()  # again: still one device each
+    assert TOTPDevice.objects.filter(user__username="officer").count() == 1
+
+
 def test_the_demo_password_meets_the_strong_policy():
     assert len(DEMO_PASSWORD) >= 8 and password_classes(DEMO_PASSWORD) >= 3
 
