@@ -344,3 +344,78 @@ def get_settlement(request, settlement_id: int):
     if s is None:
         raise NotFound("结算记录")
     return _settlement(s, False)
+
+
+class TotalsIn(Schema):
+    day: datetime.date
+    count: int = Field(..., ge=0, le=10_000_000)
+    total: str = Field(..., pattern=r"^-?\d{1,12}(\.\d{1,2})?$")
+    fund_paid: str = Field(..., pattern=r"^-?\d{1,12}(\.\d{1,2})?$")
+    patient_pay: str = Field(..., pattern=r"^-?\d{1,12}(\.\d{1,2})?$")
+
+
+class ReconciliationOut(Schema):
+    reconciliation_id: int
+    day: datetime.date
+    kind: str
+    matched: bool
+    result: dict
+
+
+def _reconciliation(run) -> dict:
+    return {
+        "reconciliation_id": run.pk,
+        "day": run.day,
+        "kind": run.kind,
+        "matched": run.matched,
+        "result": run.result,
+    }
+
+
+@router.post(
+    "/reconciliation/totals", response={201: ReconciliationOut, **ERRORS}, summary="3201 对总账"
+)
+def reconcile_totals(request, payload: TotalsIn):
+    from huimin.insurance import clearing
+
+    run = clearing.do_reconcile_totals(
+        request.auth_institution,
+        clearing.TotalsIn(
+            day=payload.day,
+            count=payload.count,
+            total=Decimal(payload.total),
+            fund_paid=Decimal(payload.fund_paid),
+            patient_pay=Decimal(payload.patient_pay),
+        ),
+        request=request,
+    )
+    return Status(201, _reconciliation(run))
+
+
+class DetailLineIn(Schema):
+    settlement_id: int = Field(..., ge=1, le=2**62)
+    total: str = Field(..., pattern=r"^-?\d{1,12}(\.\d{1,2})?$")
+    fund_paid: str = Field(..., pattern=r"^-?\d{1,12}(\.\d{1,2})?$")
+
+
+class DetailsIn(Schema):
+    day: datetime.date
+    lines: list[DetailLineIn] = Field(..., max_length=20000)
+
+
+@router.post(
+    "/reconciliation/details", response={201: ReconciliationOut, **ERRORS}, summary="3202 明细对账"
+)
+def reconcile_details(request, payload: DetailsIn):
+    from huimin.insurance import clearing
+
+    run = clearing.do_reconcile_details(
+        request.auth_institution,
+        payload.day,
+        [
+            clearing.DetailIn(ln.settlement_id, Decimal(ln.total), Decimal(ln.fund_paid))
+            for ln in payload.lines
+        ],
+        request=request,
+    )
+    return Status(201, _reconciliation(run))

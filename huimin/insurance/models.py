@@ -266,3 +266,93 @@ class Settlement(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.pk} visit {self.visit_id}"
+
+
+# ---------------------------------------------------------------- reconciliation and clearing
+
+
+class ReconciliationKind(models.TextChoices):
+    TOTALS = "totals", "总额对账（3201）"
+    DETAILS = "details", "明细对账（3202）"
+
+
+class Reconciliation(models.Model):
+    """An institution's submitted day (totals or details) and what Huimin found."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="reconciliations"
+    )
+    region_code = models.CharField("机构区划", max_length=12)
+    day = models.DateField("对账日期")
+    kind = models.CharField("类型", max_length=10, choices=ReconciliationKind.choices)
+    submitted = models.JSONField("机构报送")
+    result = models.JSONField("对账结果")
+    matched = models.BooleanField("一致")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RegionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["institution", "day"], name="recon_inst_idx")]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.day} {self.kind}"
+
+
+class ClearingStatus(models.TextChoices):
+    DRAFT = "draft", "待审核"
+    APPROVED = "approved", "已审核"
+    CONFIRMED = "confirmed", "已复核拨付"
+    CANCELLED = "cancelled", "已作废"
+
+
+class ClearingBatch(models.Model):
+    """A month's clearing for one institution: settled minus reversed, four eyes."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="clearing_batches"
+    )
+    region_code = models.CharField("统筹区", max_length=12)
+    month = models.CharField("清算月份", max_length=7)  # YYYY-MM
+    status = models.CharField(
+        "状态", max_length=10, choices=ClearingStatus.choices, default=ClearingStatus.DRAFT
+    )
+    settlement_count = models.PositiveIntegerField("结算笔数", default=0)
+    total = money("医疗费总额", default=0)
+    basic_fund = money("基本医保", default=0)
+    critical_illness = money("大病保险", default=0)
+    assistance = money("医疗救助", default=0)
+    amount_payable = money("应拨付金额", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    payment_reference = models.CharField("拨付批次号", max_length=40, blank=True)
+
+    objects = RegionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "institution_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "month"],
+                condition=~Q(status="cancelled"),
+                name="one_clearing_per_institution_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("approved_by")),
+                name="clearing_confirmed_by_another",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.month}"

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from huimin.core.money import r2
 from huimin.insurance.ledger import rules
 from huimin.insurance.ledger.models import Account, JournalEntry, Posting
 
@@ -71,8 +72,9 @@ def balances(region_code: str, year: int) -> list[dict]:
     for code in sorted(accounts):
         a = accounts[code]
         s = sums.get(a.pk, {})
-        debit = s.get("debit") or Decimal("0.00")
-        credit = s.get("credit") or Decimal("0.00")
+        # r2: SQLite sums decimals with spurious precision.
+        debit = r2(s.get("debit") or Decimal("0.00"))
+        credit = r2(s.get("credit") or Decimal("0.00"))
         balance = debit - credit if a.normal_balance == "debit" else credit - debit
         out.append(
             {

@@ -1,0 +1,340 @@
+"""Reconciliation (3201 totals, 3202 details) and monthly clearing with institutions.
+
+Huimin's side of a day is every settlement and reversal the institution made with a
+settlement time on that local date; reversals carry negated amounts, so sums are net.
+Clearing a month: one officer approves the batch, a second confirms it; then the
+settlements are marked cleared (no longer reversible) and the payment is posted.
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from huimin.audit.services import record
+from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.core.money import fmt, r2
+from huimin.insurance import plans
+from huimin.insurance.ledger import rules as ledger_rules
+from huimin.insurance.ledger import services as ledger
+from huimin.insurance.models import (
+    ClearingBatch,
+    ClearingStatus,
+    Reconciliation,
+    ReconciliationKind,
+    Settlement,
+)
+from huimin.registry.models import Institution
+from huimin.registry.permissions import has_perm
+
+ZERO = Decimal("0.00")
+TOTAL_FIELDS = ("count", "total", "fund_paid", "patient_pay")
+
+
+def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def centre_totals(institution: Institution, day: datetime.date) -> dict:
+    start, end = _day_bounds(day)
+    agg = Settlement.objects.filter(
+        institution=institution, settled_at__gte=start, settled_at__lt=end
+    ).aggregate(
+        count=Count("id"),
+        total=Sum("total"),
+        basic=Sum("basic_fund"),
+        ci=Sum("critical_illness"),
+        assistance=Sum("assistance"),
+        patient=Sum("patient_pay"),
+    )
+    fund = _sum(agg["basic"]) + _sum(agg["ci"]) + _sum(agg["assistance"])
+    return {
+        "count": agg["count"],
+        "total": _sum(agg["total"]),
+        "fund_paid": fund,
+        "patient_pay": _sum(agg["patient"]),
+    }
+
+
+def _sum(value) -> Decimal:
+    # SQLite returns sums of decimals with spurious precision; money has two places.
+    return r2(value) if value is not None else ZERO
+
+
+def _text(value) -> str:
+    return str(value) if isinstance(value, int) else fmt(value)
+
+
+@dataclass
+class TotalsIn:
+    day: datetime.date
+    count: int
+    total: Decimal
+    fund_paid: Decimal
+    patient_pay: Decimal
+
+
+def do_reconcile_totals(institution: Institution, data: TotalsIn, *, request=None):
+    """3201: compare the institution's day totals with the centre's."""
+    if data.day > timezone.localdate():
+        raise ValidationFailed({"day": "对账日期不能晚于今天"})
+    centre = centre_totals(institution, data.day)
+    theirs = {
+        "count": data.count,
+        "total": data.total,
+        "fund_paid": data.fund_paid,
+        "patient_pay": data.patient_pay,
+    }
+    differences = {
+        f: {
+            "institution": _text(theirs[f]),
+            "centre": _text(centre[f]),
+            "difference": _text(theirs[f] - centre[f]),
+        }
+        for f in TOTAL_FIELDS
+        if theirs[f] != centre[f]
+    }
+    result = {"centre": {k: _text(v) for k, v in centre.items()}, "differences": differences}
+    with transaction.atomic():
+        run = Reconciliation.objects.create(
+            institution=institution,
+            region_code=institution.region_id,
+            day=data.day,
+            kind=ReconciliationKind.TOTALS,
+            submitted={k: _text(v) for k, v in theirs.items()},
+            result=result,
+            matched=not differences,
+        )
+        record(
+            action="create",
+            object_type="insurance.reconciliation",
+            object_id=str(run.pk),
+            region_code=institution.region_id,
+            request=request,
+            institution_id=institution.pk,
+            outcome="success",
+        )
+    return run
+
+
+@dataclass
+class DetailIn:
+    settlement_id: int
+    total: Decimal
+    fund_paid: Decimal
+
+
+def do_reconcile_details(institution, day: datetime.date, lines: list[DetailIn], *, request=None):
+    """3202: every settlement missing on either side, and every amount that differs."""
+    if day > timezone.localdate():
+        raise ValidationFailed({"day": "对账日期不能晚于今天"})
+    ids = [ln.settlement_id for ln in lines]
+    if len(ids) != len(set(ids)):
+        raise ValidationFailed({"lines": "结算编号重复"})
+    start, end = _day_bounds(day)
+    ours = {
+        s["id"]: s
+        for s in Settlement.objects.filter(
+            institution=institution, settled_at__gte=start, settled_at__lt=end
+        ).values("id", "total", "basic_fund", "critical_illness", "assistance", "kind")
+    }
+    theirs = {ln.settlement_id: ln for ln in lines}
+    missing_at_centre = sorted(set(theirs) - set(ours))
+    missing_at_institution = sorted(set(ours) - set(theirs))
+    differs = []
+    for sid in sorted(set(ours) & set(theirs)):
+        o, t = ours[sid], theirs[sid]
+        fund = o["basic_fund"] + o["critical_illness"] + o["assistance"]
+        if o["total"] != t.total or fund != t.fund_paid:
+            differs.append(
+                {
+                    "settlement_id": sid,
+                    "centre": {"total": fmt(o["total"]), "fund_paid": fmt(fund)},
+                    "institution": {"total": fmt(t.total), "fund_paid": fmt(t.fund_paid)},
+                }
+            )
+    result = {
+        "missing_at_centre": missing_at_centre,
+        "missing_at_institution": missing_at_institution,
+        "amount_differs": differs,
+        "matched_count": len(set(ours) & set(theirs)) - len(differs),
+    }
+    matched = not (missing_at_centre or missing_at_institution or differs)
+    with transaction.atomic():
+        run = Reconciliation.objects.create(
+            institution=institution,
+            region_code=institution.region_id,
+            day=day,
+            kind=ReconciliationKind.DETAILS,
+            submitted=[
+                {
+                    "settlement_id": ln.settlement_id,
+                    "total": fmt(ln.total),
+                    "fund_paid": fmt(ln.fund_paid),
+                }
+                for ln in lines
+            ],
+            result=result,
+            matched=matched,
+        )
+        record(
+            action="create",
+            object_type="insurance.reconciliation",
+            object_id=str(run.pk),
+            region_code=institution.region_id,
+            request=request,
+            institution_id=institution.pk,
+        )
+    return run
+
+
+# ---------------------------------------------------------------- clearing
+
+
+def _month_bounds(month: str) -> tuple[datetime.datetime, datetime.datetime]:
+    try:
+        first = datetime.date.fromisoformat(month + "-01")
+    except ValueError:
+        raise ValidationFailed({"month": "月份格式应为YYYY-MM"}) from None
+    nxt = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return _day_bounds(first)[0], _day_bounds(nxt)[0]
+
+
+def _check_officer(user) -> None:
+    if not has_perm(user, "institution.write"):
+        raise PermissionDenied("无权办理清算")
+
+
+def do_create_clearing(user, institution_id: int, month: str) -> ClearingBatch:
+    _check_officer(user)
+    start, end = _month_bounds(month)
+    if end > timezone.now():
+        raise ValidationFailed({"month": "只能清算已结束的月份"})
+    institution = Institution.objects.visible_to(user).filter(pk=institution_id).first()
+    if institution is None:
+        raise NotFound("医疗机构")
+    with transaction.atomic():
+        if (
+            ClearingBatch.objects.filter(institution=institution, month=month)
+            .exclude(status=ClearingStatus.CANCELLED)
+            .exists()
+        ):
+            raise Conflict("clearing_exists", "该机构该月已有清算批次")
+        rows = Settlement.objects.filter(
+            institution=institution,
+            settled_at__gte=start,
+            settled_at__lt=end,
+            clearing_batch_id__isnull=True,
+        )
+        agg = rows.aggregate(
+            n=Count("id"),
+            total=Sum("total"),
+            basic=Sum("basic_fund"),
+            ci=Sum("critical_illness"),
+            assistance=Sum("assistance"),
+        )
+        plan = plans.active_plan_for(institution.region_id, start.year)
+        batch = ClearingBatch.objects.create(
+            institution=institution,
+            region_code=plan.region_code if plan else institution.region_id[:6],
+            month=month,
+            settlement_count=agg["n"],
+            total=_sum(agg["total"]),
+            basic_fund=_sum(agg["basic"]),
+            critical_illness=_sum(agg["ci"]),
+            assistance=_sum(agg["assistance"]),
+            amount_payable=_sum(agg["basic"]) + _sum(agg["ci"]) + _sum(agg["assistance"]),
+            created_by=user,
+        )
+        record(
+            action="create",
+            object_type="insurance.clearing",
+            object_id=str(batch.pk),
+            region_code=institution.region_id,
+            actor=user,
+        )
+    return batch
+
+
+def _locked_batch(user, batch_id: int) -> ClearingBatch:
+    batch = ClearingBatch.objects.select_for_update().filter(pk=batch_id).first()
+    if (
+        batch is None
+        or not Institution.objects.visible_to(user).filter(pk=batch.institution_id).exists()
+    ):
+        raise NotFound("清算批次")
+    return batch
+
+
+def do_approve_clearing(user, batch_id: int) -> ClearingBatch:
+    _check_officer(user)
+    with transaction.atomic():
+        batch = _locked_batch(user, batch_id)
+        if batch.status != ClearingStatus.DRAFT:
+            raise Conflict("clearing_not_draft", "只有待审核的批次可以审核")
+        batch.status = ClearingStatus.APPROVED
+        batch.approved_by = user
+        batch.approved_at = timezone.now()
+        batch.save(update_fields=["status", "approved_by", "approved_at"])
+        record(
+            action="approve",
+            object_type="insurance.clearing",
+            object_id=str(batch.pk),
+            region_code=batch.region_code,
+            actor=user,
+        )
+    return batch
+
+
+def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
+    """The second officer: marks the month's settlements cleared and posts the payment."""
+    _check_officer(user)
+    with transaction.atomic():
+        batch = _locked_batch(user, batch_id)
+        if batch.status != ClearingStatus.APPROVED:
+            raise Conflict("clearing_not_approved", "批次须先审核")
+        if batch.approved_by_id == user.pk or batch.created_by_id == user.pk:
+            raise PermissionDenied("复核须由另一位经办人员办理", code="four_eyes")
+        start, end = _month_bounds(batch.month)
+        marked = Settlement.objects.filter(
+            institution_id=batch.institution_id,
+            settled_at__gte=start,
+            settled_at__lt=end,
+            clearing_batch_id__isnull=True,
+        ).update(clearing_batch_id=batch.pk)
+        if marked != batch.settlement_count:
+            # Something settled into the month after the batch was drawn up.
+            raise Conflict("clearing_changed", "该月结算数据已变化，请作废后重新生成批次")
+        batch.status = ClearingStatus.CONFIRMED
+        batch.confirmed_by = user
+        batch.confirmed_at = timezone.now()
+        batch.payment_reference = f"QS{batch.month.replace('-', '')}{secrets.token_hex(4).upper()}"
+        batch.save(update_fields=["status", "confirmed_by", "confirmed_at", "payment_reference"])
+        if batch.amount_payable > 0:
+            L = ledger_rules.Line
+            ledger.post(
+                region_code=batch.region_code,
+                year=int(batch.month[:4]),
+                source_type="clearing",
+                source_id=batch.pk,
+                purpose="payment",
+                memo=f"拨付 {batch.month} {batch.payment_reference}",
+                lines=[
+                    L("2101", debit=batch.amount_payable),
+                    L("1101", credit=batch.amount_payable),
+                ],
+            )
+        record(
+            action="approve",
+            object_type="insurance.clearing",
+            object_id=str(batch.pk),
+            region_code=batch.region_code,
+            actor=user,
+            purpose="confirm",
+        )
+    return batch

@@ -1,0 +1,107 @@
+"""Reconciliation with institutions (3201/3202) and monthly clearing with four eyes."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from huimin.core.errors import Conflict, PermissionDenied
+from huimin.insurance import clearing, services
+from huimin.insurance.ledger.services import balances, trial_balance
+from huimin.insurance.models import Settlement
+from tests.insurance.test_settlement_flow import admit_and_bill
+
+D = Decimal
+MARCH_20 = timezone.make_aware(datetime.datetime(2026, 3, 20, 10, 0))
+
+
+@pytest.fixture
+def settled_in_march(insured):
+    visit = admit_and_bill(insured)
+    s, _ = services.do_settle(insured.hospital, visit, "k1", {})
+    Settlement.objects.filter(pk=s.pk).update(settled_at=MARCH_20)
+    s.refresh_from_db()
+    return s
+
+
+def test_matching_day_totals(insured, settled_in_march):
+    s = settled_in_march
+    # Fund paid = 25959.17 + 3107.67 + 1171.35 = 30238.19 (zero year so far: see below).
+    fund = s.basic_fund + s.critical_illness + s.assistance
+    run = clearing.do_reconcile_totals(
+        insured.hospital,
+        clearing.TotalsIn(
+            day=datetime.date(2026, 3, 20),
+            count=1,
+            total=s.total,
+            fund_paid=fund,
+            patient_pay=s.patient_pay,
+        ),
+    )
+    assert run.matched and run.result["differences"] == {}
+
+
+def test_totals_differences_are_reported_field_by_field(insured, settled_in_march):
+    s = settled_in_march
+    run = clearing.do_reconcile_totals(
+        insured.hospital,
+        clearing.TotalsIn(
+            day=datetime.date(2026, 3, 20),
+            count=2,
+            total=s.total + D("10.00"),
+            fund_paid=D("0.00"),
+            patient_pay=s.patient_pay,
+        ),
+    )
+    assert not run.matched
+    diff = run.result["differences"]
+    assert diff["count"] == {"institution": "2", "centre": "1", "difference": "1"}
+    assert diff["total"]["difference"] == "10.00"
+    assert set(diff) == {"count", "total", "fund_paid"}
+
+
+def test_detail_reconciliation_finds_missing_and_differing(insured, settled_in_march):
+    s = settled_in_march
+    run = clearing.do_reconcile_details(
+        insured.hospital,
+        datetime.date(2026, 3, 20),
+        [
+            clearing.DetailIn(settlement_id=s.pk, total=s.total, fund_paid=D("1.00")),
+            clearing.DetailIn(settlement_id=999999, total=D("5.00"), fund_paid=D("0.00")),
+        ],
+    )
+    assert not run.matched
+    assert run.result["missing_at_centre"] == [999999]
+    assert run.result["missing_at_institution"] == []
+    assert run.result["amount_differs"][0]["settlement_id"] == s.pk
+
+
+def test_clearing_needs_two_officers_and_then_pays(insured, settled_in_march):
+    s = settled_in_march
+    batch = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
+    assert batch.settlement_count == 1
+    assert batch.amount_payable == s.basic_fund + s.critical_illness + s.assistance
+    clearing.do_approve_clearing(insured.officer, batch.pk)
+    with pytest.raises(PermissionDenied) as exc:
+        clearing.do_confirm_clearing(insured.officer, batch.pk)
+    assert exc.value.code == "four_eyes"
+    assert Settlement.objects.get(pk=s.pk).clearing_batch_id is None
+    clearing.do_confirm_clearing(insured.second_officer, batch.pk)
+    assert Settlement.objects.get(pk=s.pk).clearing_batch_id == batch.pk
+    rows = {r["code"]: r["balance"] for r in balances(insured.plan.region_code, 2026)}
+    assert rows["2101"] == D("0.00")  # the payable is settled by the payment
+    assert trial_balance(insured.plan.region_code, 2026)["balanced"]
+    # A cleared settlement can no longer be reversed.
+    with pytest.raises(Conflict) as exc:
+        services.do_reverse(insured.hospital, s.pk, "r1", "清算后冲正")
+    assert exc.value.code == "already_cleared"
+
+
+def test_a_month_not_yet_over_cannot_be_cleared(insured):
+    month = timezone.localdate().strftime("%Y-%m")
+    from huimin.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as exc:
+        clearing.do_create_clearing(insured.officer, insured.hospital.pk, month)
+    assert "month" in exc.value.fields
