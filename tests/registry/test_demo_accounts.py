@@ -23,6 +23,12 @@ def run(**options) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    # Ten accounts hashed on every run: the production hasher would dominate the tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def generated(db):
     call_command(
