@@ -22,3 +22,17 @@ def populated(populated_template, tmp_path):
     path = tmp_path / "source.sqlite3"
     shutil.copy(populated_template, path)
     return path
+
+
+@pytest.fixture
+def client():
+    """force_login also completes the second factor the administrators' roles require."""
+    from huimin.accounts.testing import VerifiedClient
+
+    return VerifiedClient()
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    # Accounts are made per test; the default PBKDF2 costs most of a second each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

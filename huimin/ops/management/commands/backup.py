@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from huimin.ops import audit
+from huimin.audit.services import record
 from huimin.ops.backup import BackupError, create_backup, default_dir
 
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"备份失败：{exc}") from None
         m = backup.manifest
         with transaction.atomic():
-            audit.record(
+            record(
                 action="backup",
                 object_type="ops.backup",
                 object_id=backup.path.name,

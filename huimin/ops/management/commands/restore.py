@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from huimin.ops import audit
+from huimin.audit.services import record
 from huimin.ops.backup import BackupError, load_and_verify, restore
 
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(f"行数不一致的表 {len(result.mismatches)} 张：恢复结果不可信")
         with transaction.atomic():
-            audit.record(
+            record(
                 action="restore",
                 object_type="ops.backup",
                 object_id=manifest["file"],

@@ -5,8 +5,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from huimin.audit.services import record
 from huimin.core import crypto
-from huimin.ops import audit
 from huimin.ops.rotation import ENCRYPTED_MODELS, RotationError, pending, rotate
 
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             rotated += done
             self.stdout.write(f"{spec.name}：已重新加密 {done} 行")
         left = sum(pending(spec) for spec in ENCRYPTED_MODELS)
-        audit.record(
+        record(
             action="config",
             object_type="core.field_key",
             object_id=kid,
