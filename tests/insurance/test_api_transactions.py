@@ -1,0 +1,117 @@
+"""The institution transactions over HTTP with a real machine credential."""
+
+import json
+
+import pytest
+
+from tests.access import helpers
+from tests.insurance.conftest import EXAMPLES, preload_example_ytd
+
+API = "/api/v1/insurance"
+
+
+@pytest.fixture
+def his(insured, client, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    inst = helpers.onboard(helpers.people(), name="新邵县中医医院")
+    token = helpers.get_token(client, inst)
+    headers = {
+        "HTTP_AUTHORIZATION": f"Bearer {token}",
+        "HTTP_X_HUIMIN_TERMINAL": inst.terminal,
+        "REMOTE_ADDR": helpers.IP,
+    }
+
+    class HIS:
+        def get(self, path, **kw):
+            return client.get(API + path, **headers, **kw)
+
+        def post(self, path, body, **kw):
+            return client.post(API + path, body, content_type="application/json", **headers, **kw)
+
+    return HIS()
+
+
+def test_admission_to_settlement_and_reversal(insured, his):
+    preload_example_ytd(insured.person)
+    r = his.get(f"/persons/{insured.id_number}", data={"on": "2026-03-02"})
+    assert r.status_code == 200, r.json()
+    body = r.json()
+    assert body["insured"] and body["person_category"] == "dibao"
+    assert body["id_number"].count("*") == 8
+    assert body["ytd"]["basic_paid"] == "3200.00"
+
+    r = his.post(
+        "/visits",
+        {
+            "id_number": insured.id_number,
+            "visit_type": "inpatient",
+            "his_visit_no": "ZY-1",
+            "visit_date": "2026-03-02",
+        },
+    )
+    assert r.status_code == 201, r.json()
+    claim = json.loads((EXAMPLES / "claim-example.json").read_text())
+    lines = [
+        {
+            "code": ln["code"],
+            "name": ln["name"],
+            "quantity": ln["quantity"],
+            "unit_price": ln["unit_price"],
+        }
+        for ln in claim["lines"]
+    ]
+    r = his.post("/visits/ZY-1/fees", {"lines": lines})
+    assert r.status_code == 201, r.json()
+    assert [ln["item_class"] for ln in r.json()] == ["A", "B", "A", "A", "C"]
+    assert his.post("/visits/ZY-1/discharge", {"discharge_date": "2026-03-20"}).status_code == 200
+
+    expected = json.loads((EXAMPLES / "settlement-example.json").read_text())
+    r = his.post("/visits/ZY-1/pre-settle", {})
+    assert r.status_code == 200 and r.json() == expected
+
+    r = his.post("/visits/ZY-1/settle", {}, HTTP_IDEMPOTENCY_KEY="settle-ZY-1")
+    assert r.status_code == 201, r.json()
+    settled = r.json()
+    assert settled["result"]["patient_pay"] == "7547.01" and not settled["replayed"]
+    again = his.post("/visits/ZY-1/settle", {}, HTTP_IDEMPOTENCY_KEY="settle-ZY-1")
+    assert again.status_code == 200 and again.json()["replayed"]
+    assert again.json()["settlement_id"] == settled["settlement_id"]
+
+    r = his.post(
+        f"/settlements/{settled['settlement_id']}/reverse",
+        {"reason": "录入错误"},
+        HTTP_IDEMPOTENCY_KEY="rev-ZY-1",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["reverses"] == settled["settlement_id"]
+    after = his.get(f"/persons/{insured.id_number}", data={"on": "2026-03-02"}).json()
+    assert after["ytd"]["basic_paid"] == "3200.00"
+
+
+def test_settle_without_idempotency_key_is_refused(insured, his):
+    r = his.post("/visits/NOPE/settle", {})
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "idempotency_key_required"
+    assert "Idempotency-Key" in r.json()["error"]["fields"]
+
+
+def test_malformed_quantity_names_the_line(insured, his):
+    his.post(
+        "/visits",
+        {
+            "id_number": insured.id_number,
+            "visit_type": "inpatient",
+            "his_visit_no": "ZY-2",
+            "visit_date": "2026-03-02",
+        },
+    )
+    r = his.post(
+        "/visits/ZY-2/fees", {"lines": [{"code": "X", "quantity": "1,5", "unit_price": "3.00"}]}
+    )
+    assert r.status_code == 422
+    assert "lines[0].quantity" in r.json()["error"]["fields"]
+
+
+def test_without_a_token_nothing_is_answered(insured, client):
+    r = client.get(f"{API}/persons/{insured.id_number}")
+    assert r.status_code == 401
