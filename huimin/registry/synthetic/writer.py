@@ -298,11 +298,15 @@ def _avoid_clashes(generator: CountyGenerator, batch: VillageBatch, fields: list
 
     while True:
         wanted = {f["id_number_index"]: i for i, f in enumerate(fields)}
-        taken = set(
-            Person.objects.filter(id_number_index__in=list(wanted)).values_list(
-                "id_number_index", flat=True
+        indexes = list(wanted)
+        taken = set()
+        for start in range(0, len(indexes), 2000):  # bounded IN lists for SQLite
+            chunk = indexes[start : start + 2000]
+            taken |= set(
+                Person.objects.filter(id_number_index__in=chunk).values_list(
+                    "id_number_index", flat=True
+                )
             )
-        )
         if not taken:
             return
         for index in taken:
