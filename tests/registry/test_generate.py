@@ -194,6 +194,25 @@ def test_a_second_county_in_the_same_database_gets_its_own_people(county_300):
     assert len(indexes) == len(set(indexes))
 
 
+def test_a_number_already_registered_elsewhere_is_issued_afresh(db):
+    _, planned = plain(7, residents=300)
+    taken = planned.people[0]
+    for code, name in [("430523100", "塘渡口镇"), ("430523100201", "塘渡口村")]:
+        Region.objects.create(
+            code=code,
+            name=name,
+            level=rules.region_level(code),
+            parent_id=rules.region_parent_code(code),
+            prefix=rules.region_prefix(code),
+        )
+    other = factories.make_person("李四", village="430523100201", id_number=taken.id_number)
+    generate()  # the same seed and size as `plain(7, 300)`
+    assert Person.objects.within(COUNTY).count() == 300
+    twin = Person.objects.within(COUNTY).get(name=taken.name, birth_date=taken.birth_date)
+    assert twin.reveal_id_number() != taken.id_number
+    assert other.reveal_id_number() == taken.id_number
+
+
 @pytest.mark.parametrize(
     ("county", "message"),
     [("999999", "不是已载入的县级区划代码"), ("430521", "已于2019年撤销")],
