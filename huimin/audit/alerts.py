@@ -280,9 +280,15 @@ def visible_alerts(user):
     return SecurityAlert.objects.select_related("handled_by")
 
 
+MAX_ID = 2**63 - 1  # a bigger number in a URL would overflow the database's integer
+
+
 def get_alert(user, alert_id: int) -> SecurityAlert:
+    qs = visible_alerts(user)
     try:
-        return visible_alerts(user).get(pk=alert_id)
+        if not 0 < alert_id <= MAX_ID:
+            raise SecurityAlert.DoesNotExist
+        return qs.get(pk=alert_id)
     except SecurityAlert.DoesNotExist:
         raise NotFound("告警") from None
 
@@ -291,6 +297,8 @@ def _transition(user, alert_id: int, to: str, note: str, request) -> SecurityAle
     check_manage(user)
     with transaction.atomic():
         try:
+            if not 0 < alert_id <= MAX_ID:
+                raise SecurityAlert.DoesNotExist
             alert = SecurityAlert.objects.select_for_update().get(pk=alert_id)
         except SecurityAlert.DoesNotExist:
             raise NotFound("告警") from None

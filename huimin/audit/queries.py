@@ -208,9 +208,15 @@ def search(user, f: EventFilter, *, after: str = "", size: int = 50, request=Non
     return EventPage(rows=rows, next_cursor=encode_cursor(rows[-1]) if more and rows else None)
 
 
+MAX_ID = 2**63 - 1  # a bigger number in a URL would overflow the database's integer
+
+
 def get_event(user, event_id: int, request=None) -> AuditEvent:
+    qs = visible_events(user)
     try:
-        event = visible_events(user).get(pk=event_id)
+        if not 0 < event_id <= MAX_ID:
+            raise AuditEvent.DoesNotExist
+        event = qs.get(pk=event_id)
     except AuditEvent.DoesNotExist:
         raise NotFound("审计记录") from None
     record(

@@ -131,11 +131,14 @@ def alert_list(request):
     after = request.GET.get("after", "")
     if after:
         try:
-            last = SecurityAlert.objects.only("created_at").get(pk=int(after))
+            after_id = int(after)
+            if not 0 < after_id <= alerts.MAX_ID:
+                raise ValueError(after)
+            last = SecurityAlert.objects.only("created_at").get(pk=after_id)
             qs = qs.filter(
                 Q(created_at__lt=last.created_at) | Q(created_at=last.created_at, pk__lt=last.pk)
             )
-        except (ValueError, OverflowError, SecurityAlert.DoesNotExist):
+        except (ValueError, SecurityAlert.DoesNotExist):
             problems["翻页"] = "翻页标记无效，已从第一页显示"
     size = settings.HUIMIN_PAGE_SIZE
     rows = list(qs.order_by("-created_at", "-id")[: size + 1])

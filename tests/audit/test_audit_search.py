@@ -203,3 +203,16 @@ def test_a_bad_filter_on_the_page_is_reported_and_ignored(client, auditor, log):
     assert "动作：动作不在允许范围内" in page
     assert f'href="/audit/events/{log["update"].pk}/"' in page
     assert f'href="/audit/events/{log["new_read"].pk}/"' not in page
+
+
+@pytest.mark.django_db
+def test_an_id_too_big_for_the_database_is_not_found(client, auditor, security_admin):
+    huge = "9" * 25
+    client.force_login(auditor)
+    assert client.get(f"/audit/events/{huge}/").status_code == 404
+    response = client.get(f"{API}/{huge}")
+    assert response.status_code in (404, 422)
+    client.force_login(security_admin)
+    assert client.get(f"/audit/alerts/{huge}/").status_code == 404
+    assert client.post(f"/audit/alerts/{huge}/close/", {"note": "x"}).status_code == 404
+    assert client.get("/audit/alerts/", {"after": huge}).status_code == 200
