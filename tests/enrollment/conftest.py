@@ -7,6 +7,7 @@ assistance pays tekun 1.00 and dibao 0.50 of the individual part.
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from huimin.insurance.enrollment import services
 from huimin.registry.models import PersonCategory
@@ -42,6 +43,24 @@ def period(officer):
             opens_on=D(2025, 9, 1),
             closes_on=D(2025, 12, 31),
             waiting_days=90,
+            individual="400.00",
+            subsidy="670.00",
+            shares={"tekun": "1.00", "dibao": "0.50"},
+        ),
+    )
+
+
+@pytest.fixture
+def this_year(officer):
+    """A period open all of this year: enrolling and paying today is on time."""
+    year = timezone.localdate().year
+    return services.do_create_period(
+        officer,
+        services.PeriodData(
+            region_code=factories.COUNTY,
+            year=year,
+            opens_on=D(year, 1, 1),
+            closes_on=D(year, 12, 31),
             individual="400.00",
             subsidy="670.00",
             shares={"tekun": "1.00", "dibao": "0.50"},

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from huimin.insurance.enrollment import services
 from huimin.insurance.enrollment.models import Enrollment
@@ -31,24 +30,6 @@ def assert_refused(response, status, field, before):
     assert err["code"] and field in err["fields"], err
     assert any("\u4e00" <= ch <= "\u9fff" for ch in err["message"])
     assert writes() == before
-
-
-@pytest.fixture
-def this_year(officer):
-    """A period open all of this year: enrolling and paying today is on time."""
-    year = timezone.localdate().year
-    return services.do_create_period(
-        officer,
-        services.PeriodData(
-            region_code=factories.COUNTY,
-            year=year,
-            opens_on=D(year, 1, 1),
-            closes_on=D(year, 12, 31),
-            individual="400.00",
-            subsidy="670.00",
-            shares={"tekun": "1.00", "dibao": "0.50"},
-        ),
-    )
 
 
 def enroll_now(user, family, period):
