@@ -16,7 +16,8 @@ test_api = NinjaAPI(
     title="catalog test",
     auth=django_auth,
     urls_namespace="catalog_test_api",
-    openapi_url=None,
+    # Its own schema (for tests/catalog/test_api_fuzz.py), apart from the project's.
+    openapi_url="/catalog-test-openapi.json",
     docs_url=None,
 )
 # The project's error contract: the same handlers as /api/v1/.

@@ -57,9 +57,14 @@ def version_on(code: str, on: datetime.date) -> CatalogVersion | None:
     return in_force(on).select_related("item").filter(item__code=code).first()
 
 
+def _usable(code) -> bool:
+    # A NUL cannot be sent to PostgreSQL; no catalog or local code contains one.
+    return bool(code) and isinstance(code, str) and "\x00" not in code
+
+
 def versions_on(codes: list[str], on: datetime.date) -> dict[str, CatalogVersion]:
     """The version in force on `on` for each known code, in one query."""
-    wanted = sorted({c for c in codes if c})
+    wanted = sorted({c for c in codes if _usable(c)})
     if not wanted:
         return {}
     rows = in_force(on).select_related("item").filter(item__code__in=wanted)
@@ -67,8 +72,11 @@ def versions_on(codes: list[str], on: datetime.date) -> dict[str, CatalogVersion
 
 
 def get_item(code: str) -> CatalogItem:
+    code = rules.normalise_code(code)
+    if not _usable(code):
+        raise NotFound("目录项目")
     try:
-        return CatalogItem.objects.get(code=rules.normalise_code(code))
+        return CatalogItem.objects.get(code=code)
     except CatalogItem.DoesNotExist:
         raise NotFound("目录项目") from None
 
@@ -89,7 +97,7 @@ def search(
     """Versions in force on `on` whose code starts with, name contains, or pinyin initials
     start with `q`; ordered by code."""
     qs = in_force(on).select_related("item")
-    q = q.strip()
+    q = q.replace("\x00", "").strip()
     if q:
         condition = Q(item__code__startswith=q.upper()) | Q(name__contains=q)
         if q.isascii() and q.isalpha():
@@ -361,7 +369,7 @@ def resolve_codes(institution_id: int, codes: list[str]) -> dict[str, str]:
     A code with no approved mapping passes through when it has the shape of a catalog
     code; an unmapped local code is left out.
     """
-    wanted = sorted({c for c in codes if c})
+    wanted = sorted({c for c in codes if _usable(c)})
     out = {c: c for c in wanted if rules.kind_of_code(c) or rules.LOCAL_CODE.fullmatch(c)}
     if wanted:
         mapped = InstitutionItemMap.objects.filter(

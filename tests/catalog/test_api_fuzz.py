@@ -1,0 +1,58 @@
+"""Fuzz the catalog API against its own OpenAPI schema: bad input is never a 500, every
+response matches the schema, and errors keep the contract's shape."""
+
+import pytest
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from django.test import override_settings
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.openapi import from_wsgi
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+# The schema of the router as tests/catalog/urls.py mounts it; requests reach the same
+# mount through the autouse `catalog_urls` fixture.
+with override_settings(ROOT_URLCONF="tests.catalog.urls"):
+    schema = from_wsgi("/api/v1/catalog-test-openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    # As Django's test client does: a request must not close the connection that holds
+    # the test's transaction, or the app would not see the session written by the test.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def cashier_headers(cashier, client, amino):
+    client.force_login(cashier)
+    return {"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+
+
+@schema.parametrize()
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_catalog_api_conforms_to_its_schema(case, cashier_headers):
+    response = case.call_and_validate(headers=cashier_headers, checks=CHECKS)
+    if response.status_code >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "fields"}
