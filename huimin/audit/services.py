@@ -11,6 +11,7 @@ import datetime
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from huimin.audit.models import (
     AuditEvent,
     AuditOutcome,
 )
+from huimin.core import idnumber
 from huimin.core.errors import Conflict, ValidationFailed
 
 HEAD_PK = 1
@@ -37,6 +39,24 @@ def _cut(value, field: str) -> str:
     # so an audit write never breaks the use case that asked for it.
     text = "" if value is None else str(value).replace("\x00", "")
     return text[: AuditEvent._meta.get_field(field).max_length]
+
+
+_ID_NUMBER = re.compile(r"(?<![0-9])([1-8][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def _mask_ids(value):
+    """A full resident ID number never enters the log, even if a caller passes one."""
+    if isinstance(value, str):
+        # Only numbers with a valid check character: other 18-digit codes stay readable.
+        return _ID_NUMBER.sub(
+            lambda m: idnumber.mask(m.group(0)) if idnumber.is_valid(m.group(0)) else m.group(0),
+            value,
+        )
+    if isinstance(value, list):
+        return [_mask_ids(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_ids(v) for k, v in value.items()}
+    return value
 
 
 def _client_ip(request) -> str:
@@ -131,8 +151,8 @@ def record(
         "object_id": _cut(object_id, "object_id"),
         "region_code": _cut(region_code, "region_code"),
         "fields": chain.plain(list(fields or [])),
-        "changes": chain.plain(dict(changes or {})),
-        "purpose": _cut(purpose, "purpose"),
+        "changes": _mask_ids(chain.plain(dict(changes or {}))),
+        "purpose": _cut(_mask_ids(str(purpose or "")), "purpose"),
         "loan_id": int(loan_id) if loan_id is not None else None,
         "outcome": outcome,
         "reason": _cut(reason, "reason"),

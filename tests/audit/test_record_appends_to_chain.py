@@ -91,3 +91,28 @@ def test_overlong_text_is_cut_not_fatal(officer):
     event = AuditEvent.objects.get(pk=event.pk)
     assert len(event.object_id) == 100
     assert len(event.purpose) == 500
+
+
+@pytest.mark.django_db
+def test_a_full_id_number_passed_by_mistake_is_masked(officer):
+    number = factories.valid_id()
+    event = record(
+        action="update",
+        actor=officer,
+        changes={"id_number": [number, number.lower()]},
+        purpose=f"核对 {number}",
+    )
+    event = AuditEvent.objects.get(pk=event.pk)
+    masked = number[:6] + "*" * 8 + number[14:]
+    assert event.changes == {"id_number": [masked, masked]}
+    assert event.purpose == f"核对 {masked}"
+    assert number not in repr(event.changes) + event.purpose
+
+
+@pytest.mark.django_db
+def test_other_long_numbers_are_left_alone(officer):
+    number = factories.valid_id()
+    # Same shape, wrong check character: not an ID number (e.g. a settlement number).
+    other = number[:17] + ("0" if number[17] != "0" else "1")
+    event = record(action="update", actor=officer, purpose=f"结算单 {other}")
+    assert AuditEvent.objects.get(pk=event.pk).purpose == f"结算单 {other}"
