@@ -264,6 +264,15 @@ def test_id_numbers_are_unique_and_follow_their_origin():
         assert code is not None and code.start <= max(p.birth_date.year, 1990)
 
 
+def test_cached_pinyin_is_what_the_rules_give():
+    _, county = plain(8, residents=5000)
+    for name in {p.name for p in county.people}:
+        assert synthetic.name_pinyin(name) == (
+            rules.pinyin_initials(name),
+            rules.pinyin_full(name),
+        )
+
+
 def test_households_and_ages_look_like_a_rural_county():
     gen, county = plain(3, residents=30_000)
     living = [p for p in county.people if p.death_date is None]

@@ -9,9 +9,8 @@ import random
 from functools import cache
 
 from faker.providers.person.zh_CN import Provider as _FakerNames
+from pypinyin import lazy_pinyin
 from stdnum.cn import uscc
-
-from huimin.registry import rules
 
 SURNAMES = list(_FakerNames.last_names)
 SURNAME_CUM = list(itertools.accumulate(_FakerNames.last_names.values()))
@@ -66,8 +65,12 @@ MORTALITY_OLDEST = 0.2
 
 @cache
 def name_pinyin(name: str) -> tuple[str, str]:
-    """(initials, full) — cached: names repeat and pypinyin costs ~50 µs a call."""
-    return rules.pinyin_initials(name)[:50], rules.pinyin_full(name)[:200]
+    """(initials, full), as rules.pinyin_initials/pinyin_full give them, from one pypinyin
+    call instead of two, and cached: pypinyin costs ~40 µs a call and names repeat.
+    (Initials are the syllables' first letters; tests compare with the rules.)"""
+    syllables = lazy_pinyin(name, errors="default")
+    initials = "".join(s[:1] for s in syllables if s).lower()
+    return initials[:50], "".join(syllables).lower()[:200]
 
 
 def org_code_check(body8: str) -> str:
