@@ -35,11 +35,15 @@ def test_valid_token_sets_the_request_context(hospital, token):
         HTTP_X_HUIMIN_TERMINAL=hospital.terminal,
         REMOTE_ADDR=helpers.IP,
     )
-    row = InstitutionBearer()(request)
-    assert isinstance(row, AccessToken)
+    granted = InstitutionBearer()(request)
+    assert granted.scopes == ["catalog.read", "settlement"]
+    assert granted.token_id == AccessToken.objects.get().pk
     assert request.auth_institution == hospital.institution
     assert request.auth_terminal == hospital.terminal
     assert request.auth_credential == hospital.credential
+    assert request.auth_credential.client_id == hospital.client_id
+    # Fields not read by the check load on demand.
+    assert request.auth_institution.credit_code == hospital.institution.credit_code
 
 
 def test_without_a_token(client, hospital):
