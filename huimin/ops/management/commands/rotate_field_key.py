@@ -59,9 +59,7 @@ class Command(BaseCommand):
             # Rows written under an old key while the command ran (a server not yet
             # restarted with the new key): run again.
             raise CommandError(f"仍有 {left} 行未使用当前密钥，请再次运行本命令")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"完成：共重新加密 {rotated} 行，全部加密字段均使用密钥 {kid}。"
-                "现在可以从 HUIMIN_FIELD_KEY_PREVIOUS 中删除旧密钥并重启服务。"
-            )
-        )
+        done = f"完成：共重新加密 {rotated} 行，全部加密字段均使用密钥 {kid}。"
+        if previous:
+            done += "现在可以从 HUIMIN_FIELD_KEY_PREVIOUS 中删除旧密钥并重启服务。"
+        self.stdout.write(self.style.SUCCESS(done))
