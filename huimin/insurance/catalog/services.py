@@ -269,13 +269,14 @@ def do_import_catalog(
         if dry_run:
             return summary
         if new_items:
-            CatalogItem.objects.bulk_create(new_items)
+            CatalogItem.objects.bulk_create(new_items, batch_size=1000)
             for part in _chunks([i.code for i in new_items]):
                 items.update({i.code: i for i in CatalogItem.objects.filter(code__in=part)})
         if closed:
-            CatalogVersion.objects.bulk_update(closed, ["effective_to"])
+            CatalogVersion.objects.bulk_update(closed, ["effective_to"], batch_size=500)
         CatalogVersion.objects.bulk_create(
-            [_version(items[c], t, start, source, user) for c, t, start in new_versions]
+            [_version(items[c], t, start, source, user) for c, t, start in new_versions],
+            batch_size=1000,
         )
         record(
             action="update",
