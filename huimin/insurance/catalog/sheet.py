@@ -23,6 +23,10 @@ spellings in rules.COLUMNS):
 编码: drugs X or Z and 22 more letters/digits (23), services 15 digits, consumables C and
 26 more (27); the county's supplementary items ZZ and 16 digits.
 
+Each row is the item's whole description: a column left out of the sheet, or a cell left
+empty, means "none" (no ceiling, no restriction), so a row that drops a restriction the
+item had starts a new version without it.
+
 Line numbers in reports are the sheet's own (the header is line 1).
 """
 
