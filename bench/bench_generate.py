@@ -58,9 +58,14 @@ def main() -> int:
     generator = synthetic.CountyGenerator(
         args.county, args.residents, args.seed, as_of=timezone.localdate(), county_name=county.name
     )
-    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = synthetic.write_county(generator, batch_size=args.batch_size, progress=False)
     seconds = time.perf_counter() - started
+    # This process's CPU time: on a shared machine a steadier figure than the wall clock
+    # (for SQLite it includes the database's work; PostgreSQL's server is not counted).
+    cpu_seconds = time.process_time() - cpu_started
+    load_after = os.getloadavg()[0]
     written = Person.objects.within(args.county).count()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -79,6 +84,8 @@ def main() -> int:
     print(f"villages          {result.villages}")
     print(f"seconds           {seconds:.1f}")
     print(f"residents/second  {written / seconds:,.0f}")
+    print(f"client cpu s      {cpu_seconds:.1f}")
+    print(f"load average      {load_before:.1f} → {load_after:.1f} (1 min, {os.cpu_count()} cpus)")
     print(f"peak memory MB    {peak_mb:,.0f}")
     if tmpdir is not None:
         connection.close()
