@@ -210,21 +210,29 @@ def main() -> int:
             token = response.json()["access_token"]
     token_row = summary("POST /api/v1/access/token", token_times[warm:])
 
-    # (b) whoami against the /healthz baseline, interleaved.
+    # (b) whoami against the /healthz baseline, interleaved, alternating which goes first
+    # so neither always pays for whatever the previous request left behind.
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     health_times, whoami_times = [], []
-    for i in range(warm + n):
+
+    def timed(path, **extra):
         start = time.perf_counter()
-        health = client.get("/healthz")
-        middle = time.perf_counter()
-        who = client.get("/api/v1/access/whoami", **bearer)
-        end = time.perf_counter()
-        if health.status_code != 200 or who.status_code != 200:
-            print("request failed:", health.status_code, who.content.decode())
-            return 1
+        response = client.get(path, **extra)
+        elapsed = time.perf_counter() - start
+        if response.status_code != 200:
+            raise SystemExit(f"{path} failed: {response.content.decode()}")
+        return elapsed
+
+    for i in range(warm + n):
+        if i % 2:
+            who = timed("/api/v1/access/whoami", **bearer)
+            health = timed("/healthz")
+        else:
+            health = timed("/healthz")
+            who = timed("/api/v1/access/whoami", **bearer)
         if i >= warm:
-            health_times.append(middle - start)
-            whoami_times.append(end - middle)
+            health_times.append(health)
+            whoami_times.append(who)
     health_row = summary("GET /healthz (baseline)", health_times)
     whoami_row = summary("GET /api/v1/access/whoami", whoami_times)
 
