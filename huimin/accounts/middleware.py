@@ -7,6 +7,7 @@ contract's JSON shape instead of a redirect.
 """
 
 import json
+import time
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
@@ -54,11 +55,29 @@ class AccountGateMiddleware:
         change_url = reverse("accounts:password_change")
         if path == change_url or path.startswith(SECOND_FACTOR_PATHS):
             return None
-        if services.must_change_password(user):
+        if _password_must_change(request, user):
             if is_api:
                 return _json_refusal("password_expired", "密码已过期或须修改，请先修改密码")
             return _redirect_with_next(change_url, request)
         return None
+
+
+# When this session's password was last found good, and until when it stays good. A
+# reset by an administrator changes the hash, which ends the session anyway, so only the
+# password's age can run out meanwhile; the gate then costs no query per request.
+_CHECKED_UNTIL = "huimin_pw_checked_until"
+
+
+def _password_must_change(request, user) -> bool:
+    now = time.time()
+    if request.session.get(_CHECKED_UNTIL, 0) > now:
+        return False
+    must_change, expires_at = services.password_status(user)
+    if must_change:
+        request.session.pop(_CHECKED_UNTIL, None)
+        return True
+    request.session[_CHECKED_UNTIL] = expires_at.timestamp()
+    return False
 
 
 def _redirect_with_next(url: str, request):

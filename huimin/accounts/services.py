@@ -76,17 +76,26 @@ def password_changed_at(user) -> datetime.datetime:
     return state.password_changed_at if state else user.date_joined
 
 
-def must_change_password(user, at: datetime.datetime | None = None) -> bool:
-    """Expired, or flagged by an administrator's reset."""
+def password_status(user, at: datetime.datetime | None = None) -> tuple[bool, datetime.datetime]:
+    """(must the password be changed now, when does it expire), in one query.
+
+    It must be changed when it has expired or an administrator's reset flagged it.
+    """
     state = AccountState.objects.filter(user_id=user.pk).first()
-    if state is not None and state.must_change_password:
-        return True
+    # Accounts created before this app kept no state: their age counts from creation.
     changed = state.password_changed_at if state else user.date_joined
-    return rules.password_expired(changed, at or now(), conf.password_max_age_days())
+    max_age = conf.password_max_age_days()
+    flagged = state is not None and state.must_change_password
+    expired = rules.password_expired(changed, at or now(), max_age)
+    return flagged or expired, changed + datetime.timedelta(days=max_age)
+
+
+def must_change_password(user) -> bool:
+    return password_status(user)[0]
 
 
 def password_expires_at(user) -> datetime.datetime:
-    return password_changed_at(user) + datetime.timedelta(days=conf.password_max_age_days())
+    return password_status(user)[1]
 
 
 def check_password_change(user, old: str, new: str, confirm: str) -> None:

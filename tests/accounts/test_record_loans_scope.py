@@ -109,3 +109,16 @@ def test_the_loans_page_links_to_the_person_only_while_in_force(
     RecordLoan.objects.all().delete()
     approve(township_clerk, other_township_clerk, outsider)
     assert "赵六" in clerk_client.get("/accounts/loans/").content.decode()
+
+
+def test_one_request_asks_for_its_loans_once(
+    clerk_client, township_clerk, other_township_clerk, outsider
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    approve(township_clerk, other_township_clerk, outsider)
+    with CaptureQueriesContext(connection) as ctx:
+        assert clerk_client.get(f"/registry/people/{outsider.pk}/").status_code == 200
+    loan_queries = [q for q in ctx.captured_queries if "accounts_recordloan" in q["sql"]]
+    assert len(loan_queries) == 1
