@@ -34,6 +34,26 @@ def enrollment_urls(settings):
 
 
 @pytest.fixture
+def reference_data(transactional_db):
+    """For transactional tests: put back what the migrations seed and an earlier test's
+    flush wiped — the national region codes and the roles' permissions (as
+    tests/browser/conftest.py does)."""
+    from django.core.cache import cache
+
+    from huimin.registry.models import Region, RolePermission
+    from huimin.registry.permissions import DEFAULT_GRANTS
+    from huimin.registry.regions import load_national
+
+    if not Region.objects.filter(code=factories.COUNTY).exists():
+        load_national(Region)
+    RolePermission.objects.bulk_create(
+        [RolePermission(role=r, permission=p) for r, ps in DEFAULT_GRANTS.items() for p in ps],
+        ignore_conflicts=True,
+    )
+    cache.clear()  # role grants are cached; entries from before a flush would be stale
+
+
+@pytest.fixture
 def period(officer):
     return services.do_create_period(
         officer,

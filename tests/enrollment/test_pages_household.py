@@ -1,11 +1,16 @@
 """The household page: enroll members, take cash with a receipt, refund with a reason."""
 
+import datetime
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from huimin.audit.models import AuditEvent
 from huimin.insurance.enrollment import services
 from huimin.insurance.enrollment.models import Enrollment, Payment
+from huimin.registry.models import HouseholdMembership
 from tests import factories
 from tests.enrollment.helpers import writes
 
@@ -136,3 +141,23 @@ def test_find_a_household_by_member_name_or_number(page, family):
     assert link in r.content.decode()
     r = client.get(reverse("enrollment:index"), {"q": "无此人"})
     assert link not in r.content.decode()
+
+
+def test_queries_do_not_grow_with_members(page, family, officer, this_year):
+    client = page["client"]
+    enroll_all(page, family)
+    client.get(page["url"])  # warm the per-process caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(page["url"]).status_code == 200
+    household = family["household"]
+    for i in range(4):
+        child = factories.make_person(f"王{i}")
+        HouseholdMembership.objects.create(
+            household=household, person=child, relation="20", joined_on=datetime.date(2020, 1, 1)
+        )
+    services.do_enroll_household(officer, household.pk, this_year.year)
+    for e in Enrollment.objects.filter(status="owed"):
+        services.do_record_cash_payment(officer, e.pk, str(e.personal_due), f"R{e.pk}", f"k{e.pk}")
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(page["url"]).status_code == 200
+    assert len(more.captured_queries) == len(few.captured_queries)
