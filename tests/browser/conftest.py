@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's, never a downloaded one) against pytest-django's live server."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,8 @@ def browser(django_db_setup):
     opened = connections.all(initialized_only=True)
     with sync_playwright() as playwright:
         # From here on the tests run in Playwright's contextvars context, where Django's
-        # context-local connections start empty; without the hand-over a fresh connection
-        # lacks the test database's snapshot and serialized_rollback silently restores nothing.
+        # context-local connections start empty: hand over the test database's connections
+        # so the tests, the fixtures and the live server all use the same ones.
         for connection in opened:
             connections[connection.alias] = connection
         chromium = playwright.chromium.launch(
@@ -43,6 +44,28 @@ def browser(django_db_setup):
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Put back what the migrations seed and every transactional test's flush wipes: the
+    national region codes and the roles' permissions. (serialized_rollback cannot be used:
+    after another suite's flush, post_migrate recreates content types under new ids and
+    restoring the snapshot fails on them.)"""
+    from django.core.cache import cache
+
+    from huimin.registry.models import Region, RolePermission
+    from huimin.registry.permissions import DEFAULT_GRANTS
+    from huimin.registry.regions import load_national
+    from tests import factories
+
+    if not Region.objects.filter(code=factories.COUNTY).exists():
+        load_national(Region)
+    RolePermission.objects.bulk_create(
+        [RolePermission(role=r, permission=p) for r, ps in DEFAULT_GRANTS.items() for p in ps],
+        ignore_conflicts=True,
+    )
+    cache.clear()  # role grants are cached; entries from before a flush would be stale
 
 
 @pytest.fixture(autouse=True)
@@ -76,9 +99,27 @@ def page(browser, live_server):
     assert not failures, f"failed requests: {failures}"
 
 
-def log_in(page, username: str, password: str = PASSWORD) -> None:
+def totp_now(device) -> str:
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"
+
+
+def log_in(page, user, password: str = PASSWORD) -> None:
+    """Password, then the TOTP code when the role needs a second factor (an officer does)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="测试手机", confirmed=True)
     page.goto("/")
-    page.get_by_label("用户名").fill(username)
+    page.get_by_label("用户名").fill(user.get_username())
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+    if "/2fa/" in page.url:
+        page.get_by_label("动态口令").fill(totp_now(device))
+        page.get_by_role("button", name="验证").click()
+        page.wait_for_url(lambda url: "/2fa/" not in url)

@@ -41,8 +41,3 @@ def test_pages_send_the_csrf_token_with_htmx_and_offer_logout(logged_in):
     assert f'hx-headers=\'{{"X-CSRFToken": "{token}"}}\'' in html
     assert re.search(r'<form method="post" action="/logout/">', html)
     assert "县医保经办人员" in html  # the role, in words
-
-
-def test_login_page_is_in_chinese(client, db):
-    html = client.get(reverse("login")).content.decode()
-    assert "登录" in html and "用户名" in html and "密码" in html
