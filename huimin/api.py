@@ -12,7 +12,52 @@ from ninja.security import django_auth
 
 from huimin.core.errors import DomainError
 
-api = NinjaAPI(
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string", "description": "机器可读的错误代码"},
+                "message": {"type": "string", "description": "中文说明"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "出错字段及原因",
+                },
+            },
+        }
+    },
+}
+_ERROR_STATUSES = {
+    "400": "请求无效",
+    "401": "未登录或凭证无效",
+    "403": "无权访问",
+    "404": "对象不存在或无权查看",
+    "405": "不支持该请求方法",
+    "409": "与现有数据冲突（如幂等键重用）",
+    "422": "输入有误",
+}
+
+
+class HuiminAPI(NinjaAPI):
+    """Every operation may answer with the contract's error shape; the schema says so."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status, text in _ERROR_STATUSES.items():
+                    responses.setdefault(status, {"description": text, **ref})
+        return schema
+
+
+api = HuiminAPI(
     title="Huimin API",
     version="1",
     description="惠民：城乡居民医保、智能审核与居民健康档案接口。错误格式见 DESIGN.md §3。",
@@ -106,6 +151,7 @@ def _mount():
     from huimin.accounts.api import router as accounts_router
     from huimin.audit.api import router as audit_router
     from huimin.insurance.api import router as insurance_router
+    from huimin.insurance.catalog.api import router as catalog_router
     from huimin.registry.api import router as registry_router
 
     api.add_router("/registry/", registry_router)
@@ -113,6 +159,7 @@ def _mount():
     api.add_router("/accounts/", accounts_router)
     api.add_router("/audit/", audit_router)
     api.add_router("/insurance/", insurance_router)
+    api.add_router("/catalog/", catalog_router)
 
 
 _mount()

@@ -15,4 +15,5 @@ urlpatterns = [
     path("audit/", include("huimin.audit.urls")),
     path("access/", include("huimin.access.urls")),
     path("ops/", include("huimin.ops.urls")),
+    path("catalog/", include("huimin.insurance.catalog.urls")),
 ]

@@ -37,6 +37,7 @@ def _app_menus():
     from huimin.access.nav import menu_items as access
     from huimin.accounts.nav import menu_items as accounts
     from huimin.audit.nav import menu_items as audit
+    from huimin.insurance.catalog.nav import menu_items as catalog
     from huimin.ops.nav import menu_items as ops
 
-    return [access, accounts, audit, ops]
+    return [catalog, access, accounts, audit, ops]

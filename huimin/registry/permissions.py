@@ -22,9 +22,12 @@ PERMISSIONS = {
     "audit.read": "查阅审计记录",
     "alerts.manage": "处理安全告警",
     "duty.write": "填写值班日志",
+    "catalog.read": "查询医保目录与目录对照",
+    "catalog.manage": "导入、维护医保目录，审核目录对照",
+    "catalog.map": "提交本机构的目录对照",
 }
 
-_READERS = {"person.read"}
+_READERS = {"person.read", "catalog.read"}
 DEFAULT_GRANTS: dict[str, set[str]] = {
     Role.INSURANCE_OFFICER: _READERS
     | {
@@ -33,11 +36,12 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
         "institution.write",
         "access.review",
         "loan.approve",
+        "catalog.manage",
     },
     Role.TOWNSHIP_CLERK: _READERS | {"person.unmask_id", "registry.write", "loan.approve"},
-    Role.CASHIER: set(_READERS),
-    Role.DOCTOR: set(_READERS),
-    Role.VILLAGE_DOCTOR: set(_READERS),
+    Role.CASHIER: _READERS | {"catalog.map"},
+    Role.DOCTOR: _READERS | {"catalog.map"},
+    Role.VILLAGE_DOCTOR: _READERS | {"catalog.map"},
     Role.PUBLIC_HEALTH_OFFICER: _READERS | {"loan.approve"},
     Role.ASSESSOR: set(_READERS),
     # The three administrators are separate and read no personal data.

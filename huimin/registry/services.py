@@ -31,9 +31,34 @@ from huimin.registry.models import (
 )
 from huimin.registry.permissions import has_perm
 
-
 # Deprecated: ask has_perm(user, "registry.write"). Kept until the pages stop using it.
 REGISTRY_WRITERS = {"insurance_officer", "township_clerk"}
+
+
+def _audit(user, action: str, object_type: str, object_id, region_code: str, **kw) -> None:
+    """The audit record of a registry write, in the write's own transaction."""
+    from huimin.audit.services import record
+
+    record(
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        region_code=region_code,
+        actor=user,
+        **kw,
+    )
+
+
+_AUDITED_PERSON_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_number_masked",
+    "ethnicity",
+    "phone_masked",
+    "village_id",
+    "resident_type",
+)
 
 
 def today() -> datetime.date:
@@ -149,7 +174,16 @@ def do_create_person(user, data: PersonData) -> Person:
     parsed = check_person(data)
     try:
         with transaction.atomic():
-            return Person.objects.create(**_person_columns(data, parsed))
+            person = Person.objects.create(**_person_columns(data, parsed))
+            _audit(
+                user,
+                "create",
+                "registry.person",
+                person.pk,
+                person.village_id,
+                fields=list(_AUDITED_PERSON_FIELDS),
+            )
+            return person
     except IntegrityError:
         # A concurrent request registered the same number between check and insert.
         raise ValidationFailed(
@@ -166,9 +200,24 @@ def do_update_person(user, person_id: int, data: PersonData) -> Person:
         if person.status != PersonStatus.ACTIVE:
             raise Conflict("person_merged", "该居民已被合并，不能修改")
         parsed = check_person(data, exclude_id=person.pk)
+        old = {f: getattr(person, f) for f in _AUDITED_PERSON_FIELDS}
         for key, value in _person_columns(data, parsed).items():
             setattr(person, key, value)
         person.save()
+        changes = {
+            f: [str(old[f]), str(getattr(person, f))]
+            for f in _AUDITED_PERSON_FIELDS
+            if old[f] != getattr(person, f)
+        }
+        _audit(
+            user,
+            "update",
+            "registry.person",
+            person.pk,
+            person.village_id,
+            fields=sorted(changes),
+            changes=changes,
+        )
         return person
 
 
@@ -179,8 +228,18 @@ def do_record_death(user, person_id: int, death_date: datetime.date) -> Person:
         problem = rules.check_death(person.birth_date, death_date, today())
         if problem:
             raise ValidationFailed({"death_date": problem})
+        old = person.death_date
         person.death_date = death_date
         person.save(update_fields=["death_date", "updated_at"])
+        _audit(
+            user,
+            "update",
+            "registry.person",
+            person.pk,
+            person.village_id,
+            fields=["death_date"],
+            changes={"death_date": [str(old), str(death_date)]},
+        )
         return person
 
 
@@ -195,9 +254,23 @@ def do_add_category(user, person_id: int, category: str, valid_from, valid_to=No
         errors["valid_to"] = problem
     if errors:
         raise ValidationFailed(errors)
-    return PersonCategory.objects.create(
-        person=person, category=category, valid_from=valid_from, valid_to=valid_to, note=note
-    )
+    with transaction.atomic():
+        row = PersonCategory.objects.create(
+            person=person,
+            category=category,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            note=note,
+        )
+        _audit(
+            user,
+            "create",
+            "registry.person_category",
+            row.pk,
+            person.village_id,
+            fields=["category", "valid_from", "valid_to"],
+        )
+    return row
 
 
 # ---------------------------------------------------------------- households
@@ -271,6 +344,15 @@ def do_create_household(user, data: HouseholdData) -> Household:
                 )
                 for m in data.members
             )
+            _audit(
+                user,
+                "create",
+                "registry.household",
+                household.pk,
+                household.village_id,
+                fields=["members"],
+                changes={"members": [None, [m.person_id for m in data.members]]},
+            )
             return household
     except IntegrityError:
         # Raced with another request that put one of these people in a household.
@@ -321,6 +403,16 @@ def do_move_member(
             if current.household.head_id == person.pk:
                 current.household.head = None
                 current.household.save(update_fields=["head", "updated_at"])
+        _audit(
+            user,
+            "update",
+            "registry.household",
+            target.pk,
+            target.village_id,
+            fields=["members"],
+            changes={"moved_in": [current.household_id if current else None, person.pk]},
+            purpose=reason.strip()[:200],
+        )
         return HouseholdMembership.objects.create(
             household=target,
             person=person,
@@ -353,8 +445,18 @@ def do_change_head(user, household_id: int, new_head_id: int, old_head_relation:
         new = members[new_head_id]
         new.relation = HEAD_RELATION
         new.save(update_fields=["relation"])
+        old_head = household.head_id
         household.head_id = new_head_id
         household.save(update_fields=["head", "updated_at"])
+        _audit(
+            user,
+            "update",
+            "registry.household",
+            household.pk,
+            household.village_id,
+            fields=["head"],
+            changes={"head": [old_head, new_head_id]},
+        )
         return household
 
 
@@ -428,6 +530,16 @@ def do_merge_people(user, survivor_id: int, merged_id: int, reason: str) -> Pers
             {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in row.items()}
             for row in snapshot["memberships"]
         ]
+        _audit(
+            user,
+            "update",
+            "registry.person",
+            merged.pk,
+            merged.village_id,
+            fields=["status", "merged_into"],
+            changes={"merged_into": [None, survivor.pk]},
+            purpose=reason.strip()[:200],
+        )
         return PersonMerge.objects.create(
             survivor=survivor,
             merged=merged,
@@ -486,6 +598,13 @@ def check_institution(data: InstitutionData) -> None:
 def do_create_institution(user, data: InstitutionData) -> Institution:
     check_can_write(user, data.region_code, permission="institution.write")
     check_institution(data)
+    with transaction.atomic():
+        institution = _create_institution(data)
+        _audit(user, "create", "registry.institution", institution.pk, data.region_code)
+    return institution
+
+
+def _create_institution(data: InstitutionData) -> Institution:
     return Institution.objects.create(
         name=data.name.strip(),
         insurance_code=data.insurance_code,
