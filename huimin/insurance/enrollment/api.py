@@ -5,6 +5,7 @@ errors follow the contract `{"error": {"code", "message", "fields"}}`.
 """
 
 import datetime
+from typing import Annotated
 
 from ninja import Field, Header, Query, Router, Schema, Status
 
@@ -59,7 +60,7 @@ class SkippedOut(Schema):
 
 class EnrollIn(Schema):
     year: int = Year
-    person_ids: list[int] | None = Field(
+    person_ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
         None, max_length=50, description="要登记的成员；不填则登记全部现有成员"
     )
 
