@@ -170,3 +170,5 @@ def test_command_books_and_reports(officer, village, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "入账 2 笔" in out and "第4行" in out and "校验码" in out
     assert Payment.objects.filter(method="bank").count() == 2
+    # Imported without a user, the batch belongs to the county its rows were booked in.
+    assert BankBatch.objects.get().region_code == "430522"

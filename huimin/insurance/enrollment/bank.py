@@ -17,7 +17,7 @@ import csv
 import datetime
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -106,6 +106,7 @@ class _Outcome:
     booked: int = 0
     repeated: int = 0
     amount: Decimal = Decimal("0.00")
+    regions: set = field(default_factory=set)
 
 
 def check_uploader(user) -> None:
@@ -141,12 +142,25 @@ def do_import_bank_batch(
         outcome = _Outcome()
         for start in range(0, len(rows), CHUNK):
             _import_chunk(user, batch, rows[start : start + CHUNK], today, outcome, rejections)
+        if user is None and outcome.regions:
+            # A batch from the command line belongs to the county its rows were booked in,
+            # so that county's officers see it on the page.
+            batch.region_code = _common_prefix(outcome.regions)[:6]
         batch.booked = outcome.booked
         batch.repeated = outcome.repeated
         batch.rejected = len(rejections)
         batch.booked_amount = outcome.amount
         batch.rejections = rejections
-        batch.save(update_fields=["booked", "repeated", "rejected", "booked_amount", "rejections"])
+        batch.save(
+            update_fields=[
+                "region_code",
+                "booked",
+                "repeated",
+                "rejected",
+                "booked_amount",
+                "rejections",
+            ]
+        )
         record(
             action="create",
             object_type="enrollment.bank_batch",
@@ -164,6 +178,14 @@ def do_import_bank_batch(
             request=request,
         )
     return batch
+
+
+def _common_prefix(codes) -> str:
+    low, high = min(codes), max(codes)
+    n = 0
+    while n < min(len(low), len(high)) and low[n] == high[n]:
+        n += 1
+    return low[:n]
 
 
 def _reject(rejections, row_no, cells, code, reason, number=""):
@@ -278,6 +300,7 @@ def _import_chunk(user, batch, rows, today, outcome: _Outcome, rejections: list)
         enrollments[person.pk] = enrollment
         outcome.booked += 1
         outcome.amount += row.amount
+        outcome.regions.add(enrollment.region_code)
 
 
 class _Late(Exception):
