@@ -68,19 +68,6 @@ def reference_data(transactional_db):
     cache.clear()  # role grants are cached; entries from before a flush would be stale
 
 
-@pytest.fixture(autouse=True)
-def project_static(settings):
-    """Serve huimin/static (htmx, the stylesheet) even while settings.py does not list it.
-
-    A stopgap so the browser flows can be checked: tests/registry/test_pages_static.py
-    fails until STATICFILES_DIRS includes it, and this becomes a no-op once it does.
-    """
-    project_dir = settings.BASE_DIR / "huimin" / "static"
-    dirs = [Path(d) for d in getattr(settings, "STATICFILES_DIRS", [])]
-    if project_dir not in dirs:
-        settings.STATICFILES_DIRS = [*dirs, project_dir]
-
-
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (no cookies) per test; fails the test on any 4xx/5xx."""
