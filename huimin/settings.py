@@ -83,6 +83,21 @@ def env_key32(name: str, default: str | None = None) -> bytes:
     return key
 
 
+def env_key32_list(name: str) -> tuple[bytes, ...]:
+    """Comma-separated base64 32-byte keys; empty means none."""
+    keys = []
+    parts = [p.strip() for p in os.environ.get(name, "").split(",") if p.strip()]
+    for i, part in enumerate(parts, start=1):
+        try:
+            key = base64.b64decode(part, validate=True)
+        except (binascii.Error, ValueError):
+            raise ImproperlyConfigured(f"{name} entry {i} is not base64") from None
+        if len(key) != 32:
+            raise ImproperlyConfigured(f"{name} entry {i} must decode to 32 bytes")
+        keys.append(key)
+    return tuple(keys)
+
+
 DEBUG = env_bool("HUIMIN_DEBUG", False)
 
 # Development values exist only with HUIMIN_DEBUG on; production must set both secrets.
@@ -93,6 +108,8 @@ SECRET_KEY = env_str("HUIMIN_SECRET_KEY", _DEV_SECRET)
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("HUIMIN_SECRET_KEY must be at least 32 characters")
 HUIMIN_FIELD_KEY = env_key32("HUIMIN_FIELD_KEY", _DEV_FIELD_KEY)
+# Keys being rotated out: still read, never written (docs/operations.md).
+HUIMIN_FIELD_KEY_PREVIOUS = env_key32_list("HUIMIN_FIELD_KEY_PREVIOUS")
 
 ALLOWED_HOSTS = [
     h.strip()

@@ -17,7 +17,7 @@ from huimin.registry.models import (
     HouseholdMembership,
     Person,
     PersonStatus,
-    id_number_lookup,
+    id_number_lookups,
     jurisdiction_of,
 )
 
@@ -104,7 +104,7 @@ def do_request_loan(actor, id_number: str, reason: str, days, *, request=None) -
     """Ask to read one person's record. Says nothing about whether the person exists."""
     with refusals_recorded("loan_request", "accounts.recordloan", actor=actor, request=request):
         number = check_request_loan(actor, id_number, reason, days)
-    person = Person.objects.filter(id_number_index=id_number_lookup(number)).first()
+    person = Person.objects.filter(id_number_index__in=id_number_lookups(number)).first()
     # A duplicate merged away lives on in its survivor.
     while person is not None and person.status == PersonStatus.MERGED:
         person = Person.objects.filter(pk=person.merged_into_id).first()

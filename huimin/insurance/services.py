@@ -35,7 +35,7 @@ from huimin.insurance.models import (
     Visit,
     VisitStatus,
 )
-from huimin.registry.models import DesignationStatus, Institution, Person, id_number_lookup
+from huimin.registry.models import DesignationStatus, Institution, Person, id_number_lookups
 
 ZERO = Decimal("0.00")
 
@@ -55,7 +55,7 @@ def find_person(raw_id_number: str) -> Person:
     except idnumber.IDNumberError as exc:
         raise ValidationFailed({"id_number": exc.message}) from None
     person = (
-        Person.objects.filter(id_number_index=id_number_lookup(number), status="active")
+        Person.objects.filter(id_number_index__in=id_number_lookups(number), status="active")
         .select_related("village")
         .first()
     )

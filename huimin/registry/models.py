@@ -416,6 +416,14 @@ def id_number_lookup(raw_number: str) -> str:
     return crypto.blind_index(idnumber.normalise(raw_number), context="person.id_number")
 
 
+def id_number_lookups(raw_number: str) -> list[str]:
+    """The index under the current key and any key being rotated out: filter with
+    `id_number_index__in=` so people not yet re-encrypted are still found."""
+    from huimin.core import crypto
+
+    return crypto.blind_indexes(idnumber.normalise(raw_number), context="person.id_number")
+
+
 class RolePermission(models.Model):
     """Roles are data: which named permission (registry/permissions.py) a role holds."""
 

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from huimin.registry import rules
-from huimin.registry.models import HouseholdMembership, id_number_lookup
+from huimin.registry.models import HouseholdMembership, id_number_lookups
 
 
 def search_people(qs: QuerySet, q: str) -> QuerySet:
@@ -13,7 +13,7 @@ def search_people(qs: QuerySet, q: str) -> QuerySet:
         return qs
     kind = rules.search_kind(q)
     if kind == "id_number":
-        return qs.filter(id_number_index=id_number_lookup(q))
+        return qs.filter(id_number_index__in=id_number_lookups(q))
     if kind == "household":
         members = HouseholdMembership.objects.filter(
             household__number=q, left_on__isnull=True

@@ -25,7 +25,7 @@ from huimin.registry.models import (
     PersonStatus,
     Region,
     SpecialCategory,
-    id_number_lookup,
+    id_number_lookups,
     jurisdiction_of,
     person_id_fields,
 )
@@ -92,7 +92,9 @@ def find_by_id_number(user, raw_number: str) -> Person | None:
     if not idnumber.is_valid(raw_number):
         return None
     return (
-        Person.objects.visible_to(user).filter(id_number_index=id_number_lookup(raw_number)).first()
+        Person.objects.visible_to(user)
+        .filter(id_number_index__in=id_number_lookups(raw_number))
+        .first()
     )
 
 
@@ -131,7 +133,7 @@ def check_person(data: PersonData, *, exclude_id: int | None = None) -> idnumber
         village_exists=_village_exists(data.village_code),
     )
     if parsed and "id_number" not in errors:
-        clash = Person.objects.filter(id_number_index=id_number_lookup(parsed.number))
+        clash = Person.objects.filter(id_number_index__in=id_number_lookups(parsed.number))
         if exclude_id is not None:
             clash = clash.exclude(pk=exclude_id)
         if clash.exists():
