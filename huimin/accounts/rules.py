@@ -138,6 +138,20 @@ ADMIN_ROLE_VALUES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDI
 KEEP = {Role.SECURITY_ADMIN: "roles.manage", Role.SYSTEM_ADMIN: "accounts.manage"}
 
 
+# Each administration is one role's alone: a security administrator who could grant
+# themselves accounts.manage (or audit.read) would hold two of the three duties.
+ADMIN_PERMISSION_OWNERS = {
+    "audit.read": Role.AUDIT_ADMIN,
+    "accounts.manage": Role.SYSTEM_ADMIN,
+    "roles.manage": Role.SECURITY_ADMIN,
+}
+ADMIN_PERMISSION_REASONS = {
+    "audit.read": "只有审计管理员可以查阅审计记录",
+    "accounts.manage": "只有系统管理员可以管理账号",
+    "roles.manage": "只有安全管理员可以管理角色权限",
+}
+
+
 def check_grant(role: str, permission: str, known: set[str] | frozenset[str]) -> str | None:
     if role not in Role.values:
         return "角色不在角色表中"
@@ -145,8 +159,9 @@ def check_grant(role: str, permission: str, known: set[str] | frozenset[str]) ->
         return "权限不在权限表中"
     if role in ADMIN_ROLE_VALUES and permission.startswith("person."):
         return "系统、安全、审计管理员不得查看居民个人信息"
-    if permission == "audit.read" and role != Role.AUDIT_ADMIN:
-        return "只有审计管理员可以查阅审计记录"
+    owner = ADMIN_PERMISSION_OWNERS.get(permission)
+    if owner is not None and role != owner:
+        return ADMIN_PERMISSION_REASONS[permission]
     return None
 
 

@@ -59,6 +59,8 @@ def test_granting_and_revoking_take_effect_and_are_audited(
         ("security_admin:person.read", "不得查看居民个人信息"),
         ("insurance_officer:audit.read", "只有审计管理员"),
         ("security_admin:audit.read", "只有审计管理员"),
+        ("security_admin:accounts.manage", "只有系统管理员可以管理账号"),
+        ("system_admin:roles.manage", "只有安全管理员可以管理角色权限"),
         ("cashier:no.such_permission", "权限不在权限表中"),
         ("janitor:person.read", "角色不在角色表中"),
     ],
