@@ -284,6 +284,7 @@ def _person_detail(person: Person) -> dict:
 
 @router.get("/people", response={200: PersonPage, **ERRORS}, summary="居民列表与检索")
 def list_people(request, filters: Query[PersonFilter]):
+    services.check_can_read_people(request.user)
     qs = Person.objects.visible_to(request.user)
     qs = queries.search_people(qs, filters.q or "")
     qs = queries.filter_people(
@@ -296,13 +297,36 @@ def list_people(request, filters: Query[PersonFilter]):
     items, nxt = queries.page(
         qs.order_by("village_id", "id"), filters.offset, _limit(filters.limit)
     )
+    kind = rules.search_kind(filters.q) if filters.q else "list"
+    services.audit_search(request.user, "registry.person", items, kind, request=request)
     return {"items": [_person(p) for p in items], "next_offset": nxt}
+
+
+def _purpose(request) -> str:
+    return request.headers.get("X-Huimin-Purpose", "")[:200]
 
 
 @router.get("/people/{int:person_id}", response={200: PersonDetailOut, **ERRORS}, summary="居民")
 def get_person(request, person_id: int):
-    person = services.get_person(request.user, person_id)
+    person = services.read_person(
+        request.user, person_id, request=request, purpose=_purpose(request)
+    )
     return _person_detail(person)
+
+
+class IdNumberOut(Schema):
+    id_number: str
+
+
+@router.get(
+    "/people/{int:person_id}/id-number",
+    response={200: IdNumberOut, **ERRORS},
+    summary="查看完整身份证号码（须有权限并说明用途，留痕）",
+)
+def reveal_id_number(request, person_id: int, purpose: str = Query(..., max_length=200)):
+    return {
+        "id_number": services.reveal_id_number(request.user, person_id, purpose, request=request)
+    }
 
 
 @router.post("/people", response={201: PersonDetailOut, **ERRORS}, summary="登记居民")
@@ -449,6 +473,7 @@ def _household_detail(household: Household) -> dict:
 
 @router.get("/households", response={200: HouseholdPage, **ERRORS}, summary="家庭户列表")
 def list_households(request, filters: Query[HouseholdFilter]):
+    services.check_can_read_people(request.user)
     qs = Household.objects.visible_to(request.user)
     if filters.region:
         qs = qs.filter(village__code__startswith=filters.region)
@@ -463,7 +488,10 @@ def list_households(request, filters: Query[HouseholdFilter]):
     summary="家庭户及成员",
 )
 def get_household(request, household_id: int):
-    return _household_detail(services.get_household(request.user, household_id))
+    household = services.read_household(
+        request.user, household_id, request=request, purpose=_purpose(request)
+    )
+    return _household_detail(household)
 
 
 @router.post("/households", response={201: HouseholdDetailOut, **ERRORS}, summary="建立家庭户")

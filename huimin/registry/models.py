@@ -231,7 +231,7 @@ class Person(models.Model):
             _prefix_index("person_village_initials_idx", "village", "name_initials"),
             _prefix_index("person_initials_idx", "name_initials"),
             _prefix_index("person_pinyin_idx", "name_pinyin"),
-            models.Index(fields=["name"], name="person_name_idx"),
+            _prefix_index("person_name_idx", "name"),
             models.Index(fields=["name", "birth_date", "village"], name="person_dup_idx"),
         ]
         constraints = [

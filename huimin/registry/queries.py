@@ -1,9 +1,10 @@
 """Read-side queries shared by pages and the API: search and filters over scoped querysets."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from huimin.registry import rules
-from huimin.registry.models import HouseholdMembership, id_number_lookups
+from huimin.registry.models import HouseholdMembership, PersonCategory, id_number_lookups
 
 
 def search_people(qs: QuerySet, q: str) -> QuerySet:
@@ -38,7 +39,12 @@ def filter_people(
     if sex:
         qs = qs.filter(sex=sex)
     if category:
-        qs = qs.filter(categories__category=category, categories__valid_to__isnull=True)
+        today = timezone.localdate()
+        # Exists, not a join: two open rows of one category must not list a person twice.
+        in_force = PersonCategory.objects.filter(
+            person=OuterRef("pk"), category=category, valid_from__lte=today
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        qs = qs.filter(Exists(in_force))
     if alive is True:
         qs = qs.filter(death_date__isnull=True)
     elif alive is False:

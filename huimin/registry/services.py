@@ -88,6 +88,129 @@ def get_household(user, household_id: int) -> Household:
         raise NotFound("家庭户") from None
 
 
+def record_denied_read(user, model, object_type: str, object_id: int, request) -> None:
+    """Record a read refused for scope (the row exists but is not the user's to see)."""
+    row = (
+        model.objects.filter(pk=object_id)
+        .values_list("village_id" if model is not Institution else "region_id", flat=True)
+        .first()
+    )
+    if row is not None:
+        from huimin.audit.services import record
+
+        record(
+            action="read",
+            object_type=object_type,
+            object_id=str(object_id),
+            region_code=row,
+            outcome="denied",
+            reason="out_of_jurisdiction",
+            actor=user,
+            request=request,
+        )
+
+
+def check_can_read_people(user) -> None:
+    # The three administrators hold no person.* permission: they never see residents.
+    if not (user.is_superuser or has_perm(user, "person.read")):
+        raise PermissionDenied("无权查看居民信息")
+
+
+def read_person(user, person_id: int, *, request=None, purpose: str = "") -> Person:
+    """A person's record for display, with its audit record; 404 outside the user's scope."""
+    from huimin.audit.services import record
+
+    check_can_read_people(user)
+    try:
+        person = get_person(user, person_id)
+    except NotFound:
+        record_denied_read(user, Person, "registry.person", person_id, request)
+        raise
+    record(
+        action="read",
+        object_type="registry.person",
+        object_id=str(person.pk),
+        region_code=person.village_id,
+        fields=list(_AUDITED_PERSON_FIELDS),
+        purpose=purpose[:200],
+        actor=user,
+        request=request,
+    )
+    return person
+
+
+def read_household(user, household_id: int, *, request=None, purpose: str = "") -> Household:
+    from huimin.audit.services import record
+
+    check_can_read_people(user)
+    try:
+        household = get_household(user, household_id)
+    except NotFound:
+        record_denied_read(user, Household, "registry.household", household_id, request)
+        raise
+    record(
+        action="read",
+        object_type="registry.household",
+        object_id=str(household.pk),
+        region_code=household.village_id,
+        fields=["members"],
+        purpose=purpose[:200],
+        actor=user,
+        request=request,
+    )
+    return household
+
+
+def reveal_id_number(user, person_id: int, purpose: str, *, request=None) -> str:
+    """The full ID number, for a role that needs it, with a stated purpose — audited."""
+    from huimin.audit.services import record
+
+    if not purpose.strip():
+        raise ValidationFailed({"purpose": "查看完整身份证号码须说明用途"})
+    if not has_perm(user, "person.unmask_id"):
+        person = Person.objects.filter(pk=person_id).values_list("village_id", flat=True).first()
+        record(
+            action="unmask",
+            object_type="registry.person",
+            object_id=str(person_id),
+            region_code=person or "",
+            outcome="denied",
+            reason="no_unmask_permission",
+            purpose=purpose[:200],
+            actor=user,
+            request=request,
+        )
+        raise PermissionDenied("您的角色无权查看完整身份证号码", code="unmask_forbidden")
+    person = read_person(user, person_id, request=request, purpose=purpose)
+    record(
+        action="unmask",
+        object_type="registry.person",
+        object_id=str(person.pk),
+        region_code=person.village_id,
+        fields=["id_number"],
+        purpose=purpose[:200],
+        actor=user,
+        request=request,
+    )
+    return person.reveal_id_number()
+
+
+def audit_search(user, object_type: str, rows, query_kind: str, *, request=None) -> None:
+    """A list or search that showed people's (masked) data: who saw which rows."""
+    from huimin.audit.services import record
+
+    ids = ",".join(str(r.pk) for r in rows)
+    if ids:
+        record(
+            action="search",
+            object_type=object_type,
+            object_id=ids[:200],
+            purpose=query_kind,
+            actor=user,
+            request=request,
+        )
+
+
 def find_by_id_number(user, raw_number: str) -> Person | None:
     if not idnumber.is_valid(raw_number):
         return None

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Substr
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -204,6 +205,26 @@ def summary(request):
 
 # ---------------------------------------------------------------- people
 
+
+def _audited_get(request, qs, pk: int, object_type: str):
+    """The row if the user may see it, with its audit record; else 404 (also recorded)."""
+    from huimin.audit.services import record
+
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        services.record_denied_read(request.user, qs.model, object_type, pk, request)
+        raise Http404
+    record(
+        action="read",
+        object_type=object_type,
+        object_id=str(obj.pk),
+        region_code=obj.village_id,
+        actor=request.user,
+        request=request,
+    )
+    return obj
+
+
 PERSON_KEYS = ("village_id", "id")
 
 
@@ -215,6 +236,13 @@ def person_list(request):
     qs = form.apply(Person.objects.visible_to(request.user)).select_related("village__parent")
     page = page_of(request, qs, PERSON_KEYS)
     with_ages(page.rows)
+    services.audit_search(
+        request.user,
+        "registry.person",
+        page.rows,
+        "search" if form.value("q") else "list",
+        request=request,
+    )
     response = render_list(
         request,
         "person_list",
@@ -236,8 +264,11 @@ def person_list(request):
 @reads_people
 def person_detail(request, pk: int):
     user = request.user
-    person = get_object_or_404(
-        Person.objects.visible_to(user).select_related(f"village__{UP}"), pk=pk
+    person = _audited_get(
+        request,
+        Person.objects.visible_to(user).select_related(f"village__{UP}"),
+        pk,
+        "registry.person",
     )
     with_ages([person])
     memberships = list(person.memberships.select_related("household").order_by("-joined_on", "-id"))
@@ -300,9 +331,11 @@ def household_list(request):
 @require_GET
 @reads_people
 def household_detail(request, pk: int):
-    household = get_object_or_404(
+    household = _audited_get(
+        request,
         Household.objects.visible_to(request.user).select_related(f"village__{UP}", "head"),
-        pk=pk,
+        pk,
+        "registry.household",
     )
     rows = list(
         household.memberships.select_related("person").order_by("relation", "joined_on", "id")

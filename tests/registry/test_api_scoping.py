@@ -42,7 +42,17 @@ def test_county_officer_sees_the_county_but_not_the_next(client, officer, people
 def test_user_without_staff_profile_sees_nothing(client, people, django_user_model):
     user = django_user_model.objects.create_user("nobody", password="x-Unused-9")
     client.force_login(user)
-    assert ids(client.get(f"{API}/people")) == set()
+    r = client.get(f"{API}/people")
+    assert r.status_code == 403
+    assert "items" not in r.json()
+
+
+def test_administrators_read_no_residents(client, people):
+    # Separation of duties: the system administrator manages accounts, not residents.
+    admin = factories.make_staff("sysadmin", "system_admin", factories.COUNTY)
+    client.force_login(admin)
+    assert client.get(f"{API}/people").status_code == 403
+    assert client.get(f"{API}/people/{people[0].pk}").status_code == 403
 
 
 def test_clerk_cannot_register_a_person_outside_the_township(client, township_clerk):
