@@ -154,11 +154,7 @@ def error_code(response) -> str:
 
 def login_verified(client, user) -> None:
     """A session that passed the second factor (officers and administrators need one)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from huimin.accounts.testing import verify_second_factor
 
-    device = TOTPDevice.objects.create(user=user, name="测试令牌", confirmed=True)
     client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    verify_second_factor(client, user)

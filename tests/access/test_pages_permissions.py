@@ -78,8 +78,11 @@ def test_officer_sees_no_management_buttons_and_cannot_forge_them(client, staff,
     assert hospital.access.status == "active"
 
 
-def test_pages_need_a_second_factor_for_officers(client, staff):
-    client.force_login(staff["reviewer"])  # password only
+def test_pages_need_a_second_factor_for_officers(staff):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff["reviewer"])  # password only, no TOTP yet
     response = client.get(reverse("access:application_list"))
     assert response.status_code == 302
     assert "/login/" not in response["Location"]  # sent to the second factor instead

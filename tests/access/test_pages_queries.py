@@ -30,6 +30,7 @@ def test_list_pages_do_not_grow_with_rows(client, staff, name, settings):
     settings.HUIMIN_CREDENTIAL_DAYS = 10  # so every credential shows on the expiring page
     helpers.login_verified(client, staff["approver"])
     populate(staff, 2, 0)
+    client.get(reverse(name))  # the session's first request does one-off work
     few = count(client, reverse(name))
     populate(staff, 5, 2)
     assert count(client, reverse(name)) == few
@@ -39,6 +40,7 @@ def test_institution_page_does_not_grow_with_credentials_and_keys(client, staff)
     helpers.login_verified(client, staff["approver"])
     inst = helpers.onboard(staff)
     url = reverse("access:institution_access", args=[inst.institution.pk])
+    client.get(url)  # the session's first request does one-off work
     few = count(client, url)
     for _ in range(4):
         c = services.do_issue_credential(staff["approver"], inst.institution.pk)
