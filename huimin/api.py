@@ -152,6 +152,7 @@ def _mount():
     from huimin.audit.api import router as audit_router
     from huimin.insurance.api import router as insurance_router
     from huimin.insurance.catalog.api import router as catalog_router
+    from huimin.insurance.enrollment.api import router as enrollment_router
     from huimin.registry.api import router as registry_router
 
     api.add_router("/registry/", registry_router)
@@ -160,6 +161,7 @@ def _mount():
     api.add_router("/audit/", audit_router)
     api.add_router("/insurance/", insurance_router)
     api.add_router("/catalog/", catalog_router)
+    api.add_router("/enrollment/", enrollment_router)
 
 
 _mount()

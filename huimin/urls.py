@@ -16,4 +16,5 @@ urlpatterns = [
     path("access/", include("huimin.access.urls")),
     path("ops/", include("huimin.ops.urls")),
     path("catalog/", include("huimin.insurance.catalog.urls")),
+    path("enrollment/", include("huimin.insurance.enrollment.urls")),
 ]

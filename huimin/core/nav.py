@@ -38,6 +38,7 @@ def _app_menus():
     from huimin.accounts.nav import menu_items as accounts
     from huimin.audit.nav import menu_items as audit
     from huimin.insurance.catalog.nav import menu_items as catalog
+    from huimin.insurance.enrollment.nav import menu_items as enrollment
     from huimin.ops.nav import menu_items as ops
 
-    return [catalog, access, accounts, audit, ops]
+    return [enrollment, catalog, access, accounts, audit, ops]

@@ -25,6 +25,7 @@ PERMISSIONS = {
     "catalog.read": "查询医保目录与目录对照",
     "catalog.manage": "导入、维护医保目录，审核目录对照",
     "catalog.map": "提交本机构的目录对照",
+    "enrollment.manage": "设置参保登记期与缴费标准",
 }
 
 _READERS = {"person.read", "catalog.read"}
@@ -37,6 +38,7 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
         "access.review",
         "loan.approve",
         "catalog.manage",
+        "enrollment.manage",
     },
     Role.TOWNSHIP_CLERK: _READERS | {"person.unmask_id", "registry.write", "loan.approve"},
     Role.CASHIER: _READERS | {"catalog.map"},

@@ -57,10 +57,9 @@ from huimin.registry.models import (
     PersonCategory,
     PersonStatus,
     Region,
-    Role,
     jurisdiction_of,
 )
-from huimin.registry.permissions import PERMISSIONS, has_perm
+from huimin.registry.permissions import has_perm
 from huimin.registry.services import check_can_write
 
 PERIOD_PERMISSION = "enrollment.manage"
@@ -83,14 +82,7 @@ def can_write(user) -> bool:
 
 
 def can_manage_periods(user) -> bool:
-    if user.is_superuser:
-        return True
-    if PERIOD_PERMISSION in PERMISSIONS:
-        return has_perm(user, PERIOD_PERMISSION)
-    # TODO: drop this branch once registry/permissions.py grants "enrollment.manage"
-    # (to insurance_officer); until then the county officer's role stands for it.
-    staff = getattr(user, "staff", None)
-    return bool(user.is_active and staff is not None and staff.role == Role.INSURANCE_OFFICER)
+    return user.is_superuser or has_perm(user, PERIOD_PERMISSION)
 
 
 def check_can_read(user) -> None:

@@ -1,4 +1,4 @@
-"""Grant the catalog permissions (added with the catalog) to the roles that hold them."""
+"""Grant the catalog and enrollment permissions (added with those apps) to their roles."""
 
 from django.db import migrations
 
@@ -14,6 +14,7 @@ GRANTS = {
     ],
     "catalog.manage": ["insurance_officer"],
     "catalog.map": ["cashier", "doctor", "village_doctor"],
+    "enrollment.manage": ["insurance_officer"],
 }
 
 
