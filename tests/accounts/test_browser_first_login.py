@@ -41,7 +41,7 @@ def tab(live_server):
 
 
 @pytest.fixture
-def seeded(settings):
+def seeded():
     # A transactional test starts from a flushed database: put back what migrations seed.
     from django.core.cache import cache
 
@@ -50,7 +50,6 @@ def seeded(settings):
     from huimin.registry.regions import load_national
     from tests import factories
 
-    settings.STATICFILES_DIRS = [settings.BASE_DIR / "huimin" / "static"]
     if not Region.objects.filter(code=factories.COUNTY).exists():
         load_national(Region)
     RolePermission.objects.bulk_create(
