@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 RESIDENTS ?= 20000
 
-.PHONY: demo test lint check test-sqlite test-postgres test-browser bench serve clean
+.PHONY: demo test lint check test-sqlite test-postgres test-browser bench serve clean system-packages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -15,18 +15,27 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
 
+YEAR := $(shell date +%Y)
+
 # Development secrets, written once; production sets HUIMIN_* in its environment.
+# HUIMIN_DEMO=1 lets `huimin demo-totp USER` print the demo accounts' second-factor codes.
 .env:
-	$(PY) -c "import base64,os,secrets; print('HUIMIN_SECRET_KEY=' + secrets.token_urlsafe(48)); print('HUIMIN_FIELD_KEY=' + base64.b64encode(os.urandom(32)).decode())" > .env
+	$(PY) -c "import base64,os,secrets; print('HUIMIN_SECRET_KEY=' + secrets.token_urlsafe(48)); print('HUIMIN_FIELD_KEY=' + base64.b64encode(os.urandom(32)).decode()); print('HUIMIN_DEMO=1')" > .env
 	@echo "Wrote development secrets to .env"
 
 demo: $(VENV)/.installed .env
+	scripts/ensure-system-packages.sh fonts
 	$(HUIMIN) migrate --noinput -v0
 	$(HUIMIN) generate --residents $(RESIDENTS)
 	$(HUIMIN) demo_accounts
+	$(HUIMIN) seed-catalog
+	$(HUIMIN) seed-enrollment --year $(YEAR)
 	@echo ""
 	@echo "Huimin is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	@echo "Log in with a demo account above, e.g. officer / Huimin@2026"
+	@echo "Log in with a demo account above, e.g. cashier / Huimin@2026."
+	@echo "Officers and administrators also need a second factor: in another terminal run"
+	@echo "    .venv/bin/huimin demo-totp officer"
+	@echo "and type the 6-digit code it prints."
 	$(VENV)/bin/gunicorn huimin.wsgi:application -b $(HOST):$(PORT) -w 2 --threads 4 --access-logfile -
 
 serve: $(VENV)/.installed .env
@@ -47,10 +56,14 @@ test-postgres: $(VENV)/.installed
 	scripts/with-postgres.sh $(VENV)/bin/pytest -m "not browser"
 
 test-browser: $(VENV)/.installed
-	scripts/ensure-chromium.sh
 	$(VENV)/bin/pytest -m browser
 
-test: lint check test-sqlite test-postgres test-browser
+# System packages the suite uses (Chromium, a CJK font, poppler) come first: PDF
+# receipts need the font in every run, not only the browser one.
+system-packages:
+	scripts/ensure-system-packages.sh all
+
+test: system-packages lint check test-sqlite test-postgres test-browser
 
 bench: $(VENV)/.installed
 	$(PY) bench/run_all.py
