@@ -8,6 +8,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from huimin.core.errors import DomainError
@@ -42,6 +43,11 @@ _ERROR_STATUSES = {
 }
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    # UTF-8 as is: Chinese names and messages stay readable in logs and HIS clients.
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class HuiminAPI(NinjaAPI):
     """Every operation may answer with the contract's error shape; the schema says so."""
 
@@ -58,6 +64,7 @@ class HuiminAPI(NinjaAPI):
 
 
 api = HuiminAPI(
+    renderer=ChineseJSONRenderer(),
     title="Huimin API",
     version="1",
     description="惠民：城乡居民医保、智能审核与居民健康档案接口。错误格式见 DESIGN.md §3。",
