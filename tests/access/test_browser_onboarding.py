@@ -61,15 +61,6 @@ def browser(django_db_setup):
         chromium.close()
 
 
-@pytest.fixture(autouse=True)
-def project_static(settings):
-    # huimin/static (htmx, the stylesheet) is not an app's static directory.
-    project_dir = settings.BASE_DIR / "huimin" / "static"
-    dirs = [Path(d) for d in getattr(settings, "STATICFILES_DIRS", [])]
-    if project_dir not in dirs:
-        settings.STATICFILES_DIRS = [*dirs, project_dir]
-
-
 @pytest.fixture
 def open_tab(browser, live_server):
     """Fresh browser contexts (one per person, no shared cookies); any 4xx/5xx fails."""
@@ -167,7 +158,6 @@ def whoami(base: str, token: str) -> tuple[int, dict]:
 
 
 def test_onboard_call_and_suspend(open_tab, live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.HUIMIN_PUBLIC_URL = live_server.url
     factories.make_regions()
     institution = factories.make_institution("新邵县人民医院")
