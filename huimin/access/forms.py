@@ -66,6 +66,10 @@ class AccessStatusForm(ReasonForm):
     )
 
 
+class TerminalStatusForm(ReasonForm):
+    action = forms.ChoiceField(choices=[("disable", "停用"), ("enable", "启用")])
+
+
 class IssueCredentialForm(forms.Form):
     rotated_from = forms.IntegerField(required=False)
 

@@ -24,6 +24,7 @@ from huimin.access.models import (
     CredentialStatus,
     InstitutionAccess,
     Terminal,
+    TerminalStatus,
 )
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.registry.models import Institution
@@ -638,6 +639,67 @@ def do_register_keys(
             return created
 
     return _recorded_refusal(user, request, "update", "access.credential", credential_id, work)
+
+
+# ---------------------------------------------------------------- terminals
+
+TERMINAL_ACTIONS = {
+    "disable": (TerminalStatus.ACTIVE, TerminalStatus.DISABLED, "suspend"),
+    "enable": (TerminalStatus.DISABLED, TerminalStatus.ACTIVE, "resume"),
+}
+
+
+def do_set_terminal_status(
+    user, terminal_id: int, action: str, reason: str, *, request=None
+) -> Terminal:
+    """Disable a lost or retired device (its tokens stop at the next request) or enable
+    it again; the rest of the institution keeps working."""
+    if action not in TERMINAL_ACTIONS:
+        raise ValidationFailed({"action": "操作只能是停用或启用"})
+    errors = rules.check_reason(reason)
+    if errors:
+        raise ValidationFailed(errors)
+    before, after, audit_action = TERMINAL_ACTIONS[action]
+
+    def work():
+        with transaction.atomic():
+            if not can_approve(user):
+                raise PermissionDenied("无权停用或启用终端")
+            check_can_view(user)
+            terminal = (
+                Terminal.objects.select_for_update(of=("self",))
+                .select_related("institution")
+                .filter(pk=terminal_id, institution__in=Institution.objects.visible_to(user))
+                .first()
+            )
+            if terminal is None:
+                raise NotFound("终端")
+            if terminal.status != before:
+                raise Conflict("invalid_state", f"该终端已是“{terminal.get_status_display()}”状态")
+            terminal.status = after
+            terminal.save(update_fields=["status"])
+            _event(
+                terminal.institution_id,
+                f"{action}_terminal",
+                before,
+                after,
+                user,
+                reason=f"{terminal.device_id}：{reason.strip()}"[:500],
+            )
+            audit(
+                action=audit_action,
+                object_type="access.terminal",
+                object_id=terminal.device_id,
+                region_code=terminal.institution.region_id,
+                changes={"status": [before, after]},
+                reason=reason.strip(),
+                actor=user,
+                request=request,
+                institution_id=terminal.institution_id,
+            )
+            return terminal
+
+    return _recorded_refusal(user, request, audit_action, "access.terminal", terminal_id, work)
 
 
 # ---------------------------------------------------------------- for the pages

@@ -15,6 +15,7 @@ urlpatterns = [
     path("institutions/<int:pk>/", views.institution_access, name="institution_access"),
     path("institutions/<int:pk>/status/", views.institution_status, name="institution_status"),
     path("institutions/<int:pk>/credentials/", views.credential_issue, name="credential_issue"),
+    path("terminals/<int:pk>/status/", views.terminal_status, name="terminal_status"),
     path("credentials/<int:pk>/keys/", views.credential_keys, name="credential_keys"),
     path("credentials/<int:pk>/revoke/", views.credential_revoke, name="credential_revoke"),
     path("expiring/", views.expiring, name="expiring"),

@@ -23,8 +23,9 @@ from huimin.access.forms import (
     IssueCredentialForm,
     KeysForm,
     ReasonForm,
+    TerminalStatusForm,
 )
-from huimin.access.models import ApplicationStatus, InstitutionAccess
+from huimin.access.models import ApplicationStatus, InstitutionAccess, Terminal
 from huimin.core.errors import DomainError, NotFound
 
 EVENT_LABELS = {
@@ -39,6 +40,8 @@ EVENT_LABELS = {
     "issue_credential": "签发凭证",
     "revoke_credential": "吊销凭证",
     "register_keys": "登记公钥",
+    "disable_terminal": "停用终端",
+    "enable_terminal": "启用终端",
 }
 STATUS_LABELS = {
     "submitted": "已提交",
@@ -48,6 +51,7 @@ STATUS_LABELS = {
     "active": "正常",
     "suspended": "已暂停",
     "revoked": "已撤销",
+    "disabled": "停用",
 }
 
 
@@ -257,6 +261,29 @@ def institution_status(request, pk: int):
     except DomainError as exc:
         _fail(request, exc)
     return redirect("access:institution_access", pk=pk)
+
+
+@login_required
+@require_POST
+def terminal_status(request, pk: int):
+    _viewer(request)
+    form = TerminalStatusForm(request.POST)
+    institution_id = Terminal.objects.filter(pk=pk).values_list("institution_id", flat=True).first()
+    if not form.is_valid() or institution_id is None:
+        raise Http404
+    try:
+        terminal = services.do_set_terminal_status(
+            request.user,
+            pk,
+            form.cleaned_data["action"],
+            form.cleaned_data["reason"],
+            request=request,
+        )
+        label = "停用" if terminal.status == "disabled" else "启用"
+        messages.success(request, f"已{label}终端 {terminal.device_id}。")
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("access:institution_access", pk=institution_id)
 
 
 @login_required
