@@ -9,7 +9,7 @@ import datetime
 import secrets
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from huimin.access import conf, rules
@@ -361,15 +361,20 @@ def _grant(user, app: AccessApplication, request) -> InstitutionAccess:
             "terminal_exists",
             f"终端标识已被登记：{'、'.join(taken)}",
         )
-    Terminal.objects.bulk_create(
-        Terminal(
-            institution=app.institution,
-            device_id=t["device_id"],
-            description=t["description"],
-            application=app,
-        )
-        for t in app.terminals
-    )
+    try:
+        with transaction.atomic():
+            Terminal.objects.bulk_create(
+                Terminal(
+                    institution=app.institution,
+                    device_id=t["device_id"],
+                    description=t["description"],
+                    application=app,
+                )
+                for t in app.terminals
+            )
+    except IntegrityError:
+        # Another approval registered one of these identifiers a moment ago.
+        raise Conflict("terminal_exists", "终端标识已被登记，请刷新后重试") from None
     if before != access.status:
         _event(
             app.institution_id,

@@ -131,3 +131,22 @@ def test_database_refuses_a_self_review_written_past_the_service(staff, submitte
         AccessApplication.objects.filter(pk=submitted.pk).update(
             status="reviewed", reviewed_by=staff["submitter"]
         )
+
+
+def test_two_applications_for_the_same_device_id(staff, submitted):
+    from huimin.core.errors import Conflict
+
+    other = factories.make_institution("城东村卫生室", kind="village_clinic", level="")
+    device = submitted.terminals[0]["device_id"]
+    rival = services.do_submit_application(
+        staff["submitter"], helpers.application_data(other, terminals=[(device, "")])
+    )
+    for app in (submitted, rival):
+        services.do_review(staff["reviewer"], app.pk)
+    services.do_approve(staff["approver"], submitted.pk)
+    with pytest.raises(Conflict) as caught:
+        services.do_approve(staff["approver"], rival.pk)
+    assert caught.value.code == "terminal_exists"
+    rival.refresh_from_db()
+    assert rival.status == "reviewed"
+    assert not InstitutionAccess.objects.filter(institution=other).exists()
