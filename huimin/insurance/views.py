@@ -1,0 +1,721 @@
+"""The cashier's counter (收费结算) and the settlement receipt (结算单) pages.
+
+Thin views over huimin.insurance.services: the counter acts for the user's own
+institution (cashier, doctor, village doctor). A refused step re-renders its part of the
+page with the service's reasons next to the fields and the refusal's status (422, 409,
+…), keeping what was typed. Every display of a person is an audited read; the services
+audit the writes. Officers' pages live in officer_views.py.
+"""
+
+import datetime
+import re
+import secrets
+from decimal import Decimal
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from huimin.audit.services import record
+from huimin.core.errors import Conflict, DomainError, ValidationFailed
+from huimin.core.money import ZERO, parse_decimal, r2
+from huimin.insurance import plans, receipt, services
+from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, Visit, VisitStatus
+from huimin.registry.models import INSTITUTION_ROLES
+from huimin.registry.services import audit_search
+
+# Permission names this app would like in huimin/registry/permissions.py (see the report).
+PERMISSIONS = {
+    "settlement.operate": "在本机构收费窗口办理就诊登记、费用录入、结算与冲正",
+    "settlement.read": "查看辖区内参保人的结算记录与结算单",
+}
+
+PERSON_FIELDS = ["name", "sex", "birth_date", "id_number_masked", "insured", "year_to_date"]
+FIELD_NAMES = {  # service field paths → the form's input names
+    "lines[0].code": "code",
+    "lines[0].quantity": "quantity",
+    "lines[0].unit_price": "unit_price",
+    "lines[0].fee_date": "code",
+    "lines": "code",
+    "Idempotency-Key": "settle",
+}
+REFUSALS = {
+    "not_insured": "参保人在就诊日期未参保或待遇未生效，不能按医保结算",
+    "person_deceased": "参保人已死亡，不能按医保结算",
+}
+KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MAX_QUANTITY = Decimal("9999999")
+MAX_PRICE = Decimal("999999999")
+TODAY_LIMIT = 200
+
+
+# ---------------------------------------------------------------- access
+
+
+def counter_institution(user):
+    """The institution a counter user acts for; 403 for anyone else.
+
+    TODO(permission "settlement.operate"): ask has_perm(user, "settlement.operate") once
+    huimin/registry/permissions.py names it; until then the institution roles may.
+    """
+    staff = getattr(user, "staff", None)
+    if staff is None or staff.role not in INSTITUTION_ROLES or staff.institution_id is None:
+        raise PermissionDenied("只有医疗机构的收费员和医生可以办理收费结算")
+    return staff.institution
+
+
+def counter(view):
+    """Logged in, at an institution's counter: the view gets the institution."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        return view(request, counter_institution(request.user), *args, **kwargs)
+
+    return login_required(checked)
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def go(request, url: str) -> HttpResponse:
+    """Redirect the window, whether the request came from htmx or a plain form."""
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def audit_person_read(request, person, purpose: str, fields=None) -> None:
+    record(
+        action="read",
+        object_type="registry.person",
+        object_id=str(person.pk),
+        region_code=person.village_id,
+        fields=list(fields or PERSON_FIELDS),
+        purpose=purpose,
+        request=request,
+    )
+
+
+def error_context(exc: DomainError, names=None) -> dict:
+    """A service refusal as the page shows it: the message, and reasons by input name."""
+    names = names or {}
+    fields = {}
+    for key, reason in exc.fields.items():
+        name = names.get(key, key)
+        fields[name] = f"{fields[name]}；{reason}" if name in fields else reason
+    return {"message": exc.message, "code": exc.code, "fields": fields}
+
+
+def parse_date(raw: str, default: datetime.date) -> datetime.date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return default
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- visit numbers
+
+
+def visit_no_prefix(visit_type: str, on: datetime.date) -> str:
+    return f"{'ZY' if visit_type == 'inpatient' else 'MZ'}{on:%Y%m%d}"
+
+
+def next_visit_no(prefix: str, existing) -> str:
+    """The next "MZ20261124" + 4-digit number after those already used that day."""
+    used = [int(n[len(prefix) :]) for n in existing if n[len(prefix) :].isdigit()]
+    return f"{prefix}{max(used, default=0) + 1:04d}"
+
+
+def suggested_visit_no(institution, visit_type: str, on: datetime.date) -> str:
+    prefix = visit_no_prefix(visit_type, on)
+    # Bounded by (institution, visit_date): the visits of one day, on visit_institution_idx.
+    existing = Visit.objects.filter(
+        institution=institution, visit_date=on, his_visit_no__startswith=prefix
+    ).values_list("his_visit_no", flat=True)
+    return next_visit_no(prefix, existing)
+
+
+# ---------------------------------------------------------------- counter: find a person
+
+
+def visit_type_choices(person, institution, on: datetime.date) -> list[tuple[str, str]]:
+    """The plan's visit types that this institution's level is paid for."""
+    row = plans.active_plan_for(person.village_id, on.year)
+    if row is None:
+        return []
+    level = institution.level or "1"
+    return [
+        (code, receipt.visit_type_label(code))
+        for code, vt in plans.parsed(row).visit_types.items()
+        if level in vt.ratio
+    ]
+
+
+def person_panel(request, institution, id_number: str, on, form=None, error=None, status=200):
+    """The found person, their cover on `on` and the visit registration form."""
+    context = {
+        "id_number": id_number,
+        "visit_date": on,
+        "form": form or {},
+        "error": error,
+    }
+    try:
+        found = services.lookup(institution, id_number, on)
+    except DomainError as exc:
+        context["lookup_error"] = error_context(exc)
+        return render(request, "insurance/cashier_person.html", context, status=exc.status)
+    person, cov = found["person"], found["coverage"]
+    audit_person_read(request, person, "收费结算：参保信息查询")
+    choices = visit_type_choices(person, institution, on) if cov else []
+    types = [
+        {"code": code, "label": label, "next_no": suggested_visit_no(institution, code, on)}
+        for code, label in choices
+    ]
+    chosen = context["form"].get("visit_type") or (choices[0][0] if choices else "")
+    context.update(
+        person=person,
+        age=receipt.age_on(person.birth_date, on),
+        coverage=cov,
+        category=receipt.category_label(cov.person_category) if cov else "",
+        categories=[receipt.category_label(c) for c in cov.categories] if cov else [],
+        refusal=REFUSALS.get(found["refusal"], "") if found["refusal"] else "",
+        ytd=found["ytd"],
+        ytd_by_type=[
+            (receipt.visit_type_label(k), v)
+            for k, v in sorted(found["ytd"].basic_paid_by_type.items())
+        ],
+        visit_types=types,
+        chosen_type=chosen,
+        chosen_next=next((t["next_no"] for t in types if t["code"] == chosen), ""),
+    )
+    return render(request, "insurance/cashier_person.html", context, status=status)
+
+
+@counter
+@require_GET
+def cashier(request, institution):
+    return render(
+        request,
+        "insurance/cashier.html",
+        {"institution": institution, "today": timezone.localdate()},
+    )
+
+
+@counter
+@require_POST
+def cashier_find(request, institution):
+    """Find by ID number (POST: a full ID number never goes into a URL or an access log)."""
+    id_number = request.POST.get("id_number", "").strip()[:40]
+    today = timezone.localdate()
+    on = parse_date(request.POST.get("visit_date", ""), today)
+    if on is None or on > today:
+        error = {
+            "message": "就诊日期有误",
+            "fields": {"visit_date": "就诊日期须为不晚于今天的日期"},
+        }
+        panel = render(
+            request,
+            "insurance/cashier_person.html",
+            {"lookup_error": error, "id_number": id_number},
+            status=422,
+        )
+    else:
+        panel = person_panel(request, institution, id_number, on)
+    if is_htmx(request):
+        return panel
+    # Without htmx the whole page comes back with the panel in place.
+    return render(
+        request,
+        "insurance/cashier.html",
+        {
+            "institution": institution,
+            "today": today,
+            "panel": panel.content.decode(),
+            "id_number": id_number,
+            "visit_date": on or today,
+        },
+        status=panel.status_code,
+    )
+
+
+# ---------------------------------------------------------------- counter: register a visit
+
+
+@counter
+@require_POST
+def cashier_register(request, institution):
+    post = request.POST
+    id_number = post.get("id_number", "").strip()[:40]
+    today = timezone.localdate()
+    on = parse_date(post.get("visit_date", ""), today) or today
+    form = {
+        "visit_type": post.get("visit_type", "").strip()[:30],
+        "his_visit_no": post.get("his_visit_no", "").strip(),
+        "diagnosis_code": post.get("diagnosis_code", "").strip()[:20],
+        "diagnosis_name": post.get("diagnosis_name", "").strip()[:100],
+    }
+    data = services.VisitData(
+        id_number=id_number,
+        visit_type=form["visit_type"],
+        his_visit_no=form["his_visit_no"],
+        visit_date=on,
+        diagnosis_code=form["diagnosis_code"],
+        diagnosis_name=form["diagnosis_name"],
+    )
+    automatic = not data.his_visit_no
+    # A number the page makes up may be taken by a colleague at the same moment: try again.
+    for _attempt in range(3):
+        if automatic:
+            data.his_visit_no = suggested_visit_no(institution, data.visit_type, on)
+        try:
+            visit = services.do_register_visit(institution, data, request=request)
+        except Conflict as exc:
+            if automatic and exc.code == "visit_no_exists":
+                continue
+            return person_panel(
+                request, institution, id_number, on, form, error_context(exc), exc.status
+            )
+        except DomainError as exc:
+            return person_panel(
+                request, institution, id_number, on, form, error_context(exc), exc.status
+            )
+        messages.success(request, f"已登记就诊 {visit.his_visit_no}")
+        return go(request, reverse("insurance:cashier_visit", args=[visit.pk]))
+    exc = Conflict("visit_no_exists", "自动生成的就诊流水号已被占用，请重试或手工填写")
+    return person_panel(request, institution, id_number, on, form, error_context(exc), 409)
+
+
+# ---------------------------------------------------------------- counter: the visit
+
+
+def counter_visit(institution, visit_id: int) -> Visit:
+    # Another institution's visit is simply not found.
+    return get_object_or_404(
+        Visit.objects.select_related("person", "institution"),
+        pk=visit_id,
+        institution=institution,
+    )
+
+
+def standing_settlement(visit) -> Settlement | None:
+    return Settlement.objects.filter(
+        visit=visit, kind=SettlementKind.SETTLE, reversed_at__isnull=True
+    ).first()
+
+
+def fees_context(visit, form=None, error=None) -> dict:
+    fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
+    for f in fees:
+        f.amount = r2(f.quantity * f.unit_price)
+        f.class_label = receipt.CLASS_LABELS.get(f.item_class, f.item_class)
+        f.quantity_text = receipt.quantity_text(f.quantity)
+        f.price_text = receipt.price_text(f.unit_price)
+    return {
+        "visit": visit,
+        "fees": fees,
+        "fees_total": sum((f.amount for f in fees), ZERO),
+        "editable": visit.status in (VisitStatus.OPEN, VisitStatus.DISCHARGED),
+        "form": form or {},
+        "error": error,
+    }
+
+
+def visit_page(request, institution, visit, *, error=None, status=200, form=None, fee_error=None):
+    audit_person_read(
+        request,
+        visit.person,
+        f"收费结算：就诊{visit.his_visit_no}",
+        fields=["name", "sex", "birth_date", "id_number_masked", "visit"],
+    )
+    context = {
+        "institution": institution,
+        "visit": visit,
+        "person": visit.person,
+        "age": receipt.age_on(visit.person.birth_date, visit.visit_date),
+        "category": receipt.category_label(visit.person_category),
+        "visit_type": receipt.visit_type_label(visit.visit_type),
+        "standing": standing_settlement(visit),
+        # One key per page: a double click or a resent form settles once (services replay it).
+        "settle_key": secrets.token_urlsafe(24),
+        "settle_error": error,
+        "today": timezone.localdate(),
+        **fees_context(visit, form, fee_error),
+    }
+    return render(request, "insurance/cashier_visit.html", context, status=status)
+
+
+@counter
+@require_GET
+def cashier_visit(request, institution, visit_id: int):
+    return visit_page(request, institution, counter_visit(institution, visit_id))
+
+
+def read_fee_line(post) -> tuple[dict, dict, services.FeeLineData | None]:
+    """The typed line, its problems by input name, and the service's input when valid."""
+    form = {
+        "code": post.get("code", "").strip()[:40],
+        "name": post.get("name", "").strip()[:200],
+        "quantity": post.get("quantity", "").strip()[:30],
+        "unit_price": post.get("unit_price", "").strip()[:30],
+        "override_reason": post.get("override_reason", "").strip()[:200],
+        "restricted": post.get("restricted", ""),
+    }
+    problems = {}
+    if not form["code"]:
+        problems["code"] = "请选择或输入医保目录编码"
+    values = {}
+    for name, label, limit in (
+        ("quantity", "数量", MAX_QUANTITY),
+        ("unit_price", "单价", MAX_PRICE),
+    ):
+        try:
+            value = parse_decimal(form[name], label)
+        except ValueError as exc:
+            problems[name] = str(exc).split(": ", 1)[-1]
+            continue
+        if value != value.quantize(Decimal("0.0001")):
+            problems[name] = f"{label}最多四位小数"
+        elif value > limit:
+            problems[name] = f"{label}过大"
+        elif name == "quantity" and value <= 0:
+            problems[name] = "数量须大于0"
+        else:
+            values[name] = value
+    if problems:
+        return form, problems, None
+    line = services.FeeLineData(
+        code=form["code"],
+        name=form["name"],
+        quantity=values["quantity"],
+        unit_price=values["unit_price"],
+        override_reason=form["override_reason"],
+    )
+    return form, problems, line
+
+
+@counter
+@require_POST
+def cashier_add_fee(request, institution, visit_id: int):
+    visit = counter_visit(institution, visit_id)
+    form, problems, line = read_fee_line(request.POST)
+    if line is None:
+        error = {"message": "费用明细有误，请检查后重试", "fields": problems}
+        return render_fees(request, institution, visit, form, error, status=422)
+    try:
+        services.do_upload_fees(institution, visit.his_visit_no, [line], request=request)
+    except DomainError as exc:
+        if exc.code == "restriction_violated":
+            form["restricted"] = exc.fields.get("lines[0].code", exc.message)
+        return render_fees(
+            request, institution, visit, form, error_context(exc, FIELD_NAMES), exc.status
+        )
+    visit.refresh_from_db(fields=["status"])
+    return render_fees(request, institution, visit)
+
+
+@counter
+@require_POST
+def cashier_cancel_fee(request, institution, visit_id: int, line_no: int):
+    visit = counter_visit(institution, visit_id)
+    try:
+        services.do_cancel_fees(institution, visit.his_visit_no, [line_no], request=request)
+    except DomainError as exc:
+        return render_fees(
+            request, institution, visit, None, error_context(exc, FIELD_NAMES), exc.status
+        )
+    return render_fees(request, institution, visit)
+
+
+def render_fees(request, institution, visit, form=None, error=None, status=200):
+    if is_htmx(request):
+        context = fees_context(visit, form, error)
+        return render(request, "insurance/cashier_fees.html", context, status=status)
+    if error is None:
+        return redirect("insurance:cashier_visit", visit.pk)
+    # Without htmx: the whole visit page, with the refused line as typed.
+    return visit_page(request, institution, visit, form=form, fee_error=error, status=status)
+
+
+@counter
+@require_POST
+def cashier_discharge(request, institution, visit_id: int):
+    visit = counter_visit(institution, visit_id)
+    on = parse_date(request.POST.get("discharge_date", ""), timezone.localdate())
+    try:
+        if on is None:
+            raise ValidationFailed({"discharge_date": "出院日期格式有误"})
+        services.do_discharge(institution, visit.his_visit_no, on, request=request)
+    except DomainError as exc:
+        return visit_page(request, institution, visit, error=error_context(exc), status=exc.status)
+    messages.success(request, f"已办理出院：{on:%Y-%m-%d}")
+    return redirect("insurance:cashier_visit", visit.pk)
+
+
+@counter
+@require_GET
+def cashier_pre_settle(request, institution, visit_id: int):
+    """2206/2303 on the page: the full breakdown, nothing written."""
+    visit = counter_visit(institution, visit_id)
+    context = {"visit": visit}
+    status = 200
+    if visit.status == VisitStatus.SETTLED:
+        context["error"] = {"message": "该就诊已结算，请查看结算单", "fields": {}}
+        status = 409
+    else:
+        try:
+            result = services.pre_settle(institution, visit.his_visit_no)
+        except DomainError as exc:
+            context["error"] = error_context(exc)
+            status = exc.status
+        else:
+            audit_person_read(
+                request, visit.person, f"收费结算：预结算{visit.his_visit_no}", ["year_to_date"]
+            )
+            fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
+            context["money"] = receipt.breakdown(result.as_json(), fees, visit.visit_type)
+    return render(request, "insurance/cashier_breakdown.html", context, status=status)
+
+
+@counter
+@require_POST
+def cashier_settle(request, institution, visit_id: int):
+    """2207/2304. The page's key, prefixed so it never meets a hospital system's keys."""
+    visit = counter_visit(institution, visit_id)
+    raw_key = request.POST.get("idempotency_key", "")
+    key = f"web:{raw_key}" if KEY_SHAPE.match(raw_key) else ""
+    try:
+        settlement, replayed = services.do_settle(
+            institution, visit.his_visit_no, key, {}, actor=request.user, request=request
+        )
+    except DomainError as exc:
+        error = error_context(exc, FIELD_NAMES)
+        if exc.code == "visit_settled":
+            # Settled meanwhile (another window or colleague): point at that receipt.
+            standing = standing_settlement(visit)
+            if standing is not None:
+                error["receipt"] = reverse("insurance:receipt", args=[standing.pk])
+        visit.refresh_from_db()
+        return visit_page(request, institution, visit, error=error, status=exc.status)
+    if replayed:
+        messages.info(request, "该结算已提交过，以下是首次结算的结果（未重复结算）")
+    else:
+        messages.success(request, f"结算成功：个人现金支付 {settlement.patient_pay} 元")
+    return redirect("insurance:receipt", settlement.pk)
+
+
+@counter
+@require_GET
+def cashier_today(request, institution):
+    """Today's settlements at this institution, and visits still waiting to be settled."""
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    settlements = list(
+        Settlement.objects.filter(
+            institution=institution, settled_at__gte=start, settled_at__lt=end
+        )
+        .select_related("person", "visit")
+        .order_by("-settled_at", "-id")[:TODAY_LIMIT]
+    )
+    waiting = list(
+        Visit.objects.filter(
+            institution=institution,
+            visit_date__gte=today - datetime.timedelta(days=30),
+            status__in=[VisitStatus.OPEN, VisitStatus.DISCHARGED],
+        )
+        .select_related("person")
+        .order_by("-visit_date", "-id")[:TODAY_LIMIT]
+    )
+    people = {s.person for s in settlements} | {v.person for v in waiting}
+    audit_search(
+        request.user,
+        "registry.person",
+        sorted(people, key=lambda p: p.pk),
+        "收费结算：今日结算与待结算就诊",
+        request=request,
+    )
+    for s in settlements:
+        s.type_label = receipt.visit_type_label(s.visit_type)
+    for v in waiting:
+        v.type_label = receipt.visit_type_label(v.visit_type)
+    return render(
+        request,
+        "insurance/cashier_today.html",
+        {
+            "institution": institution,
+            "today": today,
+            "settlements": settlements,
+            "waiting": waiting,
+            "limit": TODAY_LIMIT,
+        },
+    )
+
+
+# ---------------------------------------------------------------- receipt
+
+
+def verify_url(request, settlement) -> str:
+    return request.build_absolute_uri(
+        reverse("insurance:verify", args=[settlement.verification_code])
+    )
+
+
+def readable_settlement(request, settlement_id: int) -> Settlement:
+    """The settlement if the user may read it; 404 otherwise, with the refusal audited."""
+    settlement = (
+        receipt.visible_settlements(request.user)
+        .select_related("institution", "person", "visit", "settled_by", "reverses")
+        .filter(pk=settlement_id)
+        .first()
+    )
+    if settlement is None:
+        region = (
+            Settlement.objects.filter(pk=settlement_id)
+            .values_list("region_code", flat=True)
+            .first()
+        )
+        if region is not None:
+            record(
+                action="read",
+                object_type="insurance.settlement",
+                object_id=str(settlement_id),
+                region_code=region,
+                outcome="denied",
+                reason="out_of_scope",
+                request=request,
+            )
+        raise Http404("结算记录不存在或无权查看")
+    return settlement
+
+
+def can_reverse(user, settlement) -> bool:
+    staff = getattr(user, "staff", None)
+    return (
+        staff is not None
+        and staff.role in INSTITUTION_ROLES
+        and staff.institution_id == settlement.institution_id
+        and settlement.kind == SettlementKind.SETTLE
+        and settlement.reversed_at is None
+        and settlement.clearing_batch_id is None
+    )
+
+
+def receipt_page(request, settlement, *, form=None, error=None, status=200):
+    data = receipt.build(settlement, verify_url(request, settlement))
+    audit_person_read(
+        request,
+        settlement.person,
+        f"查看结算单 {settlement.pk}",
+        ["name", "sex", "birth_date", "id_number_masked", "settlement"],
+    )
+    context = {
+        "r": data,
+        "qr": receipt.qr_svg(data.verify_url),
+        "can_reverse": can_reverse(request.user, settlement),
+        "at_counter": getattr(getattr(request.user, "staff", None), "institution_id", None)
+        == settlement.institution_id,
+        "reverse_key": secrets.token_urlsafe(24),
+        "form": form or {},
+        "error": error,
+    }
+    return render(request, "insurance/receipt.html", context, status=status)
+
+
+@login_required
+@require_GET
+def receipt_view(request, settlement_id: int):
+    return receipt_page(request, readable_settlement(request, settlement_id))
+
+
+@login_required
+@require_GET
+def receipt_pdf(request, settlement_id: int):
+    settlement = readable_settlement(request, settlement_id)
+    data = receipt.build(settlement, verify_url(request, settlement))
+    try:
+        body = receipt.pdf(data)
+    except receipt.ReceiptFontMissing as exc:
+        return render(
+            request, "insurance/receipt_error.html", {"message": exc.message}, status=exc.status
+        )
+    audit_person_read(
+        request,
+        settlement.person,
+        f"打印结算单 {settlement.pk}（PDF）",
+        ["name", "sex", "birth_date", "id_number_masked", "settlement"],
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="settlement-{settlement.pk}.pdf"'
+    return response
+
+
+@counter
+@require_http_methods(["POST"])
+def receipt_reverse(request, institution, settlement_id: int):
+    """2208/2305 from the receipt: a reason, and a key per page so a retry reverses once."""
+    settlement = readable_settlement(request, settlement_id)
+    if settlement.institution_id != institution.pk:
+        raise Http404("结算记录不存在或无权查看")
+    reason = request.POST.get("reason", "").strip()[:200]
+    raw_key = request.POST.get("idempotency_key", "")
+    key = f"web:{raw_key}" if KEY_SHAPE.match(raw_key) else ""
+    try:
+        reversal, replayed = services.do_reverse(
+            institution, settlement.pk, key, reason, actor=request.user, request=request
+        )
+    except DomainError as exc:
+        settlement.refresh_from_db()
+        return receipt_page(
+            request,
+            settlement,
+            form={"reason": reason},
+            error=error_context(exc, {"Idempotency-Key": "reason"}),
+            status=exc.status,
+        )
+    if replayed:
+        messages.info(request, "该冲正已提交过，以下是首次冲正的结果（未重复冲正）")
+    else:
+        messages.success(request, f"已冲正结算 #{settlement.pk}")
+    return redirect("insurance:receipt", reversal.pk)
+
+
+# ---------------------------------------------------------------- public verification
+
+CODE_SHAPE = re.compile(r"^[0-9A-F]{12}$")
+
+
+@require_GET
+def verify(request, code: str):
+    """Anyone holding a receipt may check it: institution, date and amounts, nobody's name."""
+    code = code.upper()
+    settlement = None
+    if CODE_SHAPE.match(code):
+        settlement = (
+            Settlement.objects.filter(verification_code=code)
+            .select_related("institution")
+            .only(
+                "kind",
+                "settled_at",
+                "total",
+                "patient_pay",
+                "reversed_at",
+                "verification_code",
+                "institution__name",
+            )
+            .first()
+        )
+    if settlement is None:
+        return render(request, "insurance/receipt_verify.html", {"code": code}, status=404)
+    return render(request, "insurance/receipt_verify.html", {"s": settlement, "code": code})
