@@ -17,4 +17,5 @@ urlpatterns = [
     path("ops/", include("huimin.ops.urls")),
     path("catalog/", include("huimin.insurance.catalog.urls")),
     path("enrollment/", include("huimin.insurance.enrollment.urls")),
+    path("insurance/", include("huimin.insurance.urls")),
 ]

@@ -39,6 +39,7 @@ def _app_menus():
     from huimin.audit.nav import menu_items as audit
     from huimin.insurance.catalog.nav import menu_items as catalog
     from huimin.insurance.enrollment.nav import menu_items as enrollment
+    from huimin.insurance.nav import menu_items as insurance
     from huimin.ops.nav import menu_items as ops
 
-    return [enrollment, catalog, access, accounts, audit, ops]
+    return [insurance, enrollment, catalog, access, accounts, audit, ops]
