@@ -4,6 +4,33 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
+def migration_seed_data(request):
+    """Put back what migrations load (national regions, role grants) when a transactional
+    test's flush has removed it, so a test's outcome never depends on the order of tests."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    request.getfixturevalue(
+        "_django_db_helper"
+        if marker
+        else ("transactional_db" if names & {"transactional_db", "live_server"} else "db")
+    )
+    from huimin.registry.models import Region, RolePermission
+    from huimin.registry.permissions import DEFAULT_GRANTS
+    from huimin.registry.regions import load_national
+
+    if not Region.objects.filter(level="province").exists():
+        load_national(Region)
+    if not RolePermission.objects.exists():
+        RolePermission.objects.bulk_create(
+            RolePermission(role=role, permission=p)
+            for role, perms in DEFAULT_GRANTS.items()
+            for p in sorted(perms)
+        )
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2's cost is not what the suite tests; a login test that cares sets its own.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -60,19 +59,11 @@ def _mask_ids(value):
 
 
 def _client_ip(request) -> str:
-    """The peer address; forwarding headers only when the operator configured a proxy.
+    """The client's address: X-Forwarded-For is believed only from HUIMIN_TRUSTED_PROXIES
+    (one implementation for login lockout and audit: huimin.accounts.net)."""
+    from huimin.accounts.net import client_ip
 
-    A client could otherwise write any address it likes into the audit log (and dodge
-    the new-IP alert) by sending X-Forwarded-For.
-    """
-    from ipware import get_client_ip
-
-    order = getattr(settings, "IPWARE_META_PRECEDENCE_ORDER", None) or ["REMOTE_ADDR"]
-    try:
-        ip, _routable = get_client_ip(request, request_header_order=order)
-    except ValueError:
-        ip = None
-    return str(ip) if ip else (request.META.get("REMOTE_ADDR", "") or "")
+    return client_ip(request) or request.META.get("REMOTE_ADDR", "") or ""
 
 
 def _user_of(request):

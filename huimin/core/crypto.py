@@ -14,7 +14,6 @@ the blind index always use the current key.
 """
 
 import base64
-import binascii
 import hashlib
 import hmac
 import os
@@ -23,7 +22,6 @@ from functools import lru_cache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 _VERSION = "v2"
 _LEGACY = "v1"
@@ -59,37 +57,9 @@ def _master() -> bytes:
     return settings.HUIMIN_FIELD_KEY
 
 
-@lru_cache(maxsize=4)
-def _parse_previous(raw: str) -> tuple[bytes, ...]:
-    keys = []
-    for i, part in enumerate(p.strip() for p in raw.split(",")):
-        if not part:
-            continue
-        try:
-            key = base64.b64decode(part, validate=True)
-        except (binascii.Error, ValueError):
-            raise ImproperlyConfigured(
-                f"{PREVIOUS_VARIABLE} must be comma-separated base64 32-byte keys; "
-                f"entry {i + 1} is not base64"
-            ) from None
-        if len(key) != 32:
-            raise ImproperlyConfigured(
-                f"{PREVIOUS_VARIABLE} entry {i + 1} must decode to 32 bytes, got {len(key)}"
-            )
-        keys.append(key)
-    return tuple(keys)
-
-
 def previous_masters() -> tuple[bytes, ...]:
-    """Keys still accepted for decryption, from settings if declared there, else the env.
-
-    Read lazily so a malformed value stops the first use with a message naming the
-    variable, until settings.py reads it strictly at startup.
-    """
-    declared = getattr(settings, PREVIOUS_VARIABLE, None)
-    if declared is not None:
-        return tuple(declared)
-    return _parse_previous(os.environ.get(PREVIOUS_VARIABLE, ""))
+    """Keys still accepted for decryption (HUIMIN_FIELD_KEY_PREVIOUS, read at startup)."""
+    return tuple(getattr(settings, PREVIOUS_VARIABLE, ()) or ())
 
 
 def current_key_id() -> str:

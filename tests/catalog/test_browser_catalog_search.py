@@ -27,7 +27,7 @@ pytestmark = [
     pytest.mark.browser,
     # The live server reads from another thread: data must be committed; serialized
     # rollback brings back the migrations' rows after the flush.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

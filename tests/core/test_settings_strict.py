@@ -69,3 +69,19 @@ def test_good_production_configuration_starts():
         }
     )
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("not-base64!", "not base64"), (base64.b64encode(b"short").decode(), "32 bytes")],
+)
+def test_malformed_previous_field_key_refuses_to_start(value, reason):
+    r = start(
+        {
+            "HUIMIN_SECRET_KEY": "s" * 40,
+            "HUIMIN_FIELD_KEY": GOOD_KEY,
+            "HUIMIN_FIELD_KEY_PREVIOUS": f"{GOOD_KEY},{value}",
+        }
+    )
+    assert r.returncode != 0
+    assert "HUIMIN_FIELD_KEY_PREVIOUS entry 2" in r.stderr and reason in r.stderr
