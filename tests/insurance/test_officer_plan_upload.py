@@ -1,6 +1,5 @@
 """Uploading a plan through the page: every problem listed at once, nothing written."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -8,8 +7,6 @@ from huimin.audit.models import AuditEvent
 from huimin.insurance.models import BenefitPlan
 from tests.insurance.conftest import example_plan_text
 from tests.insurance.officer_support import cashier
-
-pytestmark = pytest.mark.urls("tests.insurance.officer_urls")
 
 
 def next_year_text(**replacements) -> str:

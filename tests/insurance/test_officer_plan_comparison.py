@@ -1,0 +1,53 @@
+"""A plan's page compares it side by side with last year's, changed values marked."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from huimin.insurance import plans
+from tests.insurance.test_officer_plan_upload import next_year_text
+
+
+def test_changed_values_are_marked_against_last_years_plan(client, insured):
+    draft = plans.do_upload_plan(
+        insured.officer,
+        next_year_text(
+            **{'"2": "0.80"': '"2": "0.85"', 'individual: "400.00"': 'individual: "420.00"'}
+        ),
+    )
+    client.force_login(insured.second_officer)
+    r = client.get(reverse("insurance:plan_detail", args=[draft.pk]))
+    assert r.context["previous"].pk == insured.plan.pk
+    changed = {
+        row["item"]: (row["old"], row["new"]) for row in r.context["comparison"] if row["changed"]
+    }
+    assert {k: (str(a), str(b)) for k, (a, b) in changed.items()} == {
+        "inpatient 2级 报销比例": ("0.80", "0.85"),
+        "个人缴费": ("400.00", "420.00"),
+    }
+    page = r.content.decode()
+    assert "2 项变化" in page
+    assert page.count('class="changed"') == 2
+    assert "<strong>0.85</strong>" in page
+
+
+def test_without_last_years_plan_the_page_says_so(client, insured):
+    client.force_login(insured.officer)
+    r = client.get(reverse("insurance:plan_detail", args=[insured.plan.pk]))
+    assert r.context["previous"] is None
+    page = r.content.decode()
+    assert "2025 年度无方案" in page and 'class="changed"' not in page
+
+
+def test_the_plan_list_costs_the_same_for_more_plans(client, insured):
+    client.force_login(insured.officer)
+    url = reverse("insurance:plan_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for year in (2027, 2028, 2029):
+        plans.do_upload_plan(insured.officer, next_year_text(**{"year: 2027": f"year: {year}"}))
+    with CaptureQueriesContext(connection) as more:
+        r = client.get(url)
+    assert len(r.context["plans"]) == 4
+    assert len(more.captured_queries) == len(few.captured_queries)
