@@ -10,6 +10,7 @@ import binascii
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -257,3 +258,13 @@ LOGGING = {
 }
 
 HUIMIN_PAGE_SIZE = env_int("HUIMIN_PAGE_SIZE", 50, minimum=5)
+
+# The address institutions use: the token endpoint's expected `aud` is built from it.
+HUIMIN_PUBLIC_URL = env_str("HUIMIN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+_public = urlsplit(HUIMIN_PUBLIC_URL)
+if _public.scheme not in ("http", "https") or not _public.netloc or _public.query:
+    raise ImproperlyConfigured(
+        f"HUIMIN_PUBLIC_URL must be an http(s) URL such as https://yb.example:8443, "
+        f"got {HUIMIN_PUBLIC_URL!r}"
+    )
+HUIMIN_CREDENTIAL_DAYS = env_int("HUIMIN_CREDENTIAL_DAYS", 365, minimum=1)

@@ -1,9 +1,5 @@
-"""This app's settings, read strictly like the rest of huimin/settings.py.
-
-TODO(settings owner): move HUIMIN_PUBLIC_URL and HUIMIN_CREDENTIAL_DAYS into
-huimin/settings.py; until then a value set there (or by a test's `settings` fixture)
-wins and the environment is read through the same strict helpers.
-"""
+"""This app's settings (HUIMIN_PUBLIC_URL and HUIMIN_CREDENTIAL_DAYS are read strictly
+in huimin/settings.py; a test's `settings` fixture may override them)."""
 
 from urllib.parse import urlsplit
 
