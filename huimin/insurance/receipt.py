@@ -367,6 +367,7 @@ def pdf(receipt: Receipt) -> bytes:
     title = ParagraphStyle("title", parent=base, fontSize=15, leading=20, alignment=1)
     heading = ParagraphStyle("heading", parent=base, fontSize=10.5, leading=15, spaceBefore=6)
     right = ParagraphStyle("right", parent=base, alignment=2)
+    small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=10)
     red = ParagraphStyle("red", parent=title, textColor=colors.HexColor("#b83227"))
 
     def p(text, style=base):
@@ -415,7 +416,7 @@ def pdf(receipt: Receipt) -> bytes:
     for ln in receipt.breakdown.lines:
         rows.append(
             [
-                p(ln.code),
+                p(ln.code, small),
                 p(ln.name),
                 p(ln.class_label),
                 p(quantity_text(ln.quantity), right),
@@ -426,7 +427,7 @@ def pdf(receipt: Receipt) -> bytes:
                 p(_yuan(ln.eligible), right),
             ]
         )
-    widths = [36, 40, 9, 13, 15, 18, 17, 16, 16]
+    widths = [41, 37, 10, 12, 14, 17, 17, 16, 16]
     lines = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
     lines.setStyle(grid)
     lines.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f5"))]))
@@ -450,9 +451,10 @@ def pdf(receipt: Receipt) -> bytes:
     money.setStyle(grid)
     story.append(money)
     strong = ParagraphStyle("strong", parent=base, fontSize=12, leading=16)
+    refund = "（冲正：退还患者）" if receipt.is_reversal else ""
     story += [
         Spacer(1, 2 * mm),
-        p(f"个人现金支付：{_yuan(receipt.breakdown.patient_pay)} 元", strong),
+        p(f"个人现金支付：{_yuan(receipt.breakdown.patient_pay)} 元{refund}", strong),
     ]
     if receipt.is_reversal:
         story.append(p(f"冲正原因：{receipt.reason}"))

@@ -385,10 +385,11 @@ def read_fee_line(post) -> tuple[dict, dict, services.FeeLineData | None]:
         except ValueError as exc:
             problems[name] = str(exc).split(": ", 1)[-1]
             continue
-        if value != value.quantize(Decimal("0.0001")):
-            problems[name] = f"{label}最多四位小数"
-        elif value > limit:
+        # The size first: quantizing 1e400 would overflow the decimal context.
+        if value > limit:
             problems[name] = f"{label}过大"
+        elif value != value.quantize(Decimal("0.0001")):
+            problems[name] = f"{label}最多四位小数"
         elif name == "quantity" and value <= 0:
             problems[name] = "数量须大于0"
         else:
