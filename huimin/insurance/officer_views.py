@@ -195,6 +195,8 @@ def render_plan(request, row, *, error=None, status=200, reject_form=None):
         comparison = plans.compare(plans.parsed(row), plans.parsed(previous) if previous else None)
     except PlanError as exc:  # a stored document the current rules no longer accept
         parse_error = str(exc)
+    for item in comparison:
+        item["item"] = readable_item(item["item"])
     is_uploader = row.uploaded_by_id == request.user.pk
     return render(
         request,
@@ -212,6 +214,20 @@ def render_plan(request, row, *, error=None, status=200, reject_form=None):
         },
         status=status,
     )
+
+
+LEVEL_LABELS = {"out_of_area": "异地就医"}
+
+
+def readable_item(item: str) -> str:
+    """plans.compare names rows by plan codes ("inpatient 2级 报销比例"): say them in Chinese."""
+    code, _, rest = item.partition(" ")
+    if code not in VISIT_TYPES:
+        return item
+    level, sep, tail = rest.partition("级 ")
+    if sep and level in LEVEL_LABELS:
+        rest = f"{LEVEL_LABELS[level]} {tail}"
+    return f"{VISIT_TYPES[code]} {rest}"
 
 
 def _plan_or_404(request, pk):

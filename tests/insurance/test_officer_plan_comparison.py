@@ -22,9 +22,11 @@ def test_changed_values_are_marked_against_last_years_plan(client, insured):
         row["item"]: (row["old"], row["new"]) for row in r.context["comparison"] if row["changed"]
     }
     assert {k: (str(a), str(b)) for k, (a, b) in changed.items()} == {
-        "inpatient 2级 报销比例": ("0.80", "0.85"),
+        "住院 2级 报销比例": ("0.80", "0.85"),
         "个人缴费": ("400.00", "420.00"),
     }
+    items = [row["item"] for row in r.context["comparison"]]
+    assert "住院 异地就医 报销比例" in items and "两病门诊 年度限额" in items
     page = r.content.decode()
     assert "2 项变化" in page
     assert page.count('class="changed"') == 2
