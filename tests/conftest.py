@@ -23,11 +23,14 @@ def migration_seed_data(request):
     if not Region.objects.filter(level="province").exists():
         load_national(Region)
     if not RolePermission.objects.exists():
+        from django.core.cache import cache
+
         RolePermission.objects.bulk_create(
             RolePermission(role=role, permission=p)
             for role, perms in DEFAULT_GRANTS.items()
             for p in sorted(perms)
         )
+        cache.clear()  # role grants are cached; entries from before the flush are stale
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,9 @@ PASSWORD = "Huimin#2026pass"  # what tests.factories.make_staff sets
 SCREENSHOTS = Path(os.environ.get("HUIMIN_SCREENSHOT_DIR", "/tmp"))  # noqa: S108 (test output)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API allows one running instance per thread, and other
+# suites' browser tests start their own after this package is done.
+@pytest.fixture(scope="package")
 def browser(django_db_setup):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
