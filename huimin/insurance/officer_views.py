@@ -660,6 +660,18 @@ def render_batch(request, batch, *, error=None, status=200):
     )
     audit_rows(request, page.rows, f"clearing_batch:{batch.pk}")
     me = request.user.pk
+    drifted = None
+    if batch.status in (ClearingStatus.DRAFT, ClearingStatus.APPROVED):
+        # What confirming would mark, across all residents: if it is no longer what the
+        # batch was drawn up from, the confirmation will be refused (clearing_changed).
+        start, end = queries.month_bounds(batch.month)
+        now_open = Settlement.objects.filter(
+            institution_id=batch.institution_id,
+            settled_at__gte=start,
+            settled_at__lt=end,
+            clearing_batch_id__isnull=True,
+        ).count()
+        drifted = now_open if now_open != batch.settlement_count else None
     return render(
         request,
         "insurance/officer/clearing_detail.html",
@@ -673,6 +685,7 @@ def render_batch(request, batch, *, error=None, status=200):
             "is_approved": batch.status == ClearingStatus.APPROVED,
             # Four eyes: whoever drew up or approved the batch does not confirm it.
             "may_confirm": me not in {batch.approved_by_id, batch.created_by_id},
+            "drifted": drifted,
         },
         status=status,
     )

@@ -186,3 +186,14 @@ def test_the_rows_of_a_batch_are_audited(client, insured, march):
     event = AuditEvent.objects.get(action="search", object_type="insurance.settlement")
     assert set(event.object_id.split(",")) == {str(s.pk) for s in march}
     assert event.purpose == f"clearing_batch:{batch.pk}"
+
+
+def test_the_batch_page_warns_when_the_month_changed_since_it_was_drawn_up(client, insured, march):
+    batch = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
+    client.force_login(insured.officer)
+    page = client.get(reverse("insurance:clearing_detail", args=[batch.pk])).content.decode()
+    assert 'id="drifted"' not in page
+    settle_outpatient(insured, "MZ9", at=MARCH_20 + datetime.timedelta(days=2))
+    r = client.get(reverse("insurance:clearing_detail", args=[batch.pk]))
+    assert r.context["drifted"] == 3
+    assert "现有未清算结算 3 笔，本批次生成时为 2 笔" in r.content.decode()
