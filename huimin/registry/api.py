@@ -166,7 +166,7 @@ def _institution(i: Institution) -> dict:
 def list_institutions(request, filters: Query[InstitutionFilter]):
     qs = Institution.objects.visible_to(request.user)
     if filters.region:
-        qs = qs.filter(region__code__startswith=filters.region)
+        qs = qs.within(filters.region)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.q:
@@ -476,7 +476,7 @@ def list_households(request, filters: Query[HouseholdFilter]):
     services.check_can_read_people(request.user)
     qs = Household.objects.visible_to(request.user)
     if filters.region:
-        qs = qs.filter(village__code__startswith=filters.region)
+        qs = qs.within(filters.region)
     qs = queries.search_households(qs, filters.q or "")
     items, nxt = queries.page(qs.order_by("number"), filters.offset, _limit(filters.limit))
     return {"items": [_household(h) for h in items], "next_offset": nxt}

@@ -125,7 +125,7 @@ class HouseholdFilter(FilterForm):
     def apply(self, qs):
         region = self.value("region")
         if region:
-            qs = qs.filter(village__code__startswith=region)
+            qs = qs.within(region)
         return queries.search_households(qs, "".join(self.value("q").split()))
 
 

@@ -36,6 +36,18 @@ def register_scope_extension(fn):
     return fn
 
 
+def prefix_condition(field: str, prefix: str) -> Q:
+    """Codes starting with a digit prefix, as a range: `code >= '430522' AND code <
+    '430523'`. Unlike LIKE, a range lets an ordinary btree index on (code, id) both find
+    the rows and return them in page order, under any collation (digits sort alike)."""
+    if prefix.isdigit():
+        upper = str(int(prefix) + 1).zfill(len(prefix))
+        if len(upper) == len(prefix):
+            return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+        return Q(**{f"{field}__gte": prefix})  # "999…": nothing sorts after it
+    return Q(**{f"{field}__startswith": prefix})
+
+
 class ScopedQuerySet(models.QuerySet):
     """Rows bounded by a region-code column; `visible_to` is the one scoping method."""
 
@@ -44,7 +56,7 @@ class ScopedQuerySet(models.QuerySet):
     def within(self, prefix: str):
         if not prefix:
             return self
-        return self.filter(**{f"{self.region_field}__startswith": prefix})
+        return self.filter(prefix_condition(self.region_field, prefix))
 
     def visible_to(self, user):
         prefix = jurisdiction_of(user)
@@ -55,7 +67,7 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         condition = Q(pk__in=[])
         if prefix is not None:
-            condition = Q(**{f"{self.region_field}__startswith": prefix})
+            condition = prefix_condition(self.region_field, prefix)
         for q in extra:
             condition |= q
         return self.filter(condition)
@@ -228,6 +240,8 @@ class Person(models.Model):
     class Meta:
         ordering = ["village_id", "id"]
         indexes = [
+            # Page order of the people list (village, id), and the jurisdiction range.
+            models.Index(fields=["village", "id"], name="person_village_page_idx"),
             _prefix_index("person_village_initials_idx", "village", "name_initials"),
             _prefix_index("person_initials_idx", "name_initials"),
             _prefix_index("person_pinyin_idx", "name_pinyin"),

@@ -35,7 +35,7 @@ def filter_people(
     alive: bool | None = None,
 ) -> QuerySet:
     if region:
-        qs = qs.filter(village__code__startswith=region)
+        qs = qs.within(region)
     if sex:
         qs = qs.filter(sex=sex)
     if category:

@@ -72,7 +72,7 @@ class CountyGenerator:
         self.residents = residents
         self.seed = seed
         self.as_of = as_of
-        self.rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+        self.rng = random.Random(seed)
         self.codes = AddressCodes(self.rng, county, counties)
         self.county_name = county_name or self.codes.host_code.name or county
         self.ids = IDNumbers(self.rng, county)

@@ -109,7 +109,7 @@ def _write_institutions(generator: CountyGenerator, result: WriteResult) -> None
     taken_credit = set(Institution.objects.values_list("credit_code", flat=True))
     pks: dict[str, int] = {}
     next_seq = itertools.count(1)
-    bump = random.Random(generator.seed)  # noqa: S311 - for the rare credit-code clash
+    bump = random.Random(generator.seed)
     for clinics in (False, True):
         objs, keys = [], []
         for row in generator.institutions:
