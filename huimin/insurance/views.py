@@ -53,6 +53,7 @@ KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_QUANTITY = Decimal("9999999")
 MAX_PRICE = Decimal("999999999")
 TODAY_LIMIT = 200
+WAITING_DAYS = 90
 
 
 # ---------------------------------------------------------------- access
@@ -533,7 +534,8 @@ def cashier_today(request, institution):
     waiting = list(
         Visit.objects.filter(
             institution=institution,
-            visit_date__gte=today - datetime.timedelta(days=30),
+            # Bounded on visit_institution_idx; an admission rarely stays longer.
+            visit_date__gte=today - datetime.timedelta(days=WAITING_DAYS),
             status__in=[VisitStatus.OPEN, VisitStatus.DISCHARGED],
         )
         .select_related("person")
@@ -560,6 +562,7 @@ def cashier_today(request, institution):
             "settlements": settlements,
             "waiting": waiting,
             "limit": TODAY_LIMIT,
+            "waiting_days": WAITING_DAYS,
         },
     )
 
