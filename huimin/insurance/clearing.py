@@ -206,7 +206,7 @@ def _month_bounds(month: str) -> tuple[datetime.datetime, datetime.datetime]:
 
 
 def _check_officer(user) -> None:
-    if not has_perm(user, "institution.write"):
+    if not has_perm(user, "clearing.manage"):
         raise PermissionDenied("无权办理清算")
 
 
@@ -336,5 +336,29 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
             region_code=batch.region_code,
             actor=user,
             purpose="confirm",
+        )
+    return batch
+
+
+def do_cancel_clearing(user, batch_id: int, reason: str) -> ClearingBatch:
+    """Void a batch not yet confirmed (e.g. the month changed): a new one can be drawn up."""
+    _check_officer(user)
+    if not reason.strip():
+        raise ValidationFailed({"reason": "须填写作废原因"})
+    with transaction.atomic():
+        batch = _locked_batch(user, batch_id)
+        if batch.status not in (ClearingStatus.DRAFT, ClearingStatus.APPROVED):
+            raise Conflict("clearing_not_cancellable", "已复核拨付的批次不能作废")
+        old = batch.status
+        batch.status = ClearingStatus.CANCELLED
+        batch.save(update_fields=["status"])
+        record(
+            action="update",
+            object_type="insurance.clearing",
+            object_id=str(batch.pk),
+            region_code=batch.region_code,
+            actor=user,
+            purpose=reason.strip()[:200],
+            changes={"status": [old, ClearingStatus.CANCELLED]},
         )
     return batch

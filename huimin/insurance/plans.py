@@ -14,6 +14,7 @@ from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.insurance.models import BenefitPlan, PlanStatus
 from huimin.insurance.plan import Plan, PlanError, load_plan_yaml
+from huimin.registry.models import jurisdiction_of
 from huimin.registry.permissions import has_perm
 
 
@@ -38,10 +39,19 @@ def check_document(document: str) -> Plan:
         ) from None
 
 
+def check_plan_manager(user, region_code: str) -> None:
+    if not has_perm(user, "plan.manage"):
+        raise PermissionDenied("无权管理结算方案")
+    prefix = jurisdiction_of(user)
+    if prefix is None or not region_code.startswith(prefix):
+        raise PermissionDenied("该统筹区不在您的辖区内", code="out_of_jurisdiction")
+
+
 def do_upload_plan(user, document: str, note: str = "") -> BenefitPlan:
-    if not has_perm(user, "institution.write"):
+    if not has_perm(user, "plan.manage"):
         raise PermissionDenied("无权上传结算方案")
     plan = check_document(document)
+    check_plan_manager(user, plan.region)
     with transaction.atomic():
         row = BenefitPlan.objects.create(
             region_code=plan.region,
@@ -63,13 +73,14 @@ def do_upload_plan(user, document: str, note: str = "") -> BenefitPlan:
 
 
 def do_activate_plan(user, plan_id: int) -> BenefitPlan:
-    if not has_perm(user, "institution.write"):
+    if not has_perm(user, "plan.manage"):
         raise PermissionDenied("无权启用结算方案")
     with transaction.atomic():
         try:
             row = BenefitPlan.objects.select_for_update().get(pk=plan_id)
         except BenefitPlan.DoesNotExist:
             raise NotFound("结算方案") from None
+        check_plan_manager(user, row.region_code)
         if row.uploaded_by_id == user.pk:
             raise PermissionDenied(
                 "上传人不能启用自己上传的方案，须由另一位经办人员复核启用", code="four_eyes"

@@ -26,6 +26,10 @@ PERMISSIONS = {
     "catalog.manage": "导入、维护医保目录，审核目录对照",
     "catalog.map": "提交本机构的目录对照",
     "enrollment.manage": "设置参保登记期与缴费标准",
+    "plan.manage": "上传、启用、退回结算方案",
+    "settlement.read": "查询结算记录与结算汇总",
+    "ledger.read": "查看基金账簿与试算平衡",
+    "clearing.manage": "查看对账结果，办理月度清算审核与复核",
 }
 
 _READERS = {"person.read", "catalog.read"}
@@ -39,6 +43,10 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
         "loan.approve",
         "catalog.manage",
         "enrollment.manage",
+        "plan.manage",
+        "settlement.read",
+        "ledger.read",
+        "clearing.manage",
     },
     Role.TOWNSHIP_CLERK: _READERS | {"person.unmask_id", "registry.write", "loan.approve"},
     Role.CASHIER: _READERS | {"catalog.map"},

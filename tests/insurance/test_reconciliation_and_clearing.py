@@ -105,3 +105,14 @@ def test_a_month_not_yet_over_cannot_be_cleared(insured):
     with pytest.raises(ValidationFailed) as exc:
         clearing.do_create_clearing(insured.officer, insured.hospital.pk, month)
     assert "month" in exc.value.fields
+
+
+def test_an_unconfirmed_batch_can_be_voided_and_drawn_up_again(insured, settled_in_march):
+    from huimin.core.errors import ValidationFailed
+
+    batch = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
+    with pytest.raises(ValidationFailed):
+        clearing.do_cancel_clearing(insured.officer, batch.pk, " ")
+    clearing.do_cancel_clearing(insured.officer, batch.pk, "当月数据有补录")
+    again = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
+    assert again.pk != batch.pk and again.settlement_count == 1

@@ -68,3 +68,14 @@ def test_officer_unmasks_with_a_purpose_and_it_is_recorded(client, officer, peop
     assert r.json()["id_number"] == Person.objects.get(pk=inside.pk).reveal_id_number()
     event = AuditEvent.objects.get(action="unmask", outcome="success")
     assert event.purpose == "参保登记核对" and event.fields == ["id_number"]
+
+
+def test_a_long_list_records_every_row_shown(client, officer, county):
+    shown = [factories.make_person(f"列{i}", village=factories.VILLAGES[1]) for i in range(40)]
+    client.force_login(officer)
+    client.get("/api/v1/registry/people", {"region": factories.VILLAGES[1], "limit": 100})
+    recorded = set()
+    for ids in AuditEvent.objects.filter(action="search").values_list("object_id", flat=True):
+        assert len(ids) <= 100
+        recorded |= set(ids.split(","))
+    assert recorded == {str(p.pk) for p in shown}
