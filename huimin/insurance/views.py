@@ -184,7 +184,11 @@ def person_panel(request, institution, id_number: str, on, form=None, error=None
         {"code": code, "label": label, "next_no": suggested_visit_no(institution, code, on)}
         for code, label in choices
     ]
-    chosen = context["form"].get("visit_type") or (choices[0][0] if choices else "")
+    # Most visits at a counter are outpatient: offer one first when the plan has it.
+    outpatient = [code for code, _label in choices if code != "inpatient"]
+    chosen = context["form"].get("visit_type") or next(
+        iter(outpatient or [code for code, _label in choices]), ""
+    )
     context.update(
         person=person,
         age=receipt.age_on(person.birth_date, on),
