@@ -30,11 +30,12 @@ from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, Visit
 from huimin.registry.models import INSTITUTION_ROLES
 from huimin.registry.services import audit_search
 
-# Permission names this app would like in huimin/registry/permissions.py (see the report).
+# Permission name this app would like in huimin/registry/permissions.py, for the
+# cashier, doctor and village doctor roles (see counter_institution).
 PERMISSIONS = {
     "settlement.operate": "在本机构收费窗口办理就诊登记、费用录入、结算与冲正",
-    "settlement.read": "查看辖区内参保人的结算记录与结算单",
 }
+STALE_FORM = "页面已过期或表单不完整，请刷新页面后重试"
 
 PERSON_FIELDS = ["name", "sex", "birth_date", "id_number_masked", "insured", "year_to_date"]
 FIELD_NAMES = {  # service field paths → the form's input names
@@ -43,7 +44,6 @@ FIELD_NAMES = {  # service field paths → the form's input names
     "lines[0].unit_price": "unit_price",
     "lines[0].fee_date": "code",
     "lines": "code",
-    "Idempotency-Key": "settle",
 }
 REFUSALS = {
     "not_insured": "参保人在就诊日期未参保或待遇未生效，不能按医保结算",
@@ -108,6 +108,9 @@ def audit_person_read(request, person, purpose: str, fields=None) -> None:
 
 def error_context(exc: DomainError, names=None) -> dict:
     """A service refusal as the page shows it: the message, and reasons by input name."""
+    if exc.code == "idempotency_key_required":
+        # The page makes the key; without one the form is stale or was not ours.
+        return {"message": STALE_FORM, "code": exc.code, "fields": {}}
     names = names or {}
     fields = {}
     for key, reason in exc.fields.items():
@@ -180,8 +183,13 @@ def person_panel(request, institution, id_number: str, on, form=None, error=None
     person, cov = found["person"], found["coverage"]
     audit_person_read(request, person, "收费结算：参保信息查询")
     choices = visit_type_choices(person, institution, on) if cov else []
+    numbers: dict[str, str] = {}  # one query per prefix (MZ, ZY), not per type
+    for code, _label in choices:
+        prefix = visit_no_prefix(code, on)
+        if prefix not in numbers:
+            numbers[prefix] = suggested_visit_no(institution, code, on)
     types = [
-        {"code": code, "label": label, "next_no": suggested_visit_no(institution, code, on)}
+        {"code": code, "label": label, "next_no": numbers[visit_no_prefix(code, on)]}
         for code, label in choices
     ]
     # Most visits at a counter are outpatient: offer one first when the plan has it.
@@ -689,7 +697,7 @@ def receipt_reverse(request, institution, settlement_id: int):
             request,
             settlement,
             form={"reason": reason},
-            error=error_context(exc, {"Idempotency-Key": "reason"}),
+            error=error_context(exc),
             status=exc.status,
         )
     if replayed:

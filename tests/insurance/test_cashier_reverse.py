@@ -96,3 +96,13 @@ def test_a_doctor_of_the_same_institution_may_reverse(client, insured, original)
     client.force_login(doctor)
     assert reverse(client, original, "医生更正处方").status_code == 302
     assert Settlement.objects.filter(kind="reversal").count() == 1
+
+
+@pytest.mark.parametrize("key", ["", "short", "has spaces and more than sixteen"])
+def test_a_reversal_form_without_the_pages_key_changes_nothing(client, original, key):
+    response = reverse(client, original, "收费错误", key)
+    assert response.status_code == 422
+    assert "页面已过期或表单不完整" in response.content.decode()
+    original.refresh_from_db()
+    assert original.reversed_at is None
+    assert not Settlement.objects.filter(kind="reversal").exists()

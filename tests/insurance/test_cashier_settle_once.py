@@ -49,7 +49,7 @@ def test_a_second_window_is_told_and_pointed_at_the_receipt(client, visit):
 def test_a_missing_or_malformed_key_settles_nothing(client, visit, key):
     response = settle(client, visit, key)
     assert response.status_code == 422
-    assert "幂等键" in response.content.decode()
+    assert "页面已过期或表单不完整，请刷新页面后重试" in response.content.decode()
     assert not Settlement.objects.exists() and not Accumulator.objects.exists()
     visit.refresh_from_db()
     assert visit.status == "open"
