@@ -123,3 +123,19 @@ def test_the_search_field_asks_the_catalog_for_items_in_force_on_the_visit_date(
     picks = at_counter.get("/catalog/search/", {"q": "lsqlbglp", "on": "2026-05-12"})
     assert f'data-code="{code_of(CLOPIDOGREL)}"' in picks.content.decode()
     assert 'data-ceiling="1.2000"' in picks.content.decode()  # the page prefills the price
+
+
+def test_without_htmx_a_refused_line_comes_back_on_the_whole_page(at_counter, visit):
+    url = f"/insurance/cashier/visits/{visit.pk}/fees/"
+    refused = at_counter.post(
+        url, {"code": code_of(CLOPIDOGREL), "quantity": "x", "unit_price": "1"}
+    )
+    html = refused.content.decode()
+    assert refused.status_code == 422
+    assert "<html" in html and 'value="x"' in html and "不是有效的数值" in html
+    assert not FeeDetail.objects.exists()
+    added = at_counter.post(url, {"code": code_of(CLOPIDOGREL), "quantity": "2", "unit_price": "1"})
+    assert (
+        added.status_code == 302 and added["Location"] == f"/insurance/cashier/visits/{visit.pk}/"
+    )
+    assert FeeDetail.objects.count() == 1
