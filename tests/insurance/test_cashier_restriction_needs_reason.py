@@ -1,6 +1,8 @@
 """A line that breaks a catalog restriction is refused until the cashier gives a reason;
 the refusal says which restriction, keeps the line as typed, and writes nothing."""
 
+import re
+
 import pytest
 
 from huimin.insurance.models import FeeDetail, Visit
@@ -25,6 +27,9 @@ def test_restriction_needs_a_reason(client, insured, visit):
     # The reason field appears, and what was typed is still there.
     assert 'name="override_reason"' in html
     assert 'value="10.00"' in html
+    # The cursor goes to the reason, not back to the search.
+    assert re.search(r'<input id="override-reason"[^>]*autofocus', html)
+    assert not re.search(r'<input id="item-search"[^>]*autofocus', html)
     assert not FeeDetail.objects.exists()
 
     blank = add_line(client, visit, BASIC_CARE_FEE, "1", "10.00", reason="   ")
