@@ -216,6 +216,16 @@ def person_panel(request, institution, id_number: str, on, form=None, error=None
     return render(request, "insurance/cashier_person.html", context, status=status)
 
 
+def bad_date_panel(request, id_number: str):
+    error = {"message": "就诊日期有误", "fields": {"visit_date": "就诊日期须为不晚于今天的日期"}}
+    return render(
+        request,
+        "insurance/cashier_person.html",
+        {"lookup_error": error, "id_number": id_number},
+        status=422,
+    )
+
+
 @counter
 @require_GET
 def cashier(request, institution):
@@ -234,16 +244,7 @@ def cashier_find(request, institution):
     today = timezone.localdate()
     on = parse_date(request.POST.get("visit_date", ""), today)
     if on is None or on > today:
-        error = {
-            "message": "就诊日期有误",
-            "fields": {"visit_date": "就诊日期须为不晚于今天的日期"},
-        }
-        panel = render(
-            request,
-            "insurance/cashier_person.html",
-            {"lookup_error": error, "id_number": id_number},
-            status=422,
-        )
+        panel = bad_date_panel(request, id_number)
     else:
         panel = person_panel(request, institution, id_number, on)
     if is_htmx(request):
@@ -272,7 +273,9 @@ def cashier_register(request, institution):
     post = request.POST
     id_number = post.get("id_number", "").strip()[:40]
     today = timezone.localdate()
-    on = parse_date(post.get("visit_date", ""), today) or today
+    on = parse_date(post.get("visit_date", ""), today)
+    if on is None:
+        return bad_date_panel(request, id_number)
     form = {
         "visit_type": post.get("visit_type", "").strip()[:30],
         "his_visit_no": post.get("his_visit_no", "").strip(),

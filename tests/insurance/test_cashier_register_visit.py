@@ -1,6 +1,8 @@
 """Registering a visit at the counter: a number made up when none is typed, the plan's
 visit types only, and a refused registration keeps what was typed and writes nothing."""
 
+import datetime
+
 import pytest
 
 from huimin.audit.models import AuditEvent
@@ -92,3 +94,24 @@ def test_next_number_skips_numbers_typed_by_hand():
     assert next_visit_no("MZ20260512", []) == "MZ202605120001"
     used = ["MZ202605120001", "MZ202605120009", "MZ20260512ABC", "MZ20260512"]
     assert next_visit_no("MZ20260512", used) == "MZ202605120010"
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "yesterday", "2026-05-12T00:00"])
+def test_a_visit_date_that_is_not_a_date_registers_nothing(at_counter, insured, day):
+    response = at_counter.post(
+        "/insurance/cashier/visits/new/",
+        {"id_number": insured.id_number, "visit_date": day, "visit_type": "outpatient_chronic"},
+        **HX,
+    )
+    assert response.status_code == 422
+    assert "就诊日期须为不晚于今天的日期" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_a_visit_date_after_today_registers_nothing(at_counter, insured):
+    response = register(
+        at_counter, insured.id_number, day=datetime.date.today() + datetime.timedelta(3)
+    )
+    assert response.status_code == 422
+    assert "就诊日期不能晚于今天" in response.content.decode()
+    assert not Visit.objects.exists()
