@@ -52,6 +52,7 @@ REFUSALS = {
 KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_QUANTITY = Decimal("9999999")
 MAX_PRICE = Decimal("999999999")
+MAX_LINE_AMOUNT = Decimal("99999999.99")
 TODAY_LIMIT = 200
 WAITING_DAYS = 90
 
@@ -410,6 +411,9 @@ def read_fee_line(post) -> tuple[dict, dict, services.FeeLineData | None]:
             problems[name] = "数量须大于0"
         else:
             values[name] = value
+    if not problems and values["quantity"] * values["unit_price"] > MAX_LINE_AMOUNT:
+        # Settlement amounts are 14 digits: keep every sum of lines well inside them.
+        problems["unit_price"] = "单行金额过大，请核对数量和单价"
     if problems:
         return form, problems, None
     line = services.FeeLineData(

@@ -52,6 +52,7 @@ def test_a_line_is_priced_by_the_catalog_and_shown(at_counter, visit):
         ("2", "-0.01", "unit_price", "不能为负数"),
         ("2", "1e30", "unit_price", "单价过大"),
         ("2", "1.5元", "unit_price", "不是有效的数值"),
+        ("9999999", "999999999", "unit_price", "单行金额过大"),
     ],
 )
 def test_bad_numbers_are_refused_and_nothing_is_written(
