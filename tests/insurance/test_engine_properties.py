@@ -68,3 +68,40 @@ def test_tiers_add_up_never_negative_and_caps_hold(visits, category):
             assert ytd.assistance_paid <= PLAN.assistance[category].annual_cap
         else:
             assert ytd.assistance_paid == ZERO
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    visits=st.lists(visit, min_size=2, max_size=8),
+    category=st.sampled_from(["ordinary", "dibao", "tekun"]),
+    data=st.data(),
+)
+def test_reversing_any_visit_restores_the_accumulators_exactly(visits, category, data):
+    # The service stores each settlement's accumulator delta and a reversal subtracts it
+    # (huimin.insurance.services._delta/_undo, pure): reversing the last visit gives back
+    # exactly the year as it was before it, whatever came earlier.
+    from huimin.insurance.services import _delta, _undo
+
+    ytd = engine.YearToDate()
+    history = [ytd]
+    deltas = []
+    for v in visits:
+        claim = engine.parse_claim({**v, "person_category": category}, PLAN)
+        after = engine.adjudicate(PLAN, claim, ytd).ytd_after
+        deltas.append(_delta(ytd, after))
+        ytd = after
+        history.append(ytd)
+    k = data.draw(st.integers(min_value=1, max_value=len(deltas)))
+    # Reverse the last k visits, newest first.
+    for i in range(k):
+        ytd = _undo(ytd, deltas[-1 - i])
+    expected = history[-1 - k]
+    assert ytd.basic_paid == expected.basic_paid
+    assert ytd.ci_base == expected.ci_base and ytd.ci_paid == expected.ci_paid
+    assert ytd.assistance_paid == expected.assistance_paid
+    for key in set(ytd.basic_paid_by_type) | set(expected.basic_paid_by_type):
+        assert ytd.basic_paid_by_type.get(key, ZERO) == expected.basic_paid_by_type.get(key, ZERO)
+    for key in set(ytd.deductible_paid_by_type) | set(expected.deductible_paid_by_type):
+        assert ytd.deductible_paid_by_type.get(key, ZERO) == expected.deductible_paid_by_type.get(
+            key, ZERO
+        )
