@@ -483,7 +483,7 @@ def client_loop(port, token_for, numbers, lines, counter, stop, rec: Recorder, r
                 try:
                     code = json.loads(payload)["error"]["code"]
                 except (ValueError, KeyError, TypeError):
-                    code = payload[:60].decode(errors="replace")
+                    code = "(not the error contract: see the server log)"
                 if response.status == 401:
                     headers["Authorization"] = f"Bearer {token_for()}"
                 failed = (step, f"{response.status} {code}")
@@ -501,6 +501,17 @@ def client_loop(port, token_for, numbers, lines, counter, stop, rec: Recorder, r
             for step, seconds in times.items():
                 rec.steps[step].append(seconds)
     conn.close()
+
+
+def server_exceptions(log: Path) -> Counter:
+    """The last line of each traceback in the server's log."""
+    found: Counter = Counter()
+    with contextlib.suppress(OSError):
+        for line in log.read_text(errors="replace").splitlines():
+            head = line.split(":", 1)[0]
+            if head.endswith(("Error", "Exception", "Detected")) and " " not in head:
+                found[line[:140]] += 1
+    return found
 
 
 def percentiles(seconds: list[float]) -> str:
@@ -533,7 +544,11 @@ def serve(port: int, workers: int, threads: int, env: dict, log: Path) -> subpro
         "--error-logfile",
         str(log),
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    # Its own session, so one signal stops master and workers; tracebacks go to the log.
+    with open(log, "ab") as out:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=out
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError, http.client.HTTPException):
@@ -567,12 +582,42 @@ def main() -> int:
     if args.seconds + args.warmup > 240:
         parser.error("tokens last five minutes: keep --seconds + --warmup under 240")
 
-    cluster = None
-    if not args.database_url:
-        cluster = Postgres(fast_commit=args.fast_commit)
-        args.database_url = cluster.start()
-    elif not args.database_url.startswith("postgres"):
+    # SIGTERM (run_all.py's timeout) unwinds through `finally`: server and cluster stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.database_url and not args.database_url.startswith("postgres"):
         parser.error("a PostgreSQL database URL, or none to start a throw-away cluster")
+    held = Held()
+    try:
+        if not args.database_url:
+            held.cluster = Postgres(fast_commit=args.fast_commit)
+            args.database_url = held.cluster.start()
+        return run(args, held)
+    finally:
+        held.release()
+
+
+class Held:
+    """What the run started and must stop: the gunicorn server and the cluster."""
+
+    def __init__(self):
+        self.cluster: Postgres | None = None
+        self.server: subprocess.Popen | None = None
+
+    def release(self) -> None:
+        if self.server is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.server.pid, signal.SIGTERM)  # its own session: master + workers
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.server.wait(timeout=30)
+        if self.cluster is not None:
+            if "django" in sys.modules:
+                from django.db import connections
+
+                connections.close_all()
+            self.cluster.stop()
+
+
+def run(args, held: Held) -> int:
     port = free_port()
     env = {
         **os.environ,
@@ -587,138 +632,130 @@ def main() -> int:
     }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    server = None
-    try:
-        import django
+    import django
 
-        django.setup()
-        from django.db import connection
+    django.setup()
+    from django.db import connection
 
-        started = time.perf_counter()
-        client_id, key, numbers, lines, centre = prepare(args.residents, args.seed)
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-            cursor.execute("SHOW synchronous_commit")
-            sync = cursor.fetchone()[0]
-            cursor.execute("SHOW fsync")
-            fsync = cursor.fetchone()[0]
-        print(
-            f"prepared {args.residents} residents, {len(numbers)} insured, "
-            f"{centre.name} onboarded in {time.perf_counter() - started:.0f} s"
+    started = time.perf_counter()
+    client_id, key, numbers, lines, centre = prepare(args.residents, args.seed)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+        cursor.execute("SHOW synchronous_commit")
+        sync = cursor.fetchone()[0]
+        cursor.execute("SHOW fsync")
+        fsync = cursor.fetchone()[0]
+    print(
+        f"prepared {args.residents} residents, {len(numbers)} insured, "
+        f"{centre.name} onboarded in {time.perf_counter() - started:.0f} s"
+    )
+    print(f"database: PostgreSQL {version} (fsync {fsync}, synchronous_commit {sync})")
+    print(f"machine: {machine()}")
+    print(f"code: {Path(django.apps.apps.get_app_config('insurance').path).parent}")
+
+    queries = count_queries(client_id, key, numbers, lines, show=args.sql)
+    for label in ("1 line", "10 lines"):
+        row = queries[label]
+        steps = "  ".join(f"{s} {row[s]}" for s in STEPS)
+        print(f"queries, {label:>8}: {steps}  = {sum(row.values())}")
+    if args.profile:
+        profile(client_id, key, numbers, lines, args.profile)
+    connection.close()
+
+    log = Path(tempfile.gettempdir()) / f"huimin-bench-gunicorn-{port}.log"
+    server = held.server = serve(port, args.workers, args.threads, env, log)
+    workers = children(server.pid)
+    tokens_lock = threading.Lock()
+
+    def token_for() -> str:
+        with tokens_lock:
+            text = assertion(key, client_id)
+        conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        body = "&".join(f"{k}={v}" for k, v in {**TOKEN_FORM, "client_assertion": text}.items())
+        conn.request(
+            "POST",
+            "/api/v1/access/token",
+            body=body.encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Huimin-Terminal": TERMINAL,
+            },
         )
-        print(f"database: PostgreSQL {version} (fsync {fsync}, synchronous_commit {sync})")
-        print(f"machine: {machine()}")
-        print(f"code: {Path(django.apps.apps.get_app_config('insurance').path).parent}")
+        response = conn.getresponse()
+        payload = response.read()
+        if response.status != 200:
+            raise SystemExit(f"token refused: {payload.decode()}")
+        return json.loads(payload)["access_token"]
 
-        queries = count_queries(client_id, key, numbers, lines, show=args.sql)
-        for label in ("1 line", "10 lines"):
-            row = queries[label]
-            steps = "  ".join(f"{s} {row[s]}" for s in STEPS)
-            print(f"queries, {label:>8}: {steps}  = {sum(row.values())}")
-        if args.profile:
-            profile(client_id, key, numbers, lines, args.profile)
-        connection.close()
-
-        log = Path(tempfile.gettempdir()) / f"huimin-bench-gunicorn-{port}.log"
-        server = serve(port, args.workers, args.threads, env, log)
-        workers = children(server.pid)
-        tokens_lock = threading.Lock()
-
-        def token_for() -> str:
-            with tokens_lock:
-                text = assertion(key, client_id)
-            conn = http.client.HTTPConnection(HOST, port, timeout=60)
-            body = "&".join(f"{k}={v}" for k, v in {**TOKEN_FORM, "client_assertion": text}.items())
-            conn.request(
-                "POST",
-                "/api/v1/access/token",
-                body=body.encode(),
-                headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "X-Huimin-Terminal": TERMINAL,
-                },
-            )
-            response = conn.getresponse()
-            payload = response.read()
-            if response.status != 200:
-                raise SystemExit(f"token refused: {payload.decode()}")
-            return json.loads(payload)["access_token"]
-
-        rec = Recorder()
-        stop = threading.Event()
-        counter = itertools.count()
-        run_id = uuid.uuid4().hex[:6]
-        threads = [
-            threading.Thread(
-                target=client_loop,
-                args=(port, token_for, numbers, lines, counter, stop, rec, run_id),
-                daemon=True,
-            )
-            for _ in range(args.clients)
-        ]
-        for t in threads:
-            t.start()
-        time.sleep(args.warmup)
-        load_before = load()
-        pg_pids = cluster.pids() if cluster else []
-        cpu_before = (cpu_seconds(workers), cpu_seconds(pg_pids), time.process_time())
-        with rec.lock:
-            rec.measuring = True
-        window = time.perf_counter()
-        time.sleep(args.seconds)
-        with rec.lock:
-            rec.measuring = False
-        window = time.perf_counter() - window
-        cpu_after = (cpu_seconds(workers), cpu_seconds(pg_pids), time.process_time())
-        load_after = load()
-        stop.set()
-        for t in threads:
-            t.join(timeout=60)
-
-        n = rec.completed
-        rate = n / window
-        print(
-            f"\ngunicorn: {args.workers} workers × {args.threads} threads (gthread); "
-            f"{args.clients} clients; {window:.1f} s measured after {args.warmup:.0f} s warm-up"
+    rec = Recorder()
+    stop = threading.Event()
+    counter = itertools.count()
+    run_id = uuid.uuid4().hex[:6]
+    threads = [
+        threading.Thread(
+            target=client_loop,
+            args=(port, token_for, numbers, lines, counter, stop, rec, run_id),
+            daemon=True,
         )
-        print(f"load average before/after: {load_before} → {load_after}")
-        print(f"settlements completed: {n}  = {rate:.1f} settlements/s")
-        print(f"settle call (2207):    {percentiles(rec.settle)}")
-        print(f"whole sequence:        {percentiles(rec.sequence)}")
-        for step in STEPS:
-            print(f"  {step:<12} {percentiles(rec.steps[step])}")
-        errors = sum(rec.errors.values())
-        print(f"errors: {errors}" + (f"  {dict(rec.errors.most_common(5))}" if errors else ""))
-        if n:
-            server_cpu = cpu_after[0] - cpu_before[0]
-            pg_cpu = cpu_after[1] - cpu_before[1]
-            client_cpu = cpu_after[2] - cpu_before[2]
-            print(
-                f"CPU per settlement: gunicorn {server_cpu / n * 1000:.1f} ms, "
-                + (f"PostgreSQL {pg_cpu / n * 1000:.1f} ms, " if pg_pids else "")
-                + f"client {client_cpu / n * 1000:.1f} ms"
-            )
-        ten, one = sum(queries["10 lines"].values()), sum(queries["1 line"].values())
-        print(
-            f"\n| {version} {'fast commit' if sync == 'off' else 'durable'} | "
-            f"{args.workers}×{args.threads} | {args.clients} | {load_before} | {rate:.0f} | "
-            f"{percentiles(rec.settle)} | {percentiles(rec.sequence)} | {errors} | "
-            f"{one} / {ten} |"
-        )
-        return 0 if n and not errors else 1
-    finally:
-        if server is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                server.wait(timeout=30)
-        if cluster is not None:
-            with contextlib.suppress(Exception):
-                from django.db import connections
+        for _ in range(args.clients)
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(args.warmup)
+    load_before = load()
+    pg_pids = held.cluster.pids() if held.cluster else []
+    cpu_before = (cpu_seconds(workers), cpu_seconds(pg_pids), time.process_time())
+    with rec.lock:
+        rec.measuring = True
+    window = time.perf_counter()
+    time.sleep(args.seconds)
+    with rec.lock:
+        rec.measuring = False
+    window = time.perf_counter() - window
+    cpu_after = (cpu_seconds(workers), cpu_seconds(pg_pids), time.process_time())
+    load_after = load()
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
 
-                connections.close_all()
-            cluster.stop()
+    n = rec.completed
+    rate = n / window
+    print(
+        f"\ngunicorn: {args.workers} workers × {args.threads} threads (gthread); "
+        f"{args.clients} clients; {window:.1f} s measured after {args.warmup:.0f} s warm-up"
+    )
+    print(f"load average before/after: {load_before} → {load_after}")
+    print(f"settlements completed: {n}  = {rate:.1f} settlements/s")
+    print(f"settle call (2207):    {percentiles(rec.settle)}")
+    print(f"whole sequence:        {percentiles(rec.sequence)}")
+    for step in STEPS:
+        print(f"  {step:<12} {percentiles(rec.steps[step])}")
+    errors = sum(rec.errors.values())
+    print(f"errors: {errors}" + (f"  {dict(rec.errors.most_common(5))}" if errors else ""))
+    if errors:
+        print(f"server log: {log}; what the server raised:")
+        for line, count in server_exceptions(log).most_common(5):
+            print(f"  {count:5d} × {line}")
+    else:
+        log.unlink(missing_ok=True)
+    if n:
+        server_cpu = cpu_after[0] - cpu_before[0]
+        pg_cpu = cpu_after[1] - cpu_before[1]
+        client_cpu = cpu_after[2] - cpu_before[2]
+        print(
+            f"CPU per settlement: gunicorn {server_cpu / n * 1000:.1f} ms, "
+            + (f"PostgreSQL {pg_cpu / n * 1000:.1f} ms, " if pg_pids else "")
+            + f"client {client_cpu / n * 1000:.1f} ms"
+        )
+    ten, one = sum(queries["10 lines"].values()), sum(queries["1 line"].values())
+    print(
+        f"\n| {version} {'fast commit' if sync == 'off' else 'durable'} | "
+        f"{args.workers}×{args.threads} | {args.clients} | {load_before} | {rate:.0f} | "
+        f"{percentiles(rec.settle)} | {percentiles(rec.sequence)} | {errors} | "
+        f"{one} / {ten} |"
+    )
+    return 0 if n and not errors else 1
 
 
 if __name__ == "__main__":
