@@ -8,18 +8,9 @@ from ninja import Router, Schema
 
 from huimin.access import tokens
 from huimin.access.auth import InstitutionBearer
+from huimin.core.schemas import ErrorOut
 
 router = Router(tags=["access"])
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 class TokenOut(Schema):

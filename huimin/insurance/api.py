@@ -13,25 +13,13 @@ from ninja import Field, Header, Router, Schema, Status
 
 from huimin.access.auth import InstitutionBearer
 from huimin.core.errors import NotFound
+from huimin.core.schemas import ERRORS
 from huimin.insurance import services
 from huimin.insurance.models import Settlement, SettlementKind
 
 router = Router(tags=["insurance"], auth=InstitutionBearer(scopes=["settlement"]))
 
 Amount = Field(..., pattern=r"^\d{1,10}(\.\d{1,4})?$", description="非负数，字符串，最多4位小数")
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class YtdOut(Schema):

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from huimin.core.codes import RELATIONS
 from huimin.core.errors import NotFound
+from huimin.core.schemas import ERRORS
 from huimin.registry import queries, rules, services
 from huimin.registry.models import (
     Household,
@@ -22,19 +23,6 @@ router = Router(tags=["registry"])
 MAX_LIMIT = 200
 Limit = Field(None, ge=1, le=MAX_LIMIT, description="每页条数，默认为系统设置，最多200")
 Offset = Field(0, ge=0, le=10_000_000)
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _limit(value: int | None) -> int:

@@ -7,6 +7,7 @@ from django.conf import settings
 from ninja import Field, Path, Query, Router, Schema
 
 from huimin.core.errors import PermissionDenied
+from huimin.core.schemas import ERRORS
 from huimin.insurance.catalog import permissions, rules, services
 from huimin.insurance.catalog.models import CatalogVersion
 
@@ -15,19 +16,6 @@ router = Router(tags=["catalog"])
 MAX_LIMIT = 200
 CodePath = Field(..., min_length=1, max_length=40, description="医保目录编码")
 OnField = Field(None, description="查询日期YYYY-MM-DD，默认今天：返回该日有效的版本")
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class Restrictions(Schema):

@@ -11,6 +11,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from huimin.audit.services import record
 from huimin.core.money import fmt
+from huimin.core.schemas import ERRORS
 from huimin.insurance.enrollment import services
 from huimin.insurance.enrollment.models import Enrollment, Payment
 
@@ -18,19 +19,6 @@ router = Router(tags=["enrollment"])
 
 Id = Field(..., ge=1, le=2**62)
 Year = Field(..., ge=2000, le=2100, description="参保年度")
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class EnrollmentOut(Schema):
