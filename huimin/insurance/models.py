@@ -251,6 +251,7 @@ class Settlement(models.Model):
             models.Index(fields=["institution", "settled_at"], name="settlement_inst_idx"),
             models.Index(fields=["region_code", "settled_at"], name="settlement_region_idx"),
             models.Index(fields=["person", "year"], name="settlement_person_idx"),
+            models.Index(fields=["verification_code"], name="settlement_verify_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

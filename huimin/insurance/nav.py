@@ -6,14 +6,23 @@ are added below by the officers' pages (huimin/insurance/officer_views.py).
 
 from django.urls import reverse
 
-from huimin.registry.models import INSTITUTION_ROLES
+from huimin.insurance.officer_permissions import allowed
+from huimin.registry.permissions import has_perm
+
+OFFICER_ENTRIES = (
+    ("plan.manage", "结算方案", "insurance:plan_list"),
+    ("settlement.read", "结算查询", "insurance:settlement_list"),
+    ("ledger.read", "基金账簿", "insurance:ledger"),
+    ("clearing.manage", "对账清算", "insurance:clearing_list"),
+)
 
 
 def menu_items(user, role: str | None) -> list[dict]:
     items = []
     staff = getattr(user, "staff", None)
-    # TODO(permission "settlement.operate"): has_perm once registry/permissions.py names it.
-    if role in INSTITUTION_ROLES and staff is not None and staff.institution_id:
+    if has_perm(user, "settlement.operate") and staff is not None and staff.institution_id:
         items.append({"label": "收费结算", "url": reverse("insurance:cashier")})
-    # Officers' entries go here.
+    for permission, label, name in OFFICER_ENTRIES:
+        if allowed(user, permission):
+            items.append({"label": label, "url": reverse(name)})
     return items

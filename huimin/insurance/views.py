@@ -27,7 +27,7 @@ from huimin.core.errors import Conflict, DomainError, ValidationFailed
 from huimin.core.money import ZERO, parse_decimal, r2
 from huimin.insurance import plans, receipt, services
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, Visit, VisitStatus
-from huimin.registry.models import INSTITUTION_ROLES
+from huimin.registry.permissions import has_perm
 from huimin.registry.services import audit_search
 
 # Permission name this app would like in huimin/registry/permissions.py, for the
@@ -61,13 +61,9 @@ WAITING_DAYS = 90
 
 
 def counter_institution(user):
-    """The institution a counter user acts for; 403 for anyone else.
-
-    TODO(permission "settlement.operate"): ask has_perm(user, "settlement.operate") once
-    huimin/registry/permissions.py names it; until then the institution roles may.
-    """
+    """The institution a counter user acts for; 403 for anyone else."""
     staff = getattr(user, "staff", None)
-    if staff is None or staff.role not in INSTITUTION_ROLES or staff.institution_id is None:
+    if not has_perm(user, "settlement.operate") or staff is None or staff.institution_id is None:
         raise PermissionDenied("只有医疗机构的收费员和医生可以办理收费结算")
     return staff.institution
 
@@ -627,7 +623,7 @@ def can_reverse(user, settlement) -> bool:
     staff = getattr(user, "staff", None)
     return (
         staff is not None
-        and staff.role in INSTITUTION_ROLES
+        and has_perm(user, "settlement.operate")
         and staff.institution_id == settlement.institution_id
         and settlement.kind == SettlementKind.SETTLE
         and settlement.reversed_at is None

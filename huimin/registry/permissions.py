@@ -30,6 +30,7 @@ PERMISSIONS = {
     "settlement.read": "查询结算记录与结算汇总",
     "ledger.read": "查看基金账簿与试算平衡",
     "clearing.manage": "查看对账结果，办理月度清算审核与复核",
+    "settlement.operate": "在本机构收费窗口办理就诊登记、费用录入、结算与冲正",
 }
 
 _READERS = {"person.read", "catalog.read"}
@@ -49,9 +50,9 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
         "clearing.manage",
     },
     Role.TOWNSHIP_CLERK: _READERS | {"person.unmask_id", "registry.write", "loan.approve"},
-    Role.CASHIER: _READERS | {"catalog.map"},
-    Role.DOCTOR: _READERS | {"catalog.map"},
-    Role.VILLAGE_DOCTOR: _READERS | {"catalog.map"},
+    Role.CASHIER: _READERS | {"catalog.map", "settlement.operate"},
+    Role.DOCTOR: _READERS | {"catalog.map", "settlement.operate"},
+    Role.VILLAGE_DOCTOR: _READERS | {"catalog.map", "settlement.operate"},
     Role.PUBLIC_HEALTH_OFFICER: _READERS | {"loan.approve"},
     Role.ASSESSOR: set(_READERS),
     # The three administrators are separate and read no personal data.

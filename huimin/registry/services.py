@@ -196,29 +196,17 @@ def reveal_id_number(user, person_id: int, purpose: str, *, request=None) -> str
 
 
 def audit_search(user, object_type: str, rows, query_kind: str, *, request=None) -> None:
-    """A list or search that showed people's (masked) data: who saw which rows. The ids
-    go in as many events as the object-id column needs, so no row goes unrecorded."""
+    """A list or search that showed people's (masked) data: who saw which rows. One event
+    per page, whatever its length; the ids shown go in `fields` (a JSON list)."""
     from huimin.audit.services import record
 
-    chunk: list[str] = []
-    for row in rows:
-        ids = [*chunk, str(row.pk)]
-        if len(",".join(ids)) > 100 and chunk:
-            record(
-                action="search",
-                object_type=object_type,
-                object_id=",".join(chunk),
-                purpose=query_kind,
-                actor=user,
-                request=request,
-            )
-            ids = [str(row.pk)]
-        chunk = ids
-    if chunk:
+    ids = [str(r.pk) for r in rows]
+    if ids:
         record(
             action="search",
             object_type=object_type,
-            object_id=",".join(chunk),
+            object_id=f"{len(ids)}行",
+            fields=ids,
             purpose=query_kind,
             actor=user,
             request=request,
