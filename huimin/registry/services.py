@@ -202,10 +202,11 @@ def audit_search(user, object_type: str, rows, query_kind: str, *, request=None)
 
     ids = [str(r.pk) for r in rows]
     if ids:
+        joined = ",".join(ids)
         record(
             action="search",
             object_type=object_type,
-            object_id=f"{len(ids)}行",
+            object_id=joined if len(joined) <= 100 else f"{len(ids)}行",
             fields=ids,
             purpose=query_kind,
             actor=user,
