@@ -19,7 +19,10 @@ from huimin.insurance.models import Settlement, SettlementKind
 
 router = Router(tags=["insurance"], auth=InstitutionBearer(scopes=["settlement"]))
 
-Amount = Field(..., pattern=r"^\d{1,10}(\.\d{1,4})?$", description="非负数，字符串，最多4位小数")
+Quantity = Field(
+    ..., pattern=r"^\d{1,8}(\.\d{1,4})?$", description="数量：非负数字符串，最多4位小数"
+)
+Price = Field(..., pattern=r"^\d{1,10}(\.\d{1,4})?$", description="单价：非负数字符串，最多4位小数")
 
 
 class YtdOut(Schema):
@@ -136,8 +139,8 @@ def discharge(request, his_visit_no: str, payload: DischargeIn):
 class FeeLineIn(Schema):
     code: str = Field(..., max_length=40, description="医保目录编码或已对照的机构编码")
     name: str = Field("", max_length=200)
-    quantity: str = Amount
-    unit_price: str = Amount
+    quantity: str = Quantity
+    unit_price: str = Price
     fee_date: datetime.date | None = None
     override_reason: str = Field("", max_length=200, description="违反目录限制时的理由")
 

@@ -38,6 +38,7 @@ from huimin.insurance.models import (
 from huimin.registry.models import DesignationStatus, Institution, Person, id_number_lookups
 
 ZERO = Decimal("0.00")
+MAX_LINE_AMOUNT = Decimal("99999999.99")
 
 
 class Refused(DomainError):
@@ -285,6 +286,10 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
                 continue
             if ln.unit_price < 0:
                 errors[f"{path}.unit_price"] = "单价不能为负"
+                continue
+            if ln.quantity * ln.unit_price > MAX_LINE_AMOUNT:
+                # Past what the settlement's money columns hold: a typing slip, not a bill.
+                errors[f"{path}.unit_price"] = f"单项金额超过{MAX_LINE_AMOUNT}元，请核对数量和单价"
                 continue
             fee_date = ln.fee_date or visit.visit_date
             if fee_date < visit.visit_date:

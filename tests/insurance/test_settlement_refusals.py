@@ -138,3 +138,21 @@ def test_inpatient_must_be_discharged_before_settling(insured):
 
 def test_missing_idempotency_key(insured):
     refused(lambda: services.do_settle(insured.hospital, "V1", "", {}), "idempotency_key_required")
+
+
+def test_an_absurd_line_amount_is_refused_not_overflowed(insured):
+    # 99,999,999 × 2.00 does not fit the settlement's money columns: a typing slip.
+    register(insured)
+    err = refused(
+        lambda: services.do_upload_fees(
+            insured.hospital,
+            "V1",
+            [
+                services.FeeLineData(
+                    code="XC01EBL134A001010101445", quantity=D("99999999"), unit_price=D("2.00")
+                )
+            ],
+        ),
+        "fee_line_invalid",
+    )
+    assert "lines[0].unit_price" in err.fields
