@@ -14,11 +14,13 @@ counter would have written. Each day is one transaction and each visit a savepoi
 it, so a refused visit leaves nothing behind and an interrupted run leaves whole days.
 
 The services stamp settlements and ledger entries with the time they run. A year
-seeded in a minute would then sit in one month of clearing and of every
-list, so after each day the seed moves `Settlement.settled_at` (and a reversed
-settlement's `reversed_at`) and the entries' `JournalEntry.posted_at` to a time on the
-day the visit ended. Nothing the rules read depends on those stamps; the audit records
-keep the real time (the chain cannot be rewritten), which shows the data was seeded.
+seeded in a minute would then sit in one day of every list and one month of clearing
+(which selects settlements by `settled_at`), so after each day the seed moves
+`Settlement.settled_at` (and a reversed settlement's `reversed_at`) and the entries'
+`JournalEntry.posted_at` to a time on the day the visit ended (never later than now).
+Amounts, accumulators and the ledger's balances do not depend on those stamps. The
+audit records keep the real time (the chain cannot be rewritten), which shows that the
+data was seeded.
 """
 
 import bisect
@@ -630,7 +632,7 @@ class _Run:
             )
         jan1 = datetime.date(self.year, 1, 1)
         older = [p for p in people if _age(p.birth, jan1) >= 50]
-        # Hypertension and diabetes: about a third of the over-50s, who come back monthly.
+        # The two-disease visits (hypertension, diabetes) are a third of the over-50s'.
         rng = random.Random(f"{self.seed}:{self.county}:{self.year}:chronic")  # noqa: S311
         chronic = [p for p in older if rng.random() < 0.35] or older
         grave = rng.sample(older, min(len(older), max(3, len(older) // 2000)))
@@ -688,6 +690,8 @@ class _Run:
         visit_no = f"{'ZY' if scenario.visit_type == 'inpatient' else 'MZ'}{stamp}{i:04d}"
         key = f"{KEY_PREFIX}{stamp}-{i:04d}"
         moment = _moment(rng, day)
+        stamps: dict[int, datetime.datetime] = {}
+        reversed_at: dict[int, datetime.datetime] = {}
         try:
             with transaction.atomic():
                 services.do_register_visit(
@@ -705,10 +709,15 @@ class _Run:
                 if scenario.visit_type == "inpatient":
                     services.do_discharge(institution, visit_no, day)
                 settlement, _ = services.do_settle(institution, visit_no, key, {})
-                self.stamps[settlement.pk] = moment
+                stamps[settlement.pk] = moment
                 if rng.random() < self.reversal_rate:
-                    settlement = self.reverse_and_settle_again(
-                        rng, institution, visit_no, key, settlement, moment, len(lines)
+                    self.reverse_and_settle_again(
+                        rng,
+                        institution,
+                        (visit_no, key, len(lines)),
+                        settlement,
+                        stamps,
+                        reversed_at,
                     )
         except (DomainError, LedgerError) as exc:
             # A settlement the fund pays nothing towards (an outpatient year's limit used
@@ -716,23 +725,25 @@ class _Run:
             # entry: see the report. Such a visit is left out.
             self.result.refused[getattr(exc, "code", type(exc).__name__)] += 1
             return 0
+        # Only now: a visit rolled back leaves no settlements to restamp.
+        self.stamps.update(stamps)
+        self.reversed.update(reversed_at)
         self.result.settled += 1
         self.result.by_type[scenario.visit_type] += 1
         return 1
 
-    def reverse_and_settle_again(self, rng, institution, visit_no, key, settlement, moment, n):
-        """2208 then 2205 (one line withdrawn) and 2207 again, a few minutes later."""
+    def reverse_and_settle_again(self, rng, institution, visit, settlement, stamps, reversed_at):
+        """2208, then 2205 (the last line withdrawn) and 2207 again, minutes later."""
+        visit_no, key, n = visit
         reason = rng.choice(REVERSAL_REASONS)
         reversal, _ = services.do_reverse(institution, settlement.pk, f"{key}-r", reason)
-        later = moment + datetime.timedelta(minutes=rng.randint(5, 40))
-        self.stamps[reversal.pk] = later
-        self.reversed[settlement.pk] = later
+        later = stamps[settlement.pk] + datetime.timedelta(minutes=rng.randint(5, 40))
+        stamps[reversal.pk] = reversed_at[settlement.pk] = later
         if n > 1:
             services.do_cancel_fees(institution, visit_no, [n])
         again, _ = services.do_settle(institution, visit_no, f"{key}-2", {})
-        self.stamps[again.pk] = later + datetime.timedelta(minutes=rng.randint(1, 5))
+        stamps[again.pk] = later + datetime.timedelta(minutes=rng.randint(1, 5))
         self.result.reversals += 1
-        return again
 
     def lines(self, rng, scenario, person, level, admitted, days) -> list:
         age = _age(person.birth, admitted)
