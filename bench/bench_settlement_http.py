@@ -371,7 +371,7 @@ def sequence_calls(number: str, visit_no: str, claim: list[dict]):
 
 
 CATEGORIES = (
-    ("waiting on PostgreSQL (psycopg execute/fetch)", ("psycopg",)),
+    ("psycopg: sending queries, waiting for PostgreSQL, reading rows", ("psycopg",)),
     ("Django ORM: building and compiling queries", ("django/db/models",)),
     ("Django DB backend wrappers", ("django/db/backends", "django/db/transaction")),
     ("django-ninja and pydantic", ("/ninja/", "pydantic")),
@@ -393,9 +393,12 @@ def profile(client_id, key, numbers, lines, n: int) -> None:
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     people = itertools.cycle(numbers[-400:-50])
 
+    cpu: Counter = Counter()
+
     def one(i):
         visit_no = f"P{i:06d}{uuid.uuid4().hex[:6]}"
-        for _step, (method, path, body, expected) in sequence_calls(next(people), visit_no, lines):
+        for step, (method, path, body, expected) in sequence_calls(next(people), visit_no, lines):
+            before = time.process_time()
             if method == "GET":
                 response = client.get(path, **auth)
             else:
@@ -407,8 +410,17 @@ def profile(client_id, key, numbers, lines, n: int) -> None:
                     **auth,
                 )
             assert response.status_code == expected, response.content
+            cpu[step] += time.process_time() - before
 
     one(-1)
+    # This process's CPU per step, unprofiled: Django, ninja, the ORM and psycopg's client
+    # side (PostgreSQL's own work is in another process and not counted).
+    cpu.clear()
+    for i in range(n):
+        one(n + i)
+    print(f"\nDjango-side CPU per step, {n} sequences in one thread, unprofiled:")
+    print("  " + "  ".join(f"{s} {cpu[s] / n * 1000:.1f}" for s in STEPS), end="")
+    print(f"  = {sum(cpu.values()) / n * 1000:.1f} ms per settlement")
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
