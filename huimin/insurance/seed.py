@@ -845,6 +845,9 @@ def seed_settlements(
     today = timezone.localdate()
     last = min(until or today, today, datetime.date(year, 12, 31))
     first = datetime.date(year, 1, 1)
+    if last < first:
+        result.skipped = f"{year}年度还没有可生成的日子（截至{last}）"
+        return result
     settlements = Settlement.objects.within(county).filter(year=year)
     if settlements.exclude(idempotency_key__startswith=KEY_PREFIX).exists():
         result.skipped = f"{county} {year}年度已有结算记录，不再生成演示结算"

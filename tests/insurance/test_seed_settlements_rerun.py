@@ -127,6 +127,9 @@ def test_bad_options_are_refused_and_change_nothing(db):
         seed.seed_settlements(YEAR, county=COUNTY, reversal_rate=1.5)
     with pytest.raises(seed.SeedError, match="县级区划代码"):
         seed.seed_settlements(YEAR, county="999999")
+    # A year that has not begun by --until (or today) has no days to seed.
+    assert "还没有" in run(until=D(YEAR - 1, 12, 31)).skipped
+    assert "还没有" in seed.seed_settlements(2100, county=COUNTY).skipped
     for argv, message in (
         (["--year", "2026", "--per-day", "0"], "--per-day"),
         (["--year", "1999"], "--year"),
