@@ -4,7 +4,8 @@
     .venv/bin/python bench/bench_settlement_http.py --quick      # small and short (make bench)
     .venv/bin/python bench/bench_settlement_http.py --workers 4 --threads 4 --seconds 30
     .venv/bin/python bench/bench_settlement_http.py --profile 200   # and where the time goes
-    scripts/with-postgres.sh .venv/bin/python bench/bench_settlement_http.py   # a given database
+    .venv/bin/python bench/bench_settlement_http.py --sql        # the SQL of one sequence
+    scripts/with-postgres.sh .venv/bin/python bench/bench_settlement_http.py   # an empty DB
 
 Builds, through the real services: a migrated database with a generated county
 (5,000 residents by default), the demo plan (`seed.seed_plan`, four eyes), the demo
