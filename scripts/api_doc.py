@@ -1,6 +1,6 @@
 """Regenerate the endpoint table of docs/api.md from the OpenAPI schema.
 
-    HUIMIN_DEBUG=1 .venv/bin/python scripts/api_doc.py > /tmp/table.md
+HUIMIN_DEBUG=1 .venv/bin/python scripts/api_doc.py > /tmp/table.md
 """
 
 import os

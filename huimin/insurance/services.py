@@ -185,7 +185,9 @@ def do_register_visit(institution: Institution, data: VisitData, *, request=None
 def get_visit(institution: Institution, his_visit_no: str, *, lock=False) -> Visit:
     qs = Visit.objects.select_related("person", "institution")
     if lock:
-        qs = qs.select_for_update()
+        # Lock the visit only: locking the joined institution row too deadlocks with a
+        # concurrent registration's foreign-key check on it (see docs/BENCHMARKS.md).
+        qs = qs.select_for_update(of=("self",))
     visit = qs.filter(institution=institution, his_visit_no=his_visit_no).first()
     if visit is None:
         raise NotFound("就诊记录")
@@ -569,15 +571,17 @@ def do_settle(
             )
             visit.status = VisitStatus.SETTLED
             visit.save(update_fields=["status"])
-            ledger.post(
-                region_code=plan_row.region_code,
-                year=year,
-                source_type="settlement",
-                source_id=settlement.pk,
-                purpose="settle",
-                memo=f"结算 {institution.name} {visit.his_visit_no}",
-                lines=_ledger_lines(result, +1),
-            )
+            # Nothing for the funds to pay (all self-pay): no entry to post.
+            if lines := _ledger_lines(result, +1):
+                ledger.post(
+                    region_code=plan_row.region_code,
+                    year=year,
+                    source_type="settlement",
+                    source_id=settlement.pk,
+                    purpose="settle",
+                    memo=f"结算 {institution.name} {visit.his_visit_no}",
+                    lines=lines,
+                )
             record(
                 action="create",
                 object_type="insurance.settlement",
@@ -671,15 +675,17 @@ def do_reverse(
                 if original.visit.visit_type != "inpatient"
                 else VisitStatus.DISCHARGED
             )
-            ledger.post(
-                region_code=original.plan.region_code,
-                year=original.year,
-                source_type="settlement",
-                source_id=original.pk,
-                purpose="reverse",
-                memo=f"冲正 {original.pk}：{reason.strip()[:100]}",
-                lines=_ledger_lines(original, -1),
-            )
+            # Nothing for the funds to pay (all self-pay): no entry to post.
+            if lines := _ledger_lines(original, -1):
+                ledger.post(
+                    region_code=original.plan.region_code,
+                    year=original.year,
+                    source_type="settlement",
+                    source_id=original.pk,
+                    purpose="reverse",
+                    memo=f"冲正 {original.pk}：{reason.strip()[:100]}",
+                    lines=lines,
+                )
             record(
                 action="update",
                 object_type="insurance.settlement",

@@ -135,3 +135,26 @@ def test_queries_per_settlement_do_not_grow_with_lines(insured):
         counts.append(len(ctx.captured_queries))
     assert counts[1] == counts[2], counts
     assert counts[1] <= 20, counts
+
+
+def test_a_visit_the_funds_pay_nothing_towards_still_settles(insured):
+    # One class-C line (目录外): 6800.00 is all self-pay, so basic, critical illness and
+    # assistance are 0.00 and there is no ledger entry to post; the settlement stands.
+    services.do_register_visit(
+        insured.hospital,
+        services.VisitData(
+            id_number=insured.id_number,
+            visit_type="outpatient_chronic",
+            his_visit_no="MZC",
+            visit_date=DAY(2026, 4, 1),
+        ),
+    )
+    services.do_upload_fees(
+        insured.hospital,
+        "MZC",
+        [services.FeeLineData(code="ZZ0000000000000001", quantity=D("1"), unit_price=D("6800.00"))],
+    )
+    settlement, _ = services.do_settle(insured.hospital, "MZC", "k-c", {})
+    assert (settlement.basic_fund, settlement.patient_pay) == (D("0.00"), D("6800.00"))
+    reversal, _ = services.do_reverse(insured.hospital, settlement.pk, "r-c", "退费")
+    assert reversal.patient_pay == D("-6800.00")
