@@ -720,9 +720,8 @@ class _Run:
                         reversed_at,
                     )
         except (DomainError, LedgerError) as exc:
-            # A settlement the fund pays nothing towards (an outpatient year's limit used
-            # up) has no ledger lines, and services.do_settle refuses to post an empty
-            # entry: see the report. Such a visit is left out.
+            # A refused visit is left out and counted. LedgerError: a settlement the
+            # funds pay nothing towards used to make do_settle post an empty entry.
             self.result.refused[getattr(exc, "code", type(exc).__name__)] += 1
             return 0
         # Only now: a visit rolled back leaves no settlements to restamp.
