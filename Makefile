@@ -29,7 +29,9 @@ demo: $(VENV)/.installed .env
 	$(HUIMIN) generate --residents $(RESIDENTS)
 	$(HUIMIN) demo_accounts
 	$(HUIMIN) seed-catalog
+	$(HUIMIN) seed-plan --year $(YEAR)
 	$(HUIMIN) seed-enrollment --year $(YEAR)
+	$(HUIMIN) seed-settlements --year $(YEAR)
 	@echo ""
 	@echo "Huimin is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "Log in with a demo account above, e.g. cashier / Huimin@2026."
