@@ -16,7 +16,7 @@ import yaml
 from huimin.insurance import engine
 from huimin.insurance.plan import parse_plan
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "tests" / "examples"
 
 
 def ten_line_claim() -> dict:

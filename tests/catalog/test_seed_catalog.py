@@ -12,7 +12,7 @@ from huimin.insurance.catalog import rules, services
 from huimin.insurance.catalog.models import CatalogItem, CatalogVersion
 from huimin.insurance.catalog.seed import demo_items, seed_demo_catalog
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "claim-example.json"
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "claim-example.json"
 CLAIM = {
     "admission_date": "2026-03-02",
     "lines": [

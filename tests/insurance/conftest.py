@@ -15,7 +15,7 @@ from huimin.insurance.models import Accumulator
 from huimin.registry.models import PersonCategory
 from tests import factories
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 D = datetime.date
 
 

@@ -11,7 +11,7 @@ import yaml
 from huimin.insurance import engine
 from huimin.insurance.plan import parse_plan
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 D = Decimal
 
 

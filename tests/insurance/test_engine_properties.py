@@ -12,7 +12,7 @@ from huimin.insurance.plan import parse_plan
 
 PLAN = parse_plan(
     yaml.safe_load(
-        (Path(__file__).resolve().parents[3] / "shared/examples/plan-example.yaml").read_text(
+        (Path(__file__).resolve().parents[1] / "examples" / "plan-example.yaml").read_text(
             encoding="utf-8"
         )
     )
