@@ -509,6 +509,33 @@ def _ledger_lines(s: engine.Settlement | Settlement, sign: int) -> list[ledger_r
     return ledger_rules.nonzero(*lines)
 
 
+def _once(institution, key: str, digest: str, write, clash: Conflict) -> tuple[Settlement, bool]:
+    """Run `write` (one transaction writing one Settlement) once per (institution, key).
+
+    A retry with the same body gets the first result (replayed True); another body with
+    the same key is a 409; a retry racing the first is caught by the unique constraint.
+    """
+    _check_key(key)
+    existing = _replay(institution, key, digest)
+    if existing is not None:
+        return existing, True
+    try:
+        with transaction.atomic():
+            return write(), False
+    except IntegrityError:
+        existing = _replay(institution, key, digest)
+        if existing is not None:
+            return existing, True
+        raise clash from None
+
+
+def _post_entry(s, sign: int, **entry) -> None:
+    """The settlement's (or reversal's) fund entry; none when the funds pay nothing."""
+    lines = _ledger_lines(s, sign)
+    if lines:
+        ledger.post(source_type="settlement", lines=lines, **entry)
+
+
 def do_settle(
     institution: Institution,
     his_visit_no: str,
@@ -519,85 +546,77 @@ def do_settle(
     request=None,
 ) -> tuple[Settlement, bool]:
     """2207 / 2304. Returns (settlement, replayed)."""
-    _check_key(idempotency_key)
     digest = body_hash({"op": "settle", "visit": his_visit_no, **body})
-    existing = _replay(institution, idempotency_key, digest)
-    if existing is not None:
-        return existing, True
-    try:
-        with transaction.atomic():
-            visit = get_visit(institution, his_visit_no, lock=True)
-            if visit.status == VisitStatus.SETTLED:
-                raise Conflict("visit_settled", "该就诊已结算")
-            if visit.status == VisitStatus.CANCELLED:
-                raise Conflict("visit_closed", "该就诊已撤销")
-            if visit.visit_type == "inpatient" and visit.status != VisitStatus.DISCHARGED:
-                raise Refused("not_discharged", "住院结算前须办理出院")
-            plan_row, plan = _plan_for(visit)
-            fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
-            claim = _claim(visit, fees, plan)
-            year = visit.visit_date.year
-            acc = _lock_accumulator(visit.person, year)
-            before = ytd_of(acc)
-            result = engine.adjudicate(plan, claim, before)
-            _apply(acc, result.ytd_after)
-            payload = result.as_json()
-            payload["ytd_delta"] = _delta(before, result.ytd_after)
-            settlement = Settlement.objects.create(
-                visit=visit,
-                person=visit.person,
-                institution=institution,
-                region_code=visit.region_code,
-                plan=plan_row,
-                year=year,
-                kind=SettlementKind.SETTLE,
-                visit_type=visit.visit_type,
-                person_category=visit.person_category,
-                total=result.total,
-                self_pay=result.self_pay,
-                b_self_pay=result.b_self_pay,
-                eligible=result.eligible,
-                deductible=result.deductible,
-                basic_fund=result.basic_fund,
-                critical_illness=result.critical_illness,
-                assistance=result.assistance,
-                patient_pay=result.patient_pay,
-                result=payload,
-                idempotency_key=idempotency_key,
-                request_hash=digest,
-                settled_by=actor if actor is not None and actor.is_authenticated else None,
-                terminal=getattr(request, "auth_terminal", "") if request else "",
-                verification_code=secrets.token_hex(6).upper(),
-            )
-            visit.status = VisitStatus.SETTLED
-            visit.save(update_fields=["status"])
-            # Nothing for the funds to pay (all self-pay): no entry to post.
-            if lines := _ledger_lines(result, +1):
-                ledger.post(
-                    region_code=plan_row.region_code,
-                    year=year,
-                    source_type="settlement",
-                    source_id=settlement.pk,
-                    purpose="settle",
-                    memo=f"结算 {institution.name} {visit.his_visit_no}",
-                    lines=lines,
-                )
-            record(
-                action="create",
-                object_type="insurance.settlement",
-                object_id=str(settlement.pk),
-                region_code=visit.region_code,
-                request=request,
-                actor=actor,
-                institution_id=institution.pk,
-            )
-            return settlement, False
-    except IntegrityError:
-        # The same key raced in from a retry: answer as the first one did.
-        existing = _replay(institution, idempotency_key, digest)
-        if existing is not None:
-            return existing, True
-        raise Conflict("visit_settled", "该就诊已结算") from None
+
+    def settle() -> Settlement:
+        visit = get_visit(institution, his_visit_no, lock=True)
+        if visit.status == VisitStatus.SETTLED:
+            raise Conflict("visit_settled", "该就诊已结算")
+        if visit.status == VisitStatus.CANCELLED:
+            raise Conflict("visit_closed", "该就诊已撤销")
+        if visit.visit_type == "inpatient" and visit.status != VisitStatus.DISCHARGED:
+            raise Refused("not_discharged", "住院结算前须办理出院")
+        plan_row, plan = _plan_for(visit)
+        fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
+        claim = _claim(visit, fees, plan)
+        year = visit.visit_date.year
+        acc = _lock_accumulator(visit.person, year)
+        before = ytd_of(acc)
+        result = engine.adjudicate(plan, claim, before)
+        _apply(acc, result.ytd_after)
+        payload = result.as_json()
+        payload["ytd_delta"] = _delta(before, result.ytd_after)
+        settlement = Settlement.objects.create(
+            visit=visit,
+            person=visit.person,
+            institution=institution,
+            region_code=visit.region_code,
+            plan=plan_row,
+            year=year,
+            kind=SettlementKind.SETTLE,
+            visit_type=visit.visit_type,
+            person_category=visit.person_category,
+            total=result.total,
+            self_pay=result.self_pay,
+            b_self_pay=result.b_self_pay,
+            eligible=result.eligible,
+            deductible=result.deductible,
+            basic_fund=result.basic_fund,
+            critical_illness=result.critical_illness,
+            assistance=result.assistance,
+            patient_pay=result.patient_pay,
+            result=payload,
+            idempotency_key=idempotency_key,
+            request_hash=digest,
+            settled_by=actor if actor is not None and actor.is_authenticated else None,
+            terminal=getattr(request, "auth_terminal", "") if request else "",
+            verification_code=secrets.token_hex(6).upper(),
+        )
+        visit.status = VisitStatus.SETTLED
+        visit.save(update_fields=["status"])
+        _post_entry(
+            result,
+            +1,
+            region_code=plan_row.region_code,
+            year=year,
+            source_id=settlement.pk,
+            purpose="settle",
+            memo=f"结算 {institution.name} {visit.his_visit_no}",
+        )
+        record(
+            action="create",
+            object_type="insurance.settlement",
+            object_id=str(settlement.pk),
+            region_code=visit.region_code,
+            request=request,
+            actor=actor,
+            institution_id=institution.pk,
+        )
+        return settlement
+
+    return _once(
+        institution, idempotency_key, digest, settle, Conflict("visit_settled", "该就诊已结算")
+    )
 
 
 def do_reverse(
@@ -610,96 +629,89 @@ def do_reverse(
     request=None,
 ) -> tuple[Settlement, bool]:
     """2208 / 2305: a compensating settlement that restores the accumulators exactly."""
-    _check_key(idempotency_key)
     if not reason.strip():
         raise ValidationFailed({"reason": "须填写冲正原因"})
     digest = body_hash({"op": "reverse", "settlement": settlement_id, "reason": reason})
-    existing = _replay(institution, idempotency_key, digest)
-    if existing is not None:
-        return existing, True
-    try:
-        with transaction.atomic():
-            original = (
-                Settlement.objects.select_for_update()
-                .select_related("visit", "plan")
-                .filter(pk=settlement_id, kind=SettlementKind.SETTLE)
-                .first()
+
+    def reverse() -> Settlement:
+        original = (
+            Settlement.objects.select_for_update()
+            .select_related("visit", "plan")
+            .filter(pk=settlement_id, kind=SettlementKind.SETTLE)
+            .first()
+        )
+        # Another institution's settlement is simply not found.
+        if original is None or original.institution_id != institution.pk:
+            raise NotFound("结算记录")
+        if original.reversed_at is not None:
+            raise Conflict("already_reversed", "该结算已冲正")
+        if original.clearing_batch_id is not None:
+            raise Conflict("already_cleared", "该结算已清算，不能冲正")
+        acc = _lock_accumulator(original.person, original.year)
+        restored = _undo(ytd_of(acc), original.result["ytd_delta"])
+        _apply(acc, restored)
+        negated = {
+            f: -getattr(original, f)
+            for f in (
+                "total",
+                "self_pay",
+                "b_self_pay",
+                "eligible",
+                "deductible",
+                "basic_fund",
+                "critical_illness",
+                "assistance",
+                "patient_pay",
             )
-            # Another institution's settlement is simply not found.
-            if original is None or original.institution_id != institution.pk:
-                raise NotFound("结算记录")
-            if original.reversed_at is not None:
-                raise Conflict("already_reversed", "该结算已冲正")
-            if original.clearing_batch_id is not None:
-                raise Conflict("already_cleared", "该结算已清算，不能冲正")
-            acc = _lock_accumulator(original.person, original.year)
-            restored = _undo(ytd_of(acc), original.result["ytd_delta"])
-            _apply(acc, restored)
-            negated = {
-                f: -getattr(original, f)
-                for f in (
-                    "total",
-                    "self_pay",
-                    "b_self_pay",
-                    "eligible",
-                    "deductible",
-                    "basic_fund",
-                    "critical_illness",
-                    "assistance",
-                    "patient_pay",
-                )
-            }
-            reversal = Settlement.objects.create(
-                visit=original.visit,
-                person_id=original.person_id,
-                institution=institution,
-                region_code=original.region_code,
-                plan=original.plan,
-                year=original.year,
-                kind=SettlementKind.REVERSAL,
-                reverses=original,
-                visit_type=original.visit_type,
-                person_category=original.person_category,
-                result={"reason": reason.strip()[:200], "reverses": original.pk},
-                idempotency_key=idempotency_key,
-                request_hash=digest,
-                settled_by=actor if actor is not None and actor.is_authenticated else None,
-                terminal=getattr(request, "auth_terminal", "") if request else "",
-                verification_code=secrets.token_hex(6).upper(),
-                **negated,
-            )
-            original.reversed_at = timezone.now()
-            original.save(update_fields=["reversed_at"])
-            Visit.objects.filter(pk=original.visit_id).update(
-                status=VisitStatus.OPEN
-                if original.visit.visit_type != "inpatient"
-                else VisitStatus.DISCHARGED
-            )
-            # Nothing for the funds to pay (all self-pay): no entry to post.
-            if lines := _ledger_lines(original, -1):
-                ledger.post(
-                    region_code=original.plan.region_code,
-                    year=original.year,
-                    source_type="settlement",
-                    source_id=original.pk,
-                    purpose="reverse",
-                    memo=f"冲正 {original.pk}：{reason.strip()[:100]}",
-                    lines=lines,
-                )
-            record(
-                action="update",
-                object_type="insurance.settlement",
-                object_id=str(original.pk),
-                region_code=original.region_code,
-                request=request,
-                actor=actor,
-                institution_id=institution.pk,
-                changes={"reversed": [False, True]},
-                purpose=reason.strip()[:200],
-            )
-            return reversal, False
-    except IntegrityError:
-        existing = _replay(institution, idempotency_key, digest)
-        if existing is not None:
-            return existing, True
-        raise Conflict("already_reversed", "该结算已冲正") from None
+        }
+        reversal = Settlement.objects.create(
+            visit=original.visit,
+            person_id=original.person_id,
+            institution=institution,
+            region_code=original.region_code,
+            plan=original.plan,
+            year=original.year,
+            kind=SettlementKind.REVERSAL,
+            reverses=original,
+            visit_type=original.visit_type,
+            person_category=original.person_category,
+            result={"reason": reason.strip()[:200], "reverses": original.pk},
+            idempotency_key=idempotency_key,
+            request_hash=digest,
+            settled_by=actor if actor is not None and actor.is_authenticated else None,
+            terminal=getattr(request, "auth_terminal", "") if request else "",
+            verification_code=secrets.token_hex(6).upper(),
+            **negated,
+        )
+        original.reversed_at = timezone.now()
+        original.save(update_fields=["reversed_at"])
+        Visit.objects.filter(pk=original.visit_id).update(
+            status=VisitStatus.OPEN
+            if original.visit.visit_type != "inpatient"
+            else VisitStatus.DISCHARGED
+        )
+        _post_entry(
+            original,
+            -1,
+            region_code=original.plan.region_code,
+            year=original.year,
+            source_id=original.pk,
+            purpose="reverse",
+            memo=f"冲正 {original.pk}：{reason.strip()[:100]}",
+        )
+        record(
+            action="update",
+            object_type="insurance.settlement",
+            object_id=str(original.pk),
+            region_code=original.region_code,
+            request=request,
+            actor=actor,
+            institution_id=institution.pk,
+            changes={"reversed": [False, True]},
+            purpose=reason.strip()[:200],
+        )
+        return reversal
+
+    return _once(
+        institution, idempotency_key, digest, reverse, Conflict("already_reversed", "该结算已冲正")
+    )
