@@ -156,30 +156,38 @@ def do_register_visit(institution: Institution, data: VisitData, *, request=None
             "该就诊类型在此等级的机构不予报销",
             {"visit_type": f"{data.visit_type}不含{level}级机构"},
         )
-    with transaction.atomic():
-        if Visit.objects.filter(institution=institution, his_visit_no=data.his_visit_no).exists():
-            raise Conflict("visit_no_exists", "该就诊流水号已登记", {"his_visit_no": "已存在"})
-        visit = Visit.objects.create(
-            person=person,
-            institution=institution,
-            region_code=person.village_id,
-            visit_type=data.visit_type,
-            institution_level=level,
-            person_category=cov.person_category,
-            his_visit_no=data.his_visit_no,
-            visit_date=data.visit_date,
-            diagnosis_code=data.diagnosis_code[:20],
-            diagnosis_name=data.diagnosis_name[:100],
-        )
-        record(
-            action="create",
-            object_type="insurance.visit",
-            object_id=str(visit.pk),
-            region_code=person.village_id,
-            request=request,
-            institution_id=institution.pk,
-        )
+    taken = Conflict("visit_no_exists", "该就诊流水号已登记", {"his_visit_no": "已存在"})
+    if Visit.objects.filter(institution=institution, his_visit_no=data.his_visit_no).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            visit = _create_visit(institution, person, cov, level, data)
+            record(
+                action="create",
+                object_type="insurance.visit",
+                object_id=str(visit.pk),
+                region_code=person.village_id,
+                request=request,
+                institution_id=institution.pk,
+            )
+    except IntegrityError:
+        raise taken from None  # the same number registered by a concurrent request
     return visit
+
+
+def _create_visit(institution, person, cov, level: str, data: VisitData) -> Visit:
+    return Visit.objects.create(
+        person=person,
+        institution=institution,
+        region_code=person.village_id,
+        visit_type=data.visit_type,
+        institution_level=level,
+        person_category=cov.person_category,
+        his_visit_no=data.his_visit_no,
+        visit_date=data.visit_date,
+        diagnosis_code=data.diagnosis_code[:20],
+        diagnosis_name=data.diagnosis_name[:100],
+    )
 
 
 def get_visit(institution: Institution, his_visit_no: str, *, lock=False) -> Visit:

@@ -156,3 +156,9 @@ def test_an_absurd_line_amount_is_refused_not_overflowed(insured):
         "fee_line_invalid",
     )
     assert "lines[0].unit_price" in err.fields
+
+
+def test_the_same_visit_number_twice_is_a_conflict(insured):
+    register(insured)
+    err = refused(lambda: register(insured), "visit_no_exists")
+    assert "his_visit_no" in err.fields
