@@ -1,5 +1,6 @@
 """Keep every API error in the contract's JSON shape, even those raised below the API
-layer (unknown path → Django's 404, wrong method → 405, CSRF failure → 403)."""
+layer (unknown path → Django's 404, wrong method → 405, CSRF failure → 403, and an
+unexpected 500, whose details stay in the server log)."""
 
 import json
 
@@ -21,10 +22,15 @@ class ApiErrorShapeMiddleware:
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")
-            and 400 <= response.status_code < 500
+            and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            code, message = _CODES.get(response.status_code, ("http_error", "请求无效"))
+            default = (
+                ("internal_error", "服务器内部错误，已记录")
+                if response.status_code >= 500
+                else ("http_error", "请求无效")
+            )
+            code, message = _CODES.get(response.status_code, default)
             body = {"error": {"code": code, "message": message, "fields": {}}}
             shaped = HttpResponse(
                 json.dumps(body, ensure_ascii=False),
