@@ -109,6 +109,12 @@ SECRET_KEY = env_str("HUIMIN_SECRET_KEY", _DEV_SECRET)
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("HUIMIN_SECRET_KEY must be at least 32 characters")
 HUIMIN_FIELD_KEY = env_key32("HUIMIN_FIELD_KEY", _DEV_FIELD_KEY)
+# aes-256-gcm, or sm4-gcm (GB/T 32907) where the national cipher is required.
+HUIMIN_FIELD_CIPHER = env_str("HUIMIN_FIELD_CIPHER", "aes-256-gcm")
+if HUIMIN_FIELD_CIPHER not in ("aes-256-gcm", "sm4-gcm"):
+    raise ImproperlyConfigured(
+        f"HUIMIN_FIELD_CIPHER must be aes-256-gcm or sm4-gcm, got {HUIMIN_FIELD_CIPHER!r}"
+    )
 # Keys being rotated out: still read, never written (docs/operations.md).
 HUIMIN_FIELD_KEY_PREVIOUS = env_key32_list("HUIMIN_FIELD_KEY_PREVIOUS")
 

@@ -1,7 +1,9 @@
 """Field encryption and blind indexes for personal data at rest.
 
-AES-256-GCM (authenticated) with a per-value random nonce. A token names the key that
-wrote it: `v2:<key-id>:` + base64(nonce || ciphertext||tag), where the key id is a short
+AES-256-GCM (authenticated) with a per-value random nonce, or SM4-GCM with
+HUIMIN_FIELD_CIPHER=sm4-gcm (token `s2:`; both are always read, and `huimin
+rotate-field-key` rewrites old tokens under the configured cipher). A token names the key
+that wrote it: `v2:<key-id>:` + base64(nonce || ciphertext||tag), where the key id is a short
 fingerprint of the master key (it reveals nothing about the key). Older tokens are
 `v1:` + base64(...) without a key id; they are still read.
 
@@ -20,11 +22,14 @@ import os
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-_VERSION = "v2"
+_VERSION = "v2"  # AES-256-GCM
+_SM4 = "s2"  # SM4-GCM (GB/T 32907), where the national standard is required
 _LEGACY = "v1"
+_CIPHERS = {"aes-256-gcm": _VERSION, "sm4-gcm": _SM4}
 PREVIOUS_VARIABLE = "HUIMIN_FIELD_KEY_PREVIOUS"
 
 
@@ -74,19 +79,41 @@ def _decryption_keys() -> dict[str, bytes]:
     return keys
 
 
+def _version() -> str:
+    """The token version new values are written with (HUIMIN_FIELD_CIPHER)."""
+    return _CIPHERS[getattr(settings, "HUIMIN_FIELD_CIPHER", "aes-256-gcm")]
+
+
+def _sm4_seal(key: bytes, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+    encryptor = Cipher(algorithms.SM4(key[:16]), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    return encryptor.update(data) + encryptor.finalize() + encryptor.tag
+
+
+def _sm4_open(key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+    decryptor = Cipher(algorithms.SM4(key[:16]), modes.GCM(nonce, sealed[-16:])).decryptor()
+    decryptor.authenticate_additional_data(aad)
+    return decryptor.update(sealed[:-16]) + decryptor.finalize()
+
+
 def encrypt(plaintext: str, *, context: str) -> str:
     """Encrypt; `context` (e.g. 'person.id_number') is bound as associated data."""
     master = _master()
     enc_key, _ = _keys(master)
     nonce = os.urandom(12)
-    ct = AESGCM(enc_key).encrypt(nonce, plaintext.encode("utf-8"), context.encode())
-    return f"{_VERSION}:{key_id(master)}:" + base64.b64encode(nonce + ct).decode("ascii")
+    version = _version()
+    data, aad = plaintext.encode("utf-8"), context.encode()
+    if version == _SM4:
+        ct = _sm4_seal(enc_key, nonce, data, aad)
+    else:
+        ct = AESGCM(enc_key).encrypt(nonce, data, aad)
+    return f"{version}:{key_id(master)}:" + base64.b64encode(nonce + ct).decode("ascii")
 
 
 def token_key_id(token: str) -> str | None:
     """The key id a v2 token names; None for a legacy v1 token (no key id)."""
     version, _, rest = token.partition(":")
-    if version == _VERSION:
+    if version in (_VERSION, _SM4):
         return rest.partition(":")[0]
     if version == _LEGACY:
         return None
@@ -95,12 +122,14 @@ def token_key_id(token: str) -> str | None:
 
 def is_current(token: str) -> bool:
     """Whether a token is already written under the current key (rotation skips it)."""
-    return token.startswith(f"{_VERSION}:{current_key_id()}:")
+    return token.startswith(f"{_version()}:{current_key_id()}:")
 
 
-def _open(master: bytes, body: str, context: str) -> str:
+def _open(master: bytes, body: str, context: str, version: str = _VERSION) -> str:
     raw = base64.b64decode(body)
     enc_key, _ = _keys(master)
+    if version == _SM4:
+        return _sm4_open(enc_key, raw[:12], raw[12:], context.encode()).decode("utf-8")
     return AESGCM(enc_key).decrypt(raw[:12], raw[12:], context.encode()).decode("utf-8")
 
 
@@ -112,11 +141,11 @@ def decrypt(token: str, *, context: str) -> str:
     """
     version, _, rest = token.partition(":")
     keys = _decryption_keys()
-    if version == _VERSION:
+    if version in (_VERSION, _SM4):
         kid, _, body = rest.partition(":")
         if kid not in keys:
             raise UnknownFieldKey(kid)
-        return _open(keys[kid], body, context)
+        return _open(keys[kid], body, context, version)
     if version == _LEGACY:
         # No key id: try each key held, current first. GCM's tag tells the right one;
         # when none opens it, a wrong key and a damaged token look the same (InvalidTag).

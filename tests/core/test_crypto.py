@@ -40,3 +40,20 @@ def test_blind_index_is_stable_and_depends_on_the_key():
     assert NUMBER not in first
     with override_settings(HUIMIN_FIELD_KEY=b"z" * 32):
         assert crypto.blind_index(NUMBER, context="person.id_number") != first
+
+
+def test_sm4_is_available_and_both_ciphers_stay_readable():
+    with override_settings(HUIMIN_FIELD_CIPHER="sm4-gcm"):
+        sm4 = crypto.encrypt(NUMBER, context="person.id_number")
+        assert sm4.startswith("s2:") and NUMBER not in sm4
+        assert crypto.decrypt(sm4, context="person.id_number") == NUMBER
+        with pytest.raises(InvalidTag):
+            crypto.decrypt(sm4, context="person.phone")
+
+    aes = crypto.encrypt(NUMBER, context="person.id_number")
+    assert aes.startswith("v2:")
+    # A deployment that switches cipher still reads what the other one wrote.
+    assert crypto.decrypt(sm4, context="person.id_number") == NUMBER
+    with override_settings(HUIMIN_FIELD_CIPHER="sm4-gcm"):
+        assert crypto.decrypt(aes, context="person.id_number") == NUMBER
+        assert not crypto.is_current(aes)  # rotation rewrites it under SM4

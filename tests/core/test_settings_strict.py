@@ -85,3 +85,11 @@ def test_malformed_previous_field_key_refuses_to_start(value, reason):
     )
     assert r.returncode != 0
     assert "HUIMIN_FIELD_KEY_PREVIOUS entry 2" in r.stderr and reason in r.stderr
+
+
+def test_unknown_field_cipher_refuses_to_start():
+    r = start(
+        {"HUIMIN_SECRET_KEY": "s" * 40, "HUIMIN_FIELD_KEY": GOOD_KEY, "HUIMIN_FIELD_CIPHER": "des"}
+    )
+    assert r.returncode != 0
+    assert "HUIMIN_FIELD_CIPHER" in r.stderr
