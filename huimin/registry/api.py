@@ -420,6 +420,12 @@ class HouseholdIn(Schema):
     joined_on: datetime.date | None = None
 
 
+class HouseholdUpdateIn(Schema):
+    address: str = Field(..., max_length=400)
+    head_id: int | None = Field(None, ge=1, le=2**62, description="新户主（须为本户成员）")
+    old_head_relation: str = Field("", max_length=4, description="原户主与新户主的关系代码")
+
+
 class MoveIn(Schema):
     person_id: int = Field(..., ge=1, le=2**62)
     relation: str = Field(..., max_length=4)
@@ -493,6 +499,18 @@ def create_household(request, payload: HouseholdIn):
     )
     household = services.do_create_household(request.user, data)
     return Status(201, _household_detail(household))
+
+
+@router.put(
+    "/households/{int:household_id}",
+    response={200: HouseholdDetailOut, **ERRORS},
+    summary="修改家庭户（住址、变更户主）",
+)
+def update_household(request, household_id: int, payload: HouseholdUpdateIn):
+    household = services.do_update_household(
+        request.user, household_id, payload.address, payload.head_id, payload.old_head_relation
+    )
+    return _household_detail(household)
 
 
 @router.post(

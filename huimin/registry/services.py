@@ -550,6 +550,41 @@ def do_move_member(
         )
 
 
+def do_update_household(
+    user,
+    household_id: int,
+    address: str,
+    head_id: int | None = None,
+    old_head_relation: str = "",
+) -> Household:
+    """Change a household's address and, optionally, its head (in one transaction)."""
+    address = address.strip()
+    if not address:
+        raise ValidationFailed({"address": "住址不能为空"})
+    if len(address) > 200:
+        raise ValidationFailed({"address": "住址不能超过200个字"})
+    with transaction.atomic():
+        household = get_household(user, household_id)
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        check_can_write(user, household.village_id)
+        if head_id is not None and head_id != household.head_id:
+            household = do_change_head(user, household.pk, head_id, old_head_relation)
+        if address != household.address:
+            old = household.address
+            household.address = address
+            household.save(update_fields=["address", "updated_at"])
+            _audit(
+                user,
+                "update",
+                "registry.household",
+                household.pk,
+                household.village_id,
+                fields=["address"],
+                changes={"address": [old, address]},
+            )
+        return household
+
+
 def do_change_head(user, household_id: int, new_head_id: int, old_head_relation: str):
     with transaction.atomic():
         household = get_household(user, household_id)

@@ -83,3 +83,27 @@ def test_create_household_numbers_it_under_the_village(officer, county):
     hh = services.do_create_household(officer, data)
     assert hh.number == factories.VILLAGES[1] + "0001"
     assert Household.objects.get(pk=hh.pk).head_id == p.pk
+
+
+def test_update_household_address_and_head_through_the_api(client, officer, two_households):
+    a, _, head_a, child, _ = two_households
+    client.force_login(officer)
+    url = f"/api/v1/registry/households/{a.pk}"
+    r = client.put(
+        url,
+        {"address": "城东村7组", "head_id": child.pk, "old_head_relation": "50"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.json()
+    body = r.json()
+    assert body["address"] == "城东村7组" and body["head_id"] == child.pk
+    # A head who is not a member, or an empty address: refused, nothing changed.
+    outsider = factories.make_person("外人", birth=D(1970, 1, 1))
+    for bad in (
+        {"address": "X", "head_id": outsider.pk, "old_head_relation": "50"},
+        {"address": "  "},
+    ):
+        r = client.put(url, bad, content_type="application/json")
+        assert r.status_code == 422, r.json()
+    a.refresh_from_db()
+    assert (a.address, a.head_id) == ("城东村7组", child.pk)
