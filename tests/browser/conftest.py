@@ -77,7 +77,8 @@ def page(browser, live_server):
         base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 860}
     )
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
+    # Generous: CI shares two cores with PostgreSQL and the live server.
+    tab.set_default_timeout(25_000)
     failures = []
     tab.on(
         "response",
