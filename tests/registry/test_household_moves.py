@@ -86,7 +86,7 @@ def test_create_household_numbers_it_under_the_village(officer, county):
 
 
 def test_update_household_address_and_head_through_the_api(client, officer, two_households):
-    a, _, head_a, child, _ = two_households
+    a, _, _, child, _ = two_households
     client.force_login(officer)
     url = f"/api/v1/registry/households/{a.pk}"
     r = client.put(
