@@ -116,49 +116,55 @@ def check_can_read_people(user) -> None:
         raise PermissionDenied("无权查看居民信息")
 
 
-def read_person(user, person_id: int, *, request=None, purpose: str = "") -> Person:
-    """A person's record for display, with its audit record; 404 outside the user's scope."""
+def _read(user, fetch, model, object_type: str, pk: int, fields, request, purpose):
+    """Fetch a scoped row for display and audit the read; a refused one (404) is
+    audited too, as denied."""
     from huimin.audit.services import record
 
     check_can_read_people(user)
     try:
-        person = get_person(user, person_id)
+        row = fetch(user, pk)
     except NotFound:
-        record_denied_read(user, Person, "registry.person", person_id, request)
+        record_denied_read(user, model, object_type, pk, request)
         raise
     record(
         action="read",
-        object_type="registry.person",
-        object_id=str(person.pk),
-        region_code=person.village_id,
-        fields=list(_AUDITED_PERSON_FIELDS),
+        object_type=object_type,
+        object_id=str(row.pk),
+        region_code=row.village_id,
+        fields=list(fields),
         purpose=purpose[:200],
         actor=user,
         request=request,
     )
-    return person
+    return row
+
+
+def read_person(user, person_id: int, *, request=None, purpose: str = "") -> Person:
+    """A person's record for display, with its audit record; 404 outside the user's scope."""
+    return _read(
+        user,
+        get_person,
+        Person,
+        "registry.person",
+        person_id,
+        _AUDITED_PERSON_FIELDS,
+        request,
+        purpose,
+    )
 
 
 def read_household(user, household_id: int, *, request=None, purpose: str = "") -> Household:
-    from huimin.audit.services import record
-
-    check_can_read_people(user)
-    try:
-        household = get_household(user, household_id)
-    except NotFound:
-        record_denied_read(user, Household, "registry.household", household_id, request)
-        raise
-    record(
-        action="read",
-        object_type="registry.household",
-        object_id=str(household.pk),
-        region_code=household.village_id,
-        fields=["members"],
-        purpose=purpose[:200],
-        actor=user,
-        request=request,
+    return _read(
+        user,
+        get_household,
+        Household,
+        "registry.household",
+        household_id,
+        ["members"],
+        request,
+        purpose,
     )
-    return household
 
 
 def reveal_id_number(user, person_id: int, purpose: str, *, request=None) -> str:
