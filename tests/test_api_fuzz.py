@@ -2,38 +2,16 @@
 every response matches the schema, and errors keep the contract's shape."""
 
 import pytest
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from schemathesis.openapi import from_wsgi
 
 from tests import factories
 
+# keep_test_connection is an autouse fixture: importing it here is what enables it.
+from tests.fuzzing import CHECKS, assert_error_shape, keep_test_connection, session_headers  # noqa: F401
+
 schema = from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
-
-
-@pytest.fixture(autouse=True)
-def keep_test_connection():
-    # As Django's test client does: a request must not close the connection that holds
-    # the test's transaction, or the app would not see the session written by the test.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -41,10 +19,7 @@ def officer_headers(officer, client):
     person = factories.make_person("周一")
     factories.make_household(person)
     factories.make_institution()
-    client.force_login(officer)
-    session = client.cookies["sessionid"].value
-    csrf = "a" * 32
-    return {"Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf}
+    return session_headers(client, officer)
 
 
 @schema.parametrize()
@@ -55,6 +30,4 @@ def officer_headers(officer, client):
 )
 def test_api_conforms_to_its_schema(case, officer_headers):
     response = case.call_and_validate(headers=officer_headers, checks=CHECKS)
-    if response.status_code >= 400:
-        body = response.json()
-        assert set(body["error"]) == {"code", "message", "fields"}
+    assert_error_shape(response)

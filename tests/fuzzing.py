@@ -1,0 +1,42 @@
+"""What the schemathesis fuzz tests share: checks, session headers, the error shape."""
+
+import pytest
+from django.core import signals
+from django.db import close_old_connections
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    # As Django's test client does: a request must not close the connection that holds
+    # the test's transaction, or the app would not see the session written by the test.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def session_headers(client, user) -> dict:
+    """Cookie and CSRF headers of a logged-in (second-factor verified) session."""
+    client.force_login(user)
+    session = client.cookies["sessionid"].value
+    csrf = "a" * 32
+    return {"Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf}
+
+
+def assert_error_shape(response) -> None:
+    if response.status_code >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "fields"}
