@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "huimin.insurance.ledger",
     "huimin.insurance.catalog",
     "huimin.insurance.enrollment",
+    "huimin.records",
 ]
 
 MIDDLEWARE = [

@@ -18,4 +18,5 @@ urlpatterns = [
     path("catalog/", include("huimin.insurance.catalog.urls")),
     path("enrollment/", include("huimin.insurance.enrollment.urls")),
     path("insurance/", include("huimin.insurance.urls")),
+    path("records/", include("huimin.records.urls")),
 ]

@@ -22,6 +22,7 @@ def _app_menus():
     from huimin.insurance.enrollment.nav import menu_items as enrollment
     from huimin.insurance.nav import menu_items as insurance
     from huimin.ops.nav import menu_items as ops
+    from huimin.records.nav import menu_items as records
     from huimin.registry.nav import menu_items as registry
 
-    return [registry, insurance, enrollment, catalog, access, accounts, audit, ops]
+    return [registry, records, insurance, enrollment, catalog, access, accounts, audit, ops]

@@ -31,9 +31,15 @@ PERMISSIONS = {
     "ledger.read": "查看基金账簿与试算平衡",
     "clearing.manage": "查看对账结果，办理月度清算审核与复核",
     "settlement.operate": "在本机构收费窗口办理就诊登记、费用录入、结算与冲正",
+    "record.read": "查阅居民健康档案（留痕）",
+    "record.write": "建档，填写、签名与更正健康档案表单",
+    "record.quality": "查看与处理档案质量问题",
+    "record.archive": "档案迁移、结案与销毁申请",
+    "record.destroy_approve": "审批档案销毁",
 }
 
 _READERS = {"person.read", "catalog.read"}
+_RECORD_KEEPER = {"record.read", "record.write", "record.quality"}
 DEFAULT_GRANTS: dict[str, set[str]] = {
     Role.INSURANCE_OFFICER: _READERS
     | {
@@ -51,10 +57,11 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
     },
     Role.TOWNSHIP_CLERK: _READERS | {"person.unmask_id", "registry.write", "loan.approve"},
     Role.CASHIER: _READERS | {"catalog.map", "settlement.operate"},
-    Role.DOCTOR: _READERS | {"catalog.map", "settlement.operate"},
-    Role.VILLAGE_DOCTOR: _READERS | {"catalog.map", "settlement.operate"},
-    Role.PUBLIC_HEALTH_OFFICER: _READERS | {"loan.approve"},
-    Role.ASSESSOR: set(_READERS),
+    Role.DOCTOR: _READERS | {"catalog.map", "settlement.operate", *_RECORD_KEEPER},
+    Role.VILLAGE_DOCTOR: _READERS | {"catalog.map", "settlement.operate", *_RECORD_KEEPER},
+    Role.PUBLIC_HEALTH_OFFICER: _READERS
+    | {"loan.approve", *_RECORD_KEEPER, "record.archive", "record.destroy_approve"},
+    Role.ASSESSOR: _READERS | {"record.read"},
     # The three administrators are separate and read no personal data.
     Role.SYSTEM_ADMIN: {"accounts.manage", "duty.write"},
     Role.SECURITY_ADMIN: {"roles.manage", "access.approve", "alerts.manage", "duty.write"},

@@ -1,0 +1,9 @@
+"""Health-record pages: thin views over services.py."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def home(request):
+    return render(request, "records/home.html", {})
