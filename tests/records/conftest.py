@@ -12,7 +12,10 @@ from tests import factories
 
 @pytest.fixture
 def village_doctor(county):
-    user = factories.make_staff("cundoc", "village_doctor", factories.VILLAGES[0])
+    clinic = factories.make_institution(
+        "城东村卫生室", factories.VILLAGES[0], "village_clinic", "1"
+    )
+    user = factories.make_staff("cundoc", "village_doctor", factories.VILLAGES[0], clinic)
     user.first_name = "李医生"
     user.save(update_fields=["first_name"])
     return user
@@ -20,7 +23,10 @@ def village_doctor(county):
 
 @pytest.fixture
 def other_village_doctor(county):
-    return factories.make_staff("cundoc2", "village_doctor", factories.VILLAGES[2])
+    clinic = factories.make_institution(
+        "严塘村卫生室", factories.VILLAGES[2], "village_clinic", "1"
+    )
+    return factories.make_staff("cundoc2", "village_doctor", factories.VILLAGES[2], clinic)
 
 
 @pytest.fixture
