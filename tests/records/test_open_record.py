@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from huimin.audit.models import AuditEvent
-from huimin.core.errors import Conflict, PermissionDenied
+from huimin.core.errors import Conflict, NotFound, PermissionDenied
 from huimin.records import services
 from tests import factories
 
@@ -37,9 +37,8 @@ def test_no_new_record_for_the_deceased(resident, village_doctor):
 
 
 def test_a_doctor_cannot_open_a_record_outside_the_village(county, other_village_doctor, resident):
-    with pytest.raises(Exception) as err:
+    with pytest.raises(NotFound):
         services.do_open_record(other_village_doctor, resident.pk)
-    assert err.type.__name__ in ("NotFound",)
 
 
 def test_roles_without_record_write_cannot_open_records(county, officer, resident):
