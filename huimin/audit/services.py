@@ -148,7 +148,9 @@ def record(
         "outcome": outcome,
         "reason": _cut(reason, "reason"),
     }
-    with transaction.atomic():
+    # No savepoint: an append is a few statements at the end of the caller's transaction,
+    # and a failure in it must fail that transaction anyway.
+    with transaction.atomic(savepoint=False):
         head = _lock_head()
         # Taken under the lock, so time never runs backwards along the chain.
         content["seq"] = head.last_seq + 1
