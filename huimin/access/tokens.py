@@ -325,6 +325,12 @@ _COLUMNS = (
     ("i", Institution, "name"),
     ("i", Institution, "insurance_code"),
     ("i", Institution, "region_id"),
+    # What settlement checks on every registration (designation, level): loaded here so
+    # the handed-over Institution has no deferred columns to fetch one query at a time.
+    ("i", Institution, "level"),
+    ("i", Institution, "designation_status"),
+    ("i", Institution, "designated_from"),
+    ("i", Institution, "designated_to"),
     ("d", Terminal, "device_id"),
     ("d", Terminal, "status"),
     ("c", ClientCredential, "id"),
@@ -402,6 +408,14 @@ def _load(token_hash: str) -> dict | None:
     return values
 
 
+def _instance(model, alias: str, row: dict):
+    """A model instance of the columns loaded under `alias`, the rest deferred."""
+    loaded = {name for a, _model, name in _COLUMNS if a == alias}
+    # from_db takes the values in the model's field order, whatever order the names have.
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in loaded]
+    return model.from_db(AccessToken.objects.db, names, [row[f"{alias}.{n}"] for n in names])
+
+
 def _authenticate(request, raw_token, required_scopes, seen) -> Authenticated:
     if not raw_token:
         _refuse("token_missing", "缺少访问令牌（Authorization: Bearer …）")
@@ -430,27 +444,10 @@ def _authenticate(request, raw_token, required_scopes, seen) -> Authenticated:
     missing = [s for s in required_scopes if s not in granted]
     if missing:
         _refuse("insufficient_scope", f"访问令牌缺少权限范围：{' '.join(missing)}")
-    db = AccessToken.objects.db
-    institution = Institution.from_db(
-        db,
-        ["id", "name", "insurance_code", "region_id"],
-        [row["i.id"], row["i.name"], row["i.insurance_code"], row["i.region_id"]],
-    )
-    credential = ClientCredential.from_db(
-        db,
-        ["id", "client_id", "status", "expires_at", "institution_id"],
-        [
-            row["c.id"],
-            row["c.client_id"],
-            row["c.status"],
-            row["c.expires_at"],
-            row["c.institution_id"],
-        ],
-    )
     return Authenticated(
         token_id=row["t.id"],
-        institution=institution,
-        credential=credential,
+        institution=_instance(Institution, "i", row),
+        credential=_instance(ClientCredential, "c", row),
         terminal=row["d.device_id"],
         scopes=granted,
     )

@@ -42,6 +42,19 @@ def test_valid_token_sets_the_request_context(hospital, token):
     assert request.auth_terminal == hospital.terminal
     assert request.auth_credential == hospital.credential
     assert request.auth_credential.client_id == hospital.client_id
+    # The columns the check loads each land in their own field (no extra query for them).
+    credential, institution = hospital.credential, hospital.institution
+    institution.refresh_from_db()
+    loaded = request.auth_credential
+    assert (loaded.status, loaded.expires_at, loaded.institution_id) == (
+        credential.status,
+        credential.expires_at,
+        institution.pk,
+    )
+    loaded = request.auth_institution
+    for field in ("level", "designation_status", "designated_from", "designated_to"):
+        assert getattr(loaded, field) == getattr(institution, field), field
+    assert "level" not in loaded.get_deferred_fields()
     # Fields not read by the check load on demand.
     assert request.auth_institution.credit_code == hospital.institution.credit_code
 
