@@ -3,6 +3,7 @@ write and its entry commit or roll back together."""
 
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import Sum
 
 from huimin.core.money import r2
@@ -42,7 +43,6 @@ def post(
 ) -> JournalEntry:
     """Write one balanced entry. Raises rules.LedgerError before writing anything."""
     group = rules.check_entry(lines)
-    accounts = ensure_accounts(region_code, year)
     entry = JournalEntry.objects.create(
         region_code=region_code,
         year=year,
@@ -52,11 +52,40 @@ def post(
         purpose=purpose,
         memo=memo[:200],
     )
-    Posting.objects.bulk_create(
-        Posting(entry=entry, account=accounts[ln.account], debit=ln.debit, credit=ln.credit)
-        for ln in lines
-    )
+    if not _insert_postings(entry.pk, region_code, year, lines):
+        # The region's first entry of the year (or a code added to the chart since).
+        accounts = ensure_accounts(region_code, year)
+        Posting.objects.bulk_create(
+            Posting(entry=entry, account=accounts[ln.account], debit=ln.debit, credit=ln.credit)
+            for ln in lines
+        )
     return entry
+
+
+def _insert_postings(entry_id: int, region_code: str, year: int, lines: list[rules.Line]) -> bool:
+    """All the postings in one statement that finds their accounts itself, or none at all
+    (False) when an account is missing. Saves reading the chart on every entry."""
+    connection = connections[Posting.objects.db]
+    q = connection.ops.quote_name
+    posting, account = q(Posting._meta.db_table), q(Account._meta.db_table)
+    codes = sorted({ln.account for ln in lines})
+    one = "SELECT CAST(%s AS varchar(10)) AS code, CAST(%s AS numeric(14, 2)) AS debit, "
+    one += "CAST(%s AS numeric(14, 2)) AS credit"
+    # Only quoted names from the models go into the text; every value is a parameter.
+    sql = (
+        f"INSERT INTO {posting} (entry_id, account_id, debit, credit) "  # noqa: S608
+        f"SELECT %s, a.id, v.debit, v.credit FROM ({' UNION ALL '.join([one] * len(lines))}) v "
+        f"JOIN {account} a ON a.code = v.code AND a.region_code = %s AND a.year = %s "
+        f"WHERE (SELECT COUNT(*) FROM {account} b WHERE b.region_code = %s AND b.year = %s "
+        f"AND b.code IN ({', '.join(['%s'] * len(codes))})) = %s"
+    )
+    params = [entry_id]
+    for ln in lines:
+        params += [ln.account, ln.debit, ln.credit]
+    params += [region_code, year, region_code, year, *codes, len(codes)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == len(lines)
 
 
 def balances(region_code: str, year: int) -> list[dict]:
