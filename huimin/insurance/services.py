@@ -18,7 +18,8 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from huimin.audit.services import record
@@ -55,11 +56,9 @@ def find_person(raw_id_number: str) -> Person:
         number = idnumber.parse(raw_id_number).number
     except idnumber.IDNumberError as exc:
         raise ValidationFailed({"id_number": exc.message}) from None
-    person = (
-        Person.objects.filter(id_number_index__in=id_number_lookups(number), status="active")
-        .select_related("village")
-        .first()
-    )
+    person = Person.objects.filter(
+        id_number_index__in=id_number_lookups(number), status="active"
+    ).first()
     if person is None:
         raise Refused("person_not_found", "未找到该参保人", {"id_number": "未登记"})
     return person
@@ -156,9 +155,9 @@ def do_register_visit(institution: Institution, data: VisitData, *, request=None
             "该就诊类型在此等级的机构不予报销",
             {"visit_type": f"{data.visit_type}不含{level}级机构"},
         )
+    # No look-before-insert: the unique constraint answers a number registered twice
+    # (also by a racing request), and the common case saves a query.
     taken = Conflict("visit_no_exists", "该就诊流水号已登记", {"his_visit_no": "已存在"})
-    if Visit.objects.filter(institution=institution, his_visit_no=data.his_visit_no).exists():
-        raise taken
     try:
         with transaction.atomic():
             visit = _create_visit(institution, person, cov, level, data)
@@ -190,8 +189,20 @@ def _create_visit(institution, person, cov, level: str, data: VisitData) -> Visi
     )
 
 
-def get_visit(institution: Institution, his_visit_no: str, *, lock=False) -> Visit:
-    qs = Visit.objects.select_related("person", "institution")
+def get_visit(
+    institution: Institution,
+    his_visit_no: str,
+    *,
+    lock=False,
+    with_person=False,
+    with_last_line=False,
+) -> Visit:
+    # The caller holds the institution; visit.institution is set from it, not joined.
+    qs = Visit.objects.select_related("person") if with_person else Visit.objects.all()
+    if with_last_line:
+        # The highest line number so far (cancelled lines included), in the same query.
+        last = FeeDetail.objects.filter(visit=OuterRef("pk")).order_by("-line_no")
+        qs = qs.annotate(last_line_no=Subquery(last.values("line_no")[:1]))
     if lock:
         # Lock the visit only: locking the joined institution row too deadlocks with a
         # concurrent registration's foreign-key check on it (see docs/BENCHMARKS.md).
@@ -199,6 +210,7 @@ def get_visit(institution: Institution, his_visit_no: str, *, lock=False) -> Vis
     visit = qs.filter(institution=institution, his_visit_no=his_visit_no).first()
     if visit is None:
         raise NotFound("就诊记录")
+    visit.institution = institution
     return visit
 
 
@@ -268,7 +280,9 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
     if not lines:
         raise ValidationFailed({"lines": "至少要有一条费用明细"})
     with transaction.atomic():
-        visit = get_visit(institution, his_visit_no, lock=True)
+        visit = get_visit(
+            institution, his_visit_no, lock=True, with_person=True, with_last_line=True
+        )
         if visit.status in (VisitStatus.SETTLED, VisitStatus.CANCELLED):
             raise Conflict("visit_closed", "该就诊已结算或已撤销，不能再上传费用")
         person = visit.person
@@ -281,13 +295,7 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
         errors: dict[str, str] = {}
         violations: dict[str, str] = {}
         rows = []
-        next_no = (
-            FeeDetail.objects.filter(visit=visit)
-            .order_by("-line_no")
-            .values_list("line_no", flat=True)
-            .first()
-            or 0
-        )
+        next_no = visit.last_line_no or 0
         age = _age(person.birth_date, visit.visit_date)
         for i, ln in enumerate(lines):
             path = f"lines[{i}]"
@@ -451,16 +459,43 @@ def _check_key(key: str) -> None:
         )
 
 
-def _lock_accumulator(person: Person, year: int) -> Accumulator:
-    acc = Accumulator.objects.select_for_update().filter(person=person, year=year).first()
-    if acc is not None:
-        return acc
-    try:
-        with transaction.atomic():
-            Accumulator.objects.create(person=person, year=year, region_code=person.village_id)
-    except IntegrityError:
-        pass  # created by a concurrent settlement; lock theirs
-    return Accumulator.objects.select_for_update().get(person=person, year=year)
+def _lock_accumulator(person_id: int, region_code: str, year: int) -> Accumulator:
+    """The person's row for the year, created if missing, locked until commit.
+
+    One statement: INSERT … ON CONFLICT DO UPDATE locks an existing row as FOR UPDATE
+    would (waiting for a concurrent settlement to commit) and returns its latest values,
+    so neither the first visit of the year nor a race needs a second round trip.
+    """
+    connection = connections[Accumulator.objects.db]
+    fresh = Accumulator(person_id=person_id, year=year, region_code=region_code)
+    fields = [f for f in Accumulator._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(fresh, True), connection) for f in fields]
+    q = connection.ops.quote_name
+    columns = ", ".join(q(f.column) for f in fields)
+    every = ", ".join(q(f.column) for f in Accumulator._meta.concrete_fields)
+    year_col = q("year")
+    # Only quoted names from the model go into the text; the values are parameters.
+    sql = (
+        f"INSERT INTO {q(Accumulator._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({q('person_id')}, {year_col}) "
+        f"DO UPDATE SET {year_col} = EXCLUDED.{year_col} "
+        f"RETURNING {every}"
+    )
+    # raw() converts the columns as the ORM would (JSON, decimals) on either database.
+    (acc,) = Accumulator.objects.raw(sql, values)  # read to the end: the statement completes
+    return acc
+
+
+_ACCUMULATED = [
+    "basic_paid",
+    "basic_paid_by_type",
+    "deductible_paid_by_type",
+    "ci_base",
+    "ci_paid",
+    "assistance_paid",
+    "updated_at",
+]
 
 
 def _apply(acc: Accumulator, ytd: engine.YearToDate) -> None:
@@ -470,7 +505,7 @@ def _apply(acc: Accumulator, ytd: engine.YearToDate) -> None:
     acc.ci_base = ytd.ci_base
     acc.ci_paid = ytd.ci_paid
     acc.assistance_paid = ytd.assistance_paid
-    acc.save()
+    acc.save(update_fields=_ACCUMULATED)
 
 
 def _delta(before: engine.YearToDate, after: engine.YearToDate) -> dict:
@@ -568,7 +603,7 @@ def do_settle(
         fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
         claim = _claim(visit, fees, plan)
         year = visit.visit_date.year
-        acc = _lock_accumulator(visit.person, year)
+        acc = _lock_accumulator(visit.person_id, visit.region_code, year)
         before = ytd_of(acc)
         result = engine.adjudicate(plan, claim, before)
         _apply(acc, result.ytd_after)
@@ -576,7 +611,7 @@ def do_settle(
         payload["ytd_delta"] = _delta(before, result.ytd_after)
         settlement = Settlement.objects.create(
             visit=visit,
-            person=visit.person,
+            person_id=visit.person_id,
             institution=institution,
             region_code=visit.region_code,
             plan=plan_row,
@@ -655,7 +690,7 @@ def do_reverse(
             raise Conflict("already_reversed", "该结算已冲正")
         if original.clearing_batch_id is not None:
             raise Conflict("already_cleared", "该结算已清算，不能冲正")
-        acc = _lock_accumulator(original.person, original.year)
+        acc = _lock_accumulator(original.person_id, original.region_code, original.year)
         restored = _undo(ytd_of(acc), original.result["ytd_delta"])
         _apply(acc, restored)
         negated = {
