@@ -1,0 +1,371 @@
+"""The data-quality run: the rules of quality_rules.py over records, in batches.
+
+Each batch is a handful of statements whatever its size: the records with their people,
+their forms in force (as dicts, not model instances), their HTN/DM programmes, likely
+duplicate people, and their open or confirmed findings; the rules run in Python; new
+findings are bulk-inserted, changed ones bulk-updated, fixed ones resolved in one
+UPDATE, and the records' 合格 flag set in two. Reruns are idempotent: a finding is the
+same finding while its (rule, form, field) still holds; confirmed outliers stay
+confirmed; fixed findings are resolved with the time.
+
+Outliers are judged against medians and MADs per measurement, sex and age band over
+the county's signed forms, computed once per run from an evenly spread sample.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from huimin.audit.services import record as audit
+from huimin.core.errors import Conflict, NotFound, ValidationFailed
+from huimin.records import quality_rules as rules
+from huimin.records.models import (
+    Finding,
+    FindingStatus,
+    Form,
+    FormStatus,
+    HealthRecord,
+    Programme,
+    RecordStatus,
+    Severity,
+)
+from huimin.records.services import check_can, get_record
+from huimin.registry.models import Person, PersonStatus
+
+BATCH = 2000
+SAMPLE_TARGET = 200_000  # measurement rows read per county for the group medians
+RECHECK_SAMPLE_TARGET = 50_000
+
+_FORM_FIELDS = (
+    "id",
+    "record_id",
+    "kind",
+    "status",
+    "service_date",
+    "data",
+    "created_at",
+    *rules.MEASURES,
+)
+
+
+@dataclass
+class RunResult:
+    records: int = 0
+    qualified: int = 0
+    created: int = 0
+    resolved: int = 0
+    updated: int = 0
+    kept: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    stats_seconds: float = 0.0
+    by_rule: dict = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, other: RunResult) -> None:
+        for name in ("records", "qualified", "created", "resolved", "updated", "kept", "batches"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for rule, n in other.by_rule.items():
+            self.by_rule[rule] += n
+
+
+# ---------------------------------------------------------------- outlier groups
+
+
+def measurement_stats(
+    county: str,
+    today: dt.date,
+    *,
+    target: int = SAMPLE_TARGET,
+    min_group: int = rules.MIN_GROUP,
+) -> dict:
+    """Group medians and MADs of the county's signed measurements. Read from every
+    `step`-th form id so a county of millions costs one scan and `target` rows."""
+    forms = Form.objects.within(county).filter(
+        status=FormStatus.SIGNED, service_date__isnull=False, person__isnull=False
+    )
+    measured = Q()
+    for m in rules.MEASURES:
+        measured |= Q(**{f"{m}__isnull": False})
+    forms = forms.filter(measured)
+    total = forms.count()
+    step = max(1, total // target)
+    if step > 1:
+        forms = forms.annotate(_slot=F("id") % step).filter(_slot=0)
+    rows = []
+    for sex, birth, day, *values in forms.values_list(
+        "person__sex", "person__birth_date", "service_date", *rules.MEASURES
+    ):
+        age = rules.age_on(birth, day)
+        for measure, value in zip(rules.MEASURES, values, strict=True):
+            if value is not None:
+                rows.append((measure, sex, age, value))
+    return rules.build_stats(rows, min_group=min_group)
+
+
+class CountyStats:
+    """Stats per county, computed the first time a batch needs them."""
+
+    def __init__(self, today: dt.date, target: int, min_group: int, result: RunResult):
+        self.today, self.target, self.min_group, self.result = today, target, min_group, result
+        self._by_county: dict[str, dict] = {}
+
+    def __call__(self, region_code: str) -> dict:
+        county = region_code[:6]
+        if county not in self._by_county:
+            start = time.perf_counter()
+            self._by_county[county] = measurement_stats(
+                county, self.today, target=self.target, min_group=self.min_group
+            )
+            self.result.stats_seconds += time.perf_counter() - start
+        return self._by_county[county]
+
+
+# ---------------------------------------------------------------- one batch
+
+
+def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
+    """Run every rule over these records and bring their findings up to date."""
+    result = RunResult(batches=1)
+    with transaction.atomic():
+        checked_at = timezone.now()
+        records = list(
+            HealthRecord.objects.select_for_update(of=("self",))
+            .filter(pk__in=record_ids, status=RecordStatus.ACTIVE)
+            .values(
+                "id",
+                "region_code",
+                "responsible_doctor_id",
+                "person__name",
+                "person__sex",
+                "person__birth_date",
+                "person__death_date",
+                "person__village_id",
+            )
+            .order_by("id")
+        )
+        if not records:
+            return result
+        ids = [r["id"] for r in records]
+        forms = defaultdict(list)
+        for f in (
+            Form.objects.filter(record_id__in=ids)
+            .exclude(status=FormStatus.AMENDED)
+            .values(*_FORM_FIELDS)
+        ):
+            forms[f["record_id"]].append(f)
+        programmes = defaultdict(list)
+        for p in Programme.objects.filter(
+            record_id__in=ids, kind__in=list(rules.PROGRAMME_FOLLOWUPS)
+        ).values("record_id", "kind", "registered_on", "ended_on"):
+            programmes[p["record_id"]].append(p)
+        twins = _likely_duplicates(records)
+        existing = defaultdict(dict)
+        for finding in Finding.objects.filter(
+            record_id__in=ids, status__in=(FindingStatus.OPEN, FindingStatus.CONFIRMED)
+        ).order_by("id"):
+            key = (finding.rule, finding.form_id, finding.field)
+            existing[finding.record_id].setdefault(key, finding)
+
+        to_create, to_update, to_resolve, good = [], [], [], []
+        for r in records:
+            person = rules.PersonFacts(
+                name=r["person__name"],
+                sex=r["person__sex"],
+                birth_date=r["person__birth_date"],
+                death_date=r["person__death_date"],
+            )
+            facts = rules.RecordFacts(
+                id=r["id"],
+                person=person,
+                forms=forms.get(r["id"], []),
+                programmes=programmes.get(r["id"], []),
+                duplicate_person=(
+                    r["person__name"],
+                    r["person__birth_date"],
+                    r["person__village_id"],
+                )
+                in twins,
+            )
+            hits = rules.check_record(facts, today, stats_of(r["region_code"]))
+            if rules.qualified(hits):
+                good.append(r["id"])
+            old = existing.get(r["id"], {})
+            for hit in hits:
+                result.by_rule[hit.rule] += 1
+                finding = old.pop(hit.key, None)
+                if finding is None:
+                    to_create.append(
+                        Finding(
+                            record_id=r["id"],
+                            form_id=hit.form_id,
+                            region_code=r["region_code"],
+                            rule=hit.rule,
+                            severity=hit.severity,
+                            field=hit.field,
+                            message=hit.message[:200],
+                            assignee_id=r["responsible_doctor_id"],
+                        )
+                    )
+                elif finding.status == FindingStatus.OPEN and (
+                    finding.message != hit.message[:200]
+                    or finding.severity != hit.severity
+                    or finding.assignee_id != r["responsible_doctor_id"]
+                    or finding.region_code != r["region_code"]
+                ):
+                    finding.message = hit.message[:200]
+                    finding.severity = hit.severity
+                    finding.assignee_id = r["responsible_doctor_id"]
+                    finding.region_code = r["region_code"]
+                    to_update.append(finding)
+                else:
+                    result.kept += 1
+            # What is left no longer holds: fixed. Confirmed ones stay as they were.
+            to_resolve += [f.pk for f in old.values() if f.status == FindingStatus.OPEN]
+
+        if to_create:
+            Finding.objects.bulk_create(to_create, batch_size=1000)
+        if to_update:
+            Finding.objects.bulk_update(
+                to_update, ["message", "severity", "assignee", "region_code"], batch_size=500
+            )
+        if to_resolve:
+            Finding.objects.filter(pk__in=to_resolve).update(
+                status=FindingStatus.RESOLVED, closed_at=checked_at, note="重新检查时已纠正"
+            )
+        good_set = set(good)
+        bad = [i for i in ids if i not in good_set]
+        if good:
+            HealthRecord.objects.filter(pk__in=good).update(
+                qualified=True, quality_checked_at=checked_at
+            )
+        if bad:
+            HealthRecord.objects.filter(pk__in=bad).update(
+                qualified=False, quality_checked_at=checked_at
+            )
+    result.records = len(records)
+    result.qualified = len(good)
+    result.created, result.updated, result.resolved = (
+        len(to_create),
+        len(to_update),
+        len(to_resolve),
+    )
+    return result
+
+
+def _likely_duplicates(records: list[dict]) -> set[tuple]:
+    """(name, birth date, village) shared by two or more active people: one grouped read."""
+    names = {r["person__name"] for r in records}
+    villages = {r["person__village_id"] for r in records}
+    rows = (
+        Person.objects.filter(village_id__in=villages, name__in=names, status=PersonStatus.ACTIVE)
+        .values("name", "birth_date", "village_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    return {(r["name"], r["birth_date"], r["village_id"]) for r in rows}
+
+
+# ---------------------------------------------------------------- the run
+
+
+def records_to_check(*, region: str = "", everything: bool = False):
+    rows = HealthRecord.objects.filter(status=RecordStatus.ACTIVE).within(region)
+    if not everything:
+        rows = rows.filter(
+            Q(quality_checked_at__isnull=True) | Q(changed_at__gt=F("quality_checked_at"))
+        )
+    return rows
+
+
+def run(
+    *,
+    region: str = "",
+    everything: bool = False,
+    today: dt.date | None = None,
+    batch: int = BATCH,
+    min_group: int = rules.MIN_GROUP,
+    sample_target: int = SAMPLE_TARGET,
+    progress=None,
+) -> RunResult:
+    """The quality run: incremental (records changed since their last check, or never
+    checked) unless `everything`; bounded by a region prefix when given."""
+    today = today or timezone.localdate()
+    started = time.perf_counter()
+    total = RunResult()
+    ids = list(
+        records_to_check(region=region, everything=everything)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    stats_of = CountyStats(today, sample_target, min_group, total)
+    for i in range(0, len(ids), batch):
+        total.add(check_batch(ids[i : i + batch], stats_of, today))
+        if progress is not None:
+            progress(total, len(ids))
+    total.seconds = time.perf_counter() - started
+    return total
+
+
+# ---------------------------------------------------------------- reviewer actions
+
+
+def do_recheck_record(
+    user, record_id: int, *, today: dt.date | None = None, min_group=rules.MIN_GROUP
+) -> RunResult:
+    """重新检查: the rules over one record now, so a fixed finding goes at once."""
+    check_can(user, "record.quality")
+    record = get_record(user, record_id)
+    check_can(user, "record.quality", record.region_code)  # a loan lends reading only
+    today = today or timezone.localdate()
+    result = RunResult()
+    stats_of = CountyStats(today, RECHECK_SAMPLE_TARGET, min_group, result)
+    result.add(check_batch([record.pk], stats_of, today))
+    audit(
+        action="update",
+        object_type="records.quality",
+        object_id=str(record.pk),
+        region_code=record.region_code,
+        changes={"recheck": {"created": result.created, "resolved": result.resolved}},
+        actor=user,
+    )
+    return result
+
+
+def do_confirm_finding(user, finding_id: int, note: str) -> Finding:
+    """已核实无误: a reviewer confirms a flagged value is true. It stays closed on later
+    runs. Blocking findings cannot be confirmed away: they must be fixed."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed({"note": "请填写核实说明"})
+    check_can(user, "record.quality")
+    with transaction.atomic():
+        try:
+            finding = Finding.objects.visible_to(user).select_for_update().get(pk=finding_id)
+        except Finding.DoesNotExist:
+            raise NotFound("质量问题") from None
+        if finding.status != FindingStatus.OPEN:
+            raise Conflict("finding_closed", "该问题已处理")
+        if finding.severity == Severity.BLOCKING:
+            raise Conflict("finding_blocking", "阻断级问题须更正表单，不能以核实关闭")
+        finding.status = FindingStatus.CONFIRMED
+        finding.closed_at = timezone.now()
+        finding.closed_by = user
+        finding.note = note[:200]
+        finding.save(update_fields=["status", "closed_at", "closed_by", "note"])
+        audit(
+            action="update",
+            object_type="records.finding",
+            object_id=str(finding.pk),
+            region_code=finding.region_code,
+            changes={"status": ["open", "confirmed"]},
+            reason=note[:100],
+            actor=user,
+        )
+    return finding
