@@ -35,6 +35,8 @@ class AuditAction(models.TextChoices):
     BACKUP = "backup", "备份"
     RESTORE = "restore", "恢复数据"
     ALERT = "alert", "安全告警"
+    SIGN = "sign", "签名"  # a health-record form signed by its doctor
+    AMEND = "amend", "更正"  # a signed form replaced by an amendment
 
 
 class AuditOutcome(models.TextChoices):
