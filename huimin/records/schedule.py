@@ -480,3 +480,105 @@ def _postpartum(facts: Facts, delivered: dt.date) -> list[DueItem]:
         ),
     ]
     return _series(occasions, facts.today)
+
+
+# ---------------------------------------------------------------- registrations
+
+# Adults for the chronic programmes; the service targets residents 35 and over, but a
+# younger diagnosed patient is managed all the same.
+ADULT_AGE = 18
+PREGNANCY_AGES = (12, 60)
+LONGEST_PREGNANCY_DAYS = 44 * 7
+
+END_REASONS = {
+    DELIVERY: "分娩",
+    "pregnancy_loss": "流产/引产",
+    "moved": "迁出",
+    "death": "死亡",
+    "refused": "拒绝管理",
+    "ruled_out": "排除诊断/治愈",
+    "aged_out": "超出服务年龄",
+    "other": "其他",
+}
+
+
+def registration_problems(
+    kind: str,
+    registered_on: dt.date,
+    details: dict,
+    *,
+    today: dt.date,
+    birth_date: dt.date,
+    sex: str | None,
+    death_date: dt.date | None,
+    open_kinds: frozenset[str] = frozenset(),
+) -> dict[str, str]:
+    """Why this person cannot be registered in this programme (field → reason); empty
+    when they can. `open_kinds`: the kinds the person is registered in now."""
+    from huimin.records.models import ProgrammeKind
+
+    if kind not in ProgrammeKind.values:
+        return {"kind": "没有该管理项目"}
+    if registered_on > today:
+        return {"registered_on": "纳入管理日期不能晚于今天"}
+    if registered_on < birth_date:
+        return {"registered_on": "纳入管理日期不能早于出生日期"}
+    if death_date is not None:
+        return {"registered_on": "居民已死亡，不能纳入管理"}
+    age = age_on(birth_date, registered_on)
+    label = ProgrammeKind(kind).label
+    if kind in open_kinds:
+        return {"kind": f"已在{label}中，不能重复登记"}
+    if kind in ("hypertension", "diabetes") and age < ADULT_AGE:
+        return {"kind": f"{label}只登记{ADULT_AGE}岁及以上的成人"}
+    if kind == "child" and age >= CHILD_AGE_LIMIT:
+        return {"kind": "0～6岁儿童健康管理只登记未满7岁的儿童"}
+    if kind == "elderly" and age < ELDERLY_AGE:
+        return {"kind": "老年人健康管理只登记65岁及以上的居民"}
+    if kind == "pregnancy":
+        return _pregnancy_problems(registered_on, details, age, sex)
+    return {}
+
+
+def _pregnancy_problems(registered_on, details, age, sex) -> dict[str, str]:
+    if sex != "2":
+        return {"kind": "孕产妇健康管理只登记女性"}
+    if not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]:
+        return {"kind": f"孕产妇年龄应在{PREGNANCY_AGES[0]}～{PREGNANCY_AGES[1]}岁之间"}
+    lmp = _date(details.get("last_menstrual_period"))
+    if lmp is None:
+        return {"last_menstrual_period": "请填写末次月经日期"}
+    if lmp > registered_on:
+        return {"last_menstrual_period": "末次月经日期不能晚于纳入管理日期"}
+    if (registered_on - lmp).days > LONGEST_PREGNANCY_DAYS:
+        return {"last_menstrual_period": "末次月经日期距今超过44周，请核对"}
+    return {}
+
+
+def ending_problems(
+    kind: str,
+    registered_on: dt.date,
+    ended_on: dt.date,
+    reason: str,
+    details: dict,
+    *,
+    today: dt.date,
+) -> dict[str, str]:
+    if reason not in END_REASONS:
+        return {"reason": "请选择结束管理的原因"}
+    if ended_on > today:
+        return {"ended_on": "结束管理日期不能晚于今天"}
+    if ended_on < registered_on:
+        return {"ended_on": "结束管理日期不能早于纳入管理日期"}
+    if (reason == DELIVERY or reason == "pregnancy_loss") and kind != "pregnancy":
+        return {"reason": "分娩或流产只能结束孕产妇健康管理"}
+    if reason == DELIVERY:
+        delivered = _date(details.get("delivery_date"))
+        if delivered is None:
+            return {"delivery_date": "请填写分娩日期"}
+        if delivered > ended_on or delivered > today:
+            return {"delivery_date": "分娩日期不能晚于结束管理日期"}
+        lmp = _date(details.get("last_menstrual_period"))
+        if lmp is not None and delivered <= lmp:
+            return {"delivery_date": "分娩日期应晚于末次月经日期"}
+    return {}
