@@ -372,14 +372,14 @@ class _Person:
         if not (htn or dm):
             return
         adult_on = _years_after(p.birth_date, 18)
-        # Most were registered in earlier years; about one in ten this year.
+        earliest = max(adult_on, self.opened_on, dt.date(2010, 1, 1))
+        # Most were registered in earlier years (before the 12 months a follow-up count
+        # looks back over); about one in ten this year.
         if rng.random() < 0.1:
-            registered = self.day_between(max(gen.start, adult_on), self.end)
+            registered = self.day_between(max(gen.start, earliest), self.end)
         else:
-            registered = self.day_between(
-                max(adult_on, self.opened_on, dt.date(2010, 1, 1)), gen.start
-            )
-        registered = max(registered, self.opened_on, adult_on)
+            registered = self.day_between(earliest, gen.as_of - dt.timedelta(days=460))
+        registered = max(registered, earliest)
         if registered > self.end:
             return
         dates, gap = self._followup_dates(registered)
@@ -412,21 +412,23 @@ class _Person:
                 self._draft(kind, prog, drugs)
 
     def _followup_dates(self, registered: dt.date) -> tuple[list[dt.date], bool]:
-        """Visit dates within the year: the first in the year's first quarter (or soon
-        after registration), then about every 90 days; some patients miss a quarter
-        (a gap of about 180 days: returned as True), some lapse and are overdue now."""
+        """Visit dates over the 12 months up to the reference date (from one visit
+        before them, as last year's round left it), or from soon after a recent
+        registration; about every 90 days. Some patients miss a quarter (a gap of about
+        180 days: returned as True), some lapse and are overdue now."""
         rng, gen = self.rng, self.gen
-        if registered >= gen.start:
+        anchor = gen.as_of - dt.timedelta(days=365 + rng.randint(0, 80))
+        if registered >= anchor:
             day = registered + dt.timedelta(days=rng.randint(0, 14))
         else:
-            day = gen.start + dt.timedelta(days=rng.randint(2, 85))
+            day = anchor
         stop = self.end
         if rng.random() < LAPSE_RATE:
-            stop = min(stop, gen.as_of - dt.timedelta(days=rng.randint(100, 200)))
+            stop = min(stop, gen.as_of - dt.timedelta(days=rng.randint(115, 200)))
         dates = []
         while day <= stop:
             dates.append(day)
-            day += dt.timedelta(days=FOLLOWUP_DAYS + rng.randint(-12, 10))
+            day += dt.timedelta(days=FOLLOWUP_DAYS + rng.randint(-10, 5))
         gap = rng.random() < GAP_RATE and len(dates) >= 3
         if gap:
             del dates[rng.randint(1, len(dates) - 2)]
