@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.records import quality_views, views
+from huimin.records import due_views, quality_views, views
 
 app_name = "records"
 
@@ -18,4 +18,6 @@ urlpatterns = [
         quality_views.recheck,
         name="quality_recheck",
     ),
+    path("due/", due_views.due_list, name="due_list"),
+    path("due/plan/", due_views.visit_plan, name="visit_plan"),
 ]
