@@ -74,6 +74,22 @@ def village_doctors(prefix: str) -> dict[str, tuple[int, str]]:
     return out
 
 
+def vaccinating_units(prefix: str) -> dict[str, str]:
+    """Township code → its health centre's name (children are vaccinated there)."""
+    from huimin.registry.models import Institution, InstitutionKind
+
+    rows = (
+        Institution.objects.within(prefix)
+        .filter(kind=InstitutionKind.TOWNSHIP_CENTRE)
+        .order_by("insurance_code")
+        .values_list("region_id", "name")
+    )
+    out: dict[str, str] = {}
+    for township, name in rows:
+        out.setdefault(township, f"{name}预防接种门诊"[:60])
+    return out
+
+
 def write_records(
     *,
     year: int,
@@ -94,7 +110,11 @@ def write_records(
     result = RecordsWriteResult()
     doctors = village_doctors(prefix)
     generator = RecordsGenerator(
-        year, as_of=as_of, seed=seed, doctors={v: name for v, (_, name) in doctors.items()}
+        year,
+        as_of=as_of,
+        seed=seed,
+        doctors={v: name for v, (_, name) in doctors.items()},
+        units=vaccinating_units(prefix),
     )
     author = system_user().pk
     people = Person.objects.within(prefix).filter(status=PersonStatus.ACTIVE)
