@@ -32,6 +32,9 @@ demo: $(VENV)/.installed .env
 	$(HUIMIN) seed-plan --year $(YEAR)
 	$(HUIMIN) seed-enrollment --year $(YEAR)
 	$(HUIMIN) seed-settlements --year $(YEAR)
+	$(HUIMIN) generate-records --year $(YEAR)
+	$(HUIMIN) sync-record-activity
+	$(HUIMIN) quality-run --all
 	@echo ""
 	@echo "Huimin is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "Log in with a demo account above, e.g. cashier / Huimin@2026."
