@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.records import due_views, quality_views, views
+from huimin.records import archive_views, due_views, quality_views, views
 
 app_name = "records"
 
@@ -20,4 +20,35 @@ urlpatterns = [
     ),
     path("due/", due_views.due_list, name="due_list"),
     path("due/plan/", due_views.visit_plan, name="visit_plan"),
+    path("archive/", archive_views.home, name="archive"),
+    path("archive/records/<int:record_id>/", archive_views.record_page, name="archive_record"),
+    path(
+        "archive/records/<int:record_id>/transfer/",
+        archive_views.transfer,
+        name="archive_transfer_do",
+    ),
+    path(
+        "archive/records/<int:record_id>/doctor/",
+        archive_views.assign_doctor,
+        name="archive_doctor",
+    ),
+    path("archive/records/<int:record_id>/close/", archive_views.close, name="archive_close"),
+    path(
+        "archive/records/<int:record_id>/destruction/",
+        archive_views.request_destruction,
+        name="archive_destroy",
+    ),
+    path("archive/transfers/", archive_views.transfers, name="archive_transfers"),
+    path(
+        "archive/transfers/<int:transfer_id>/",
+        archive_views.transfer_trace,
+        name="archive_transfer",
+    ),
+    path("archive/appraisal/", archive_views.appraisal, name="archive_appraisal"),
+    path("archive/destructions/", archive_views.register, name="archive_register"),
+    path(
+        "archive/destructions/<int:destruction_id>/decide/",
+        archive_views.decide,
+        name="archive_decide",
+    ),
 ]
