@@ -17,6 +17,7 @@ PROBLEM_LABELS = {
     "followup_gap": "随访间断",
     "duplicate_same_day": "同日重复随访",
     "missed_dose": "漏种疫苗",
+    "missed_check": "漏做儿童体检",
     "missing_waist": "体检缺腰围",
 }
 
