@@ -4,7 +4,10 @@ from django.urls import reverse
 
 from huimin.registry.permissions import has_perm
 
-ENTRIES = (("record.read", "健康档案", "records:home"),)
+ENTRIES = (
+    ("record.read", "健康档案", "records:home"),
+    ("record.archive", "档案管理", "records:archive"),
+)
 
 
 def menu_items(user, role: str | None) -> list[dict]:
