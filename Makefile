@@ -34,6 +34,7 @@ demo: $(VENV)/.installed .env
 	$(HUIMIN) seed-settlements --year $(YEAR)
 	$(HUIMIN) generate-records --year $(YEAR)
 	$(HUIMIN) sync-record-activity
+	$(HUIMIN) refresh-due
 	$(HUIMIN) quality-run --all
 	@echo ""
 	@echo "Huimin is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
