@@ -7,6 +7,7 @@ second approval of a request; the Destruction row stays as the register.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 
 from django.db import transaction
@@ -32,6 +33,16 @@ from huimin.registry.models import Region, RegionLevel, Staff, jurisdiction_of
 from huimin.registry.permissions import has_perm
 
 DOCTOR_ROLES = ("village_doctor", "doctor")
+
+# Set only while a destruction approved twice erases a record's forms.
+_destroying = contextvars.ContextVar("huimin_records_destroying", default=False)
+
+
+def refuse_form_deletion(sender, instance, **kwargs) -> None:
+    """pre_delete on Form (connected in apps.py): a form is never deleted silently. A
+    draft is kept or signed, a signed form amended; only destruction removes forms."""
+    if not _destroying.get():
+        raise Conflict("form_delete_refused", "表单不能删除：只能更正，或经两人审批销毁整份档案")
 
 
 def _refuse_closed(record: HealthRecord) -> None:
@@ -394,12 +405,16 @@ def _destroy(user, entry: Destruction, note: str, request) -> Destruction:
     forms = Form.objects.filter(record=record)
     # An amendment protects the form it replaced; both go, so unlink them first.
     forms.exclude(amends=None).update(amends=None)
-    counts = {
-        "findings": Finding.objects.filter(record=record).delete()[0],
-        "due": DueService.objects.filter(record=record).delete()[0],
-        "forms": forms.delete()[0],
-        "programmes": Programme.objects.filter(record=record).delete()[0],
-    }
+    token = _destroying.set(True)
+    try:
+        counts = {
+            "findings": Finding.objects.filter(record=record).delete()[0],
+            "due": DueService.objects.filter(record=record).delete()[0],
+            "forms": forms.delete()[0],
+            "programmes": Programme.objects.filter(record=record).delete()[0],
+        }
+    finally:
+        _destroying.reset(token)
     record.status = RecordStatus.DESTROYED
     record.save(update_fields=["status"])
     entry.status = DestructionStatus.DESTROYED

@@ -4,6 +4,7 @@ requester, and the destruction register keeps every request, carried out or refu
 import datetime
 
 import pytest
+from django.db import transaction
 
 from huimin.audit.models import AuditEvent
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -195,3 +196,16 @@ def test_appraisal_splits_eligible_from_kept_records(
     assert list(eligible) == [old_closed_record]
     assert list(kept) == [HealthRecord.objects.get(pk=resident_record.pk)]
     assert archive.eligible_on(kept[0]) == datetime.date(2041, 1, 10)
+
+
+def test_no_other_path_deletes_a_form(resident_record, village_doctor):
+    form, _ = services.do_save_form(
+        village_doctor, "htn_followup", {"systolic": "150"}, record_id=resident_record.pk
+    )
+    # Each attempt in its own savepoint: the refusal fails the deleting transaction.
+    with pytest.raises(Conflict) as err, transaction.atomic():
+        form.delete()
+    assert err.value.code == "form_delete_refused"
+    with pytest.raises(Conflict), transaction.atomic():
+        Form.objects.filter(record=resident_record).delete()
+    assert Form.objects.filter(pk=form.pk).exists()
