@@ -6,6 +6,12 @@ app_name = "records"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("open/", views.open_record, name="open"),
+    path("<int:record_id>/", views.record, name="record"),
+    path("<int:record_id>/forms/new/<str:kind>/", views.form_new, name="form_new"),
+    path("forms/<int:form_id>/", views.form_view, name="form"),
+    path("forms/<int:form_id>/amend/", views.form_amend, name="form_amend"),
+    path("household/<int:household_id>/", views.household, name="household"),
     path("quality/", quality_views.summary, name="quality"),
     path("quality/<str:village>/", quality_views.findings, name="quality_findings"),
     path(
