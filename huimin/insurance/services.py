@@ -36,6 +36,7 @@ from huimin.insurance.models import (
     Visit,
     VisitStatus,
 )
+from huimin.insurance.statements import INT, TEXT, Statement
 from huimin.registry.models import DesignationStatus, Institution, Person, id_number_lookups
 
 ZERO = Decimal("0.00")
@@ -51,14 +52,81 @@ class Refused(DomainError):
 # ---------------------------------------------------------------- lookups
 
 
+# The hot path's statements, compiled once (statements.py). A visit, a settlement by key
+# and an accumulator are unique rows: no ORDER BY.
+_VISIT = Statement(
+    lambda inst, no: Visit.objects.filter(institution_id=inst, his_visit_no=no).order_by()[:1],
+    inst=INT,
+    no=TEXT,
+)
+_VISIT_LOCKED = Statement(
+    # Lock the visit only: locking the joined rows too deadlocks with a concurrent
+    # registration's foreign-key check on the institution (see docs/BENCHMARKS.md).
+    lambda inst, no: (
+        Visit.objects.filter(institution_id=inst, his_visit_no=no)
+        .order_by()
+        .select_for_update(of=("self",))[:1]
+    ),
+    inst=INT,
+    no=TEXT,
+)
+_VISIT_FOR_FEES = Statement(
+    # With the person (sex and age rules) and the highest line number so far, cancelled
+    # lines included.
+    lambda inst, no: (
+        Visit.objects.filter(institution_id=inst, his_visit_no=no)
+        .select_related("person")
+        .annotate(
+            last_line_no=Subquery(
+                FeeDetail.objects.filter(visit=OuterRef("pk"))
+                .order_by("-line_no")
+                .values("line_no")[:1]
+            )
+        )
+        .order_by()
+        .select_for_update(of=("self",))[:1]
+    ),
+    inst=INT,
+    no=TEXT,
+)
+_FEES = Statement(
+    lambda visit: FeeDetail.objects.filter(visit_id=visit, cancelled=False), visit=INT
+)
+_ACCUMULATOR = Statement(
+    lambda person, year: Accumulator.objects.filter(person_id=person, year=year).order_by()[:1],
+    person=INT,
+    year=INT,
+)
+_BY_KEY = Statement(
+    lambda inst, key: Settlement.objects.filter(
+        institution_id=inst, idempotency_key=key
+    ).order_by()[:1],
+    inst=INT,
+    key=TEXT,
+)
+_PERSON: dict[int, Statement] = {}  # by the number of blind indexes (keys in rotation)
+
+
+def _person_statement(n: int) -> Statement:
+    def build(**indexes):
+        return Person.objects.filter(
+            id_number_index__in=list(indexes.values()), status="active"
+        ).order_by()[:1]
+
+    if n not in _PERSON:
+        _PERSON[n] = Statement(build, **{f"i{k}": TEXT for k in range(n)})
+    return _PERSON[n]
+
+
 def find_person(raw_id_number: str) -> Person:
     try:
         number = idnumber.parse(raw_id_number).number
     except idnumber.IDNumberError as exc:
         raise ValidationFailed({"id_number": exc.message}) from None
-    person = Person.objects.filter(
-        id_number_index__in=id_number_lookups(number), status="active"
-    ).first()
+    indexes = id_number_lookups(number)
+    person = _person_statement(len(indexes)).first(
+        **{f"i{k}": index for k, index in enumerate(indexes)}
+    )
     if person is None:
         raise Refused("person_not_found", "未找到该参保人", {"id_number": "未登记"})
     return person
@@ -108,7 +176,7 @@ def lookup(institution: Institution, raw_id_number: str, on: datetime.date) -> d
         cov = coverage(person, on)
     except Refused as exc:
         refusal = exc.code
-    acc = Accumulator.objects.filter(person=person, year=on.year).first()
+    acc = _ACCUMULATOR.first(person=person.pk, year=on.year)
     return {"person": person, "coverage": cov, "refusal": refusal, "ytd": ytd_of(acc)}
 
 
@@ -189,25 +257,9 @@ def _create_visit(institution, person, cov, level: str, data: VisitData) -> Visi
     )
 
 
-def get_visit(
-    institution: Institution,
-    his_visit_no: str,
-    *,
-    lock=False,
-    with_person=False,
-    with_last_line=False,
-) -> Visit:
-    # The caller holds the institution; visit.institution is set from it, not joined.
-    qs = Visit.objects.select_related("person") if with_person else Visit.objects.all()
-    if with_last_line:
-        # The highest line number so far (cancelled lines included), in the same query.
-        last = FeeDetail.objects.filter(visit=OuterRef("pk")).order_by("-line_no")
-        qs = qs.annotate(last_line_no=Subquery(last.values("line_no")[:1]))
-    if lock:
-        # Lock the visit only: locking the joined institution row too deadlocks with a
-        # concurrent registration's foreign-key check on it (see docs/BENCHMARKS.md).
-        qs = qs.select_for_update(of=("self",))
-    visit = qs.filter(institution=institution, his_visit_no=his_visit_no).first()
+def get_visit(institution: Institution, his_visit_no: str, *, lock=False, for_fees=False) -> Visit:
+    statement = _VISIT_FOR_FEES if for_fees else _VISIT_LOCKED if lock else _VISIT
+    visit = statement.first(inst=institution.pk, no=his_visit_no)
     if visit is None:
         raise NotFound("就诊记录")
     visit.institution = institution
@@ -280,9 +332,7 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
     if not lines:
         raise ValidationFailed({"lines": "至少要有一条费用明细"})
     with transaction.atomic():
-        visit = get_visit(
-            institution, his_visit_no, lock=True, with_person=True, with_last_line=True
-        )
+        visit = get_visit(institution, his_visit_no, for_fees=True)
         if visit.status in (VisitStatus.SETTLED, VisitStatus.CANCELLED):
             raise Conflict("visit_closed", "该就诊已结算或已撤销，不能再上传费用")
         person = visit.person
@@ -428,8 +478,8 @@ def pre_settle(institution: Institution, his_visit_no: str) -> engine.Settlement
     if visit.status == VisitStatus.CANCELLED:
         raise Conflict("visit_closed", "该就诊已撤销")
     _, plan = _plan_for(visit)
-    fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
-    acc = Accumulator.objects.filter(person_id=visit.person_id, year=visit.visit_date.year).first()
+    fees = _FEES.rows(visit=visit.pk)
+    acc = _ACCUMULATOR.first(person=visit.person_id, year=visit.visit_date.year)
     return engine.adjudicate(plan, _claim(visit, fees, plan), ytd_of(acc))
 
 
@@ -440,7 +490,7 @@ def body_hash(body: dict) -> str:
 
 
 def _replay(institution, key: str, digest: str) -> Settlement | None:
-    existing = Settlement.objects.filter(institution=institution, idempotency_key=key).first()
+    existing = _BY_KEY.first(inst=institution.pk, key=key)
     if existing is None:
         return None
     if existing.request_hash != digest:
@@ -600,7 +650,7 @@ def do_settle(
         if visit.visit_type == "inpatient" and visit.status != VisitStatus.DISCHARGED:
             raise Refused("not_discharged", "住院结算前须办理出院")
         plan_row, plan = _plan_for(visit)
-        fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
+        fees = _FEES.rows(visit=visit.pk)
         claim = _claim(visit, fees, plan)
         year = visit.visit_date.year
         acc = _lock_accumulator(visit.person_id, visit.region_code, year)
