@@ -160,6 +160,7 @@ def _mount():
     from huimin.insurance.api import router as insurance_router
     from huimin.insurance.catalog.api import router as catalog_router
     from huimin.insurance.enrollment.api import router as enrollment_router
+    from huimin.records.api import router as records_router
     from huimin.registry.api import router as registry_router
 
     api.add_router("/registry/", registry_router)
@@ -169,6 +170,7 @@ def _mount():
     api.add_router("/insurance/", insurance_router)
     api.add_router("/catalog/", catalog_router)
     api.add_router("/enrollment/", enrollment_router)
+    api.add_router("/records/", records_router)
 
 
 _mount()

@@ -228,7 +228,7 @@ def do_save_form(
         if visit_id is not None:
             form.visit_id = _visit_of(person, visit_id)
         if programme_id is not None:
-            form.programme_id = programme_id
+            form.programme_id = _programme_of(record, programme_id)
         _apply(form, spec, data)
         if sign:
             form.status = FormStatus.SIGNED
@@ -265,6 +265,14 @@ def _visit_of(person, visit_id: int) -> int:
     if person is None or not Visit.objects.filter(pk=visit_id, person=person).exists():
         raise ValidationFailed({"visit": "就诊记录不存在或不属于该居民"})
     return visit_id
+
+
+def _programme_of(record, programme_id: int) -> int:
+    from huimin.records.models import Programme
+
+    if record is None or not Programme.objects.filter(pk=programme_id, record=record).exists():
+        raise ValidationFailed({"programme": "管理项目不存在或不属于该档案"})
+    return programme_id
 
 
 def do_amend_form(user, form_id: int, raw: dict, reason: str) -> Form:
