@@ -277,14 +277,16 @@ def height_hits(forms: list[dict], person: PersonFacts) -> list[Hit]:
     return out
 
 
-def weight_hits(forms: list[dict]) -> list[Hit]:
-    """Weight changing by more than 30% between visits under 3 months apart."""
+def weight_hits(forms: list[dict], person: PersonFacts) -> list[Hit]:
+    """An adult's weight changing by more than 30% between visits under 3 months apart
+    (an infant's may: they gain that in weeks)."""
     out, previous = [], None
     for f in _dated(_signed(forms)):
         w = _num(f.get("weight_kg"))
         if w is None:
             continue
-        if previous is not None and previous[1] > 0:
+        adult = previous is not None and age_on(person.birth_date, previous[0]) >= 18
+        if adult and previous[1] > 0:
             days = (f["service_date"] - previous[0]).days
             change = abs(w - previous[1]) / previous[1]
             if days < WEIGHT_JUMP_WITHIN_DAYS and change > WEIGHT_JUMP:
@@ -332,7 +334,8 @@ def followup_hits(forms: list[dict], programmes: list[dict], today: dt.date) -> 
     for kind in FOLLOWUP_KINDS:
         dates = [(f["service_date"], f["id"]) for f in signed if f["kind"] == kind]
         for (a, _), (b, form_id) in itertools.pairwise(dates):
-            if (b - a).days < MIN_FOLLOWUP_SPACING_DAYS:
+            # Same day: duplicate.form says it already.
+            if 0 < (b - a).days < MIN_FOLLOWUP_SPACING_DAYS:
                 out.append(
                     Hit(
                         "followup.too_close",
@@ -457,7 +460,7 @@ def check_record(facts: RecordFacts, today: dt.date, stats: dict | None = None) 
             hits += health_check_hits(f, {h.key for h in form_hits})
     hits += stale_draft_hits(facts.forms, today)
     hits += height_hits(facts.forms, p)
-    hits += weight_hits(facts.forms)
+    hits += weight_hits(facts.forms, p)
     hits += duplicate_form_hits(facts.forms)
     hits += followup_hits(facts.forms, facts.programmes, today)
     if facts.duplicate_person:

@@ -199,16 +199,21 @@ def test_weight_jumping_over_30_percent_within_3_months_is_for_review():
     a = form(day="2025-01-10", weight_kg=Decimal(60))
     b = form(day="2025-03-10", weight_kg=Decimal(80))  # +33% in 59 days
     c = form(day="2025-09-10", weight_kg=Decimal(110))  # +37.5%, but 184 days later
-    hits = r.weight_hits([a, b, c])
+    hits = r.weight_hits([a, b, c], MAN)
     assert [(h.rule, h.severity, h.form_id) for h in hits] == [
         ("consistency.weight_jump", "review", b["id"])
     ]
+    baby = r.PersonFacts(name="小宝", sex="2", birth_date=dt.date(2024, 11, 1))
+    light = form("child_check", day="2025-01-10", data={}, weight_kg=Decimal("4.5"))
+    heavier = form("child_check", day="2025-03-10", data={}, weight_kg=Decimal("6.5"))
+    assert r.weight_hits([light, heavier], baby) == []  # +44% in two months: growing
 
 
 def test_two_signed_forms_of_a_kind_on_one_day_are_likely_duplicates():
     a, b = form(day="2025-03-01"), form(day="2025-03-01")
     shots = [form("immunisation", day="2025-03-01", data={}) for _ in range(2)]
     assert [h.form_id for h in r.duplicate_form_hits([a, b, *shots])] == [b["id"]]
+    assert r.followup_hits([a, b], [], TODAY) == []  # not also "too close"
 
 
 # ---------------------------------------------------------------- follow-ups
