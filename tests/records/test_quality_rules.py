@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 
 from huimin.records import quality_rules as r
+from huimin.records.forms import SPECS
+from huimin.records.forms.spec import CODE, CODES, DATE, DECIMAL, INT, ROWS, TEXT, clean
 
 TODAY = dt.date(2026, 1, 10)
 MAN = r.PersonFacts(name="王大爷", sex="1", birth_date=dt.date(1956, 3, 1))
@@ -38,6 +40,39 @@ def form(kind="htn_followup", day="2025-06-01", status="signed", data=None, **co
         "created_at": dt.datetime(2025, 6, 1, 9, 0),
         **columns,
     }
+
+
+def _filler(field, day):
+    if field.kind == DATE:
+        return day
+    if field.kind in (INT, DECIMAL):
+        return field.min if field.min is not None else 1
+    if field.kind == CODE:
+        return next(iter(field.codes))
+    if field.kind == CODES:
+        return [next(iter(field.codes))]
+    if field.kind == ROWS:
+        return []
+    if field.kind == TEXT:
+        return "李医生"
+    return False
+
+
+def complete_data(kind, day, ctx):
+    """Data that signs for any form: each field the spec asks for (also those a check
+    asks for) gets a plain value; a form whose spec is not written yet gets none."""
+    spec = SPECS.get(kind)
+    if spec is None:
+        return {}
+    raw = {spec.date_field: day}
+    for _ in range(3):
+        data, problems = clean(spec, raw, ctx, final=True)
+        missing = [p.field for p in problems if p.code == "required"]
+        if not missing:
+            break
+        raw.update({name: _filler(spec.field(name), day) for name in missing})
+    assert problems == [], problems
+    return data
 
 
 def rules_of(hits):
@@ -149,7 +184,7 @@ def test_a_record_without_a_signed_personal_information_form_is_incomplete():
     assert [h.message for h in r.personal_info_hits([])] == ["缺少个人基本信息表"]
     draft = form("personal_info", status="draft", data={})
     assert [h.message for h in r.personal_info_hits([draft])] == ["个人基本信息表尚未签名"]
-    assert r.personal_info_hits([form("personal_info", data={})]) == []
+    assert r.personal_info_hits([form("personal_info", data={})]) == []  # signed: enough here
 
 
 def test_a_health_check_without_bmi_or_waist():
@@ -254,10 +289,14 @@ def test_a_quarterly_rhythm_raises_nothing_and_a_new_registration_owes_less():
 
 
 def test_check_record_qualifies_only_without_blocking_hits():
+    ctx = r.Context(today=TODAY, birth_date=MAN.birth_date, sex="1")
     facts = r.RecordFacts(
         id=1,
         person=MAN,
-        forms=[form("personal_info", data={}), form(weight_kg=Decimal(60))],
+        forms=[
+            form("personal_info", data=complete_data("personal_info", "2025-06-01", ctx)),
+            form(weight_kg=Decimal(60)),
+        ],
         duplicate_person=True,
     )
     hits = r.check_record(facts, TODAY)

@@ -7,12 +7,13 @@ import datetime as dt
 import pytest
 
 from huimin.records import quality, services
-from huimin.records.forms import SPECS
-from huimin.records.forms.spec import CODE, CODES, DATE, DECIMAL, INT, ROWS, TEXT
+from huimin.records.forms.spec import Context
 from huimin.records.models import Finding, Form, HealthRecord
 from tests import factories
+from tests.records.test_quality_rules import complete_data
 
 pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 24)
 
 FOLLOWUP = {
     "mode": "1",
@@ -48,30 +49,11 @@ def imported(record, kind, day, data, **columns):
     )
 
 
-def _filler(field, day):
-    if field.kind == DATE:
-        return day
-    if field.kind in (INT, DECIMAL):
-        return field.min if field.min is not None else 1
-    if field.kind == CODE:
-        return next(iter(field.codes))
-    if field.kind == CODES:
-        return [next(iter(field.codes))]
-    if field.kind == ROWS:
-        return []
-    if field.kind == TEXT:
-        return "李医生"
-    return False
-
-
 def personal_info(record, day="2025-01-06"):
     """A signed personal information form, complete for whatever its spec requires."""
-    spec = SPECS.get("personal_info")
-    data = {}
-    if spec is not None:
-        data = {f.name: _filler(f, day) for f in spec.fields if f.required and not f.derived}
-        data[spec.date_field] = day
-    return imported(record, "personal_info", day, data)
+    person = record.person
+    ctx = Context(today=TODAY, birth_date=person.birth_date, sex=person.sex)
+    return imported(record, "personal_info", day, complete_data("personal_info", day, ctx))
 
 
 def open_rules(record):
