@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from huimin.audit import chain, conf
@@ -71,6 +71,82 @@ def _user_of(request):
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return user
+
+
+_HEAD_SQL: dict[str, str] = {}
+
+
+def _head_sql(connection) -> str:
+    sql = _HEAD_SQL.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        sql = (
+            f"SELECT {q('last_seq')}, {q('last_hash')} "  # noqa: S608 - names from the model
+            f"FROM {q(AuditChainHead._meta.db_table)} WHERE {q('id')} = %s"
+        )
+        if connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        _HEAD_SQL[connection.vendor] = sql
+    return sql
+
+
+def _locked_head() -> tuple[int, str]:
+    """(last_seq, last_hash) of the chain head, locked until the caller's commit. Written
+    out, like the append below: every audited request runs these."""
+    connection = connections[AuditChainHead.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(_head_sql(connection), [HEAD_PK])
+        row = cursor.fetchone()
+    if row is None:
+        head = _lock_head()
+        return head.last_seq, head.last_hash
+    return row[0], row[1]
+
+
+_EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+_APPEND_SQL: dict[str, list[str]] = {}
+
+
+def _append_sql(connection) -> list[str]:
+    """The INSERT of an event, then the head's move to it; on PostgreSQL both in one
+    statement (a data-modifying WITH). Each statement's result is the new event's id."""
+    cached = _APPEND_SQL.get(connection.vendor)
+    if cached is not None:
+        return cached
+    q = connection.ops.quote_name
+    head, event_id = q(AuditChainHead._meta.db_table), q("id")
+    columns = ", ".join(q(f.column) for f in _EVENT_FIELDS)
+    placeholders = ", ".join(["%s"] * len(_EVENT_FIELDS))
+    # Only quoted names from the models go into the text; the values are parameters.
+    insert = (
+        f"INSERT INTO {q(AuditEvent._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({placeholders}) RETURNING {event_id}"
+    )
+    move = f"UPDATE {head} SET {q('last_seq')} = %s, {q('last_hash')} = %s"  # noqa: S608
+    if connection.vendor == "postgresql":
+        cached = [f"WITH e AS ({insert}) {move} FROM e WHERE {head}.{event_id} = %s RETURNING e.id"]
+    else:
+        cached = [insert, f"{move} WHERE {event_id} = %s"]
+    _APPEND_SQL[connection.vendor] = cached
+    return cached
+
+
+def _append(event: AuditEvent) -> None:
+    """Insert the event and move the chain head to it (the head is locked by the caller)."""
+    connection = connections[AuditEvent.objects.db]
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
+    move = [event.seq, event.hash, HEAD_PK]
+    statements = _append_sql(connection)
+    with connection.cursor() as cursor:
+        if len(statements) == 1:
+            cursor.execute(statements[0], values + move)
+            event.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(statements[0], values)
+            event.pk = cursor.fetchone()[0]
+            cursor.execute(statements[1], move)
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def _lock_head() -> AuditChainHead:
@@ -151,13 +227,13 @@ def record(
     # No savepoint: an append is a few statements at the end of the caller's transaction,
     # and a failure in it must fail that transaction anyway.
     with transaction.atomic(savepoint=False):
-        head = _lock_head()
+        last_seq, last_hash = _locked_head()
         # Taken under the lock, so time never runs backwards along the chain.
-        content["seq"] = head.last_seq + 1
+        content["seq"] = last_seq + 1
         content["at"] = timezone.now()
-        digest = chain.compute_hash(head.last_hash, content)
-        event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **content)
-        AuditChainHead.objects.filter(pk=HEAD_PK).update(last_seq=event.seq, last_hash=digest)
+        digest = chain.compute_hash(last_hash, content)
+        event = AuditEvent(prev_hash=last_hash, hash=digest, **content)
+        _append(event)
     return event
 
 
