@@ -139,7 +139,8 @@ def record(request, record_id: int):
             "s": summary,
             "record": rec,
             "can_write": not rec.read_only and _has(user, "record.write"),
-            "form_kinds": _kinds_for(rec.person),
+            "form_kinds": _kinds_for(rec.person, services.today()),
+            "form_kind_names": set(SPECS),
             "household_id": HouseholdMembership.objects.filter(
                 person_id=rec.person_id, left_on__isnull=True
             )
@@ -149,12 +150,17 @@ def record(request, record_id: int):
     )
 
 
-def _kinds_for(person: Person) -> list[FormSpec]:
-    """The person-level forms that may apply (sex); ages are checked on the form itself."""
+def _kinds_for(person: Person, on) -> list[FormSpec]:
+    """The person-level forms that apply to this person's sex and age today (the form
+    itself checks the age on its service date)."""
+    age = read_models.age_on(person.birth_date, on)
     return [
         spec
         for spec in SPECS.values()
-        if spec.per_person and (spec.sexes is None or person.sex in spec.sexes)
+        if spec.per_person
+        and (spec.sexes is None or person.sex in spec.sexes)
+        and (spec.min_age is None or age is None or age >= spec.min_age)
+        and (spec.max_age is None or age is None or age <= spec.max_age)
     ]
 
 
@@ -263,6 +269,7 @@ def widgets(spec: FormSpec, values: dict, errors: dict[str, str], *, read_only=F
                         "cells": [
                             {
                                 "name": f"{f.name}.{i}.{c.name}",
+                                "label": c.label,
                                 "value": _value_text(
                                     (
                                         rows[i]

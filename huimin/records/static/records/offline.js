@@ -58,7 +58,9 @@
     var button = ev.submitter;
     if (button && button.name) data.append(button.name, button.value);
     say("正在提交……");
-    fetch(form.action, {
+    // getAttribute: the buttons are named "action", which shadows form.action.
+    var url = new URL(form.getAttribute("action") || location.href, location.href);
+    fetch(url.href, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" }
     }).then(function (res) {
