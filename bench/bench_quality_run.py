@@ -32,6 +32,7 @@ def main() -> int:
         "--touch", type=int, default=1000, help="records changed before the incremental run"
     )
     parser.add_argument("--batch", type=int, default=None)
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (PostgreSQL)")
     args = parser.parse_args()
 
     tmpdir = None
@@ -70,7 +71,7 @@ def main() -> int:
     people = Person.objects.within(args.county).count()
     print(
         f"{connection.vendor}, {people:,} people, {records:,} records, {forms:,} forms in "
-        f"{args.county}; batch {batch}"
+        f"{args.county}; batch {batch}, jobs {args.jobs}"
     )
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
 
@@ -84,9 +85,18 @@ def main() -> int:
         return r
 
     first = show(
-        "whole county, first run", quality.run(region=args.county, everything=True, batch=batch)
+        "whole county, first run",
+        quality.run(region=args.county, everything=True, batch=batch, jobs=args.jobs),
     )
-    show("whole county, rerun", quality.run(region=args.county, everything=True, batch=batch))
+    show(
+        "whole county, rerun, 1 process",
+        quality.run(region=args.county, everything=True, batch=batch),
+    )
+    if args.jobs > 1:
+        show(
+            f"whole county, rerun, {args.jobs} processes",
+            quality.run(region=args.county, everything=True, batch=batch, jobs=args.jobs),
+        )
     ids = list(HealthRecord.objects.within(args.county).values_list("id", flat=True))
     touched = random.Random(args.seed).sample(ids, min(args.touch, len(ids)))
     HealthRecord.objects.filter(pk__in=touched).update(changed_at=timezone.now())

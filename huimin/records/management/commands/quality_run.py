@@ -10,14 +10,17 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="重查全部在管档案")
         parser.add_argument("--region", default="", help="区划代码前缀（默认全部）")
         parser.add_argument("--batch", type=int, default=quality.BATCH, help="每批档案数")
+        parser.add_argument(
+            "--jobs", type=int, default=1, help="并行进程数（仅 PostgreSQL；建议不超过CPU核数）"
+        )
 
-    def handle(self, *args, region, batch, **options):
+    def handle(self, *args, region, batch, jobs, **options):
         def progress(total, n):
             if options["verbosity"] > 1:
                 self.stdout.write(f"  {total.records}/{n}")
 
         result = quality.run(
-            region=region, everything=options["all"], batch=batch, progress=progress
+            region=region, everything=options["all"], batch=batch, jobs=jobs, progress=progress
         )
         rate = f"{result.qualified / result.records:.1%}" if result.records else "—"
         self.stdout.write(
