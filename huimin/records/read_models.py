@@ -201,7 +201,7 @@ def _form_entries(record: HealthRecord) -> tuple[list[TimelineEntry], dict[int, 
 
 
 def _visit_entries(
-    record: HealthRecord, linked: dict[int, int], followup_kinds: list[str]
+    record: HealthRecord, linked: dict[int, int], followups: list[tuple[str, dt.date]]
 ) -> list[TimelineEntry]:
     from huimin.insurance.models import FeeDetail, Settlement, Visit, VisitStatus, VisitType
 
@@ -254,7 +254,9 @@ def _visit_entries(
                 patient_pay=settlement.patient_pay if settlement else None,
                 total=settlement.total if settlement else None,
                 linked_form_id=linked_form,
-                followup_kinds=[] if linked_form else list(followup_kinds),
+                followup_kinds=[]
+                if linked_form
+                else [kind for kind, since in followups if v.visit_date >= since],
             )
         )
     return out
@@ -265,15 +267,15 @@ def timeline(record: HealthRecord, programme_rows: list[dict] | None = None) -> 
     newest first."""
     if programme_rows is None:
         programme_rows = programmes(record)
-    followup_kinds = [
-        str(FOLLOWUP_OF_PROGRAMME[p["kind"]])
+    # (form kind, registered on) of each open chronic programme: a visit on or after the
+    # registration may be recorded as that programme's follow-up.
+    followups = [
+        (str(FOLLOWUP_OF_PROGRAMME[p["kind"]]), p["registered_on"])
         for p in programme_rows
-        if p["open"] and p["kind"] in FOLLOWUP_OF_PROGRAMME
+        if p["open"] and p["kind"] in FOLLOWUP_OF_PROGRAMME and not record.read_only
     ]
-    if record.read_only:
-        followup_kinds = []
     forms, linked = _form_entries(record)
-    visits = _visit_entries(record, linked, followup_kinds)
+    visits = _visit_entries(record, linked, followups)
     merged = forms + visits
     # Newest first; on one day a visit comes before the follow-up recorded from it.
     merged.sort(key=lambda e: (e.date or dt.date.min, e.kind == "form"), reverse=True)

@@ -267,3 +267,10 @@ def test_services_open_record_is_refused_for_the_deceased_on_the_page(doctor_cli
     assert response.status_code == 409
     assert "居民已死亡" in response.content.decode()
     assert not services.HealthRecord.objects.filter(person=person).exists()
+
+
+def test_a_visit_before_the_registration_is_no_follow_up(doctor_client, hypertensive):
+    settled_visit(hypertensive.person, D(2024, 12, 1), lines=(("旧药", "1"),))
+    page = doctor_client.get(record_url(hypertensive)).content.decode()
+    assert "旧药×1" in page
+    assert "记为本季度随访" not in page

@@ -6,7 +6,10 @@
   "use strict";
   var form = document.querySelector("form[data-offline]");
   if (!form || !window.localStorage || !window.fetch) return;
-  var key = "huimin:form:" + location.pathname + location.search;
+  var PREFIX = "huimin:form:";
+  // Per user: on a shared clinic PC one doctor's typing is never offered to another.
+  var key = PREFIX + (form.getAttribute("data-user") || "") + ":" + location.pathname + location.search;
+  var WEEK = 7 * 24 * 3600 * 1000;
   var status = document.getElementById("offline-status");
   var serverSaved = parseInt(form.getAttribute("data-saved") || "0", 10);
 
@@ -46,6 +49,12 @@
     if (url) history.replaceState(null, "", url);
   }
 
+  // Typed forms abandoned for a week are dropped: residents' data stays no longer.
+  Object.keys(localStorage).forEach(function (k) {
+    if (k.indexOf(PREFIX) !== 0) return;
+    try { if (Date.now() - JSON.parse(localStorage.getItem(k)).t < WEEK) return; } catch (e) {}
+    localStorage.removeItem(k);
+  });
   var saved = read();
   if (saved && saved.t > serverSaved) restore(saved);
   form.addEventListener("input", store);
