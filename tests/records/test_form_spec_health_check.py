@@ -216,3 +216,15 @@ def test_signing_needs_the_vital_signs_and_the_doctor():
     )
     draft, problems = clean(SPEC, {"height": "165"}, OLD_MAN, final=False)
     assert draft == {"height": "165.0"} and problems == []
+
+
+def test_occupational_exposure_names_its_hazards_and_their_protection():
+    raw = {**COMPLETE, "occupational_exposure": "2", "job": "石料厂工人", "job_years": "12"}
+    _, problems = clean(SPEC, raw, OLD_MAN, final=True)
+    assert ("hazard_dust", "required") in codes(problems)
+    _, unprotected = clean(SPEC, {**raw, "hazard_dust": "石粉"}, OLD_MAN, final=True)
+    assert codes(unprotected) == {("hazard_dust_protection", "required")}
+    _, ok = clean(
+        SPEC, {**raw, "hazard_dust": "石粉", "hazard_dust_protection": "2"}, OLD_MAN, final=True
+    )
+    assert ok == []

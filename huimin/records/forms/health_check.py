@@ -148,10 +148,7 @@ HAZARDS = (
     ("dust", "粉尘"),
     ("radiation", "放射物质"),
     ("physical", "物理因素"),
-    (
-        "chemical",
-        "化学物质",
-    ),
+    ("chemical", "化学物质"),
     ("other", "其他"),
 )
 
@@ -455,6 +452,20 @@ def _stays_in_order(data: dict, ctx: Context) -> list[Problem]:
     return out
 
 
+def _hazards(data: dict, ctx: Context) -> list[Problem]:
+    """有 exposure names at least one hazard; each named hazard says if protected."""
+    if data.get("occupational_exposure") != "2":
+        return []
+    named = [key for key, _ in HAZARDS if data.get(f"hazard_{key}")]
+    if not named:
+        return [Problem("hazard_dust", "required", "职业病危害因素接触史为“有”，请填写毒物种类")]
+    return [
+        Problem(f"hazard_{key}_protection", "required", f"请填写{label}的防护措施")
+        for key, label in HAZARDS
+        if key in named and f"hazard_{key}_protection" not in data
+    ]
+
+
 def _is(name: str, *values: str):
     return lambda d: d.get(name) in values
 
@@ -502,6 +513,7 @@ CHECKS = (
     _never_means_none,
     _no_abnormal_means_none,
     _stays_in_order,
+    _hazards,
 )
 
 FIELD_LABELS = {f.name: f.label for f in FIELDS}
