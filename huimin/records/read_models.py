@@ -277,7 +277,7 @@ def timeline(record: HealthRecord, programme_rows: list[dict] | None = None) -> 
     forms, linked = _form_entries(record)
     visits = _visit_entries(record, linked, followups)
     merged = forms + visits
-    # Newest first; on one day a visit comes before the follow-up recorded from it.
+    # Newest first; on one day the forms (newest first) sit above the visit they follow.
     merged.sort(key=lambda e: (e.date or dt.date.min, e.kind == "form"), reverse=True)
     return merged
 

@@ -66,12 +66,13 @@ def _search(user, q: str) -> list[Person]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @domain_errors_as_http
 def home(request):
     user = request.user
     _require(user, "record.read")
-    q = request.GET.get("q", "").strip()[:60]
+    # The search box posts: a full ID number stays out of the address bar and history.
+    q = (request.POST.get("q") or request.GET.get("q", "")).strip()[:60]
     rows = []
     if q:
         rows = _search(user, q)
@@ -473,6 +474,13 @@ def form_new(request, record_id: int, kind: str):
         raise Http404("没有这种表单")
     services.check_can(user, "record.write")
     rec = services.get_record(user, record_id)
+    if rec.read_only:
+        return render(
+            request,
+            "records/message.html",
+            {"message": "档案已结案或销毁，只能查阅，不能再填写表单"},
+            status=409,
+        )
     action = request.path
     if request.method == "POST":
         return _save(request, spec, rec, form=None, action=action)

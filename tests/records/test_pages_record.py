@@ -274,3 +274,20 @@ def test_a_visit_before_the_registration_is_no_follow_up(doctor_client, hyperten
     page = doctor_client.get(record_url(hypertensive)).content.decode()
     assert "旧药×1" in page
     assert "记为本季度随访" not in page
+
+
+def test_a_full_id_number_search_is_posted_not_put_in_the_address(doctor_client, resident_record):
+    page = doctor_client.get(reverse("records:home")).content.decode()
+    assert '<form method="post" class="card filters" role="search">' in page
+    number = resident_record.person.reveal_id_number()
+    response = doctor_client.post(reverse("records:home"), {"q": number})
+    assert resident_record.number in response.content.decode()
+    assert AuditEvent.objects.filter(object_type="registry.person", action="search").exists()
+
+
+def test_a_closed_record_takes_no_new_forms(doctor_client, resident_record):
+    HealthRecord.objects.filter(pk=resident_record.pk).update(status="closed")
+    response = doctor_client.get(new_url(resident_record))
+    assert response.status_code == 409
+    assert "只能查阅" in response.content.decode()
+    assert "填写表单" not in doctor_client.get(record_url(resident_record)).content.decode()
