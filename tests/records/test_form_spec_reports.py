@@ -142,3 +142,14 @@ def test_a_supervision_report_is_reported_after_it_was_found():
     assert ok == [] and data["category"] == "2"
     _, unreported = clean(SUPERVISION, {**raw, "report_date": ""}, NO_ONE, final=True)
     assert ("report_date", "required") in codes(unreported)
+
+
+def test_a_card_may_report_a_death_after_it_happened_but_a_follow_up_may_not():
+    died = Context(
+        today=TODAY, birth_date=dt.date(1970, 8, 8), sex="1", death_date=dt.date(2026, 11, 14)
+    )
+    raw = {**CARD_RAW, "death_date": "2026-11-14"}
+    _, problems = clean(CARD, raw, died, final=True)
+    assert "after_death" not in {p.code for p in problems}
+    _, problems = clean(SPECS["htn_followup"], {"visit_date": "2026-11-15"}, died, final=False)
+    assert ("visit_date", "after_death") in codes(problems)

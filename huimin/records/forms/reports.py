@@ -163,6 +163,7 @@ def _report_checks(data: dict, ctx: Context) -> list[Problem]:
 INFECTIOUS_REPORT = FormSpec(
     kind="infectious_report",
     title="传染病报告卡",
+    allow_after_death=True,
     fields=(
         Field("card_number", "卡片编号", max_length=30, section="报卡"),
         Field("report_type", "报卡类别", CODE, required=True, codes=REPORT_TYPE, section="报卡"),

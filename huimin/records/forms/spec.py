@@ -91,6 +91,8 @@ class FormSpec:
     min_age: int | None = None
     max_age: int | None = None
     per_person: bool = True  # False: activity logs that belong to no one
+    # A report about a death (an infectious-disease card) may be dated after it.
+    allow_after_death: bool = False
     # Which stored values are lifted into Form's measurement columns.
     measures: dict[str, str] = field(default_factory=dict)
 
@@ -232,7 +234,12 @@ def clean(spec: FormSpec, raw: dict, ctx: Context, *, final: bool) -> tuple[dict
     if spec.derive is not None:
         data.update({k: v for k, v in spec.derive(data).items() if v is not None})
     service_day = _date(data.get(spec.date_field))
-    if service_day and ctx.death_date and service_day > ctx.death_date:
+    if (
+        service_day
+        and ctx.death_date
+        and service_day > ctx.death_date
+        and not spec.allow_after_death
+    ):
         problems.append(
             Problem(
                 spec.date_field, "after_death", "服务日期晚于居民死亡日期，已死亡居民不能再填写此表"
