@@ -26,6 +26,9 @@ from huimin.registry import services as registry
 from huimin.registry.models import HouseholdMembership, Person
 
 SEARCH_LIMIT = 50
+# Marks the page a save ends on: offline.js drops its local copy only on seeing it (a
+# login page after an expired session is a 200 too, and must not cost the typed form).
+SAVED_HEADER = "X-Huimin-Saved"
 BLANK_ROWS = 2  # empty rows offered under a repeatable field's filled ones
 MIN_ROWS = 3
 
@@ -455,6 +458,7 @@ def _save(request, spec: FormSpec, rec: HealthRecord, *, form: Form | None, acti
             message_kind="notice",
         )
         response["X-Form-Url"] = url
+        response[SAVED_HEADER] = "1"
         return response
     return redirect(url + ("?signed=1" if sign else "?saved=1"))
 
@@ -548,7 +552,7 @@ def form_view(request, form_id: int):
         message = "草稿已保存。"
     elif request.GET.get("signed"):
         message = "已签名提交。"
-    return _render_form(
+    response = _render_form(
         request,
         spec,
         rec,
@@ -560,6 +564,9 @@ def form_view(request, form_id: int):
         message=message,
         message_kind=kind,
     )
+    if message:
+        response[SAVED_HEADER] = "1"
+    return response
 
 
 @login_required

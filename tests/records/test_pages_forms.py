@@ -58,6 +58,7 @@ def test_a_draft_with_problems_is_saved_and_shows_every_typed_value(doctor_clien
     draft = Form.objects.get(record=hypertensive)
     assert draft.status == FormStatus.DRAFT
     assert response["X-Form-Url"] == reverse("records:form", args=[draft.pk])
+    assert response["X-Huimin-Saved"] == "1"  # offline.js may drop its local copy
     assert f'action="/records/forms/{draft.pk}/"' in page  # further saves continue it
     # The swapped blood pressure and the bad weight are shown, not dropped.
     assert 'name="systolic" id="f-systolic" value="80"' in page
@@ -72,6 +73,7 @@ def test_signing_with_problems_is_refused_and_keeps_everything(doctor_client, hy
     typed = {**GOOD, "visit_date": "", "doctor": ""}
     response = post(doctor_client, new_url(hypertensive), typed, "sign")
     assert response.status_code == 422
+    assert "X-Huimin-Saved" not in response
     page = response.content.decode()
     assert "请填写随访日期" in page
     assert "请填写随访医生签名" in page or "请填写医生签名" in page
@@ -97,7 +99,9 @@ def test_sign_computes_bmi_and_shows_the_signed_form_read_only(doctor_client, hy
     assert form.status == FormStatus.SIGNED and form.signed_by is not None
     assert form.data["bmi"] == "25.1"
     assert form.systolic == 138
-    page = doctor_client.get(response["Location"]).content.decode()
+    shown = doctor_client.get(response["Location"])
+    assert shown["X-Huimin-Saved"] == "1"
+    page = shown.content.decode()
     assert "25.1 kg/m²" in page
     assert "已签名提交" in page
     assert '<form method="post" action' not in page.split("</header>")[1]

@@ -75,10 +75,12 @@
     }).then(function (res) {
       if (res.status >= 500) throw new Error("server " + res.status);
       return res.text().then(function (html) {
-        if (res.ok) {
+        if (res.ok && res.headers.get("X-Huimin-Saved")) {
           // Saved on the server: the local copy has done its job.
           localStorage.removeItem(key);
           show(html, res.headers.get("X-Form-Url") || res.url);
+        } else if (res.ok) {
+          say("未能确认已保存（登录可能已过期）；内容已在本地暂存，请在新窗口登录后再提交。");
         } else if (res.status === 422 || res.status === 409) {
           show(html, null); // refused with reasons; the page holds what was typed
         } else {
