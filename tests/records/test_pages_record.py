@@ -291,3 +291,13 @@ def test_a_closed_record_takes_no_new_forms(doctor_client, resident_record):
     assert response.status_code == 409
     assert "只能查阅" in response.content.decode()
     assert "填写表单" not in doctor_client.get(record_url(resident_record)).content.decode()
+
+
+def test_menu_entries_follow_permissions(county, village_doctor):
+    from huimin.records.nav import menu_items
+
+    labels = [item["label"] for item in menu_items(village_doctor, "village_doctor")]
+    assert labels[:3] == ["健康档案", "随访待办", "档案质量"]
+    assert "档案管理" not in labels  # record.archive is township public-health work
+    assessor = factories.make_staff("pinggu2", "assessor", factories.COUNTY)
+    assert menu_items(assessor, "assessor")[0]["url"] == reverse("records:home")
