@@ -426,7 +426,8 @@ def _save(request, spec: FormSpec, rec: HealthRecord, *, form: Form | None, acti
             action,
             form=form,
             status=422,
-            message="未能签名提交：请按提示修改标红的项目（您填写的内容都在）。",
+            message=("未能签名提交" if sign else "未能保存草稿")
+            + "：请按提示修改标红的项目（您填写的内容都在）。",
             **context,
         )
     except Conflict as exc:
