@@ -60,11 +60,18 @@
   form.addEventListener("input", store);
   form.addEventListener("change", store);
 
+  // Older browsers have no SubmitEvent.submitter: remember the button pressed, so that
+  // 签名提交 never turns into a draft save.
+  var pressed = null;
+  form.addEventListener("click", function (ev) {
+    if (ev.target.type === "submit") pressed = ev.target;
+  });
+
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     store();
     var data = new FormData(form);
-    var button = ev.submitter;
+    var button = ev.submitter || pressed;
     if (button && button.name) data.append(button.name, button.value);
     say("正在提交……");
     // getAttribute: the buttons are named "action", which shadows form.action.
