@@ -17,13 +17,13 @@ from huimin.records.forms.spec import (
     DECIMAL,
     INT,
     TEXT,
-    Check,
     Context,
     Field,
     FormSpec,
     Problem,
     bmi,
     date_of,
+    none_alone,
     required_if,
 )
 
@@ -45,18 +45,6 @@ _REFERRAL_CHECKS = (
     required_if("referral_reason", lambda d: d.get("referral") == "2", "转诊原因"),
     required_if("referral_to", lambda d: d.get("referral") == "2", "转诊机构及科室"),
 )
-
-
-def _alone(name: str, code: str, label: str) -> Check:
-    """A “none” answer cannot be ticked together with others."""
-
-    def check(data: dict, ctx: Context) -> list[Problem]:
-        chosen = data.get(name) or []
-        if code in chosen and len(chosen) > 1:
-            return [Problem(name, "contradiction", f"{label}选了“无”就不能再选其他项")]
-        return []
-
-    return check
 
 
 # —— 新生儿家庭访视记录表 ——
@@ -256,9 +244,9 @@ NEWBORN_VISIT = FormSpec(
     checks=(
         _newborn_age,
         _apgar,
-        _alone("mother_illness", "1", "母亲妊娠期患病情况"),
-        _alone("jaundice", "1", "黄疸部位"),
-        _alone("disease_screening", "1", "新生儿疾病筛查"),
+        none_alone("mother_illness", "1", "母亲妊娠期患病情况"),
+        none_alone("jaundice", "1", "黄疸部位"),
+        none_alone("disease_screening", "1", "新生儿疾病筛查"),
         required_if("malformation_detail", lambda d: d.get("malformation") == "2", "畸型描述"),
         *exam_item_checks(_NEWBORN_EXAMS),
         next_after("visit_date", "next_visit_date", "下次随访日期"),
@@ -550,10 +538,10 @@ CHILD_CHECK = FormSpec(
         _age_limited_items,
         _development_of_this_age,
         _caries_within_teeth,
-        _alone("illnesses", "1", "两次随访间患病情况"),
-        _alone("rickets_symptoms", "1", "可疑佝偻病症状"),
-        _alone("rickets_signs", "1", "可疑佝偻病体征"),
-        _alone("development", "0", "发育评估"),
+        none_alone("illnesses", "1", "两次随访间患病情况"),
+        none_alone("rickets_symptoms", "1", "可疑佝偻病症状"),
+        none_alone("rickets_signs", "1", "可疑佝偻病体征"),
+        none_alone("development", "0", "发育评估"),
         # No warning signs are listed for the one-month check.
         required_if("development", lambda d: d.get("month_age") not in (None, "1"), "发育评估"),
         required_if(

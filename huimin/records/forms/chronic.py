@@ -18,6 +18,7 @@ from huimin.records.forms.spec import (
     blood_pressure_check,
     bmi,
     date_of,
+    none_alone,
     not_before,
     required_if,
 )
@@ -110,17 +111,10 @@ def _next_after_visit(data: dict, ctx: Context) -> list[Problem]:
     return []
 
 
-def _no_symptom_alone(data: dict, ctx: Context) -> list[Problem]:
-    symptoms = data.get("symptoms") or []
-    if "1" in symptoms and len(symptoms) > 1:
-        return [Problem("symptoms", "contradiction", "选了“无症状”就不能再选其他症状")]
-    return []
-
-
 _CHECKS = (
     blood_pressure_check("systolic", "diastolic"),
     _next_after_visit,
-    _no_symptom_alone,
+    none_alone("symptoms", "1", "症状"),
     required_if(
         "adverse_reaction_detail", lambda d: d.get("adverse_reaction") == "2", "不良反应描述"
     ),

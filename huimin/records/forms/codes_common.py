@@ -51,18 +51,6 @@ def _codes_of(data: dict, name: str) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
-def none_alone(name: str, none_code: str, label: str) -> Check:
-    """A multi-select whose "none" choice excludes every other choice."""
-
-    def check(data: dict, ctx: Context) -> list[Problem]:
-        chosen = _codes_of(data, name)
-        if none_code in chosen and len(chosen) > 1:
-            return [Problem(name, "contradiction", f"{label}选了“无”就不能再选其他项")]
-        return []
-
-    return check
-
-
 def chosen(name: str, code: str) -> Callable[[dict], bool]:
     """For `required_if`: is `code` picked in the single or multi select `name`?"""
     return lambda data: code in _codes_of(data, name)

@@ -12,7 +12,6 @@ from huimin.records.forms.codes_common import (
     age_not_above_now,
     age_order,
     chosen,
-    none_alone,
     women_only,
 )
 from huimin.records.forms.spec import (
@@ -30,6 +29,7 @@ from huimin.records.forms.spec import (
     blood_pressure_check,
     bmi,
     date_of,
+    none_alone,
     required_if,
 )
 

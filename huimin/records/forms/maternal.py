@@ -28,6 +28,7 @@ from huimin.records.forms.spec import (
     blood_pressure_check,
     bmi,
     date_of,
+    none_alone,
     not_before,
     required_if,
 )
@@ -249,16 +250,6 @@ def _age_matches(data: dict, ctx: Context) -> list[Problem]:
     return []
 
 
-def _no_other_with_none(name: str, none_code: str, label: str) -> Check:
-    def check(data: dict, ctx: Context) -> list[Problem]:
-        chosen = data.get(name) or []
-        if none_code in chosen and len(chosen) > 1:
-            return [Problem(name, "contradiction", f"{label}选了“无”就不能再选其他项")]
-        return []
-
-    return check
-
-
 def _lmp_or_unknown(data: dict, ctx: Context) -> list[Problem]:
     if data.get("lmp") and data.get("lmp_unknown"):
         return [Problem("lmp_unknown", "contradiction", "已填末次月经，不能再选“不详”")]
@@ -427,9 +418,9 @@ PRENATAL_FIRST = FormSpec(
         _lmp_or_unknown,
         _age_matches,
         next_after("visit_date", "next_visit_date", "下次随访日期"),
-        _no_other_with_none("past_history", "1", "既往史"),
-        _no_other_with_none("family_history", "1", "家族史"),
-        _no_other_with_none("personal_history", "1", "个人史"),
+        none_alone("past_history", "1", "既往史"),
+        none_alone("family_history", "1", "家族史"),
+        none_alone("personal_history", "1", "个人史"),
         required_if("lmp", lambda d: not d.get("lmp_unknown"), "末次月经（不详时勾选“不详”）"),
         required_if("gyn_surgery_detail", lambda d: d.get("gyn_surgery") == "2", "妇产科手术名称"),
         required_if("evaluation_detail", lambda d: d.get("evaluation") == "2", "评估异常描述"),

@@ -5,7 +5,7 @@ the population registry; this form holds the rest of the specification's table.
 """
 
 from huimin.records.forms import codes
-from huimin.records.forms.codes_common import OCCUPATION, chosen, none_alone
+from huimin.records.forms.codes_common import OCCUPATION, chosen
 from huimin.records.forms.spec import (
     CODE,
     CODES,
@@ -18,6 +18,7 @@ from huimin.records.forms.spec import (
     FormSpec,
     Problem,
     date_of,
+    none_alone,
     required_if,
 )
 

@@ -350,3 +350,17 @@ def required_if(name: str, when: Callable[[dict], bool], label: str) -> Check:
         return []
 
     return check
+
+
+def none_alone(name: str, none_code: str, label: str) -> Check:
+    """A multi-select whose "none" choice excludes every other choice."""
+
+    def check(data: dict, ctx: Context) -> list[Problem]:
+        chosen = data.get(name) or []
+        if not isinstance(chosen, list):
+            chosen = [chosen]
+        if none_code in chosen and len(chosen) > 1:
+            return [Problem(name, "contradiction", f"{label}选了“无”就不能再选其他项")]
+        return []
+
+    return check
