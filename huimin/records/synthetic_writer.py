@@ -1,4 +1,4 @@
-"""Writing synthetic health records (huimin/records/synthetic.py) for the people already
+"""Writing synthetic health records (the huimin/records/synthetic package) for the people already
 in the registry.
 
 Village by village, people without a file are read, planned by the pure generator and

@@ -1,5 +1,5 @@
 """`huimin generate-records`: synthetic health records for the people already generated
-(see huimin/records/synthetic.py and synthetic_writer.py)."""
+(see the huimin/records/synthetic package and synthetic_writer.py)."""
 
 import datetime
 
@@ -19,6 +19,8 @@ PROBLEM_LABELS = {
     "missed_dose": "漏种疫苗",
     "missed_check": "漏做儿童体检",
     "missing_waist": "体检缺腰围",
+    "missing_personal_info": "缺个人基本信息表",
+    "personal_info_incomplete": "个人基本信息表不完整",
 }
 
 
@@ -32,7 +34,8 @@ def _date(text: str) -> datetime.date:
 class Command(BaseCommand):
     help = (
         "为已登记（huimin generate 生成）的居民生成合成健康档案：约85%的居民建档，"
-        "高血压、2型糖尿病患者登记及全年随访，儿童、孕产妇、老年人服务与预防接种，"
+        "高血压、2型糖尿病、严重精神障碍患者登记及全年随访，年度健康体检，"
+        "儿童、孕产妇、老年人服务（生活自理能力评估、中医体质辨识）与预防接种，"
         "并按真实比例注入数据质量问题。已建档的居民跳过，可重复运行。"
         "相同的 --seed、--year 与 --as-of 总是生成相同的数据。"
     )
