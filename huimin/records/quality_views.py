@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from huimin.audit.services import record as audit
 from huimin.core.errors import DomainError
 from huimin.records import quality
+from huimin.records.forms import SPECS
 from huimin.records.models import (
     Finding,
     FindingStatus,
@@ -148,6 +149,19 @@ def summary(request):
     )
 
 
+def field_label(field: str, form_kind: str) -> str:
+    """What a finding's field is called on paper: a form's title or a field's label."""
+    if field in SPECS:
+        return SPECS[field].title
+    spec = SPECS.get(form_kind)
+    if spec is not None:
+        name = field.split(".")[0]
+        for f in spec.fields:
+            if f.name == name:
+                return f.label
+    return field
+
+
 @may_fix
 @require_GET
 def findings(request, village: str):
@@ -161,11 +175,12 @@ def findings(request, village: str):
     rows = (
         Finding.objects.visible_to(request.user)
         .filter(region_code=village, status=status)
-        .select_related("record__person", "assignee")
+        .select_related("record__person", "assignee", "form")
         .only(
             "id",
             "record_id",
             "form_id",
+            "form__kind",
             "rule",
             "severity",
             "field",
@@ -198,6 +213,7 @@ def findings(request, village: str):
     for f in page.rows:
         f.person_masked = masked_name(f.record.person.name)
         f.rule_label = rule_label(f.rule)
+        f.field_label = field_label(f.field, f.form.kind if f.form_id else "")
         f.age_days = (now - f.detected_at).days
         f.record_url = _link("records:record", f.record_id, fallback=f"/records/{f.record_id}/")
         f.form_url = (

@@ -70,10 +70,10 @@ def test_township_officer_fixes_a_finding_from_the_quality_page(page, officer, i
     page.goto("/records/quality/")
     # The township's villages, each with its 合格 rate → the village's findings.
     page.get_by_role("link", name="城东村").click()
-    row = page.locator("tbody tr", has_text="weight")
-    expect(row).to_contain_text("体重")
+    row = page.locator("tbody tr", has_text="请填写体重")
+    expect(row).to_contain_text("必填项缺失")
     page.screenshot(path=str(SCREENSHOTS / "quality-findings.png"), full_page=True)
-    row.get_by_role("link", name="weight").click()
+    row.get_by_role("link", name="体重", exact=True).click()
 
     # The signed form is read-only; the correction is an amendment.
     page.get_by_role("button", name="更正").click()
@@ -85,8 +85,8 @@ def test_township_officer_fixes_a_finding_from_the_quality_page(page, officer, i
     expect(page.locator(".card").first).to_contain_text("21.5")
 
     page.goto(f"/records/quality/{factories.VILLAGES[0]}/")
-    page.locator("tbody tr", has_text="weight").get_by_role("button", name="重新检查").click()
-    expect(page.locator("tbody tr", has_text="weight")).to_have_count(0)
+    page.locator("tbody tr", has_text="请填写体重").get_by_role("button", name="重新检查").click()
+    expect(page.locator("tbody tr", has_text="请填写体重")).to_have_count(0)
 
     weight.refresh_from_db()
     assert weight.status == FindingStatus.RESOLVED
