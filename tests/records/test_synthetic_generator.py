@@ -3,12 +3,13 @@ people: rates within tolerance, follow-ups through the year, every clean form pa
 its spec when signed, and the injected problems are the only failures."""
 
 import datetime as dt
+import itertools
 from collections import Counter, defaultdict
 
 import pytest
 
 from huimin.records.forms import SPECS
-from huimin.records.forms.spec import Context, clean
+from huimin.records.forms.spec import Context, bmi, clean
 from huimin.records.synthetic import FAILS_CLEAN, PersonIn, RecordsGenerator, age_on
 from huimin.registry.synthetic import CountyGenerator
 
@@ -114,7 +115,7 @@ def test_generated_forms_pass_their_spec_except_the_injected_problems(people, ba
                 failing[problem] += 1
             else:
                 assert not problems, (f.kind, problems, f.data)
-    assert failing["missing_weight"] > 0 and failing["swapped_bp"] > 0 and failing["draft"] > 0
+    assert set(failing) == FAILS_CLEAN  # each kind of failing problem occurs
 
 
 def test_quality_problems_are_injected_at_realistic_rates(batches):
@@ -167,3 +168,99 @@ def test_same_seed_same_rows_whatever_the_batching(people):
     single.person(people[500], alone)
     everyone = [f for b in one for f in b.forms if f.person == people[500].id]
     assert alone.forms == everyone
+
+
+def _kinds_by_person(batches) -> dict[int, Counter]:
+    out: dict[int, Counter] = defaultdict(Counter)
+    for f in _all(batches, "forms"):
+        if f.signed:
+            out[f.person][f.kind] += 1
+    return out
+
+
+def test_every_record_has_personal_info_but_a_few(batches):
+    records = _all(batches, "records")
+    kinds = _kinds_by_person(batches)
+    counts = Counter(i.problem for i in _all(batches, "injected"))
+    missing = {i.person for i in _all(batches, "injected") if i.problem == "missing_personal_info"}
+    for r in records:
+        assert kinds[r.person]["personal_info"] == (0 if r.person in missing else 1)
+    problems = counts["missing_personal_info"] + counts["personal_info_incomplete"]
+    assert 0.03 <= problems / len(records) <= 0.05
+    assert counts["missing_personal_info"] > 0 and counts["personal_info_incomplete"] > 0
+    # The form is dated the day the file was opened.
+    opened = {r.person: r.opened_on.isoformat() for r in records}
+    for f in _all(batches, "forms"):
+        if f.kind == "personal_info":
+            assert f.data["filled_date"] == opened[f.person]
+
+
+def test_elderly_and_chronic_patients_have_this_years_health_check(people, batches):
+    by_id = {p.id: p for p in people}
+    kinds = _kinds_by_person(batches)
+    filed = {r.person for r in _all(batches, "records")}
+    elderly = [
+        p.id
+        for p in people
+        if p.id in filed and p.death_date is None and age_on(p.birth_date, AS_OF) >= 65
+    ]
+    programmes = defaultdict(set)
+    for prog in _all(batches, "programmes"):
+        programmes[prog.kind].add(prog.person)
+    assert set(elderly) <= programmes["elderly"]
+    assert all(age_on(by_id[p].birth_date, AS_OF) >= 65 for p in programmes["elderly"])
+    checked = [p for p in elderly if kinds[p]["health_check"]]
+    assert 0.65 <= len(checked) / len(elderly) <= 0.85
+    assert sum(1 for p in checked if kinds[p]["elderly_selfcare"]) >= 0.9 * len(checked)
+    assert 0.7 <= sum(1 for p in checked if kinds[p]["tcm_elderly"]) / len(checked) <= 0.9
+    younger_patients = [
+        p
+        for p in programmes["hypertension"] | programmes["diabetes"]
+        if age_on(by_id[p].birth_date, AS_OF) < 65 and by_id[p].death_date is None
+    ]
+    assert (
+        0.55
+        <= sum(1 for p in younger_patients if kinds[p]["health_check"]) / len(younger_patients)
+        <= 0.85
+    )
+    nobody_else = set(programmes["elderly"]) | programmes["hypertension"] | programmes["diabetes"]
+    assert {p for p, k in kinds.items() if k["health_check"]} <= nobody_else
+    assert all(n <= 1 for k in kinds.values() for n in (k["health_check"], k["tcm_elderly"]))
+
+    checks = [f for f in _all(batches, "forms") if f.kind == "health_check"]
+    months = {dt.date.fromisoformat(f.data["check_date"]).month for f in checks}
+    assert months == set(range(1, AS_OF.month + 1))  # spread over the year
+    for f in checks:
+        assert f.data["bmi"] == bmi(f.data["height"], f.data["weight"])
+        assert f.data["systolic_left"] > f.data["diastolic_left"] + 20
+        assert 3.5 <= float(f.data["fasting_glucose"]) <= 12
+    missing_waist = sum(1 for f in checks if "waist" not in f.data)
+    assert 0.01 <= missing_waist / len(checks) <= 0.06
+    assert missing_waist == sum(
+        1 for i in _all(batches, "injected") if i.problem == "missing_waist"
+    )
+
+
+def test_severe_mental_illness_patients_are_followed_up_quarterly(people, batches):
+    by_id = {p.id: p for p in people}
+    filed_adults = {
+        r.person
+        for r in _all(batches, "records")
+        if age_on(by_id[r.person].birth_date, AS_OF) >= 18
+    }
+    smi = [p for p in _all(batches, "programmes") if p.kind == "smi"]
+    assert 0.002 <= len(smi) / len(filed_adults) <= 0.008
+    visits = defaultdict(list)
+    for f in _all(batches, "forms"):
+        if f.kind == "smi_followup":
+            visit = dt.date.fromisoformat(f.data["visit_date"])
+            nxt = dt.date.fromisoformat(f.data["next_visit_date"])
+            assert 0 < (nxt - visit).days <= 92
+            visits[f.person].append(visit)
+    kinds = _kinds_by_person(batches)
+    for prog in smi:
+        assert kinds[prog.person]["smi_info"] == 1
+        dates = sorted(visits[prog.person])
+        assert all((b - a).days <= 92 for a, b in itertools.pairwise(dates))
+        if prog.ended_on is None and prog.registered_on < AS_OF - dt.timedelta(days=365):
+            assert len([d for d in dates if d >= AS_OF - dt.timedelta(days=365)]) >= 4
