@@ -72,6 +72,16 @@ def test_forms_carry_their_columns_and_signer(generated):
     )
     assert dm.exists()
 
+    check = Form.objects.filter(kind="health_check", status=FormStatus.SIGNED).exclude(
+        waist_cm=None
+    )
+    assert check.exists()
+    check = check.first()
+    assert check.systolic == check.data["systolic_left"] and check.height_cm and check.weight_kg
+    assert check.service_date.isoformat() == check.data["check_date"]
+    assert check.programme is None or check.programme.kind == "elderly"
+    assert Form.objects.filter(kind="personal_info").count() >= 0.9 * HealthRecord.objects.count()
+
     # The village with a doctor account: the doctor is responsible and signs.
     mine = HealthRecord.objects.filter(region_code=village)
     assert mine.exists() and not mine.exclude(responsible_doctor=doctor).exists()
@@ -111,4 +121,4 @@ def test_rerun_skips_people_with_a_file(generated):
 def test_command_prints_what_it_made(generated, capsys):
     call_command("generate_records", year=2026, as_of=AS_OF, seed=9, no_progress=True)
     out = capsys.readouterr().out
-    assert "健康档案" in out and "随访缺体重" in out
+    assert "健康档案" in out and "随访缺体重" in out and "个人基本信息表不完整" in out

@@ -18,6 +18,8 @@ CHECK_RATE_ELDERLY = 0.75
 CHECK_RATE_CHRONIC = 0.70
 SELFCARE_RATE = 0.95  # of the elderly checked
 TCM_RATE = 0.80  # of the elderly checked
+# Checked people without a diabetes registration whose glucose is found high.
+UNDIAGNOSED_DM_RATE = 0.04
 # Share with some dependence in daily living, by age.
 DEPENDENT_BY_AGE = ((75, 0.05), (85, 0.12), (200, 0.25))
 
@@ -202,8 +204,10 @@ class ElderlyMixin:
         if dm:
             glucose = clip(self.glucose + rng.gauss(0, 0.7), 5.0, 12.0)
             data["hba1c"] = f"{clip(glucose * 0.9 + 0.6, 5.5, 11):.1f}"
+        elif rng.random() < UNDIAGNOSED_DM_RATE:
+            glucose = rng.uniform(7.0, 9.5)  # found by the check: the abnormality to follow up
         else:
-            glucose = clip(rng.gauss(5.2, 0.45), 4.0, 6.9)
+            glucose = clip(rng.gauss(5.3, 0.6), 3.9, 6.9)
         data["fasting_glucose"] = f"{glucose:.1f}"
         if glucose >= 7.0:
             found.append(f"空腹血糖{glucose:.1f}mmol/L")
