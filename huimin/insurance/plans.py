@@ -14,6 +14,7 @@ from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.insurance.models import BenefitPlan, PlanStatus
 from huimin.insurance.plan import Plan, PlanError, load_plan_yaml
+from huimin.insurance.statements import INT, InList
 from huimin.registry.models import jurisdiction_of
 from huimin.registry.permissions import has_perm
 
@@ -105,13 +106,20 @@ def do_activate_plan(user, plan_id: int) -> BenefitPlan:
     return row
 
 
+# Every settlement transaction asks this: compiled once per number of prefixes.
+_ACTIVE = InList(
+    lambda prefixes, year: BenefitPlan.objects.filter(
+        region_code__in=prefixes, year=year, status=PlanStatus.ACTIVE
+    ).order_by(),
+    year=INT,
+)
+
+
 def active_plan_for(region_code: str, year: int) -> BenefitPlan | None:
     """The active plan of the pooling region containing `region_code` (longest prefix)."""
     prefixes = {region_code[:n] for n in (6, 9, 12) if len(region_code) >= n}
     prefixes |= {region_code[:2], region_code[:4]}
-    candidates = BenefitPlan.objects.filter(
-        region_code__in=prefixes, year=year, status=PlanStatus.ACTIVE
-    )
+    candidates = _ACTIVE.rows(sorted(prefixes), year=year)
     best = None
     for plan in candidates:
         if best is None or len(plan.region_code) > len(best.region_code):

@@ -25,7 +25,7 @@ from django.utils import timezone
 from huimin.audit.services import record
 from huimin.core import idnumber
 from huimin.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from huimin.insurance import engine, plans
+from huimin.insurance import engine, plans, statements
 from huimin.insurance.ledger import rules as ledger_rules
 from huimin.insurance.ledger import services as ledger
 from huimin.insurance.models import (
@@ -36,7 +36,7 @@ from huimin.insurance.models import (
     Visit,
     VisitStatus,
 )
-from huimin.insurance.statements import INT, TEXT, Statement
+from huimin.insurance.statements import INT, TEXT, InList, Statement
 from huimin.registry.models import DesignationStatus, Institution, Person, id_number_lookups
 
 ZERO = Decimal("0.00")
@@ -104,18 +104,12 @@ _BY_KEY = Statement(
     inst=INT,
     key=TEXT,
 )
-_PERSON: dict[int, Statement] = {}  # by the number of blind indexes (keys in rotation)
-
-
-def _person_statement(n: int) -> Statement:
-    def build(**indexes):
-        return Person.objects.filter(
-            id_number_index__in=list(indexes.values()), status="active"
-        ).order_by()[:1]
-
-    if n not in _PERSON:
-        _PERSON[n] = Statement(build, **{f"i{k}": TEXT for k in range(n)})
-    return _PERSON[n]
+# By blind index: one per key in rotation, so the list is short and its length steady.
+_PERSON = InList(
+    lambda indexes: Person.objects.filter(id_number_index__in=indexes, status="active").order_by()[
+        :1
+    ]
+)
 
 
 def find_person(raw_id_number: str) -> Person:
@@ -123,10 +117,8 @@ def find_person(raw_id_number: str) -> Person:
         number = idnumber.parse(raw_id_number).number
     except idnumber.IDNumberError as exc:
         raise ValidationFailed({"id_number": exc.message}) from None
-    indexes = id_number_lookups(number)
-    person = _person_statement(len(indexes)).first(
-        **{f"i{k}": index for k, index in enumerate(indexes)}
-    )
+    found = _PERSON.rows(id_number_lookups(number))
+    person = found[0] if found else None
     if person is None:
         raise Refused("person_not_found", "未找到该参保人", {"id_number": "未登记"})
     return person
@@ -243,7 +235,7 @@ def do_register_visit(institution: Institution, data: VisitData, *, request=None
 
 
 def _create_visit(institution, person, cov, level: str, data: VisitData) -> Visit:
-    return Visit.objects.create(
+    visit = Visit(
         person=person,
         institution=institution,
         region_code=person.village_id,
@@ -255,6 +247,8 @@ def _create_visit(institution, person, cov, level: str, data: VisitData) -> Visi
         diagnosis_code=data.diagnosis_code[:20],
         diagnosis_name=data.diagnosis_name[:100],
     )
+    statements.insert(visit)
+    return visit
 
 
 def get_visit(institution: Institution, his_visit_no: str, *, lock=False, for_fees=False) -> Visit:
@@ -401,7 +395,7 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
             raise Refused(
                 "restriction_violated", "费用明细违反目录限制（可填写理由后重新上传）", violations
             )
-        FeeDetail.objects.bulk_create(rows)
+        statements.insert(*rows)
         record(
             action="create",
             object_type="insurance.fees",
@@ -555,7 +549,7 @@ def _apply(acc: Accumulator, ytd: engine.YearToDate) -> None:
     acc.ci_base = ytd.ci_base
     acc.ci_paid = ytd.ci_paid
     acc.assistance_paid = ytd.assistance_paid
-    acc.save(update_fields=_ACCUMULATED)
+    statements.update(acc, _ACCUMULATED)
 
 
 def _delta(before: engine.YearToDate, after: engine.YearToDate) -> dict:
@@ -659,7 +653,7 @@ def do_settle(
         _apply(acc, result.ytd_after)
         payload = result.as_json()
         payload["ytd_delta"] = _delta(before, result.ytd_after)
-        settlement = Settlement.objects.create(
+        settlement = Settlement(
             visit=visit,
             person_id=visit.person_id,
             institution=institution,
@@ -685,8 +679,9 @@ def do_settle(
             terminal=getattr(request, "auth_terminal", "") if request else "",
             verification_code=secrets.token_hex(6).upper(),
         )
+        statements.insert(settlement)
         visit.status = VisitStatus.SETTLED
-        visit.save(update_fields=["status"])
+        statements.update(visit, ["status"])
         _post_entry(
             result,
             +1,

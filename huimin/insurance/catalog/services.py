@@ -27,6 +27,7 @@ from huimin.insurance.catalog.models import (
     InstitutionItemMap,
     MapStatus,
 )
+from huimin.insurance.statements import DATE, INT, InList
 from huimin.registry.models import Institution
 
 # Keeps each IN (...) well under SQLite's bound on query parameters.
@@ -62,13 +63,21 @@ def _usable(code) -> bool:
     return bool(code) and isinstance(code, str) and "\x00" not in code
 
 
+def _versions(codes: list[str], on: datetime.date) -> QuerySet[CatalogVersion]:
+    return in_force(on).select_related("item").filter(item__code__in=codes)
+
+
+# Every fee upload asks this: compiled once per number of codes (insurance/statements.py).
+_VERSIONS = InList(_versions, on=DATE)
+
+
 def versions_on(codes: list[str], on: datetime.date) -> dict[str, CatalogVersion]:
     """The version in force on `on` for each known code, in one query."""
     wanted = sorted({c for c in codes if _usable(c)})
     if not wanted:
         return {}
-    rows = in_force(on).select_related("item").filter(item__code__in=wanted)
-    return {v.item.code: v for v in rows}
+    rows = _VERSIONS.rows(wanted, on=on)
+    return {v.item.code: v for v in (_versions(wanted, on) if rows is None else rows)}
 
 
 def get_item(code: str) -> CatalogItem:
@@ -373,11 +382,19 @@ def resolve_codes(institution_id: int, codes: list[str]) -> dict[str, str]:
     wanted = sorted({c for c in codes if _usable(c)})
     out = {c: c for c in wanted if rules.kind_of_code(c) or rules.LOCAL_CODE.fullmatch(c)}
     if wanted:
-        mapped = InstitutionItemMap.objects.filter(
-            institution_id=institution_id, local_code__in=wanted, status=MapStatus.APPROVED
-        ).values_list("local_code", "item__code")
-        out.update(dict(mapped))
+        mapped = _MAPPED.tuples(wanted, institution=institution_id)
+        out.update(dict(_mapped(wanted, institution_id) if mapped is None else mapped))
     return out
+
+
+def _mapped(codes: list[str], institution: int) -> QuerySet:
+    return InstitutionItemMap.objects.filter(
+        institution_id=institution, local_code__in=codes, status=MapStatus.APPROVED
+    ).values_list("local_code", "item__code")
+
+
+# Every fee upload asks this: compiled once per number of codes.
+_MAPPED = InList(_mapped, institution=INT)
 
 
 def _institution_for(user, institution_id: int) -> Institution:

@@ -50,6 +50,7 @@ from huimin.insurance.enrollment.models import (
 )
 from huimin.insurance.ledger import rules as ledger_rules
 from huimin.insurance.ledger import services as ledger
+from huimin.insurance.statements import DATE, INT, Statement
 from huimin.registry.models import (
     Household,
     HouseholdMembership,
@@ -716,21 +717,29 @@ class Coverage:
     person_category: str
 
 
-def coverage_on(person_id: int, on: datetime.date) -> Coverage | None:
-    """Is the person insured on `on`? One query (see the module docstring)."""
+def _coverage_rows(person, year, on):
     in_force = Q(person__categories__valid_from__lte=on) & (
         Q(person__categories__valid_to__isnull=True) | Q(person__categories__valid_to__gte=on)
     )
-    rows = list(
+    return (
         Enrollment.objects.filter(
-            person_id=person_id,
-            year=on.year,
+            person_id=person,
+            year=year,
             status=EnrollmentStatus.PAID,
             benefits_from__lte=on,
         )
         .annotate(in_force=FilteredRelation("person__categories", condition=in_force))
         .values_list("pk", "year", "benefits_from", "in_force__category")
     )
+
+
+# Every settlement transaction asks this: compiled once (insurance/statements.py).
+_COVERAGE = Statement(_coverage_rows, person=INT, year=INT, on=DATE)
+
+
+def coverage_on(person_id: int, on: datetime.date) -> Coverage | None:
+    """Is the person insured on `on`? One query (see the module docstring)."""
+    rows = _COVERAGE.tuples(person=person_id, year=on.year, on=on)
     if not rows:
         return None
     enrollment_id, year, benefits_from, _ = rows[0]

@@ -7,6 +7,7 @@ from django.db import connections
 from django.db.models import Sum
 
 from huimin.core.money import r2
+from huimin.insurance import statements
 from huimin.insurance.ledger import rules
 from huimin.insurance.ledger.models import Account, JournalEntry, Posting
 
@@ -43,7 +44,7 @@ def post(
 ) -> JournalEntry:
     """Write one balanced entry. Raises rules.LedgerError before writing anything."""
     group = rules.check_entry(lines)
-    entry = JournalEntry.objects.create(
+    entry = JournalEntry(
         region_code=region_code,
         year=year,
         group=group,
@@ -52,6 +53,7 @@ def post(
         purpose=purpose,
         memo=memo[:200],
     )
+    statements.insert(entry)  # every settlement posts: the INSERT without the ORM's cost
     if not _insert_postings(entry.pk, region_code, year, lines):
         # The region's first entry of the year (or a code added to the chart since).
         accounts = ensure_accounts(region_code, year)
