@@ -57,6 +57,9 @@ POSTPARTUM_VISIT_LAST_DAY = 28  # specification: within 28 days at the latest
 POSTPARTUM_42_LISTED_DAYS = 84  # a missed 42-day check stays listed for 12 weeks
 
 CHILD_AGE_LIMIT = 7
+# Catch-up limits of the 2021 schedule's notes: a child of 4 or more who missed BCG is
+# not vaccinated (未接种卡介苗的≥4岁儿童不予补种), so BCG leaves the list at 4.
+CATCH_UP_BEFORE_AGE = {"BCG": 4}
 ELDERLY_AGE = 65
 
 
@@ -373,9 +376,12 @@ def vaccines(facts: Facts) -> list[DueItem]:
         given.setdefault((series, dose), f.service_date)
         used.add(vaccine)
     out = []
+    age = age_on(birth, today)
     for series, doses in _plan(used).items():
         previous: dt.date | None = None
         for d in doses:
+            if age >= CATCH_UP_BEFORE_AGE.get(d.vaccine, CHILD_AGE_LIMIT):
+                break
             if (series, d.dose) in given:
                 previous = given[(series, d.dose)]
                 continue

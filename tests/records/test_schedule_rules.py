@@ -241,3 +241,14 @@ def test_after_delivery_the_postpartum_visit_and_42_day_check_are_due():
         "pregnancy", D(2026, 3, 1), ended_on=D(2026, 5, 1), end_reason="pregnancy_loss"
     )
     assert items(woman((lost,))) == {}
+
+
+def test_bcg_missed_leaves_the_list_at_four_years_other_doses_stay():
+    # Born 2022-11-25, no vaccine recorded. On 2026-11-24 the child is 3 (one day short
+    # of 4): BCG is still to be caught up. On 2026-11-25 the child is 4: no BCG catch-up
+    # (2021 notes), but the missed hepatitis B dose 1 stays on the list.
+    child = D(2022, 11, 25)
+    assert "BCG-1" in vaccine_items(Facts(today=D(2026, 11, 24), birth_date=child))
+    got = vaccine_items(Facts(today=D(2026, 11, 25), birth_date=child))
+    assert "BCG-1" not in got
+    assert "HepB-1" in got
