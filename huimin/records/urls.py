@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.records import archive_views, due_views, quality_views, views
+from huimin.records import archive_views, due_views, programme_views, quality_views, views
 
 app_name = "records"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("forms/<int:form_id>/", views.form_view, name="form"),
     path("forms/<int:form_id>/amend/", views.form_amend, name="form_amend"),
     path("household/<int:household_id>/", views.household, name="household"),
+    path("<int:record_id>/programmes/new/", programme_views.register, name="programme_new"),
+    path("programmes/<int:programme_id>/end/", programme_views.end, name="programme_end"),
     path("quality/", quality_views.summary, name="quality"),
     path("quality/<str:village>/", quality_views.findings, name="quality_findings"),
     path(
