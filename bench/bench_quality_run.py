@@ -33,6 +33,9 @@ def main() -> int:
     )
     parser.add_argument("--batch", type=int, default=None)
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (PostgreSQL)")
+    parser.add_argument(
+        "--generate-only", action="store_true", help="generate the county if missing, then stop"
+    )
     args = parser.parse_args()
 
     tmpdir = None
@@ -65,6 +68,8 @@ def main() -> int:
         start = time.perf_counter()
         call_command("generate_records", region=args.county, seed=args.seed, no_progress=True)
         print(f"generated: people {people_s:.0f} s, records {time.perf_counter() - start:.0f} s")
+    if args.generate_only:
+        return 0
     batch = args.batch or quality.BATCH
     records = HealthRecord.objects.within(args.county).count()
     forms = Form.objects.within(args.county).count()

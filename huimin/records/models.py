@@ -390,3 +390,38 @@ class Destruction(models.Model):
 
     def __str__(self):
         return f"{self.record_number} {self.get_status_display()}"
+
+
+class FormCheck(models.Model):
+    """The quality run's memory of a form's last check against its specification:
+    `key` hashes the form's data, the person's facts and the spec sources, so an
+    unchanged form is not cleaned again on the next county-wide run (quality.py)."""
+
+    form = models.OneToOneField(Form, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    key = models.CharField(max_length=32)
+    checked_on = models.DateField()
+    problems = models.JSONField(default=list)  # [field, code, message] from clean()
+
+    def __str__(self):
+        return f"form {self.form_id} checked {self.checked_on}"
+
+
+class QualityStats(models.Model):
+    """Outlier group statistics of one county, computed once a day (quality.py)."""
+
+    county = models.CharField(max_length=6)
+    day = models.DateField()
+    min_group = models.PositiveIntegerField()
+    covers = models.PositiveIntegerField()  # the sample target it satisfies
+    stats = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "day", "min_group"], name="quality_stats_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.county} {self.day}"

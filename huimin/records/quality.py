@@ -15,26 +15,35 @@ the county's signed forms, computed once per run from an evenly spread sample.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import multiprocessing
+import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from django.db import connection, connections, transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Substr
+from django.db.models import Case, Count, DateTimeField, F, FloatField, Q, TextField, When
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from huimin.audit.services import record as audit
 from huimin.core.errors import Conflict, NotFound, ValidationFailed
+from huimin.records import forms as form_specs
 from huimin.records import quality_rules as rules
+from huimin.records.forms.spec import Context
 from huimin.records.models import (
     Finding,
     FindingStatus,
     Form,
+    FormCheck,
     FormStatus,
     HealthRecord,
     Programme,
+    QualityStats,
     RecordStatus,
     Severity,
 )
@@ -45,16 +54,52 @@ BATCH = 2000
 SAMPLE_TARGET = 200_000  # measurement rows read per county for the group medians
 RECHECK_SAMPLE_TARGET = 50_000
 
-_FORM_FIELDS = (
-    "id",
-    "record_id",
-    "kind",
-    "status",
-    "service_date",
-    "data",
-    "created_at",
-    *rules.MEASURES,
-)
+# Bump when what FormCheck stores changes meaning: every form is cleaned again.
+FORM_CHECK_VERSION = 1
+# Decimal columns read as floats: the rules take str() of them (exact for these
+# short decimals) or float() for statistics, and skip the Decimal conversion.
+_DECIMAL_MEASURES = frozenset({"height_cm", "weight_kg", "waist_cm", "fasting_glucose"})
+# Forms whose rules read `data` besides the specification check.
+_NEEDS_DATA = frozenset({rules.HEALTH_CHECK})
+_FORM_COLUMNS = ("id", "record_id", "kind", "status", "service_date", "created_at", *rules.MEASURES)
+
+
+def _form_values():
+    """Form columns as values_list arguments: the draft's creation time only (the
+    stale-draft rule), measurements as floats, `data` as its JSON text (decoded only
+    when needed; hashed to recognise an unchanged form)."""
+    return (
+        "id",
+        "record_id",
+        "kind",
+        "status",
+        "service_date",
+        Case(When(status=FormStatus.DRAFT, then="created_at"), output_field=DateTimeField()),
+        *(Cast(m, FloatField()) if m in _DECIMAL_MEASURES else m for m in rules.MEASURES),
+        Cast("data", TextField()),
+    )
+
+
+@cache
+def spec_fingerprint() -> str:
+    """A hash of every form-specification source (fields, code tables, checks): any
+    change to them makes every remembered form check stale."""
+    digest = hashlib.blake2b(f"v{FORM_CHECK_VERSION}".encode(), digest_size=16)
+    for path in sorted(Path(form_specs.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def form_check_key(data_text: str, person: rules.PersonFacts) -> str:
+    """What a form's cleaning depends on, besides the day: its data, the person's sex,
+    birth and death dates, and the specifications."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(
+        f"{spec_fingerprint()}|{person.birth_date}|{person.sex}|{person.death_date}|".encode()
+    )
+    digest.update(data_text.encode())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -89,6 +134,12 @@ def measurement_stats(
 ) -> dict:
     """Group medians and MADs of the county's signed measurements. Read from every
     `step`-th form id so a county of millions costs one scan and `target` rows."""
+    return _sample_stats(county, target, min_group)[0]
+
+
+def _sample_stats(county: str, target: int, min_group: int) -> tuple[dict, int]:
+    """The stats, and the largest sample target they satisfy (any, when every row was
+    read)."""
     forms = Form.objects.within(county).filter(
         status=FormStatus.SIGNED, service_date__isnull=False, person__isnull=False
     )
@@ -101,14 +152,48 @@ def measurement_stats(
     if step > 1:
         forms = forms.annotate(_slot=F("id") % step).filter(_slot=0)
     rows = []
+    columns = (Cast(m, FloatField()) if m in _DECIMAL_MEASURES else m for m in rules.MEASURES)
     for sex, birth, day, *values in forms.values_list(
-        "person__sex", "person__birth_date", "service_date", *rules.MEASURES
+        "person__sex", "person__birth_date", "service_date", *columns
     ):
         age = rules.age_on(birth, day)
         for measure, value in zip(rules.MEASURES, values, strict=True):
             if value is not None:
                 rows.append((measure, sex, age, value))
-    return rules.build_stats(rows, min_group=min_group)
+    return rules.build_stats(rows, min_group=min_group), (target if step > 1 else ALL_ROWS)
+
+
+ALL_ROWS = 2**31 - 1
+
+
+def county_stats(county: str, today: dt.date, *, target: int, min_group: int) -> dict:
+    """The county's group stats for `today`: computed by the day's first run (or
+    recheck) and kept in QualityStats, so later runs that day do not scan the forms
+    table again. A day's stats do not see forms signed later that day; among
+    millions of readings that moves no median."""
+    stored = (
+        QualityStats.objects.filter(
+            county=county, day=today, min_group=min_group, covers__gte=target
+        )
+        .values_list("stats", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return {
+            tuple(k.split("|")): rules.GroupStats(n, median, mad, mean_ad)
+            for k, (n, median, mad, mean_ad) in stored.items()
+        }
+    stats, covers = _sample_stats(county, target, min_group)
+    QualityStats.objects.update_or_create(
+        county=county,
+        day=today,
+        min_group=min_group,
+        defaults={
+            "covers": covers,
+            "stats": {"|".join(k): [s.n, s.median, s.mad, s.mean_ad] for k, s in stats.items()},
+        },
+    )
+    return stats
 
 
 class CountyStats:
@@ -122,7 +207,7 @@ class CountyStats:
         county = region_code[:6]
         if county not in self._by_county:
             start = time.perf_counter()
-            self._by_county[county] = measurement_stats(
+            self._by_county[county] = county_stats(
                 county, self.today, target=self.target, min_group=self.min_group
             )
             self.result.stats_seconds += time.perf_counter() - start
@@ -156,12 +241,21 @@ def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
             return result
         ids = [r["id"] for r in records]
         forms = defaultdict(list)
-        for f in (
+        for *row, data_text in (
             Form.objects.filter(record_id__in=ids)
             .exclude(status=FormStatus.AMENDED)
-            .values(*_FORM_FIELDS)
+            .values_list(*_form_values())
         ):
+            f = dict(zip(_FORM_COLUMNS, row, strict=True))
+            f["data_text"] = data_text
             forms[f["record_id"]].append(f)
+        # Most forms have no problems: their "[]" is not worth a JSON decoder.
+        remembered = {
+            form_id: (key, checked_on, [] if problems == "[]" else json.loads(problems))
+            for form_id, key, checked_on, problems in FormCheck.objects.filter(
+                form__record_id__in=ids
+            ).values_list("form_id", "key", "checked_on", Cast("problems", TextField()))
+        }
         programmes = defaultdict(list)
         for p in Programme.objects.filter(
             record_id__in=ids, kind__in=list(rules.PROGRAMME_FOLLOWUPS)
@@ -175,7 +269,7 @@ def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
             key = (finding.rule, finding.form_id, finding.field)
             existing[finding.record_id].setdefault(key, finding)
 
-        to_create, to_update, to_resolve, good = [], [], [], []
+        to_create, to_update, to_resolve, good, to_remember = [], [], [], [], []
         for r in records:
             person = rules.PersonFacts(
                 name=r["person__name"],
@@ -183,10 +277,12 @@ def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
                 birth_date=r["person__birth_date"],
                 death_date=r["person__death_date"],
             )
+            record_forms = forms.get(r["id"], [])
+            to_remember += _spec_problems(record_forms, person, remembered, today)
             facts = rules.RecordFacts(
                 id=r["id"],
                 person=person,
-                forms=forms.get(r["id"], []),
+                forms=record_forms,
                 programmes=programmes.get(r["id"], []),
                 duplicate_person=(
                     r["person__name"],
@@ -231,6 +327,8 @@ def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
             # What is left no longer holds: fixed. Confirmed ones stay as they were.
             to_resolve += [f.pk for f in old.values() if f.status == FindingStatus.OPEN]
 
+        if to_remember:
+            _remember(to_remember)
         if to_create:
             Finding.objects.bulk_create(to_create, batch_size=1000)
         if to_update:
@@ -259,6 +357,53 @@ def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
         len(to_resolve),
     )
     return result
+
+
+def _spec_problems(
+    forms: list[dict], person: rules.PersonFacts, remembered: dict, today: dt.date
+) -> list[tuple]:
+    """Give each signed form its specification problems (`problems`), from its last
+    check when nothing it depends on changed, else by cleaning it; decode `data` only
+    for those and for forms whose rules read it. Returns the checks to remember, as
+    FormCheck rows (form id, key, day, problems as JSON text)."""
+    ctx, out = None, []
+    for f in forms:
+        text = f.pop("data_text")
+        f["data"] = None
+        if f["status"] == FormStatus.SIGNED and f["kind"] in form_specs.SPECS:
+            key = form_check_key(text, person)
+            problems = rules.remembered_problems(remembered.get(f["id"]), key, today)
+            if problems is None:
+                f["data"] = json.loads(text)
+                ctx = ctx or Context(
+                    today=today,
+                    birth_date=person.birth_date,
+                    sex=person.sex,
+                    death_date=person.death_date,
+                )
+                problems = rules.spec_problems(f, ctx)
+                stored = [[p.field, p.code, p.message] for p in problems]
+                out.append((f["id"], key, today, json.dumps(stored, ensure_ascii=False)))
+            f["problems"] = problems
+        if f["data"] is None and f["kind"] in _NEEDS_DATA:
+            f["data"] = json.loads(text)
+    return out
+
+
+def _remember(rows: list[tuple]) -> None:
+    """Upsert FormCheck rows in one executemany: a first run writes one per signed
+    form, too many for model instances to be worth their cost."""
+    q = connection.ops.quote_name
+    problems = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    sql = (
+        f"INSERT INTO {q(FormCheck._meta.db_table)} "  # noqa: S608
+        f"({q('form_id')}, {q('key')}, {q('checked_on')}, {q('problems')}) "
+        f"VALUES (%s, %s, %s, {problems}) ON CONFLICT ({q('form_id')}) DO UPDATE SET "
+        f"{q('key')} = EXCLUDED.{q('key')}, {q('checked_on')} = EXCLUDED.{q('checked_on')}, "
+        f"{q('problems')} = EXCLUDED.{q('problems')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _likely_duplicates(records: list[dict]) -> set[tuple]:
@@ -308,7 +453,10 @@ def run(
     ids = list(selected.order_by("id").values_list("id", flat=True))
     stats_of = CountyStats(today, sample_target, min_group, total)
     chunks = [ids[i : i + batch] for i in range(0, len(ids), batch)]
-    if jobs > 1 and len(chunks) > 1 and connection.vendor == "postgresql":
+    # Not inside a transaction: the workers would not see its rows, and closing the
+    # connection before the fork would end it.
+    parallel = jobs > 1 and len(chunks) > 1 and not connection.in_atomic_block
+    if parallel and connection.vendor == "postgresql":
         counties = (
             selected.annotate(county=Substr("region_code", 1, 6))
             .order_by()
@@ -326,6 +474,18 @@ def run(
             progress(total, len(ids))
     total.seconds = time.perf_counter() - started
     return total
+
+
+def default_jobs() -> int:
+    """Worker processes for a run: the CPUs this process may use, on PostgreSQL (the
+    rules are Python CPU work; each batch is its own transaction on its own records);
+    one on SQLite, which has one writer."""
+    if connection.vendor != "postgresql":
+        return 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 _WORK = None  # (stats_of, today) for forked workers

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from huimin.records.forms import SPECS
-from huimin.records.forms.spec import Context, clean
+from huimin.records.forms.spec import Context, Problem, clean
 
 BLOCKING, WARNING, REVIEW = "blocking", "warning", "review"
 
@@ -170,13 +170,40 @@ def _fmt(value) -> str:
 # ---------------------------------------------------------------- form rules
 
 
-def form_spec_hits(form: dict, ctx: Context) -> list[Hit]:
-    """A signed form against its specification: required fields (completeness),
-    ranges, codes and logic (validity), and who the form may be for (consistency)."""
+def spec_problems(form: dict, ctx: Context) -> list[Problem]:
+    """What signing this form now would refuse: `clean(final=True)` of its data."""
     spec = SPECS.get(form["kind"])
     if spec is None:
         return []
-    _, problems = clean(spec, form["data"] or {}, ctx, final=True)
+    return clean(spec, form["data"] or {}, ctx, final=True)[1]
+
+
+def remembered_problems(stored: tuple | None, key: str, today: dt.date) -> list[Problem] | None:
+    """The problems of a form's last check, if they still hold today: `stored` is
+    (key, checked_on, [[field, code, message], ...]) and the key (data, person, specs)
+    unchanged. `clean` reads the day only to refuse dates after it, so a check without
+    a `date_in_future` problem holds on every later day; one with it, that day only."""
+    if stored is None:
+        return None
+    stored_key, checked_on, problems = stored
+    if stored_key != key or checked_on > today:
+        return None
+    if checked_on != today and any(p[1] == "date_in_future" for p in problems):
+        return None
+    return [Problem(*p) for p in problems]
+
+
+def form_spec_hits(form: dict, ctx: Context) -> list[Hit]:
+    """A signed form against its specification: required fields (completeness),
+    ranges, codes and logic (validity), and who the form may be for (consistency).
+    A form dict may carry its `problems` already (the run remembers them for forms
+    and people unchanged since their last check); otherwise it is cleaned here."""
+    spec = SPECS.get(form["kind"])
+    if spec is None:
+        return []
+    problems = form.get("problems")
+    if problems is None:
+        problems = spec_problems(form, ctx)
     hits, seen = [], set()
     for p in problems:
         if p.code == "required":

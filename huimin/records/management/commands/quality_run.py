@@ -11,7 +11,10 @@ class Command(BaseCommand):
         parser.add_argument("--region", default="", help="区划代码前缀（默认全部）")
         parser.add_argument("--batch", type=int, default=quality.BATCH, help="每批档案数")
         parser.add_argument(
-            "--jobs", type=int, default=1, help="并行进程数（仅 PostgreSQL；建议不超过CPU核数）"
+            "--jobs",
+            type=int,
+            default=None,
+            help="并行进程数（仅 PostgreSQL；默认为可用CPU核数，SQLite 为 1）",
         )
 
     def handle(self, *args, region, batch, jobs, **options):
@@ -20,7 +23,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {total.records}/{n}")
 
         result = quality.run(
-            region=region, everything=options["all"], batch=batch, jobs=jobs, progress=progress
+            region=region,
+            everything=options["all"],
+            batch=batch,
+            jobs=jobs or quality.default_jobs(),
+            progress=progress,
         )
         rate = f"{result.qualified / result.records:.1%}" if result.records else "—"
         self.stdout.write(
