@@ -157,3 +157,13 @@ def test_a_list_compiles_once_per_length_and_long_ones_are_left_to_the_orm(insur
     assert by_numbers.rows(["L-A", "L-B"], inst=insured.centre.pk) == []
     assert by_numbers.rows(["L-A", "L-B", "L-C", "L-D"], inst=hospital) is None
     assert by_numbers.rows([], inst=hospital) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_database_session_prepares_it_again():
+    from django.db import connection
+
+    # On PostgreSQL a statement is prepared once per session; a reconnect starts afresh.
+    assert VISIT.first(inst=1, no="none") is None
+    connection.close()
+    assert VISIT.first(inst=1, no="none") is None
