@@ -8,8 +8,16 @@ UPDATE, and the records' 合格 flag set in two. Reruns are idempotent: a findin
 same finding while its (rule, form, field) still holds; confirmed outliers stay
 confirmed; fixed findings are resolved with the time.
 
+Cleaning a signed form against its specification is most of the rules' work, so each
+form's problems are remembered (FormCheck) under a key of its data's MD5, the person's
+sex, birth and death dates and a hash of the specification sources: a rerun reads
+`data` and cleans only forms that are new, changed, or whose person or specification
+changed (and those with a date that was in the future when checked).
+
 Outliers are judged against medians and MADs per measurement, sex and age band over
-the county's signed forms, computed once per run from an evenly spread sample.
+the county's signed forms, computed from an evenly spread sample by the day's first
+run and kept for the day (QualityStats), so incremental runs and 重新检查 do not scan
+the forms table again.
 """
 
 from __future__ import annotations

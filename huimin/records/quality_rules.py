@@ -111,7 +111,10 @@ class PersonFacts:
 class RecordFacts:
     """One record as the rules see it. `forms` are the record's forms in force (not
     AMENDED) as dicts: id, kind, status, service_date, data, created_at and the
-    measurement columns; `programmes` are dicts: kind, registered_on, ended_on."""
+    measurement columns; `programmes` are dicts: kind, registered_on, ended_on.
+    The run may give a signed form its specification `problems` ready, and then
+    leaves its `data` None unless a rule here needs it (quality._NEEDS_DATA): a new
+    rule reading `data` of other forms must be added there."""
 
     id: int
     person: PersonFacts

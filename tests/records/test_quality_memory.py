@@ -4,9 +4,11 @@ are unchanged, and the county's group statistics of the day (QualityStats)."""
 
 import datetime as dt
 import os
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from huimin.records import forms, quality
@@ -163,3 +165,10 @@ def open_rules_messages(record, rule):
 def test_default_jobs_is_the_cpus_on_postgresql_only():
     expected = 1 if connection.vendor != "postgresql" else len(os.sched_getaffinity(0))
     assert quality.default_jobs() == expected
+
+
+def test_the_command_runs_with_the_default_jobs(resident_record):
+    out = StringIO()
+    call_command("quality_run", "--all", stdout=out)
+    assert "检查档案 1 份，合格 0 份" in out.getvalue()  # no personal information form
+    assert FormCheck.objects.count() == 0  # nothing signed yet
