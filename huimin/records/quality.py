@@ -116,6 +116,8 @@ def spec_fingerprint() -> str:
     for path in sorted(Path(form_specs.__file__).parent.glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
+    # The field definitions too, in case the sources are not installed.
+    digest.update(repr([(s.kind, s.fields) for s in form_specs.SPECS.values()]).encode())
     return digest.hexdigest()
 
 
@@ -208,6 +210,7 @@ def county_stats(county: str, today: dt.date, *, target: int, min_group: int) ->
             for k, (n, median, mad, mean_ad) in stored.items()
         }
     stats, covers = _sample_stats(county, target, min_group)
+    QualityStats.objects.filter(county=county, day__lt=today).delete()  # no one reads them
     QualityStats.objects.update_or_create(
         county=county,
         day=today,
