@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Header, Router, Schema, Status
 
 from huimin.access.auth import InstitutionBearer
+from huimin.audit.services import record
 from huimin.core.errors import NotFound
 from huimin.core.schemas import ERRORS
 from huimin.insurance import services
@@ -47,6 +48,9 @@ class PersonLookupOut(Schema):
     ytd: YtdOut
 
 
+LOOKUP_FIELDS = ["name", "sex", "birth_date", "id_number_masked", "coverage", "year_to_date"]
+
+
 @router.get(
     "/persons/{id_number}",
     response={200: PersonLookupOut, **ERRORS},
@@ -56,6 +60,17 @@ def lookup_person(request, id_number: str, on: datetime.date | None = None):
     on = on or timezone.localdate()
     found = services.lookup(request.auth_institution, id_number, on)
     person, cov = found["person"], found["coverage"]
+    # A lookup answers with personal data: audited like the counter page's, by institution.
+    record(
+        action="read",
+        object_type="registry.person",
+        object_id=str(person.pk),
+        region_code=person.village_id,
+        fields=LOOKUP_FIELDS,
+        purpose="1101 人员信息与待遇查询",
+        request=request,
+        institution_id=request.auth_institution.pk,
+    )
     return {
         "name": person.name,
         "sex": person.sex,

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from huimin.audit.models import AuditEvent
 from tests.access import helpers
 from tests.insurance.conftest import EXAMPLES, preload_example_ytd
 
@@ -39,6 +40,11 @@ def test_admission_to_settlement_and_reversal(insured, his):
     assert body["insured"] and body["person_category"] == "dibao"
     assert body["id_number"].count("*") == 8
     assert body["ytd"]["basic_paid"] == "3200.00"
+    # The lookup read personal data: audited with the institution that asked.
+    read = AuditEvent.objects.filter(
+        action="read", object_type="registry.person", object_id=str(insured.person.pk)
+    ).latest("seq")
+    assert read.institution_id is not None and read.purpose.startswith("1101")
 
     r = his.post(
         "/visits",
