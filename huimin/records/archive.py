@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from huimin.audit.services import record as audit
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.core.names import mask_name
 from huimin.records import archive_rules as rules
 from huimin.records import conf
 from huimin.records.models import (
@@ -309,7 +310,7 @@ def do_request_destruction(user, record_id: int, basis: str, *, request=None) ->
             record=record,
             region_code=record.region_code,
             record_number=record.number,
-            person_name_masked=rules.mask_name(record.person.name),
+            person_name_masked=mask_name(record.person.name),
             basis=basis,
             form_count=Form.objects.filter(record=record).count(),
             requested_by=user,

@@ -72,11 +72,3 @@ def approval_problem(
     if status == "first_approved" and approver_id == first_approver_id:
         return Refusal("same_approver", "复核须由初审以外的另一人办理")
     return None
-
-
-def mask_name(name: str) -> str:
-    """王大爷 → 王**: enough for a register, not enough to identify the person."""
-    name = (name or "").strip()
-    if not name:
-        return ""
-    return name[0] + "*" * max(1, len(name) - 1)

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from huimin.core.errors import DomainError, NotFound, PermissionDenied
+from huimin.core.names import mask_name
 from huimin.records import archive, archive_rules, services
 from huimin.records.models import Destruction, DestructionStatus, RecordStatus
 from huimin.registry.permissions import has_perm
@@ -79,7 +80,7 @@ def record_page(request, record_id: int):
         "records/archive_record.html",
         {
             "record": record,
-            "name": archive_rules.mask_name(person.name),
+            "name": mask_name(person.name),
             "death_date": person.death_date,
             "active": record.status == RecordStatus.ACTIVE,
             "eligible_on": eligible_on,
@@ -182,7 +183,7 @@ def transfers(request):
     return render(
         request,
         "records/archive_transfers.html",
-        {"rows": [(t, names, archive_rules.mask_name(t.record.person.name)) for t in rows]},
+        {"rows": [(t, names, mask_name(t.record.person.name)) for t in rows]},
     )
 
 
@@ -196,7 +197,7 @@ def transfer_trace(request, transfer_id: int):
         "records/archive_transfer.html",
         {
             "trace": trace,
-            "name": archive_rules.mask_name(trace.record.person.name),
+            "name": mask_name(trace.record.person.name),
             "from_name": names.get(trace.from_region_code, ""),
             "to_name": names.get(trace.to_region_code, ""),
         },
@@ -215,12 +216,10 @@ def appraisal(request):
             "eligible_count": eligible.count(),
             "kept_count": kept.count(),
             "eligible": [
-                (r, archive_rules.mask_name(r.person.name), archive.eligible_on(r))
-                for r in eligible[:LIST_SIZE]
+                (r, mask_name(r.person.name), archive.eligible_on(r)) for r in eligible[:LIST_SIZE]
             ],
             "kept": [
-                (r, archive_rules.mask_name(r.person.name), archive.eligible_on(r))
-                for r in kept[:LIST_SIZE]
+                (r, mask_name(r.person.name), archive.eligible_on(r)) for r in kept[:LIST_SIZE]
             ],
         },
     )

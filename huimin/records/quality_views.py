@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huimin.audit.services import record as audit
 from huimin.core.errors import DomainError
+from huimin.core.names import mask_name
 from huimin.records import quality
 from huimin.records.forms import SPECS
 from huimin.records.models import (
@@ -44,15 +45,6 @@ def may_fix(view):
         return view(request, *args, **kwargs)
 
     return login_required(checked)
-
-
-def masked_name(name: str) -> str:
-    """王大爷 → 王*爷, 张三 → 张*: enough to recognise one's own patient, no more."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def _scope(request) -> str:
@@ -211,7 +203,7 @@ def findings(request, village: str):
     )
     now = timezone.now()
     for f in page.rows:
-        f.person_masked = masked_name(f.record.person.name)
+        f.person_masked = mask_name(f.record.person.name, keep_last=True)
         f.rule_label = rule_label(f.rule)
         f.field_label = field_label(f.field, f.form.kind if f.form_id else "")
         f.age_days = (now - f.detected_at).days

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from huimin.core.names import mask_name
 from huimin.records import archive_rules as rules
 from huimin.records import conf
 
@@ -84,7 +85,14 @@ def test_closing_dates_and_reasons():
 
 
 def test_names_are_masked_for_the_register():
-    assert rules.mask_name("王大爷") == "王**"
-    assert rules.mask_name("李四") == "李*"
-    assert rules.mask_name("欧") == "欧*"
-    assert rules.mask_name("") == ""
+    assert mask_name("王大爷") == "王**"
+    assert mask_name("李四") == "李*"
+    assert mask_name("欧") == "欧*"
+    assert mask_name("") == ""
+
+
+def test_work_lists_keep_the_last_character_registers_do_not():
+    assert mask_name("王大爷", keep_last=True) == "王*爷"
+    assert mask_name("李四", keep_last=True) == "李*"
+    assert mask_name("欧阳娜娜", keep_last=True) == "欧**娜"
+    assert mask_name("欧阳娜娜") == "欧***"
