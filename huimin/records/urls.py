@@ -1,6 +1,13 @@
 from django.urls import path
 
-from huimin.records import archive_views, due_views, programme_views, quality_views, views
+from huimin.records import (
+    activity_views,
+    archive_views,
+    due_views,
+    programme_views,
+    quality_views,
+    views,
+)
 
 app_name = "records"
 
@@ -26,6 +33,8 @@ urlpatterns = [
         quality_views.recheck,
         name="quality_recheck",
     ),
+    path("activities/", activity_views.activity_list, name="activities"),
+    path("activities/new/<str:kind>/", activity_views.activity_new, name="activity_new"),
     path("due/", due_views.due_list, name="due_list"),
     path("due/plan/", due_views.visit_plan, name="visit_plan"),
     path("archive/", archive_views.home, name="archive"),
