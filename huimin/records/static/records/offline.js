@@ -43,10 +43,12 @@
     say("已恢复本地暂存的内容（" + new Date(saved.t).toLocaleString() + "），尚未提交");
   }
   function show(html, url) {
+    // The address first: the new page's own copy of this script may run while the
+    // page is being written, and it keys the local copy by the address it sees.
+    if (url) history.replaceState(null, "", url);
     document.open();
     document.write(html);
     document.close();
-    if (url) history.replaceState(null, "", url);
   }
 
   // Typed forms abandoned for a week are dropped: residents' data stays no longer.
