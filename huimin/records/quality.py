@@ -179,13 +179,14 @@ def _sample_stats(county: str, target: int, min_group: int) -> tuple[dict, int]:
         forms = forms.annotate(_slot=F("id") % step).filter(_slot=0)
     rows = []
     columns = (Cast(m, FloatField()) if m in _DECIMAL_MEASURES else m for m in rules.MEASURES)
-    for sex, birth, day, *values in forms.values_list(
-        "person__sex", "person__birth_date", "service_date", *columns
+    for kind, sex, birth, day, *values in forms.values_list(
+        "kind", "person__sex", "person__birth_date", "service_date", *columns
     ):
         age = rules.age_on(birth, day)
         for measure, value in zip(rules.MEASURES, values, strict=True):
-            if value is not None:
-                rows.append((measure, sex, age, value))
+            if value is None or (measure == rules.GLUCOSE and kind == rules.DIABETIC_KIND):
+                continue
+            rows.append((measure, sex, age, value))
     return rules.build_stats(rows, min_group=min_group), (target if step > 1 else ALL_ROWS)
 
 

@@ -449,13 +449,24 @@ def build_stats(
     return {k: group_stats(v) for k, v in groups.items() if len(v) >= min_group}
 
 
-def outlier_hits(forms: list[dict], person: PersonFacts, stats: dict) -> list[Hit]:
+# A registered diabetic's fasting glucose is high by diagnosis, not by mistake: it is
+# neither judged against the general population nor part of its statistics (the
+# follow-up form's own range still catches a typo).
+DIABETIC_KIND = "dm_followup"
+GLUCOSE = "fasting_glucose"
+
+
+def outlier_hits(
+    forms: list[dict], person: PersonFacts, stats: dict, *, diabetic: bool = False
+) -> list[Hit]:
     out = []
     for f in _signed(forms):
         if not f["service_date"]:
             continue
         band = age_band(age_on(person.birth_date, f["service_date"]))
         for measure, (label, unit) in MEASURES.items():
+            if measure == GLUCOSE and (diabetic or f["kind"] == DIABETIC_KIND):
+                continue
             value = f.get(measure)
             s = stats.get((measure, person.sex, band))
             if value is None or s is None:
@@ -503,7 +514,8 @@ def check_record(facts: RecordFacts, today: dt.date, stats: dict | None = None) 
             )
         )
     if stats is not None:
-        hits += outlier_hits(facts.forms, p, stats)
+        diabetic = any(pr["kind"] == "diabetes" for pr in facts.programmes)
+        hits += outlier_hits(facts.forms, p, stats, diabetic=diabetic)
     unique: dict[tuple, Hit] = {}
     for h in hits:
         unique.setdefault(h.key, h)

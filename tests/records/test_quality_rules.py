@@ -120,6 +120,20 @@ def test_outliers_are_judged_within_sex_and_age_band_and_small_groups_say_nothin
     assert r.build_stats([("systolic", "1", 69, v) for v in values], min_group=9) == {}
 
 
+def test_a_diabetics_glucose_is_not_an_outlier_of_the_general_population():
+    values = [4.8, 5.0, 5.1, 5.2, 5.3, 5.4, 5.6, 5.9]
+    stats = r.build_stats([("fasting_glucose", "1", 69, v) for v in values], min_group=8)
+    check = form(kind="health_check", fasting_glucose=11.2)
+    # Median 5.25, MAD 0.2: M = 0.6745 × (11.2 − 5.25) / 0.2 = 20.07 → flagged for review
+    # in someone not known to be diabetic, whose high reading needs confirming.
+    assert [h.field for h in r.outlier_hits([check], MAN, stats)] == ["fasting_glucose"]
+    # A registered diabetic's reading is high by diagnosis: no verdict, nor for any
+    # diabetes follow-up form.
+    assert r.outlier_hits([check], MAN, stats, diabetic=True) == []
+    follow_up = form(kind="dm_followup", fasting_glucose=11.2)
+    assert r.outlier_hits([follow_up], MAN, stats) == []
+
+
 def test_age_bands():
     assert [r.age_band(a) for a in (0, 2, 5, 11, 17, 18, 64, 65)] == [
         "0",
