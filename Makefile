@@ -26,7 +26,7 @@ YEAR := $(shell date +%Y)
 demo: $(VENV)/.installed .env
 	scripts/ensure-system-packages.sh fonts
 	$(HUIMIN) migrate --noinput -v0
-	$(HUIMIN) generate --residents $(RESIDENTS)
+	$(HUIMIN) generate --residents $(RESIDENTS) --no-records
 	$(HUIMIN) demo_accounts
 	$(HUIMIN) seed-catalog
 	$(HUIMIN) seed-plan --year $(YEAR)

@@ -75,7 +75,13 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     if not Person.objects.within(args.county).exists():
         start = time.perf_counter()
-        call_command("generate", county=args.county, residents=args.residents, no_progress=True)
+        call_command(
+            "generate",
+            county=args.county,
+            residents=args.residents,
+            no_progress=True,
+            no_records=True,
+        )
         print(f"generated {args.residents:,} residents in {time.perf_counter() - start:.1f} s")
     people = Person.objects.within(args.county).count()
 

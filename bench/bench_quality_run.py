@@ -66,7 +66,12 @@ def main() -> int:
     if not Person.objects.within(args.county).exists():
         start = time.perf_counter()
         call_command(
-            "generate", county=args.county, residents=args.residents, seed=args.seed, verbosity=0
+            "generate",
+            county=args.county,
+            residents=args.residents,
+            seed=args.seed,
+            no_records=True,
+            verbosity=0,
         )
         people_s = time.perf_counter() - start
         start = time.perf_counter()

@@ -218,7 +218,13 @@ def prepare(residents: int, seed: int):
     quiet = open(os.devnull, "w")  # the commands' chatter
     call_command("migrate", verbosity=0, interactive=False)
     call_command(
-        "generate", county=COUNTY, residents=residents, seed=seed, no_progress=True, stdout=quiet
+        "generate",
+        county=COUNTY,
+        residents=residents,
+        seed=seed,
+        no_progress=True,
+        no_records=True,
+        stdout=quiet,
     )
     call_command("demo_accounts", county=COUNTY, stdout=quiet)
     insurance_seed.seed_plan(COUNTY, today.year)

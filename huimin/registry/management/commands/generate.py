@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -47,8 +48,15 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=5000, help="每批写入的居民数（默认5000）"
         )
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
+        parser.add_argument(
+            "--no-records",
+            action="store_true",
+            help="只生成居民登记，不生成健康档案（之后可运行 huimin generate-records）",
+        )
 
-    def handle(self, *args, county, residents, seed, as_of, batch_size, no_progress, **options):
+    def handle(
+        self, *args, county, residents, seed, as_of, batch_size, no_progress, no_records, **options
+    ):
         if residents < 1:
             raise CommandError("--residents 至少为1")
         if batch_size < 100:
@@ -99,3 +107,15 @@ class Command(BaseCommand):
                 f"用时 {result.seconds:.1f} 秒（{rate:,.0f} 人/秒）"
             )
         )
+        # Health records for the new people, through the records app's own command: the
+        # registry sits below that app and never imports it (DESIGN.md §2).
+        if not no_records and "generate_records" in get_commands():
+            day = as_of or timezone.localdate()
+            call_command(
+                "generate_records",
+                year=day.year,
+                as_of=day,
+                region=county,
+                no_progress=no_progress,
+                stdout=self.stdout,
+            )
