@@ -25,7 +25,10 @@ def test_anyone_verifies_a_receipt_without_seeing_who_it_is_for(client, insured,
     for private in (
         person.name,
         person.id_number_masked,
-        person.id_number_masked[-4:],
+        # The last four digits as a page would show them (four digits alone also occur
+        # by chance in amounts, dates and the code).
+        "*" + person.id_number_masked[-4:],
+        "尾号" + person.id_number_masked[-4:],
         insured.id_number,
         settlement.visit.his_visit_no,
         "低保",
