@@ -1,5 +1,6 @@
 """Health-record API (/api/v1/records/): read a record (audited), read a form, save a
-draft or sign, amend a signed form. Staff sessions, as the rest of /api/v1/.
+draft or sign, amend a signed form, register and end programmes. Staff sessions, as the
+rest of /api/v1/.
 
 Thin handlers: typed input, one service call, the read models as output. A draft saved
 with problems answers 200/201 with the problems listed; signing with problems is the
@@ -16,7 +17,7 @@ from ninja import Field, Router, Schema, Status
 
 from huimin.core.errors import NotFound
 from huimin.core.schemas import ERRORS
-from huimin.records import read_models, services
+from huimin.records import programmes, read_models, services
 from huimin.records.models import Form
 
 router = Router(tags=["records"])
@@ -244,3 +245,56 @@ def save_form(request, form_id: int, payload: DraftIn):
 def amend_form(request, form_id: int, payload: AmendIn):
     amendment = services.do_amend_form(request.user, form_id, payload.data, payload.reason)
     return Status(201, _form_out(amendment))
+
+
+class ProgrammeIn(Schema):
+    kind: str = Field(..., max_length=20, description="hypertension / diabetes / pregnancy …")
+    registered_on: datetime.date
+    last_menstrual_period: datetime.date | None = Field(None, description="孕产妇管理必填")
+
+
+class ProgrammeEndIn(Schema):
+    ended_on: datetime.date
+    reason: str = Field(..., max_length=20, description="delivery / moved / death …")
+    delivery_date: datetime.date | None = Field(None, description="分娩结束孕产妇管理时必填")
+
+
+def _programme_out(p) -> dict:
+    return {
+        "id": p.pk,
+        "kind": p.kind,
+        "label": p.get_kind_display(),
+        "registered_on": p.registered_on,
+        "ended_on": p.ended_on,
+        "open": p.ended_on is None,
+    }
+
+
+@router.post(
+    "/{int:record_id}/programmes",
+    response={201: ProgrammeOut, **ERRORS},
+    summary="纳入专项管理（高血压、糖尿病、孕产妇等）",
+)
+def register_programme(request, record_id: int, payload: ProgrammeIn):
+    details = {}
+    if payload.last_menstrual_period:
+        details["last_menstrual_period"] = payload.last_menstrual_period.isoformat()
+    programme = programmes.do_register_programme(
+        request.user, record_id, payload.kind, payload.registered_on, details
+    )
+    return Status(201, _programme_out(programme))
+
+
+@router.post(
+    "/programmes/{int:programme_id}/end",
+    response={200: ProgrammeOut, **ERRORS},
+    summary="结束专项管理（分娩、迁出、死亡等）",
+)
+def end_programme(request, programme_id: int, payload: ProgrammeEndIn):
+    details = {}
+    if payload.delivery_date:
+        details["delivery_date"] = payload.delivery_date.isoformat()
+    programme = programmes.do_end_programme(
+        request.user, programme_id, payload.ended_on, payload.reason, details
+    )
+    return _programme_out(programme)
