@@ -9,7 +9,13 @@ from decimal import Decimal
 
 from huimin.records.forms import codes
 from huimin.records.forms.immunisation import add_months, age_in_months
-from huimin.records.forms.maternal import exam_item_checks, exam_items, next_after
+from huimin.records.forms.maternal import (
+    REFERRAL_CHECKS,
+    exam_item_checks,
+    exam_items,
+    next_after,
+    referral,
+)
 from huimin.records.forms.spec import (
     CODE,
     CODES,
@@ -31,20 +37,6 @@ NEWBORN_DAYS = 28  # 新生儿期: a home visit is for a baby of at most 28 days
 
 YES_NO = codes.YES_NO  # 1 无 2 有
 UPPER_MIDDLE_LOWER = {"1": "上", "2": "中", "3": "下"}
-
-
-def _referral(section: str = "转诊建议") -> tuple[Field, ...]:
-    return (
-        Field("referral", "转诊建议", CODE, codes=YES_NO, section=section),
-        Field("referral_reason", "转诊原因", TEXT, max_length=100, section=section),
-        Field("referral_to", "转诊机构及科室", TEXT, max_length=100, section=section),
-    )
-
-
-_REFERRAL_CHECKS = (
-    required_if("referral_reason", lambda d: d.get("referral") == "2", "转诊原因"),
-    required_if("referral_to", lambda d: d.get("referral") == "2", "转诊机构及科室"),
-)
 
 
 # —— 新生儿家庭访视记录表 ——
@@ -233,7 +225,7 @@ NEWBORN_VISIT = FormSpec(
         Field("neck_mass", "颈部包块", CODE, codes=YES_NO, section="体格检查"),
         Field("skin", "皮肤", CODE, codes=SKIN_NEWBORN, section="体格检查"),
         Field("umbilical_cord", "脐带", CODE, codes=UMBILICAL_CORD, section="体格检查"),
-        *_referral(),
+        *referral("转诊建议", "转诊建议"),
         Field("guidance", "指导", CODES, required=True, codes=NEWBORN_GUIDANCE, section="指导"),
         Field("visit_date", "本次访视日期", DATE, required=True, section="签名"),
         Field("next_visit_place", "下次随访地点", TEXT, max_length=100, section="签名"),
@@ -250,7 +242,7 @@ NEWBORN_VISIT = FormSpec(
         required_if("malformation_detail", lambda d: d.get("malformation") == "2", "畸型描述"),
         *exam_item_checks(_NEWBORN_EXAMS),
         next_after("visit_date", "next_visit_date", "下次随访日期"),
-        *_REFERRAL_CHECKS,
+        *REFERRAL_CHECKS,
     ),
     max_age=0,
     measures={"weight": "weight_kg"},
@@ -527,7 +519,7 @@ CHILD_CHECK = FormSpec(
         Field("injury_times", "外伤次数", INT, min=0, max=20, section="患病"),
         Field("illness_other", "其他疾病", TEXT, max_length=100, section="患病"),
         Field("other", "其他", TEXT, max_length=200, section="患病"),
-        *_referral(),
+        *referral("转诊建议", "转诊建议"),
         Field("guidance", "指导", CODES, required=True, codes=CHILD_GUIDANCE, section="指导"),
         Field("next_visit_date", "下次随访日期", DATE, allow_future=True, section="签名"),
         Field("doctor", "随访医生签名", TEXT, required=True, max_length=50, section="签名"),
@@ -554,7 +546,7 @@ CHILD_CHECK = FormSpec(
         required_if("illness_other", lambda d: "5" in (d.get("illnesses") or []), "其他疾病"),
         *exam_item_checks(_CHILD_EXAMS),
         next_after("visit_date", "next_visit_date", "下次随访日期"),
-        *_REFERRAL_CHECKS,
+        *REFERRAL_CHECKS,
     ),
     derive=_derive_check,
     max_age=6,

@@ -124,15 +124,16 @@ def exam_item_checks(items: tuple[tuple[str, str], ...]) -> tuple[Check, ...]:
     )
 
 
-def _referral(section: str = "转诊") -> tuple[Field, ...]:
+def referral(label: str = "转诊", section: str = "转诊") -> tuple[Field, ...]:
+    """The referral block of the maternal and child forms (有/无, reason, destination)."""
     return (
-        Field("referral", "转诊", CODE, codes=codes.YES_NO, section=section),
+        Field("referral", label, CODE, codes=codes.YES_NO, section=section),
         Field("referral_reason", "转诊原因", TEXT, max_length=100, section=section),
         Field("referral_to", "转诊机构及科室", TEXT, max_length=100, section=section),
     )
 
 
-_REFERRAL_CHECKS = (
+REFERRAL_CHECKS = (
     required_if("referral_reason", lambda d: d.get("referral") == "2", "转诊原因"),
     required_if("referral_to", lambda d: d.get("referral") == "2", "转诊机构及科室"),
 )
@@ -406,7 +407,7 @@ PRENATAL_FIRST = FormSpec(
         Field("evaluation", "总体评估", CODE, required=True, codes=NORMAL_ABNORMAL, section="评估"),
         Field("evaluation_detail", "评估异常描述", TEXT, max_length=200, section="评估"),
         Field("guidance", "保健指导", CODES, required=True, codes=FIRST_GUIDANCE, section="评估"),
-        *_referral(),
+        *referral(),
         _next(),
         _doctor(),
     ),
@@ -425,7 +426,7 @@ PRENATAL_FIRST = FormSpec(
         required_if("gyn_surgery_detail", lambda d: d.get("gyn_surgery") == "2", "妇产科手术名称"),
         required_if("evaluation_detail", lambda d: d.get("evaluation") == "2", "评估异常描述"),
         *exam_item_checks(_FIRST_EXAMS),
-        *_REFERRAL_CHECKS,
+        *REFERRAL_CHECKS,
     ),
     derive=_derive_first,
     sexes=WOMEN,
@@ -491,7 +492,7 @@ PRENATAL_FOLLOWUP = FormSpec(
         Field("classification", "分类", CODE, required=True, codes=NORMAL_ABNORMAL, section="评估"),
         Field("classification_detail", "异常描述", TEXT, max_length=200, section="评估"),
         Field("guidance", "指导", CODES, required=True, codes=FOLLOWUP_GUIDANCE, section="评估"),
-        *_referral(),
+        *referral(),
         _next(),
         _doctor(),
     ),
@@ -500,7 +501,7 @@ PRENATAL_FOLLOWUP = FormSpec(
         blood_pressure_check("systolic", "diastolic"),
         next_after("visit_date", "next_visit_date", "下次随访日期"),
         required_if("classification_detail", lambda d: d.get("classification") == "2", "异常描述"),
-        *_REFERRAL_CHECKS,
+        *REFERRAL_CHECKS,
     ),
     sexes=WOMEN,
     min_age=MIN_AGE,
@@ -569,7 +570,7 @@ POSTPARTUM_VISIT = FormSpec(
         Field("classification", "分类", CODE, required=True, codes=NORMAL_ABNORMAL, section="评估"),
         Field("classification_detail", "异常描述", TEXT, max_length=200, section="评估"),
         Field("guidance", "指导", CODES, required=True, codes=POSTPARTUM_GUIDANCE, section="评估"),
-        *_referral(),
+        *referral(),
         _next(),
         _doctor(),
     ),
@@ -581,7 +582,7 @@ POSTPARTUM_VISIT = FormSpec(
         ),
         next_after("visit_date", "next_visit_date", "下次随访日期"),
         required_if("classification_detail", lambda d: d.get("classification") == "2", "异常描述"),
-        *_REFERRAL_CHECKS,
+        *REFERRAL_CHECKS,
     ),
     sexes=WOMEN,
     min_age=MIN_AGE,
