@@ -9,15 +9,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from huimin.registry.models import Institution, Person, ScopedQuerySet
+from huimin.registry.models import Institution, Person, RegionScopedQuerySet
 
 
 def money(verbose_name: str, **kw) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kw)
-
-
-class RegionScopedQuerySet(ScopedQuerySet):
-    region_field = "region_code"
 
 
 # ---------------------------------------------------------------- plans

@@ -11,11 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from huimin.registry.models import Person, ScopedQuerySet
-
-
-class RegionScopedQuerySet(ScopedQuerySet):
-    region_field = "region_code"
+from huimin.registry.models import Person, RegionScopedQuerySet
 
 
 def measure(verbose_name: str) -> models.DecimalField:

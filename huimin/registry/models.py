@@ -73,6 +73,12 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
+class RegionScopedQuerySet(ScopedQuerySet):
+    """Large tables of the apps above carry their own `region_code` column."""
+
+    region_field = "region_code"
+
+
 class InstitutionQuerySet(ScopedQuerySet):
     region_field = "region__code"
 

@@ -10,15 +10,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from huimin.registry.models import Household, Person, ScopedQuerySet
+from huimin.registry.models import Household, Person, RegionScopedQuerySet
 
 
 def money(verbose_name: str, **kw) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kw)
-
-
-class RegionScopedQuerySet(ScopedQuerySet):
-    region_field = "region_code"
 
 
 # PostgreSQL operator classes of the columns in a region-prefix index (others ignore them).
