@@ -8,12 +8,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from huimin.core.errors import Conflict, PermissionDenied, ValidationFailed
+from huimin.core.errors import Conflict, ValidationFailed
 from huimin.records import services
-from huimin.records.due_views import _villages
+from huimin.records.due_views import villages_in_jurisdiction
 from huimin.records.forms import SPECS
 from huimin.records.models import Form
-from huimin.records.views import domain_errors_as_http, raw_from_post, widgets
+from huimin.records.views import domain_errors_as_http, may, raw_from_post, widgets
 from huimin.registry.models import Region, RegionLevel
 
 ACTIVITY_KINDS = [kind for kind, spec in SPECS.items() if not spec.per_person]
@@ -40,17 +40,9 @@ def activity_list(request):
         {
             "rows": [(r, names.get(r.region_code, r.region_code)) for r in rows],
             "kinds": [(k, SPECS[k].title) for k in ACTIVITY_KINDS],
-            "can_write": _can_write(request.user),
+            "can_write": may(request.user, "record.write"),
         },
     )
-
-
-def _can_write(user) -> bool:
-    try:
-        services.check_can(user, "record.write")
-    except PermissionDenied:
-        return False
-    return True
 
 
 def _village(user, code: str, errors: dict) -> str:
@@ -73,7 +65,7 @@ def activity_new(request, kind: str):
         raise Http404("没有这种活动记录表")
     services.check_can(request.user, "record.write")
     spec = SPECS[kind]
-    villages = _villages(request.user)
+    villages = villages_in_jurisdiction(request.user)
     values: dict = {}
     errors: dict[str, str] = {}
     message = ""

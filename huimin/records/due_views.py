@@ -124,7 +124,7 @@ def _decorate(rows, today: dt.date) -> None:
         )
 
 
-def _villages(user) -> list[Region]:
+def villages_in_jurisdiction(user) -> list[Region]:
     prefix = jurisdiction_of(user)
     if prefix is None or len(prefix) >= 12:
         return []
@@ -161,7 +161,7 @@ def due_list(request):
             "rows": rows,
             "today": today,
             "services": SERVICES,
-            "villages": _villages(request.user),
+            "villages": villages_in_jurisdiction(request.user),
             "within_choices": (7, 14, 30, 60, 90),
             "no_jurisdiction": jurisdiction_of(request.user) is None,
         },

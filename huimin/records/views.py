@@ -95,12 +95,12 @@ def home(request):
         {
             "q": q,
             "results": results,
-            "can_write": user.is_superuser or _has(user, "record.write"),
+            "can_write": user.is_superuser or may(user, "record.write"),
         },
     )
 
 
-def _has(user, permission: str) -> bool:
+def may(user, permission: str) -> bool:
     try:
         services.check_can(user, permission)
     except PermissionDenied:
@@ -142,7 +142,7 @@ def record(request, record_id: int):
         {
             "s": summary,
             "record": rec,
-            "can_write": not rec.read_only and _has(user, "record.write"),
+            "can_write": not rec.read_only and may(user, "record.write"),
             "form_kinds": _kinds_for(rec.person, services.today()),
             "form_kind_names": set(SPECS),
             "household_id": HouseholdMembership.objects.filter(
@@ -340,7 +340,7 @@ def _form_context(
         "can_amend": form is not None
         and form.status == FormStatus.SIGNED
         and not rec.read_only
-        and _has(request.user, "record.write"),
+        and may(request.user, "record.write"),
         # The offline script restores a local copy only when it is newer than this.
         "server_saved_ms": int(form.updated_at.timestamp() * 1000) if form else 0,
     }
@@ -541,7 +541,7 @@ def form_view(request, form_id: int):
                 message="表单已签名，只能以“更正”方式修改（保留原表）。",
             )
         return _save(request, spec, rec, form=form, action=request.path)
-    read_only = form.status != FormStatus.DRAFT or rec.read_only or not _has(user, "record.write")
+    read_only = form.status != FormStatus.DRAFT or rec.read_only or not may(user, "record.write")
     values = dict(form.data)
     errors = {}
     if form.status == FormStatus.DRAFT:
