@@ -38,7 +38,9 @@ def active_loans(user, at: datetime.datetime | None = None):
 
 
 _MEMO = "_huimin_loan_person_ids"
-MEMO_SECONDS = 2.0
+# A page's user object lives for one request: long enough that a slow request never asks
+# twice (its query count stays fixed), short enough for long-lived objects in commands.
+MEMO_SECONDS = 30.0
 
 
 def active_loan_person_ids(user) -> list[int]:
