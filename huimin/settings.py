@@ -140,6 +140,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound on the server, and a statement run a few times on a connection
+    # is prepared there (psycopg's automatic preparation): PostgreSQL parses and plans
+    # the counter's statements once per session instead of on every call. Prepared
+    # statements belong to a session, so no transaction-pooling proxy (PgBouncer in
+    # transaction mode) between Huimin and PostgreSQL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",

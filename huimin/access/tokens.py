@@ -10,7 +10,6 @@ work rolled back) with its machine code as the reason.
 import datetime
 import secrets
 import time
-import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -378,25 +377,15 @@ def _prepare(connection) -> tuple[str, list]:
 
 
 # PostgreSQL spends longer planning the five-table join (~0.6 ms) than running it
-# (~0.04 ms), so each database session prepares it once (a prepared statement outlives
-# transactions and rollbacks; it goes with the session). Not for transaction-pooling
-# proxies such as PgBouncer in transaction mode, which Huimin does not use.
-_STATEMENT = "huimin_access_token_check"
-_prepared_sessions: "weakref.WeakSet" = weakref.WeakSet()
+# (~0.04 ms): the text never changes, so psycopg prepares it on each database session
+# after its first calls (settings.py) and it is planned once per session.
 
 
 def _load(token_hash: str) -> dict | None:
     connection = connections[AccessToken.objects.db]
     sql, converters = _prepare(connection)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            session = connection.connection
-            if session not in _prepared_sessions:
-                cursor.execute(f"PREPARE {_STATEMENT} (text) AS {sql.replace('%s', '$1')}")
-                _prepared_sessions.add(session)
-            cursor.execute(f"EXECUTE {_STATEMENT} (%s)", [token_hash])
-        else:
-            cursor.execute(sql, [token_hash])
+        cursor.execute(sql, [token_hash])
         raw = cursor.fetchone()
     if raw is None:
         return None

@@ -17,10 +17,7 @@ for SQLite and PostgreSQL is known here.
 """
 
 import datetime
-import itertools
-import re
 import threading
-import weakref
 from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -57,18 +54,12 @@ def _prep(kind, value, connection):
     return value
 
 
-_numbers = itertools.count(1)
-_PLACEHOLDER = re.compile(r"%s|%%")
-
-
 class Statement:
     def __init__(self, build: Callable[..., QuerySet], **markers):
         self.build = build
         self.markers = markers
         self._compiled: dict[tuple, tuple] = {}
         self._lock = threading.Lock()
-        self._name = f"huimin_statement_{next(_numbers)}"
-        self._sessions: weakref.WeakSet = weakref.WeakSet()  # where it is prepared
 
     def _compile(self, alias: str) -> tuple:
         connection = connections[alias]
@@ -113,31 +104,12 @@ class Statement:
         for name, kind, position, wrap in positions:
             value = _prep(kind, values[name], connection)
             params[position] = value if type(value) is wrap else wrap(value)
+        # The same text every time: on PostgreSQL, psycopg prepares it on the session
+        # after a couple of calls (settings.py), so it is planned once, not per call.
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                self._execute_prepared(connection, cursor, sql, params)
-            else:
-                cursor.execute(sql, params)
+            cursor.execute(sql, params)
             fetched = cursor.fetchall()
         return compiler, fetched, alias
-
-    def _execute_prepared(self, connection, cursor, sql: str, params: list) -> None:
-        """PostgreSQL plans a statement each time it is sent; prepared once per database
-        session (as the token check is), it is only executed. A prepared statement
-        outlives transactions and rollbacks and goes with the session; not for
-        transaction-pooling proxies, which Huimin does not use."""
-        session = connection.connection
-        if session not in self._sessions:
-            numbers = iter(range(1, len(params) + 1))
-            text = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"${next(numbers)}", sql)
-            # On the driver's cursor: a once-per-session step, not one of the call's
-            # queries (query counts and the debug log stay those of the steady state).
-            cursor.cursor.execute(f"PREPARE {self._name} AS {text}")
-            self._sessions.add(session)
-        if params:
-            cursor.execute(f"EXECUTE {self._name} ({', '.join(['%s'] * len(params))})", params)
-        else:
-            cursor.execute(f"EXECUTE {self._name}")
 
     def rows(self, **values) -> list:
         """The model instances the queryset would give for these values."""
