@@ -200,19 +200,28 @@ def insert(*objs) -> None:
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     q = connection.ops.quote_name
-    row = f"({', '.join(['%s'] * len(fields))})"
-    # Only quoted names from the model go into the text; the values are parameters.
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    if len(objs) > 1 and connection.vendor == "postgresql":
+        # One array per column, as bulk_create does on PostgreSQL: the text (and its
+        # prepared plan) is the same for any number of rows, and stays short enough
+        # for psycopg to keep its parsed form (not so past 50 parameters).
+        arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+        values = f"SELECT * FROM UNNEST({arrays})"  # noqa: S608 - types from the model
+        params = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        row = f"({', '.join(['%s'] * len(fields))})"
+        values = f"VALUES {', '.join([row] * len(objs))}"
+        params = [value for row_values in rows for value in row_values]
+    # Only quoted names and types from the model go into the text; values are parameters.
     sql = (
-        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES {', '.join([row] * len(objs))} RETURNING {q(meta.pk.column)}"
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+        f"{values} RETURNING {q(meta.pk.column)}"
     )
-    params = []
-    for obj in objs:
-        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchall()
-    # Both databases return the rows of a multi-row INSERT … RETURNING in VALUES order.
+    # Both databases return the rows of a multi-row INSERT … RETURNING in input order
+    # (Django's bulk_create relies on the same, with VALUES and with UNNEST).
     for obj, (key,) in zip(objs, keys, strict=True):
         obj.pk = key
         obj._state.adding = False
