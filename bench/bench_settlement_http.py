@@ -5,6 +5,7 @@
     .venv/bin/python bench/bench_settlement_http.py --workers 4 --threads 4 --seconds 30
     .venv/bin/python bench/bench_settlement_http.py --profile 200   # and where the time goes
     .venv/bin/python bench/bench_settlement_http.py --sql        # the SQL of one sequence
+    .venv/bin/python bench/bench_settlement_http.py --floor      # 5 × whoami: the frame alone
     scripts/with-postgres.sh .venv/bin/python bench/bench_settlement_http.py   # an empty DB
 
 Builds, through the real services: a migrated database with a generated county
@@ -316,10 +317,11 @@ TOKEN_FORM = {
 def count_queries(client_id, key, numbers, lines, show=False) -> dict:
     """Queries of each step for a 1-line and a 10-line claim, through Django's stack."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(REMOTE_ADDR=HOST, HTTP_X_HUIMIN_TERMINAL=TERMINAL)
+    from huimin.accounts.testing import VerifiedClient  # routed as in production
+
+    client = VerifiedClient(REMOTE_ADDR=HOST, HTTP_X_HUIMIN_TERMINAL=TERMINAL)
     response = client.post(
         "/api/v1/access/token", {**TOKEN_FORM, "client_assertion": assertion(key, client_id)}
     )
@@ -356,8 +358,16 @@ def count_queries(client_id, key, numbers, lines, show=False) -> dict:
     return out
 
 
+# --floor: the same five requests per sequence, each only GET whoami (token check, routing,
+# a small JSON answer): what the HTTP and Django frame costs before any settlement work.
+FLOOR = {"on": False}
+
+
 def sequence_calls(number: str, visit_no: str, claim: list[dict]):
     from django.utils import timezone
+
+    if FLOOR["on"]:
+        return [(step, ("GET", "/api/v1/access/whoami", None, 200)) for step in STEPS]
 
     base = "/api/v1/insurance"
     visit = {
@@ -394,9 +404,10 @@ CATEGORIES = (
 
 def profile(client_id, key, numbers, lines, n: int) -> None:
     """cProfile of n sequences in this process (one thread): the server's CPU, by kind."""
-    from django.test import Client
+    # Routed as gunicorn's requests are: bearer requests through the short chain.
+    from huimin.accounts.testing import VerifiedClient
 
-    client = Client(REMOTE_ADDR=HOST, HTTP_X_HUIMIN_TERMINAL=TERMINAL)
+    client = VerifiedClient(REMOTE_ADDR=HOST, HTTP_X_HUIMIN_TERMINAL=TERMINAL)
     token = client.post(
         "/api/v1/access/token", {**TOKEN_FORM, "client_assertion": assertion(key, client_id)}
     ).json()["access_token"]
@@ -431,7 +442,7 @@ def profile(client_id, key, numbers, lines, n: int) -> None:
     print(f"\nDjango-side CPU per step, {n} sequences in one thread, unprofiled:")
     print("  " + "  ".join(f"{s} {cpu[s] / n * 1000:.1f}" for s in STEPS), end="")
     print(f"  = {sum(cpu.values()) / n * 1000:.1f} ms per settlement")
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)
     started = time.perf_counter()
     profiler.enable()
     for i in range(n):
@@ -598,7 +609,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="1,000 residents, 8 s of load")
     parser.add_argument("--sql", action="store_true", help="print the SQL of a 10-line sequence")
     parser.add_argument("--database-url", default=os.environ.get("HUIMIN_DATABASE_URL"))
+    parser.add_argument(
+        "--floor", action="store_true", help="five GET whoami per sequence: the frame's cost"
+    )
     args = parser.parse_args()
+    FLOOR["on"] = args.floor
     if args.quick:
         args.residents, args.seconds, args.warmup = 1000, 8.0, 2.0
     if args.seconds + args.warmup > 240:

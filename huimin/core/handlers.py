@@ -40,7 +40,9 @@ def is_machine_request(environ) -> bool:
     ).startswith("Bearer ")
 
 
-class MachineHandler(WSGIHandler):
+class MachineChain:
+    """A handler mixin: the middleware of MACHINE_MIDDLEWARE instead of settings'."""
+
     def load_middleware(self, is_async=False):
         # BaseHandler reads the chain from settings.MIDDLEWARE; this runs once, at start.
         chain = settings.MIDDLEWARE
@@ -49,6 +51,10 @@ class MachineHandler(WSGIHandler):
             super().load_middleware(is_async)
         finally:
             settings.MIDDLEWARE = chain
+
+
+class MachineHandler(MachineChain, WSGIHandler):
+    pass
 
 
 def dispatch(people: WSGIHandler):
