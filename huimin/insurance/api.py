@@ -14,7 +14,7 @@ from ninja import Field, Header, Router, Schema, Status
 from huimin.access.auth import InstitutionBearer
 from huimin.audit.services import record
 from huimin.core.errors import NotFound
-from huimin.core.schemas import ERRORS
+from huimin.core.schemas import ERRORS, PlainSchema
 from huimin.insurance import services
 from huimin.insurance.models import Settlement, SettlementKind
 
@@ -26,7 +26,7 @@ Quantity = Field(
 Price = Field(..., pattern=r"^\d{1,10}(\.\d{1,4})?$", description="单价：非负数字符串，最多4位小数")
 
 
-class YtdOut(Schema):
+class YtdOut(PlainSchema):
     basic_paid: str
     basic_paid_by_type: dict[str, str]
     deductible_paid_by_type: dict[str, str]
@@ -35,7 +35,7 @@ class YtdOut(Schema):
     assistance_paid: str
 
 
-class PersonLookupOut(Schema):
+class PersonLookupOut(PlainSchema):
     name: str
     sex: str
     birth_date: datetime.date
@@ -85,7 +85,7 @@ def lookup_person(request, id_number: str, on: datetime.date | None = None):
     }
 
 
-class VisitIn(Schema):
+class VisitIn(PlainSchema):
     id_number: str = Field(..., max_length=40)
     visit_type: str = Field(..., max_length=30, description="inpatient / outpatient_general …")
     his_visit_no: str = Field(..., max_length=40, description="机构就诊流水号")
@@ -94,7 +94,7 @@ class VisitIn(Schema):
     diagnosis_name: str = Field("", max_length=100)
 
 
-class VisitOut(Schema):
+class VisitOut(PlainSchema):
     his_visit_no: str
     visit_type: str
     institution_level: str
@@ -136,7 +136,7 @@ def cancel_visit(request, his_visit_no: str):
     return _visit(services.do_cancel_visit(request.auth_institution, his_visit_no, request=request))
 
 
-class DischargeIn(Schema):
+class DischargeIn(PlainSchema):
     discharge_date: datetime.date
 
 
@@ -151,7 +151,7 @@ def discharge(request, his_visit_no: str, payload: DischargeIn):
     )
 
 
-class FeeLineIn(Schema):
+class FeeLineIn(PlainSchema):
     code: str = Field(..., max_length=40, description="医保目录编码或已对照的机构编码")
     name: str = Field("", max_length=200)
     quantity: str = Quantity
@@ -160,11 +160,11 @@ class FeeLineIn(Schema):
     override_reason: str = Field("", max_length=200, description="违反目录限制时的理由")
 
 
-class FeesIn(Schema):
+class FeesIn(PlainSchema):
     lines: list[FeeLineIn] = Field(..., min_length=1, max_length=500)
 
 
-class FeeLineOut(Schema):
+class FeeLineOut(PlainSchema):
     line_no: int
     code: str
     name: str
@@ -207,11 +207,11 @@ def upload_fees(request, his_visit_no: str, payload: FeesIn):
     )
 
 
-class CancelFeesIn(Schema):
+class CancelFeesIn(PlainSchema):
     line_nos: list[int] | None = Field(None, max_length=500, description="缺省为全部")
 
 
-class CountOut(Schema):
+class CountOut(PlainSchema):
     cancelled: int
 
 
@@ -227,7 +227,7 @@ def cancel_fees(request, his_visit_no: str, payload: CancelFeesIn):
     return {"cancelled": n}
 
 
-class LineOut(Schema):
+class LineOut(PlainSchema):
     code: str
     amount: str
     self_pay: str
@@ -235,7 +235,7 @@ class LineOut(Schema):
     eligible: str
 
 
-class ResultOut(Schema):
+class ResultOut(PlainSchema):
     total: str
     self_pay: str
     b_self_pay: str
@@ -258,7 +258,7 @@ def pre_settle(request, his_visit_no: str):
     return services.pre_settle(request.auth_institution, his_visit_no).as_json()
 
 
-class SettlementOut(Schema):
+class SettlementOut(PlainSchema):
     settlement_id: int
     kind: str
     his_visit_no: str
@@ -286,7 +286,7 @@ def _settlement(s: Settlement, replayed: bool) -> dict:
     }
 
 
-class SettleIn(Schema):
+class SettleIn(PlainSchema):
     note: str = Field("", max_length=200)
 
 
@@ -311,7 +311,7 @@ def settle(
     return Status(200 if replayed else 201, _settlement(s, replayed))
 
 
-class ReverseIn(Schema):
+class ReverseIn(PlainSchema):
     reason: str = Field(..., max_length=200)
 
 
