@@ -55,15 +55,21 @@ class Refused(DomainError):
 # The hot path's statements, compiled once (statements.py). A visit, a settlement by key
 # and an accumulator are unique rows: no ORDER BY.
 _VISIT = Statement(
-    lambda inst, no: Visit.objects.filter(institution_id=inst, his_visit_no=no).order_by()[:1],
+    lambda inst, no: (
+        Visit.objects.filter(institution_id=inst, his_visit_no=no)
+        .select_related("person")
+        .order_by()[:1]
+    ),
     inst=INT,
     no=TEXT,
 )
 _VISIT_LOCKED = Statement(
     # Lock the visit only: locking the joined rows too deadlocks with a concurrent
     # registration's foreign-key check on the institution (see docs/BENCHMARKS.md).
+    # With the person: settling checks again that they are alive and insured.
     lambda inst, no: (
         Visit.objects.filter(institution_id=inst, his_visit_no=no)
+        .select_related("person")
         .order_by()
         .select_for_update(of=("self",))[:1]
     ),
@@ -469,8 +475,13 @@ def _plan_for(visit: Visit):
 def pre_settle(institution: Institution, his_visit_no: str) -> engine.Settlement:
     """2206 / 2303: the full result; nothing is written."""
     visit = get_visit(institution, his_visit_no)
+    if visit.status == VisitStatus.SETTLED:
+        raise Conflict("visit_settled", "该就诊已结算")
     if visit.status == VisitStatus.CANCELLED:
         raise Conflict("visit_closed", "该就诊已撤销")
+    # What settling would refuse, pre-settling refuses too.
+    check_institution(institution, visit.visit_date)
+    coverage(visit.person, visit.visit_date)
     _, plan = _plan_for(visit)
     fees = _FEES.rows(visit=visit.pk)
     acc = _ACCUMULATOR.first(person=visit.person_id, year=visit.visit_date.year)
@@ -529,6 +540,24 @@ def _lock_accumulator(person_id: int, region_code: str, year: int) -> Accumulato
     # raw() converts the columns as the ORM would (JSON, decimals) on either database.
     (acc,) = Accumulator.objects.raw(sql, values)  # read to the end: the statement completes
     return acc
+
+
+def check_refundable(person_id: int, region_code: str, year: int) -> None:
+    """A contribution is not refunded once the year's benefits were used (an unreversed
+    settlement). Takes the person's lock for the year, as settling does, so a refund
+    and a settlement never both go through."""
+    _lock_accumulator(person_id, region_code, year)
+    used = Settlement.objects.filter(
+        person_id=person_id,
+        year=year,
+        kind=SettlementKind.SETTLE,
+        reversed_at__isnull=True,
+    ).exists()
+    if used:
+        raise Conflict(
+            "benefits_used",
+            "该参保人本年度已享受医保待遇（有未冲正的结算），不能退费；须先冲正相关结算",
+        )
 
 
 _ACCUMULATED = [
@@ -643,11 +672,18 @@ def do_settle(
             raise Conflict("visit_closed", "该就诊已撤销")
         if visit.visit_type == "inpatient" and visit.status != VisitStatus.DISCHARGED:
             raise Refused("not_discharged", "住院结算前须办理出院")
+        # Checked again at settlement, not only at registration: an institution
+        # suspended since, or a stay outside its designation, is not paid.
+        check_institution(institution, visit.visit_date)
         plan_row, plan = _plan_for(visit)
         fees = _FEES.rows(visit=visit.pk)
         claim = _claim(visit, fees, plan)
         year = visit.visit_date.year
         acc = _lock_accumulator(visit.person_id, visit.region_code, year)
+        # Under the person's lock for the year, which a refund of their contribution
+        # also takes (check_refundable): either the refund committed first and the
+        # person is seen uninsured here, or it waits and then sees this settlement.
+        coverage(visit.person, visit.visit_date)
         before = ytd_of(acc)
         result = engine.adjudicate(plan, claim, before)
         _apply(acc, result.ytd_after)

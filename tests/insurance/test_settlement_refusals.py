@@ -162,3 +162,88 @@ def test_the_same_visit_number_twice_is_a_conflict(insured):
     register(insured)
     err = refused(lambda: register(insured), "visit_no_exists")
     assert "his_visit_no" in err.fields
+
+
+def _billed(insured, institution=None):
+    """An inpatient stay, billed and discharged: ready to settle."""
+    institution = institution or insured.hospital
+    register(insured, institution=institution)
+    services.do_upload_fees(
+        institution,
+        "V1",
+        [
+            services.FeeLineData(
+                code="XC01EBL134A001010101445", quantity=D("2"), unit_price=D("36.40")
+            )
+        ],
+    )
+    services.do_discharge(institution, "V1", DAY(2026, 3, 9))
+
+
+def _nothing_settled(fn, code):
+    from huimin.insurance.ledger.models import JournalEntry
+    from huimin.insurance.models import Accumulator, Settlement
+
+    before = (Settlement.objects.count(), JournalEntry.objects.count(), Accumulator.objects.count())
+    refused(fn, code)
+    after = (Settlement.objects.count(), JournalEntry.objects.count(), Accumulator.objects.count())
+    assert after == before
+
+
+def test_an_institution_suspended_after_registration_is_not_paid(insured):
+    _billed(insured)
+    insured.hospital.designation_status = "suspended"
+    insured.hospital.save()
+    _nothing_settled(
+        lambda: services.pre_settle(insured.hospital, "V1"), "institution_not_designated"
+    )
+    _nothing_settled(
+        lambda: services.do_settle(insured.hospital, "V1", "k-1", {}),
+        "institution_not_designated",
+    )
+
+
+def test_a_contribution_refunded_after_registration_ends_the_cover_for_settling(insured):
+    from huimin.insurance.enrollment import services as enrollment
+    from huimin.insurance.enrollment.models import Payment
+
+    _billed(insured)
+    payment = Payment.objects.get(enrollment__person=insured.person, enrollment__year=2026)
+    enrollment.do_refund(insured.officer, payment.pk, "已参加职工医保，重复参保")
+    _nothing_settled(lambda: services.pre_settle(insured.hospital, "V1"), "not_insured")
+    _nothing_settled(lambda: services.do_settle(insured.hospital, "V1", "k-1", {}), "not_insured")
+
+
+def test_a_person_who_died_before_the_visit_is_not_settled(insured):
+    _billed(insured)
+    insured.person.death_date = DAY(2026, 3, 1)  # recorded late, after the registration
+    insured.person.save()
+    _nothing_settled(
+        lambda: services.do_settle(insured.hospital, "V1", "k-1", {}), "person_deceased"
+    )
+
+
+def test_no_refund_once_the_year_s_benefits_were_used_until_reversed(insured):
+    from huimin.core.errors import Conflict
+    from huimin.insurance.enrollment import services as enrollment
+    from huimin.insurance.enrollment.models import Payment
+
+    _billed(insured)
+    settled, _ = services.do_settle(insured.hospital, "V1", "k-1", {})
+    payment = Payment.objects.get(enrollment__person=insured.person, enrollment__year=2026)
+    with pytest.raises(Conflict) as exc:
+        enrollment.do_refund(insured.officer, payment.pk, "已参加职工医保，重复参保")
+    assert exc.value.code == "benefits_used"
+    payment.refresh_from_db()
+    assert payment.status == "paid"
+    # Once the settlement is reversed, nothing was used: the refund goes through.
+    services.do_reverse(insured.hospital, settled.pk, "r-1", "收费员录入错误")
+    enrollment.do_refund(insured.officer, payment.pk, "已参加职工医保，重复参保")
+    payment.refresh_from_db()
+    assert payment.status == "refunded"
+
+
+def test_pre_settling_a_settled_visit_is_refused(insured):
+    _billed(insured)
+    services.do_settle(insured.hospital, "V1", "k-1", {})
+    refused(lambda: services.pre_settle(insured.hospital, "V1"), "visit_settled")

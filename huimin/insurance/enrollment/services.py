@@ -684,6 +684,10 @@ def do_refund(user, payment_id: int, reason: str, *, request=None) -> Payment:
         if payment.status != PaymentStatus.PAID:
             raise Conflict("payment_refunded", "该笔缴费已退费")
         enrollment = Enrollment.objects.select_for_update().get(pk=payment.enrollment_id)
+        # Settlement sits above enrollment (it reads coverage): imported where used.
+        from huimin.insurance.services import check_refundable
+
+        check_refundable(enrollment.person_id, enrollment.region_code, enrollment.year)
         payment.status = PaymentStatus.REFUNDED
         payment.refund_reason = reason
         payment.refunded_by = user
