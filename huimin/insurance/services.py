@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connections, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from huimin.audit.services import record
@@ -341,8 +341,23 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
         versions_by_date = {
             d: versions_on([national.get(ln.code, ln.code) for ln in lines], d) for d in dates
         }
-        days = max(1, ((visit.discharge_date or timezone.localdate()) - visit.visit_date).days)
+        today = timezone.localdate()
+        last_day = visit.discharge_date or today
+        # The days a per-day quantity limit is multiplied by: an outpatient visit is one
+        # day however late it is billed; a stay runs from admission to discharge (or today).
+        days = 1 if visit.visit_type != "inpatient" else max(1, (last_day - visit.visit_date).days)
+        # A limit binds the visit's total of each code, so splitting a quantity over
+        # several lines or uploads does not get round it: read what is already billed
+        # (one query, and only when a code in this upload has such a limit).
+        limited = {
+            code
+            for versions in versions_by_date.values()
+            for code, v in versions.items()
+            if v.max_quantity_per_day is not None
+        }
+        billed = _billed_quantities(visit.pk, limited) if limited else {}
         errors: dict[str, str] = {}
+        unknown: set[str] = set()
         violations: dict[str, str] = {}
         rows = []
         next_no = visit.last_line_no or 0
@@ -363,17 +378,24 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
             if fee_date < visit.visit_date:
                 errors[f"{path}.fee_date"] = "费用日期早于就诊日期"
                 continue
+            if fee_date > last_day:
+                errors[f"{path}.fee_date"] = (
+                    "费用日期晚于出院日期" if visit.discharge_date else "费用日期晚于今天"
+                )
+                continue
             code = national.get(ln.code, ln.code)
             version = versions_by_date[fee_date].get(code)
             if version is None:
+                unknown.add(f"{path}.code")
                 errors[f"{path}.code"] = f"目录中没有编码{ln.code}（或未对照、未生效）"
                 continue
+            billed[code] = billed.get(code, ZERO) + ln.quantity
             found = catalog_rules.check_line(
                 version,
                 sex=person.sex,
                 age=age,
                 institution_level=visit.institution_level,
-                quantity=ln.quantity,
+                quantity=billed[code],
                 days=days,
             )
             if found and not ln.override_reason.strip():
@@ -396,7 +418,11 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
                 )
             )
         if errors:
-            raise ValidationFailed(errors, code="fee_line_invalid")
+            # An unknown code has its own code (the issue's refusal list), the lines'
+            # other problems listed with it.
+            raise ValidationFailed(
+                errors, code="unknown_code" if unknown == set(errors) else "fee_line_invalid"
+            )
         if violations:
             raise Refused(
                 "restriction_violated", "费用明细违反目录限制（可填写理由后重新上传）", violations
@@ -412,6 +438,17 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
             fields=[r.code for r in rows][:50],
         )
     return rows
+
+
+def _billed_quantities(visit_id: int, codes: set[str]) -> dict[str, Decimal]:
+    """The quantity of each code already billed (not cancelled) on the visit."""
+    rows = (
+        FeeDetail.objects.filter(visit_id=visit_id, cancelled=False, code__in=codes)
+        .values("code")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    return {row["code"]: row["total"] for row in rows}
 
 
 def do_cancel_fees(institution, his_visit_no: str, line_nos: list[int] | None, *, request=None):

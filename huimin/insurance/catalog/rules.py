@@ -78,7 +78,8 @@ def check_line(
     """The restrictions of a catalog version that one fee line breaks.
 
     `version` is anything with the attributes sex, age_min, age_max, allowed_levels and
-    max_quantity_per_day (a CatalogVersion or a Terms).
+    max_quantity_per_day (a CatalogVersion or a Terms). `quantity` is the visit's total
+    of the item, this line included, and `days` the days of the visit it may spread over.
     """
     found = []
     if version.sex and sex != version.sex:
@@ -94,12 +95,12 @@ def check_line(
         found.append(Violation("restriction_level", f"该项目限{allowed}医疗机构使用"))
     per_day = version.max_quantity_per_day
     if per_day is not None:
-        limit = per_day * max(1, int(days))
-        if quantity > limit:
+        days = max(1, int(days))
+        if quantity > per_day * days:
             found.append(
                 Violation(
                     "restriction_quantity",
-                    f"数量{plain(quantity)}超过每日最大数量{plain(per_day)}×{max(1, int(days))}天",
+                    f"本次就诊累计数量{plain(quantity)}超过每日最大数量{plain(per_day)}×{days}天",
                 )
             )
     return found
