@@ -93,11 +93,45 @@ def _yaml_number(value):
     return repr(value) if isinstance(value, float) else value
 
 
+# The keys each part of a plan may have. An office uploading a plan is held to them
+# (strict): a misspelt `anual_limit` or `assistence` would otherwise drop a limit or a
+# whole tier without a word. `huimin settle` reads leniently, as DESIGN.md §5 has it.
+TOP_KEYS = frozenset(
+    {"plan", "region", "year", "currency", "notes", "contribution", "catalog", "groups"}
+    | {"basic", "critical_illness", "assistance"}
+)
+KEYS = {
+    "catalog": frozenset({"b_self_ratio"}),
+    "group": frozenset({"deductible_factor", "ratio_bonus"}),
+    "basic": frozenset({"annual_cap", "visit_types"}),
+    "visit_type": frozenset({"deductible_per", "deductible", "ratio", "annual_limit"}),
+    "critical_illness": frozenset({"visit_types", "deductible", "segments", "cap", "groups"}),
+    "segment": frozenset({"upto", "ratio"}),
+    "ci_group": frozenset({"deductible", "ratio_bonus", "cap"}),
+    "assistance": frozenset({"ratio", "annual_cap"}),
+    "contribution": frozenset({"individual", "subsidy", "individual_paid_by_assistance"}),
+}
+
+
 class _Reader:
     """Collects problems instead of stopping at the first."""
 
-    def __init__(self):
+    def __init__(self, strict: bool = False, categories: frozenset[str] | None = None):
         self.problems: dict[str, str] = {}
+        self.strict = strict
+        self.categories = categories
+
+    def known(self, data: dict, path: str, allowed: frozenset[str]) -> None:
+        if not self.strict:
+            return
+        for key in data:
+            if str(key) not in allowed:
+                where = f"{path}.{key}" if path else str(key)
+                self.fail(where, f"无法识别的项（拼写错误？可用：{'、'.join(sorted(allowed))}）")
+
+    def category(self, code, path: str) -> None:
+        if self.strict and self.categories is not None and str(code) not in self.categories:
+            self.fail(path, f"未知的人员类别（可用：{'、'.join(sorted(self.categories))}）")
 
     def fail(self, path: str, reason: str):
         self.problems.setdefault(path, reason)
@@ -141,9 +175,12 @@ class _Reader:
         return value
 
 
-def parse_plan(doc) -> Plan:
-    r = _Reader()
+def parse_plan(doc, *, strict: bool = False, categories: frozenset[str] | None = None) -> Plan:
+    """The plan in `doc`. Strict: also refuse keys the format does not have and, given
+    `categories`, special-group codes that are not among them."""
+    r = _Reader(strict, categories)
     doc = r.mapping(doc, "plan")
+    r.known(doc, "", TOP_KEYS)
     name = str(doc.get("plan", "")).strip()
     if not name:
         r.fail("plan", "缺少方案名称")
@@ -156,17 +193,21 @@ def parse_plan(doc) -> Plan:
         year = 0
 
     catalog = r.mapping(doc.get("catalog"), "catalog", required=False)
+    r.known(catalog, "catalog", KEYS["catalog"])
     b_self_ratio = r.ratio(catalog, "b_self_ratio", "catalog", required=False, default=Decimal(0))
 
     groups = {}
     for code, g in r.mapping(doc.get("groups"), "groups", required=False).items():
         path = f"groups.{code}"
         g = r.mapping(g, path)
+        r.known(g, path, KEYS["group"])
+        r.category(code, path)
         factor = r.ratio(g, "deductible_factor", path, required=False, default=ONE)
         bonus = r.ratio(g, "ratio_bonus", path, required=False, default=Decimal(0))
         groups[str(code)] = Group(factor, bonus)
 
     basic = r.mapping(doc.get("basic"), "basic")
+    r.known(basic, "basic", KEYS["basic"])
     annual_cap = r.amount(basic, "annual_cap", "basic") or Decimal(0)
     visit_types = {}
     vts = r.mapping(basic.get("visit_types"), "basic.visit_types")
@@ -175,6 +216,7 @@ def parse_plan(doc) -> Plan:
     for code, vt in vts.items():
         path = f"basic.visit_types.{code}"
         vt = r.mapping(vt, path)
+        r.known(vt, path, KEYS["visit_type"])
         per = vt.get("deductible_per")
         if per not in ("admission", "year"):
             r.fail(
@@ -210,6 +252,7 @@ def parse_plan(doc) -> Plan:
     ci_doc = r.mapping(doc.get("critical_illness"), "critical_illness", required=False)
     if ci_doc:
         path = "critical_illness"
+        r.known(ci_doc, path, KEYS["critical_illness"])
         ci_types = ci_doc.get("visit_types") or []
         if not isinstance(ci_types, list):
             r.fail(f"{path}.visit_types", "应为就诊类型列表")
@@ -227,6 +270,7 @@ def parse_plan(doc) -> Plan:
         for i, seg in enumerate(seg_docs):
             spath = f"{path}.segments[{i}]"
             seg = r.mapping(seg, spath)
+            r.known(seg, spath, KEYS["segment"])
             upto = r.amount(seg, "upto", spath, nullable=True)
             if "upto" not in seg:
                 r.fail(f"{spath}.upto", "缺少此项（最高一段写null）")
@@ -243,6 +287,8 @@ def parse_plan(doc) -> Plan:
         for code, g in r.mapping(ci_doc.get("groups"), f"{path}.groups", required=False).items():
             gpath = f"{path}.groups.{code}"
             g = r.mapping(g, gpath)
+            r.known(g, gpath, KEYS["ci_group"])
+            r.category(code, gpath)
             ci_groups[str(code)] = CIGroup(
                 deductible=r.amount(g, "deductible", gpath, required=False),
                 ratio_bonus=r.ratio(g, "ratio_bonus", gpath, required=False, default=Decimal(0)),
@@ -257,6 +303,8 @@ def parse_plan(doc) -> Plan:
     for code, a in r.mapping(doc.get("assistance"), "assistance", required=False).items():
         apath = f"assistance.{code}"
         a = r.mapping(a, apath)
+        r.known(a, apath, KEYS["assistance"])
+        r.category(code, apath)
         assistance[str(code)] = Assistance(
             ratio=r.ratio(a, "ratio", apath) or Decimal(0),
             annual_cap=r.amount(a, "annual_cap", apath, required=False, nullable=True),
@@ -265,6 +313,7 @@ def parse_plan(doc) -> Plan:
     contribution = None
     c_doc = r.mapping(doc.get("contribution"), "contribution", required=False)
     if c_doc:
+        r.known(c_doc, "contribution", KEYS["contribution"])
         by_assistance = {}
         paid = r.mapping(
             c_doc.get("individual_paid_by_assistance"),
@@ -272,6 +321,7 @@ def parse_plan(doc) -> Plan:
             required=False,
         )
         for code in paid:
+            r.category(code, f"contribution.individual_paid_by_assistance.{code}")
             value = r.ratio(paid, code, "contribution.individual_paid_by_assistance")
             if value is not None:
                 by_assistance[str(code)] = value
@@ -298,11 +348,13 @@ def parse_plan(doc) -> Plan:
     )
 
 
-def load_plan_yaml(text: str) -> Plan:
+def load_plan_yaml(
+    text: str, *, strict: bool = False, categories: frozenset[str] | None = None
+) -> Plan:
     import yaml
 
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise PlanError({"plan": f"YAML格式错误：{exc}"}) from None
-    return parse_plan(doc)
+    return parse_plan(doc, strict=strict, categories=categories)

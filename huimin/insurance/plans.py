@@ -15,7 +15,7 @@ from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from huimin.insurance.models import BenefitPlan, PlanStatus
 from huimin.insurance.plan import Plan, PlanError, load_plan_yaml
 from huimin.insurance.statements import INT, InList
-from huimin.registry.models import jurisdiction_of
+from huimin.registry.models import SpecialCategory, jurisdiction_of
 from huimin.registry.permissions import has_perm
 
 
@@ -30,8 +30,9 @@ def parsed(plan: BenefitPlan) -> Plan:
 
 
 def check_document(document: str) -> Plan:
+    """An uploaded plan, read strictly: unknown keys and special groups are refused."""
     try:
-        return load_plan_yaml(document)
+        return load_plan_yaml(document, strict=True, categories=frozenset(SpecialCategory.values))
     except PlanError as exc:
         raise ValidationFailed(
             {f"document.{k}": v for k, v in exc.problems.items()},

@@ -101,3 +101,41 @@ def test_a_cashier_may_not_upload(client, insured):
     r = client.post(reverse("insurance:plan_upload"), {"document": next_year_text()})
     assert r.status_code == 403
     assert counts() == before
+
+
+def test_a_misspelt_key_or_group_is_refused_not_dropped(client, insured):
+    # Read leniently, `anual_limit` would lift the outpatient limit, `assistence` would
+    # drop medical assistance and `dibaoo` the dibao bonus, all without a word.
+    bad = (
+        example_plan_text()
+        .replace('      annual_limit: "300.00"', '      anual_limit: "300.00"')
+        .replace("\nassistance:", "\nassistence:")
+        .replace("  dibao: {deductible_factor", "  dibaoo: {deductible_factor")
+    )
+    client.force_login(insured.officer)
+    before = counts()
+    r = client.post(reverse("insurance:plan_upload"), {"document": bad})
+    assert r.status_code == 422
+    problems = dict(r.context["problems"])
+    assert set(problems) == {
+        "basic.visit_types.outpatient_general.anual_limit",
+        "assistence",
+        "groups.dibaoo",
+    }
+    assert "拼写错误" in problems["assistence"] and "assistance" in problems["assistence"]
+    assert "未知的人员类别" in problems["groups.dibaoo"]
+    assert counts() == before
+
+
+def test_the_settle_command_still_reads_a_plan_leniently():
+    # DESIGN.md §5's reader: keys it does not know are ignored, as before.
+    from huimin.insurance.plan import PlanError, load_plan_yaml
+
+    text = example_plan_text() + "\nremarks: 试行\n"
+    assert load_plan_yaml(text).year == 2026
+    try:
+        load_plan_yaml(text, strict=True)
+    except PlanError as exc:
+        assert set(exc.problems) == {"remarks"}
+    else:
+        raise AssertionError("a strict read refuses an unknown key")

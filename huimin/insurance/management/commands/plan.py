@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from huimin.insurance import plans
 from huimin.insurance.plan import PlanError, load_plan_yaml
 from huimin.insurance.simulate import TIERS, simulate
+from huimin.registry.models import SpecialCategory
 
 TIER_NAMES = {
     "basic_fund": "基本医保",
@@ -44,7 +45,11 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"--plan: 文件不存在 {plan}")
         try:
-            candidate = load_plan_yaml(path.read_text(encoding="utf-8"))
+            candidate = load_plan_yaml(
+                path.read_text(encoding="utf-8"),
+                strict=True,
+                categories=frozenset(SpecialCategory.values),
+            )
         except PlanError as exc:
             raise CommandError(f"方案有误：{exc}") from None
         region = region or candidate.region
