@@ -77,3 +77,64 @@ def test_outpatient_limit_holds_under_concurrency(insured):
     assert acc.basic_paid_by_type["outpatient_general"] == "300.00"
     assert acc.basic_paid == D("300.00")
     assert trial_balance(insured.plan.region_code, 2026)["balanced"]
+
+
+def test_annual_cap_holds_under_concurrency(insured):
+    # The plan's basic-fund cap is 150,000.00 a year; 149,900.00 is paid already, so of
+    # eight simultaneous discharges at the county hospital (each would pay
+    # (728.00 − 200.00 dibao deductible) × 0.85 = 448.80) only 100.00 is left to pay.
+    Accumulator.objects.create(
+        person=insured.person,
+        year=2026,
+        region_code=insured.person.village_id,
+        basic_paid=D("149900.00"),
+        basic_paid_by_type={"inpatient": "149900.00"},
+    )
+    for i in range(THREADS):
+        services.do_register_visit(
+            insured.hospital,
+            services.VisitData(
+                id_number=insured.id_number,
+                visit_type="inpatient",
+                his_visit_no=f"ZY{i}",
+                visit_date=datetime.date(2026, 6, 1),
+            ),
+        )
+        services.do_upload_fees(
+            insured.hospital,
+            f"ZY{i}",
+            [
+                services.FeeLineData(
+                    code="XC01EBL134A001010101445", quantity=D("20"), unit_price=D("36.40")
+                )
+            ],
+        )
+        services.do_discharge(insured.hospital, f"ZY{i}", datetime.date(2026, 6, 5))
+    barrier = threading.Barrier(THREADS)
+    errors = []
+
+    def settle(i):
+        try:
+            barrier.wait()
+            services.do_settle(insured.hospital, f"ZY{i}", f"key-{i}", {})
+        except DomainError as exc:
+            errors.append(exc.as_dict())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=settle, args=(i,)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    settled = list(Settlement.objects.filter(kind="settle"))
+    assert len(settled) == THREADS
+    assert sum(s.basic_fund for s in settled) == D("100.00")
+    # Each patient's bill still adds up, whoever got the last of the cap.
+    for s in settled:
+        assert s.basic_fund + s.critical_illness + s.assistance + s.patient_pay == s.total
+    acc = Accumulator.objects.get(person=insured.person, year=2026)
+    assert acc.basic_paid == D("150000.00")
+    assert acc.basic_paid_by_type["inpatient"] == "150000.00"
+    assert trial_balance(insured.plan.region_code, 2026)["balanced"]
