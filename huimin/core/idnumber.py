@@ -92,6 +92,33 @@ def make(address_code: str, birth: datetime.date, sequence: int, sex: str) -> st
     return body + ric.calc_check_digit(body + "0")
 
 
+# The social-security card's own number (社会保障卡卡号), printed on the card beside the
+# social-security number (which is the ID number): nine letters and digits. Counters
+# key it in or read it from the card when the patient has no ID card at hand.
+SS_CARD_LENGTH = 9
+
+
+def parse_ss_card(raw: str) -> str:
+    """The card number, upper-cased, or IDNumberError with the reason."""
+    card = normalise(raw)
+    if len(card) != SS_CARD_LENGTH:
+        raise IDNumberError("ss_card_length", "社会保障卡卡号应为9位")
+    if not (card.isascii() and card.isalnum()) or not any(c.isdigit() for c in card):
+        raise IDNumberError("ss_card_format", "社会保障卡卡号应由字母和数字组成")
+    return card
+
+
+def looks_like_ss_card(raw: str) -> bool:
+    """A lookup key of card length (an ID number has 18 characters)."""
+    return len(normalise(raw)) == SS_CARD_LENGTH
+
+
+def mask_ss_card(card: str) -> str:
+    """A12****78: the first three and last two shown."""
+    card = normalise(card)
+    return card[:3] + "*" * (len(card) - 5) + card[-2:] if len(card) > 5 else "*" * len(card)
+
+
 def mask_phone(phone: str) -> str:
     phone = phone.strip()
     if len(phone) < 7:

@@ -55,6 +55,7 @@ LOOKUP_FIELDS = ["name", "sex", "birth_date", "id_number_masked", "coverage", "y
     "/persons/{id_number}",
     response={200: PersonLookupOut, **ERRORS},
     summary="1101 人员信息与待遇查询",
+    description="`id_number`：18位身份证号码，或9位社会保障卡卡号（持卡就医）。",
 )
 def lookup_person(request, id_number: str, on: datetime.date | None = None):
     on = on or timezone.localdate()
@@ -86,7 +87,7 @@ def lookup_person(request, id_number: str, on: datetime.date | None = None):
 
 
 class VisitIn(PlainSchema):
-    id_number: str = Field(..., max_length=40)
+    id_number: str = Field(..., max_length=40, description="身份证号码或社会保障卡卡号")
     visit_type: str = Field(..., max_length=30, description="inpatient / outpatient_general …")
     his_visit_no: str = Field(..., max_length=40, description="机构就诊流水号")
     visit_date: datetime.date

@@ -175,6 +175,9 @@ class FeeDetail(models.Model):
     )
     fee_date = models.DateField("费用日期")
     override_reason = models.CharField("违反限制的理由", max_length=200, blank=True)
+    # Which restrictions the line broke when it went through on that reason (catalog
+    # rule codes, comma-separated): what a reviewer checks the reason against.
+    overridden = models.CharField("越限类型", max_length=120, blank=True, default="", db_default="")
     cancelled = models.BooleanField("已撤销", default=False)
 
     class Meta:
@@ -187,6 +190,12 @@ class FeeDetail(models.Model):
 
     def __str__(self):
         return f"{self.visit_id}#{self.line_no} {self.code}"
+
+    @property
+    def overridden_names(self) -> str:
+        from huimin.insurance.catalog.rules import restriction_names
+
+        return restriction_names(self.overridden)
 
 
 # ---------------------------------------------------------------- settlements

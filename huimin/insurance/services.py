@@ -37,7 +37,13 @@ from huimin.insurance.models import (
     VisitStatus,
 )
 from huimin.insurance.statements import INT, TEXT, InList, Statement
-from huimin.registry.models import DesignationStatus, Institution, Person, id_number_lookups
+from huimin.registry.models import (
+    DesignationStatus,
+    Institution,
+    Person,
+    id_number_lookups,
+    ss_card_lookups,
+)
 
 ZERO = Decimal("0.00")
 MAX_LINE_AMOUNT = Decimal("99999999.99")
@@ -118,12 +124,22 @@ _PERSON = InList(
 )
 
 
+_PERSON_BY_CARD = InList(
+    lambda indexes: Person.objects.filter(ss_card_index__in=indexes, status="active").order_by()[:1]
+)
+
+
 def find_person(raw_id_number: str) -> Person:
+    """By ID number, or by social-security card number (nine characters)."""
     try:
-        number = idnumber.parse(raw_id_number).number
+        if idnumber.looks_like_ss_card(raw_id_number):
+            card = idnumber.parse_ss_card(raw_id_number)
+            found = _PERSON_BY_CARD.rows(ss_card_lookups(card))
+        else:
+            number = idnumber.parse(raw_id_number).number
+            found = _PERSON.rows(id_number_lookups(number))
     except idnumber.IDNumberError as exc:
         raise ValidationFailed({"id_number": exc.message}) from None
-    found = _PERSON.rows(id_number_lookups(number))
     person = found[0] if found else None
     if person is None:
         raise Refused("person_not_found", "未找到该参保人", {"id_number": "未登记"})
@@ -400,6 +416,7 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
             )
             if found and not ln.override_reason.strip():
                 violations[f"{path}.code"] = "；".join(v.message for v in found)
+            overridden = ",".join(v.code for v in found)
             next_no += 1
             rows.append(
                 FeeDetail(
@@ -415,6 +432,7 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
                     b_self_ratio=version.b_self_ratio,
                     fee_date=fee_date,
                     override_reason=ln.override_reason.strip()[:200],
+                    overridden=overridden[:120],
                 )
             )
         if errors:
@@ -428,6 +446,10 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
                 "restriction_violated", "费用明细违反目录限制（可填写理由后重新上传）", violations
             )
         statements.insert(*rows)
+        # Lines let through on a reason are in the audit record with what they broke.
+        overrides = {
+            str(r.line_no): [r.code, r.overridden, r.override_reason] for r in rows if r.overridden
+        }
         record(
             action="create",
             object_type="insurance.fees",
@@ -436,6 +458,7 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
             request=request,
             institution_id=institution.pk,
             fields=[r.code for r in rows][:50],
+            changes={"overridden": [None, overrides]} if overrides else None,
         )
     return rows
 

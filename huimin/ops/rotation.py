@@ -45,6 +45,7 @@ ENCRYPTED_MODELS: tuple[EncryptedModel, ...] = (
         (
             EncryptedColumn("id_number_enc", "person.id_number", "id_number_index"),
             EncryptedColumn("phone_enc", "person.phone"),
+            EncryptedColumn("ss_card_enc", "person.ss_card", "ss_card_index"),
         ),
     ),
 )

@@ -199,6 +199,7 @@ class PersonOut(Schema):
     id_number: str = Field(description="脱敏后的身份证号码")
     ethnicity: str
     phone: str = Field(description="脱敏后的电话")
+    ss_card: str = Field(description="脱敏后的社会保障卡卡号（未登记为空）")
     village_code: str
     resident_type: str
     death_date: datetime.date | None
@@ -238,6 +239,9 @@ class PersonIn(Schema):
     ethnicity: str = Field("01", max_length=4)
     phone: str = Field("", max_length=30)
     resident_type: str = Field("huji", max_length=20)
+    ss_card: str | None = Field(
+        None, max_length=20, description="社会保障卡卡号（9位）；缺省不改，空字符串清除"
+    )
 
 
 def _person_data(payload: PersonIn) -> services.PersonData:
@@ -253,6 +257,7 @@ def _person(p: Person) -> dict:
         "id_number": p.id_number_masked,
         "ethnicity": p.ethnicity,
         "phone": p.phone_masked,
+        "ss_card": p.ss_card_masked,
         "village_code": p.village_id,
         "resident_type": p.resident_type,
         "death_date": p.death_date,

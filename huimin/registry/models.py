@@ -221,6 +221,16 @@ class Person(models.Model):
     ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITIES.items(), default="01")
     phone_enc = models.TextField("电话（密文）", blank=True, default="")
     phone_masked = models.CharField("电话", max_length=20, blank=True, default="")
+    # The social-security card number, kept like the ID number: encrypted, found by a
+    # blind index, shown masked. Empty when the card is not known.
+    # (db_default too: the synthetic writer and other raw inserts leave them out.)
+    ss_card_enc = models.TextField("社会保障卡卡号（密文）", blank=True, default="", db_default="")
+    ss_card_index = models.CharField(
+        "社会保障卡卡号索引", max_length=64, blank=True, default="", db_default=""
+    )
+    ss_card_masked = models.CharField(
+        "社会保障卡卡号", max_length=9, blank=True, default="", db_default=""
+    )
     village = models.ForeignKey(
         Region,
         on_delete=models.PROTECT,
@@ -259,6 +269,12 @@ class Person(models.Model):
                 condition=Q(status="merged", merged_into__isnull=False)
                 | Q(status="active", merged_into__isnull=True),
                 name="person_merged_has_target",
+            ),
+            # One person per card; also the index a card lookup uses.
+            models.UniqueConstraint(
+                fields=["ss_card_index"],
+                condition=~Q(ss_card_index=""),
+                name="person_ss_card_unique",
             ),
         ]
 
@@ -430,6 +446,20 @@ def person_id_fields(raw_number: str) -> dict:
     }
 
 
+def person_ss_card_fields(raw_card: str) -> dict:
+    """The stored columns for a social-security card number ("" clears them)."""
+    from huimin.core import crypto
+
+    card = idnumber.normalise(raw_card)
+    if not card:
+        return {"ss_card_enc": "", "ss_card_index": "", "ss_card_masked": ""}
+    return {
+        "ss_card_enc": crypto.encrypt(card, context="person.ss_card"),
+        "ss_card_index": crypto.blind_index(card, context="person.ss_card"),
+        "ss_card_masked": idnumber.mask_ss_card(card),
+    }
+
+
 def id_number_lookup(raw_number: str) -> str:
     from huimin.core import crypto
 
@@ -442,6 +472,13 @@ def id_number_lookups(raw_number: str) -> list[str]:
     from huimin.core import crypto
 
     return crypto.blind_indexes(idnumber.normalise(raw_number), context="person.id_number")
+
+
+def ss_card_lookups(raw_card: str) -> list[str]:
+    """As id_number_lookups, for the social-security card number."""
+    from huimin.core import crypto
+
+    return crypto.blind_indexes(idnumber.normalise(raw_card), context="person.ss_card")
 
 
 class RolePermission(models.Model):

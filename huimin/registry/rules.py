@@ -110,6 +110,7 @@ class PersonInput:
     phone: str
     village_code: str
     resident_type: str
+    ss_card: str = ""
 
 
 def check_person(
@@ -140,6 +141,11 @@ def check_person(
         errors["ethnicity"] = "民族代码不在GB/T 3304代码表中"
     if data.phone and not PHONE_RE.match(data.phone):
         errors["phone"] = "电话号码格式错误"
+    if data.ss_card.strip():
+        try:
+            idnumber.parse_ss_card(data.ss_card)
+        except idnumber.IDNumberError as exc:
+            errors["ss_card"] = exc.message
     if not village_exists:
         errors["village_code"] = "居住地区划代码不存在或不是村级代码"
     if data.resident_type not in ("huji", "non_huji"):

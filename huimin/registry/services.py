@@ -28,6 +28,8 @@ from huimin.registry.models import (
     id_number_lookups,
     jurisdiction_of,
     person_id_fields,
+    person_ss_card_fields,
+    ss_card_lookups,
 )
 from huimin.registry.permissions import has_perm
 
@@ -56,6 +58,7 @@ _AUDITED_PERSON_FIELDS = (
     "id_number_masked",
     "ethnicity",
     "phone_masked",
+    "ss_card_masked",
     "village_id",
     "resident_type",
 )
@@ -243,6 +246,8 @@ class PersonData:
     ethnicity: str = "01"
     phone: str = ""
     resident_type: str = "huji"
+    # The social-security card number; None leaves it as it is, "" clears it.
+    ss_card: str | None = None
 
 
 def _village_exists(code: str) -> bool:
@@ -260,6 +265,7 @@ def check_person(data: PersonData, *, exclude_id: int | None = None) -> idnumber
             phone=data.phone,
             village_code=data.village_code,
             resident_type=data.resident_type,
+            ss_card=data.ss_card or "",
         ),
         today=today(),
         village_exists=_village_exists(data.village_code),
@@ -270,6 +276,12 @@ def check_person(data: PersonData, *, exclude_id: int | None = None) -> idnumber
             clash = clash.exclude(pk=exclude_id)
         if clash.exists():
             errors["id_number"] = "该身份证号码已登记"
+    if data.ss_card and "ss_card" not in errors:
+        holder = Person.objects.filter(ss_card_index__in=ss_card_lookups(data.ss_card))
+        if exclude_id is not None:
+            holder = holder.exclude(pk=exclude_id)
+        if holder.exists():
+            errors["ss_card"] = "该社会保障卡卡号已登记给他人"
     if errors:
         code = "duplicate_id_number" if errors.get("id_number") == "该身份证号码已登记" else None
         raise ValidationFailed(errors, **({"code": code} if code else {}))
@@ -290,6 +302,8 @@ def _person_columns(data: PersonData, parsed: idnumber.ParsedID) -> dict:
         **person_id_fields(parsed.number),
     }
     columns.update(phone_columns(data.phone))
+    if data.ss_card is not None:
+        columns.update(person_ss_card_fields(data.ss_card))
     return columns
 
 

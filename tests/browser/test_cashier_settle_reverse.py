@@ -35,10 +35,10 @@ def test_cashier_settles_and_reverses_a_chronic_visit(page, insured, cashier):  
     expect(page.get_by_role("heading", name=re.compile("收费结算"))).to_be_visible()
 
     # Find: typed (or read from a card) into the focused field, Enter to search.
-    expect(page.get_by_label("身份证号（或读卡）")).to_be_focused()
+    expect(page.get_by_label("身份证号或社保卡号（或读卡）")).to_be_focused()
     page.get_by_label("就诊日期").fill("2026-05-12")
-    page.get_by_label("身份证号（或读卡）").fill(insured.id_number)
-    page.get_by_label("身份证号（或读卡）").press("Enter")
+    page.get_by_label("身份证号或社保卡号（或读卡）").fill(insured.id_number)
+    page.get_by_label("身份证号或社保卡号（或读卡）").press("Enter")
     person = page.locator("#person")
     expect(person).to_contain_text("邓建国")
     expect(person).to_contain_text(insured.person.id_number_masked)

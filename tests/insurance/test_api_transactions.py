@@ -121,3 +121,29 @@ def test_malformed_quantity_names_the_line(insured, his):
 def test_without_a_token_nothing_is_answered(insured, client):
     r = client.get(f"{API}/persons/{insured.id_number}")
     assert r.status_code == 401
+
+
+def test_a_patient_is_found_by_social_security_card(insured, his):
+    from huimin.registry.models import Person, person_ss_card_fields
+
+    Person.objects.filter(pk=insured.person.pk).update(**person_ss_card_fields("K00012345"))
+    r = his.get("/persons/k00012345", data={"on": "2026-03-02"})
+    assert r.status_code == 200, r.json()
+    assert r.json()["id_number"] == insured.person.id_number_masked
+    assert r.json()["insured"] is True
+    r = his.post(
+        "/visits",
+        {
+            "id_number": "K00012345",
+            "visit_type": "inpatient",
+            "his_visit_no": "ZY-CARD",
+            "visit_date": "2026-03-02",
+        },
+    )
+    assert r.status_code == 201, r.json()
+    # Nobody holds this card; a nine-character key with no digit is no card number.
+    r = his.get("/persons/K99999999")
+    assert r.status_code == 422 and r.json()["error"]["code"] == "person_not_found"
+    r = his.get("/persons/KKKKKKKKK")
+    assert r.status_code == 422
+    assert r.json()["error"]["fields"] == {"id_number": "社会保障卡卡号应由字母和数字组成"}

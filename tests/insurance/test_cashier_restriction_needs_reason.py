@@ -40,7 +40,9 @@ def test_restriction_needs_a_reason(client, insured, visit):
     assert accepted.status_code == 200
     line = FeeDetail.objects.get()
     assert line.override_reason == "转诊患者复诊"
-    assert "超限理由：转诊患者复诊" in accepted.content.decode()
+    assert line.overridden == "restriction_level"
+    # The line says which restriction the reason got past.
+    assert "限机构等级，理由：转诊患者复诊" in accepted.content.decode()
 
 
 def test_the_reason_field_is_not_offered_for_a_line_within_the_rules(client, insured, visit):

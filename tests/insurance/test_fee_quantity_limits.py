@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from huimin.audit.models import AuditEvent
 from huimin.core.errors import DomainError
 from huimin.insurance import services
 from huimin.insurance.catalog.models import CatalogVersion
@@ -86,6 +87,12 @@ def test_an_outpatient_visit_is_one_day_however_late_it_is_billed(insured, nebul
     # With a doctor's reason the line goes through, reason recorded.
     rows = upload(centre, "MZ-3", nebuliser, "8", reason="医嘱加量，主治医师签字")
     assert rows[0].override_reason == "医嘱加量，主治医师签字"
+    # What the reason let through is kept with it, on the line and in the audit record.
+    assert FeeDetail.objects.get(pk=rows[0].pk).overridden == "restriction_quantity"
+    event = AuditEvent.objects.filter(object_type="insurance.fees").latest("seq")
+    assert event.changes["overridden"][1] == {
+        str(rows[0].line_no): [nebuliser, "restriction_quantity", "医嘱加量，主治医师签字"]
+    }
 
 
 def test_a_stay_allows_the_limit_for_each_day(insured, nebuliser):

@@ -81,9 +81,7 @@ def test_unknown_code_names_the_line(insured):
         ),
         services.FeeLineData(code="NOSUCHCODE", quantity=D("1"), unit_price=D("5.00")),
     ]
-    err = refused(
-        lambda: services.do_upload_fees(insured.hospital, "V1", lines), "unknown_code"
-    )
+    err = refused(lambda: services.do_upload_fees(insured.hospital, "V1", lines), "unknown_code")
     assert "lines[1].code" in err.fields
 
 

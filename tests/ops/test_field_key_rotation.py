@@ -115,3 +115,18 @@ def test_people_written_under_key_b_during_rotation_are_left_alone(people_under_
         token = Person.objects.get(pk=newcomer.pk).id_number_enc
         rotate()
         assert Person.objects.get(pk=newcomer.pk).id_number_enc == token
+
+
+def test_social_security_cards_move_to_the_new_key_and_are_still_found(county):
+    from huimin.registry.models import person_ss_card_fields, ss_card_lookups
+
+    with UNDER_A:
+        holder = factories.make_person("王卡", **person_ss_card_fields("A12345678"))
+    with ROTATING:
+        rotate()
+    with ONLY_B:
+        row = Person.objects.get(pk=holder.pk)
+        assert row.ss_card_enc.startswith(f"v2:{crypto.current_key_id()}:")
+        assert crypto.decrypt(row.ss_card_enc, context="person.ss_card") == "A12345678"
+        found = Person.objects.filter(ss_card_index__in=ss_card_lookups("a12345678"))
+        assert list(found) == [row]

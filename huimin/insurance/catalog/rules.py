@@ -72,6 +72,20 @@ class Violation:
     message: str
 
 
+# What each restriction is called on reviewers' pages.
+RESTRICTION_NAMES = {
+    "restriction_sex": "限性别",
+    "restriction_age": "限年龄",
+    "restriction_level": "限机构等级",
+    "restriction_quantity": "超每日最大数量",
+}
+
+
+def restriction_names(codes: str) -> str:
+    """'restriction_level,restriction_quantity' → '限机构等级、超每日最大数量'."""
+    return "、".join(RESTRICTION_NAMES.get(c, c) for c in codes.split(",") if c)
+
+
 def check_line(
     version, *, sex: str, age: int, institution_level: str, quantity: Decimal, days: int
 ) -> list[Violation]:
