@@ -49,7 +49,19 @@ def get_plan(user, plan_id: int) -> BenefitPlan:
 
 
 def previous_plan(plan: BenefitPlan) -> BenefitPlan | None:
-    """Last year's plan of the same region: the one in force, else the latest superseded."""
+    """What a plan is read against: for a draft, the same year's plan in force, which
+    activating it would replace; otherwise (and for a year's first plan) last year's
+    plan of the same region, the one in force, else the latest superseded."""
+    if plan.status == PlanStatus.DRAFT:
+        replaced = (
+            BenefitPlan.objects.filter(
+                region_code=plan.region_code, year=plan.year, status=PlanStatus.ACTIVE
+            )
+            .exclude(pk=plan.pk)
+            .first()
+        )
+        if replaced is not None:
+            return replaced
     return (
         BenefitPlan.objects.filter(
             region_code=plan.region_code,

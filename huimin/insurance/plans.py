@@ -129,38 +129,123 @@ def active_plan_for(region_code: str, year: int) -> BenefitPlan | None:
 
 
 def compare(plan: Plan, previous: Plan | None) -> list[dict]:
-    """Side-by-side rows of what an office looks at when a plan changes."""
+    """Side-by-side rows of everything that decides who pays what, in both plans: a tier,
+    visit type, level, group or segment that one of them lacks shows as — on that side."""
     rows = []
+    old = previous
 
-    def add(label, new, old):
-        rows.append({"item": label, "new": new, "old": old, "changed": new != old})
+    def add(label, new, was):
+        rows.append({"item": label, "new": new, "old": was, "changed": new != was})
 
-    add("年度封顶线", plan.annual_cap, previous.annual_cap if previous else None)
-    add("乙类先行自付比例", plan.b_self_ratio, previous.b_self_ratio if previous else None)
-    for code, vt in plan.visit_types.items():
-        old = previous.visit_types.get(code) if previous else None
-        for level in sorted(set(vt.ratio) | set(old.ratio if old else {})):
+    def union(a: dict, b: dict | None) -> list:
+        return sorted(set(a) | set(b or {}))
+
+    def group_label(code: str) -> str:
+        names = dict(SpecialCategory.choices)
+        return f"{names[code]}（{code}）" if code in names else code
+
+    add("年度封顶线", plan.annual_cap, old.annual_cap if old else None)
+    add("乙类先行自付比例", plan.b_self_ratio, old.b_self_ratio if old else None)
+    for code in union(plan.groups, old.groups if old else None):
+        new_g, old_g = plan.groups.get(code), old.groups.get(code) if old else None
+        label = group_label(code)
+        add(
+            f"{label} 起付线系数",
+            new_g.deductible_factor if new_g else None,
+            old_g.deductible_factor if old_g else None,
+        )
+        add(
+            f"{label} 报销比例加成",
+            new_g.ratio_bonus if new_g else None,
+            old_g.ratio_bonus if old_g else None,
+        )
+    for code in union(plan.visit_types, old.visit_types if old else None):
+        vt = plan.visit_types.get(code)
+        was = old.visit_types.get(code) if old else None
+        per = {"admission": "每次住院", "year": "每年"}
+        add(
+            f"{code} 起付线计算",
+            per.get(vt.deductible_per) if vt else None,
+            per.get(was.deductible_per) if was else None,
+        )
+        for level in union(vt.ratio if vt else {}, was.ratio if was else None):
             add(
                 f"{code} {level}级 起付线",
-                vt.deductible.get(level),
-                old.deductible.get(level) if old else None,
+                vt.deductible.get(level) if vt else None,
+                was.deductible.get(level) if was else None,
             )
             add(
                 f"{code} {level}级 报销比例",
-                vt.ratio.get(level),
-                old.ratio.get(level) if old else None,
+                vt.ratio.get(level) if vt else None,
+                was.ratio.get(level) if was else None,
             )
-        add(f"{code} 年度限额", vt.annual_limit, old.annual_limit if old else None)
-    if plan.critical_illness:
-        old_ci = previous.critical_illness if previous else None
         add(
-            "大病保险起付线",
-            plan.critical_illness.deductible,
-            old_ci.deductible if old_ci else None,
+            f"{code} 年度限额",
+            vt.annual_limit if vt else None,
+            was.annual_limit if was else None,
         )
-        add("大病保险封顶线", plan.critical_illness.cap, old_ci.cap if old_ci else None)
-    if plan.contribution:
-        old_c = previous.contribution if previous else None
-        add("个人缴费", plan.contribution.individual, old_c.individual if old_c else None)
-        add("财政补助", plan.contribution.subsidy, old_c.subsidy if old_c else None)
+    ci, old_ci = plan.critical_illness, old.critical_illness if old else None
+    if ci or old_ci:
+        add("大病保险", "有" if ci else "无", ("有" if old_ci else "无") if old else None)
+        add(
+            "大病保险计入的就诊类型",
+            "、".join(sorted(ci.visit_types)) if ci else None,
+            "、".join(sorted(old_ci.visit_types)) if old_ci else None,
+        )
+        add("大病保险起付线", ci.deductible if ci else None, old_ci.deductible if old_ci else None)
+        for i in range(max(len(ci.segments) if ci else 0, len(old_ci.segments) if old_ci else 0)):
+            new_s = ci.segments[i] if ci and i < len(ci.segments) else None
+            old_s = old_ci.segments[i] if old_ci and i < len(old_ci.segments) else None
+            add(
+                f"大病保险第{i + 1}段上限",
+                (new_s.upto or "不设上限") if new_s else None,
+                (old_s.upto or "不设上限") if old_s else None,
+            )
+            add(
+                f"大病保险第{i + 1}段比例",
+                new_s.ratio if new_s else None,
+                old_s.ratio if old_s else None,
+            )
+        add("大病保险封顶线", ci.cap if ci else None, old_ci.cap if old_ci else None)
+        for code in union(ci.groups if ci else {}, old_ci.groups if old_ci else None):
+            new_g = ci.groups.get(code) if ci else None
+            old_g = old_ci.groups.get(code) if old_ci else None
+            label = f"大病保险 {group_label(code)}"
+            add(
+                f"{label} 起付线",
+                new_g.deductible if new_g else None,
+                old_g.deductible if old_g else None,
+            )
+            add(
+                f"{label} 比例加成",
+                new_g.ratio_bonus if new_g else None,
+                old_g.ratio_bonus if old_g else None,
+            )
+            add(
+                f"{label} 封顶线",
+                (new_g.cap if new_g.cap_set else "同方案") if new_g else None,
+                (old_g.cap if old_g.cap_set else "同方案") if old_g else None,
+            )
+    for code in union(plan.assistance, old.assistance if old else None):
+        new_a = plan.assistance.get(code)
+        old_a = old.assistance.get(code) if old else None
+        label = f"医疗救助 {group_label(code)}"
+        add(f"{label} 救助比例", new_a.ratio if new_a else None, old_a.ratio if old_a else None)
+        add(
+            f"{label} 年度封顶",
+            new_a.annual_cap if new_a else None,
+            old_a.annual_cap if old_a else None,
+        )
+    c, old_c = plan.contribution, old.contribution if old else None
+    if c or old_c:
+        add("个人缴费", c.individual if c else None, old_c.individual if old_c else None)
+        add("财政补助", c.subsidy if c else None, old_c.subsidy if old_c else None)
+        paid_new = c.individual_paid_by_assistance if c else {}
+        paid_old = old_c.individual_paid_by_assistance if old_c else None
+        for code in union(paid_new, paid_old):
+            add(
+                f"{group_label(code)} 个人缴费由救助代缴比例",
+                paid_new.get(code),
+                paid_old.get(code) if paid_old is not None else None,
+            )
     return rows

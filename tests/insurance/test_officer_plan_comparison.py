@@ -1,5 +1,7 @@
 """A plan's page compares it side by side with last year's, changed values marked."""
 
+from decimal import Decimal as D
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -53,3 +55,28 @@ def test_the_plan_list_costs_the_same_for_more_plans(client, insured):
         r = client.get(url)
     assert len(r.context["plans"]) == 4
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_every_tier_and_group_is_compared_and_a_dropped_tier_shows(client, insured):
+    # A correction of this year's plan: dibao's assistance ratio raised, the
+    # critical-illness tier left out. It is read against the plan it would replace.
+    text = (
+        next_year_text()
+        .replace("year: 2027", "year: 2026")
+        .replace('dibao: {ratio: "0.70"', 'dibao: {ratio: "0.75"')
+    )
+    text = text[: text.index("\ncritical_illness:")] + text[text.index("\nassistance:") :]
+    draft = plans.do_upload_plan(insured.officer, text)
+    client.force_login(insured.second_officer)
+    r = client.get(reverse("insurance:plan_detail", args=[draft.pk]))
+    assert r.context["previous"].pk == insured.plan.pk  # the same year's plan in force
+    changed = {
+        row["item"]: (row["old"], row["new"]) for row in r.context["comparison"] if row["changed"]
+    }
+    assert changed["医疗救助 低保对象（dibao） 救助比例"] == (D("0.70"), D("0.75"))
+    assert changed["大病保险"] == ("有", "无")
+    assert changed["大病保险第3段比例"] == (D("0.70"), None)
+    items = [row["item"] for row in r.context["comparison"]]
+    assert "特困人员（tekun） 起付线系数" in items
+    assert "低保对象（dibao） 个人缴费由救助代缴比例" in items
+    assert "与本年度现行方案对比" in r.content.decode()
