@@ -161,14 +161,21 @@ def age_on(birth: datetime.date, on: datetime.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def match_lines(result_lines: list[dict], fees: list[FeeDetail]) -> list[FeeDetail | None]:
+def match_lines(
+    result_lines: list[dict], fees: list[FeeDetail], fee_ids: list[int] | None = None
+) -> list[FeeDetail | None]:
     """The fee row each line of an engine result priced, in the result's order.
 
-    The result keeps only codes and amounts. Its lines follow the visit's live fee lines
-    at settlement time, but lines cancelled and re-entered after a reversal shift that
-    order, so pair by code: prefer a row whose quantity × price gives the line's amount,
-    then a live row, then the earliest.
+    A settlement stores the ids of the rows it priced (`fee_lines`), in its lines' order:
+    then the pairing is exact. Settlements from before that keep only codes and amounts;
+    their lines followed the visit's live fee lines at settlement time, but lines
+    cancelled and re-entered after a reversal shift that order, so pair by code: prefer
+    a row whose quantity × price gives the line's amount, then a live row, then the
+    earliest.
     """
+    if fee_ids and len(fee_ids) == len(result_lines):
+        by_id = {f.pk: f for f in fees}
+        return [by_id.get(i) for i in fee_ids]
     used: set[int] = set()
     paired: list[FeeDetail | None] = []
     for line in result_lines:
@@ -196,7 +203,8 @@ def breakdown(result: dict, fees: list[FeeDetail], visit_type: str, sign: int = 
 
     rows = result.get("lines", [])
     lines = []
-    for raw, fee in zip(rows, match_lines(rows, fees), strict=True):
+    paired = match_lines(rows, fees, result.get("fee_lines"))
+    for raw, fee in zip(rows, paired, strict=True):
         lines.append(
             Line(
                 code=raw["code"],

@@ -749,6 +749,9 @@ def do_settle(
         _apply(acc, result.ytd_after)
         payload = result.as_json()
         payload["ytd_delta"] = _delta(before, result.ytd_after)
+        # The fee rows the lines priced, in the lines' order: the receipt names each line
+        # from its own row, even after lines were cancelled and re-entered.
+        payload["fee_lines"] = [f.pk for f in fees]
         settlement = Settlement(
             visit=visit,
             person_id=visit.person_id,

@@ -54,3 +54,12 @@ def test_quantities_and_prices_read_as_typed():
     assert quantity_text(Decimal("0.5000")) == "0.5"
     assert price_text(Decimal("1.5000")) == "1.50"
     assert price_text(Decimal("0.0350")) == "0.035"
+
+
+def test_a_settlement_that_kept_its_rows_is_paired_exactly():
+    # Two rows of X at the same amount: only the stored ids tell which one was settled.
+    fees = [fee(1, "X", "1", "5.00", cancelled=True, name="旧X"), fee(2, "X", "1", "5.00")]
+    fees[0].pk, fees[1].pk = 11, 12
+    # Settled on row 11, since cancelled: a guess takes the live row, the ids do not.
+    assert match_lines([result_line("X", "5.00")], fees)[0].line_no == 2
+    assert match_lines([result_line("X", "5.00")], fees, [11])[0].name == "旧X"
