@@ -29,6 +29,8 @@ class VisitType:
     deductible: dict[str, Decimal]
     ratio: dict[str, Decimal]
     annual_limit: Decimal | None
+    # ICD-10 code prefixes a visit of this type must be diagnosed under (empty: any).
+    diagnoses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ KEYS = {
     "catalog": frozenset({"b_self_ratio"}),
     "group": frozenset({"deductible_factor", "ratio_bonus"}),
     "basic": frozenset({"annual_cap", "visit_types"}),
-    "visit_type": frozenset({"deductible_per", "deductible", "ratio", "annual_limit"}),
+    "visit_type": frozenset({"deductible_per", "deductible", "ratio", "annual_limit", "diagnoses"}),
     "critical_illness": frozenset({"visit_types", "deductible", "segments", "cap", "groups"}),
     "segment": frozenset({"upto", "ratio"}),
     "ci_group": frozenset({"deductible", "ratio_bonus", "cap"}),
@@ -246,7 +248,20 @@ def parse_plan(doc, *, strict: bool = False, categories: frozenset[str] | None =
                 where = "deductible" if level not in map(str, ded_map) else "ratio"
                 r.fail(f"{path}.{where}.{level}", "起付线与报销比例须列出相同的机构等级")
         limit = r.amount(vt, "annual_limit", path, required=False)
-        visit_types[str(code)] = VisitType(str(code), per or "", deductible, ratio, limit)
+        diagnoses = vt.get("diagnoses") or []
+        if not isinstance(diagnoses, list) or not all(
+            isinstance(d, str) and d.strip() and len(d) <= 10 and d.isascii() for d in diagnoses
+        ):
+            r.fail(f"{path}.diagnoses", '应为ICD-10诊断编码（前缀）列表，如 ["I10", "E11"]')
+            diagnoses = []
+        visit_types[str(code)] = VisitType(
+            str(code),
+            per or "",
+            deductible,
+            ratio,
+            limit,
+            tuple(d.strip().upper() for d in diagnoses),
+        )
 
     ci = None
     ci_doc = r.mapping(doc.get("critical_illness"), "critical_illness", required=False)

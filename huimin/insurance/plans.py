@@ -184,6 +184,11 @@ def compare(plan: Plan, previous: Plan | None) -> list[dict]:
             vt.annual_limit if vt else None,
             was.annual_limit if was else None,
         )
+        add(
+            f"{code} 限定诊断",
+            "、".join(vt.diagnoses) or "不限" if vt else None,
+            "、".join(was.diagnoses) or "不限" if was else None,
+        )
     ci, old_ci = plan.critical_illness, old.critical_illness if old else None
     if ci or old_ci:
         add("大病保险", "有" if ci else "无", ("有" if old_ci else "无") if old else None)

@@ -230,6 +230,12 @@ def do_register_visit(institution: Institution, data: VisitData, *, request=None
             "就诊类型不在结算方案中",
             {"visit_type": f"可选：{'、'.join(plan.visit_types)}"},
         )
+    if vt.diagnoses and not data.diagnosis_code.strip().upper().startswith(vt.diagnoses):
+        raise Refused(
+            "diagnosis_not_covered",
+            "该就诊类型限定诊断，诊断编码不在范围内",
+            {"diagnosis_code": f"须为以下ICD-10编码之一开头：{'、'.join(vt.diagnoses)}"},
+        )
     level = institution.level or "1"
     if level not in vt.ratio:
         raise Refused(

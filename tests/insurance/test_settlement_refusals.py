@@ -245,3 +245,27 @@ def test_pre_settling_a_settled_visit_is_refused(insured):
     _billed(insured)
     services.do_settle(insured.hospital, "V1", "k-1", {})
     refused(lambda: services.pre_settle(insured.hospital, "V1"), "visit_settled")
+
+
+def test_a_visit_type_limited_to_diagnoses_needs_one_of_them(insured):
+    # This year's plan corrected: 两病门诊 only for hypertension and diabetes.
+    from huimin.insurance import plans
+    from tests.insurance.conftest import example_plan_text
+
+    text = example_plan_text().replace(
+        '      annual_limit: "400.00"',
+        '      annual_limit: "400.00"\n      diagnoses: ["I10", "E11"]',
+    )
+    corrected = plans.do_upload_plan(insured.officer, text)
+    plans.do_activate_plan(insured.second_officer, corrected.pk)
+    err = refused(
+        lambda: register(
+            insured, visit_type="outpatient_chronic", diagnosis_code="J06.900", his_visit_no="MB1"
+        ),
+        "diagnosis_not_covered",
+    )
+    assert "I10" in err.fields["diagnosis_code"]
+    visit = register(
+        insured, visit_type="outpatient_chronic", diagnosis_code="i10.x00", his_visit_no="MB2"
+    )
+    assert visit.visit_type == "outpatient_chronic"
