@@ -3,7 +3,13 @@
 Huimin's side of a day is every settlement and reversal the institution made with a
 settlement time on that local date; reversals carry negated amounts, so sums are net.
 Clearing a month: one officer approves the batch, a second confirms it; then the
-settlements are marked cleared (no longer reversible) and the payment is posted.
+settlements are marked cleared (no longer reversible) and the month's net is posted.
+
+A batch takes every uncleared settlement and reversal whose own settlement time falls in
+the month. A reversal made in a later month of a settlement not yet cleared therefore
+counts in the later month: the original is paid with its month, the reversal deducted
+with its own, and each row is cleared exactly once. When a month's reversals exceed its
+settlements the net is negative and the institution pays the fund back (应退回).
 """
 
 import datetime
@@ -205,6 +211,35 @@ def _month_bounds(month: str) -> tuple[datetime.datetime, datetime.datetime]:
     return _day_bounds(first)[0], _day_bounds(nxt)[0]
 
 
+PAY, REFUND, NOTHING = "pay", "refund", "nothing"
+CANCEL_REASON_MAX = 200
+
+
+def direction(net: Decimal) -> str:
+    """Which way a month's net goes: the fund pays the institution, the institution pays
+    the fund back (reversals exceed settlements), or nothing moves."""
+    return PAY if net > 0 else REFUND if net < 0 else NOTHING
+
+
+def clearing_lines(net: Decimal) -> list[ledger_rules.Line]:
+    """The entry that settles a month's net with the institution, all in the fund group.
+
+    Settlements credit 2101 应付定点医疗机构款 and reversals debit it, so a cleared month
+    leaves its net on 2101 (a debit balance when negative: the institution owes the
+    fund). The entry takes that back to zero against 1101 统筹基金银行存款:
+    net > 0, paid out:  借 2101 / 贷 1101;
+    net < 0, paid back: 借 1101 / 贷 2101 (the payable direction reversed);
+    net = 0: no lines (the ledger refuses an empty entry).
+    """
+    L = ledger_rules.Line
+    amount = r2(abs(net))
+    if direction(net) == PAY:
+        return [L("2101", debit=amount), L("1101", credit=amount)]
+    if direction(net) == REFUND:
+        return [L("1101", debit=amount), L("2101", credit=amount)]
+    return []
+
+
 def _check_officer(user) -> None:
     if not has_perm(user, "clearing.manage"):
         raise PermissionDenied("无权办理清算")
@@ -313,21 +348,23 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
         batch.status = ClearingStatus.CONFIRMED
         batch.confirmed_by = user
         batch.confirmed_at = timezone.now()
-        batch.payment_reference = f"QS{batch.month.replace('-', '')}{secrets.token_hex(4).upper()}"
+        lines = clearing_lines(batch.amount_payable)
+        if lines:
+            # A month that nets to zero moves no money: no reference, no entry.
+            batch.payment_reference = (
+                f"QS{batch.month.replace('-', '')}{secrets.token_hex(4).upper()}"
+            )
         batch.save(update_fields=["status", "confirmed_by", "confirmed_at", "payment_reference"])
-        if batch.amount_payable > 0:
-            L = ledger_rules.Line
+        if lines:
+            refund = direction(batch.amount_payable) == REFUND
             ledger.post(
                 region_code=batch.region_code,
                 year=int(batch.month[:4]),
                 source_type="clearing",
                 source_id=batch.pk,
-                purpose="payment",
-                memo=f"拨付 {batch.month} {batch.payment_reference}",
-                lines=[
-                    L("2101", debit=batch.amount_payable),
-                    L("1101", credit=batch.amount_payable),
-                ],
+                purpose="refund" if refund else "payment",
+                memo=f"{'应退回' if refund else '拨付'} {batch.month} {batch.payment_reference}",
+                lines=lines,
             )
         record(
             action="approve",
@@ -343,12 +380,17 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
 def do_cancel_clearing(user, batch_id: int, reason: str) -> ClearingBatch:
     """Void a batch not yet confirmed (e.g. the month changed): a new one can be drawn up."""
     _check_officer(user)
-    if not reason.strip():
+    reason = (reason or "").strip()
+    if not reason:
         raise ValidationFailed({"reason": "须填写作废原因"})
+    if len(reason) > CANCEL_REASON_MAX:
+        raise ValidationFailed({"reason": f"作废原因最多{CANCEL_REASON_MAX}字"})
     with transaction.atomic():
         batch = _locked_batch(user, batch_id)
-        if batch.status not in (ClearingStatus.DRAFT, ClearingStatus.APPROVED):
+        if batch.status == ClearingStatus.CONFIRMED:
             raise Conflict("clearing_not_cancellable", "已复核拨付的批次不能作废")
+        if batch.status == ClearingStatus.CANCELLED:
+            raise Conflict("clearing_not_cancellable", "该批次已作废")
         old = batch.status
         batch.status = ClearingStatus.CANCELLED
         batch.save(update_fields=["status"])
@@ -358,7 +400,7 @@ def do_cancel_clearing(user, batch_id: int, reason: str) -> ClearingBatch:
             object_id=str(batch.pk),
             region_code=batch.region_code,
             actor=user,
-            purpose=reason.strip()[:200],
+            purpose=reason,
             changes={"status": [old, ClearingStatus.CANCELLED]},
         )
     return batch

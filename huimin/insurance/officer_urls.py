@@ -21,4 +21,5 @@ urlpatterns = [
     path("clearing/<int:pk>/", views.clearing_detail, name="clearing_detail"),
     path("clearing/<int:pk>/approve/", views.clearing_approve, name="clearing_approve"),
     path("clearing/<int:pk>/confirm/", views.clearing_confirm, name="clearing_confirm"),
+    path("clearing/<int:pk>/cancel/", views.clearing_cancel, name="clearing_cancel"),
 ]

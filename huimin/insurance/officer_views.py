@@ -584,6 +584,8 @@ def render_clearing_list(request, *, create_form=None, error=None, status=200):
         if form.cleaned_data.get("status"):
             qs = qs.filter(status=form.cleaned_data["status"])
     page = queries.newest_first(qs, "month", "text", request.GET.get("after", ""), page_size())
+    for b in page.rows:
+        with_direction(b)
     create_form = create_form or forms.ClearingCreateForm(
         user=request.user, initial={"month": forms.ClearingCreateForm.last_month()}
     )
@@ -638,6 +640,13 @@ def _batch_or_404(request, pk) -> ClearingBatch:
     return batch
 
 
+def with_direction(batch: ClearingBatch) -> ClearingBatch:
+    """Whether the month's net is paid out or paid back, and how much, for the pages."""
+    batch.direction = clearing.direction(batch.amount_payable)
+    batch.refund = -batch.amount_payable if batch.direction == clearing.REFUND else None
+    return batch
+
+
 def batch_settlements(request, batch: ClearingBatch):
     """The batch's settlements: marked ones once confirmed, before that the month's open ones
     (those a confirmation would mark). Only the user's residents are listed."""
@@ -650,7 +659,7 @@ def batch_settlements(request, batch: ClearingBatch):
     return qs.select_related("person")
 
 
-def render_batch(request, batch, *, error=None, status=200):
+def render_batch(request, batch, *, error=None, status=200, cancel_reason=""):
     page = queries.newest_first(
         batch_settlements(request, batch),
         "settled_at",
@@ -676,7 +685,7 @@ def render_batch(request, batch, *, error=None, status=200):
         request,
         "insurance/officer/clearing_detail.html",
         {
-            "batch": batch,
+            "batch": with_direction(batch),
             "page": page,
             "rows": with_labels(page.rows),
             "error": error,
@@ -686,6 +695,9 @@ def render_batch(request, batch, *, error=None, status=200):
             # Four eyes: whoever drew up or approved the batch does not confirm it.
             "may_confirm": me not in {batch.approved_by_id, batch.created_by_id},
             "drifted": drifted,
+            "may_cancel": batch.status in (ClearingStatus.DRAFT, ClearingStatus.APPROVED),
+            "cancel_reason": cancel_reason,
+            "cancel_reason_max": clearing.CANCEL_REASON_MAX,
         },
         status=status,
     )
@@ -697,16 +709,24 @@ def clearing_detail(request, pk):
     return render_batch(request, _batch_or_404(request, pk))
 
 
-def _clearing_action(request, pk, action, done: str):
+def _clearing_action(request, pk, action, done):
+    """Call one clearing service; `done` is the success message, or makes it from the batch."""
     batch = _batch_or_404(request, pk)
     try:
-        action(request.user, batch.pk)
+        batch = action(request.user, batch.pk)
     except DomainError as exc:
         return render_batch(
             request, _batch_or_404(request, pk), error=error_of(exc), status=exc.status
         )
-    messages.success(request, done)
+    messages.success(request, done(batch) if callable(done) else done)
     return redirect("insurance:clearing_detail", pk=batch.pk)
+
+
+CONFIRMED = {
+    clearing.PAY: "清算批次已复核，拨付已记账。",
+    clearing.REFUND: "清算批次已复核，应退回款已记账：请通知该机构将款项退回统筹基金账户。",
+    clearing.NOTHING: "清算批次已复核；本月净额为零，无需拨付或退回，未记账。",
+}
 
 
 @requires("clearing.manage")
@@ -721,5 +741,28 @@ def clearing_approve(request, pk):
 @require_POST
 def clearing_confirm(request, pk):
     return _clearing_action(
-        request, pk, clearing.do_confirm_clearing, "清算批次已复核，拨付已记账。"
+        request,
+        pk,
+        clearing.do_confirm_clearing,
+        lambda batch: CONFIRMED[clearing.direction(batch.amount_payable)],
     )
+
+
+@requires("clearing.manage")
+@require_POST
+def clearing_cancel(request, pk):
+    """Void a batch not yet confirmed, with a reason (audited by the service)."""
+    batch = _batch_or_404(request, pk)
+    reason = request.POST.get("reason", "")
+    try:
+        clearing.do_cancel_clearing(request.user, batch.pk, reason)
+    except DomainError as exc:
+        return render_batch(
+            request,
+            _batch_or_404(request, pk),
+            error=error_of(exc),
+            status=exc.status,
+            cancel_reason=reason,
+        )
+    messages.success(request, "清算批次已作废；可在月度清算页为该机构该月重新生成批次。")
+    return redirect("insurance:clearing_detail", pk=batch.pk)

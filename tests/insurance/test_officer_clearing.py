@@ -130,8 +130,9 @@ def test_another_countys_officer_can_neither_see_nor_act(client, insured, march)
     before = snapshot()
     for name in ("clearing_detail",):
         assert client.get(reverse(f"insurance:{name}", args=[batch.pk])).status_code == 404
-    for name in ("clearing_approve", "clearing_confirm"):
-        assert client.post(reverse(f"insurance:{name}", args=[batch.pk])).status_code == 404
+    for name in ("clearing_approve", "clearing_confirm", "clearing_cancel"):
+        r = client.post(reverse(f"insurance:{name}", args=[batch.pk]), {"reason": "越权"})
+        assert r.status_code == 404
     # Their form offers only their own institutions: 新邵县's hospital is not a choice.
     r = client.post(
         reverse("insurance:clearing_create"),
@@ -149,6 +150,8 @@ def test_a_cashier_gets_403(client, insured, march):
     assert client.get(reverse("insurance:clearing_detail", args=[batch.pk])).status_code == 403
     assert create(client, insured, "2026-04").status_code == 403
     assert client.post(reverse("insurance:clearing_approve", args=[batch.pk])).status_code == 403
+    r = client.post(reverse("insurance:clearing_cancel", args=[batch.pk]), {"reason": "越权"})
+    assert r.status_code == 403
     assert snapshot() == before
 
 

@@ -111,8 +111,12 @@ def test_an_unconfirmed_batch_can_be_voided_and_drawn_up_again(insured, settled_
     from huimin.core.errors import ValidationFailed
 
     batch = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
-    with pytest.raises(ValidationFailed):
-        clearing.do_cancel_clearing(insured.officer, batch.pk, " ")
+    for reason in (" ", "因" * 201):
+        with pytest.raises(ValidationFailed) as exc:
+            clearing.do_cancel_clearing(insured.officer, batch.pk, reason)
+        assert set(exc.value.fields) == {"reason"}
+        batch.refresh_from_db()
+        assert batch.status == "draft"
     clearing.do_cancel_clearing(insured.officer, batch.pk, "当月数据有补录")
     again = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
     assert again.pk != batch.pk and again.settlement_count == 1
