@@ -2,7 +2,7 @@
 
 from huimin.registry.permissions import has_perm
 
-NAMES = ("plan.manage", "settlement.read", "ledger.read", "clearing.manage")
+NAMES = ("plan.manage", "settlement.read", "ledger.read", "ledger.post", "clearing.manage")
 
 
 def allowed(user, name: str) -> bool:

@@ -429,6 +429,7 @@ def ledger(request):
             "region": region,
             "year": year,
             "overview": overview,
+            "can_post": allowed(request.user, "ledger.post"),
             "regions": queries.ledger_regions(request.user),
             "years": queries.ledger_years(region) if region else [],
             "error": form_error(form) if request.GET and not form.is_valid() else None,

@@ -4,6 +4,7 @@ the officers' pages from officer_urls.py, all in the "insurance" namespace."""
 from django.urls import include, path
 
 from huimin.insurance import views
+from huimin.insurance.ledger import views as ledger_views
 
 app_name = "insurance"
 
@@ -34,5 +35,6 @@ urlpatterns = [
     path("settlements/<int:settlement_id>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("settlements/<int:settlement_id>/reverse/", views.receipt_reverse, name="reverse"),
     path("verify/<str:code>/", views.verify, name="verify"),
+    path("ledger/receipts/", ledger_views.receipts, name="ledger_receipts"),
     path("", include("huimin.insurance.officer_urls")),
 ]

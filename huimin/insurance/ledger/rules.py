@@ -67,3 +67,28 @@ def check_entry(lines: list[Line]) -> str:
 def nonzero(*lines: Line) -> list[Line]:
     """Drop zero lines (a settlement with no critical-illness part has no 5102 line)."""
     return [ln for ln in lines if ln.debit > 0 or ln.credit > 0]
+
+
+@dataclass(frozen=True)
+class ReceiptKind:
+    """Money the office records arriving or leaving outside settlements and payments."""
+
+    label: str
+    debit: str
+    credit: str
+    # An account whose balance the amount may not exceed: a receivable cannot be
+    # collected twice, management fees cannot be spent before they arrive.
+    limited_by: str | None
+
+
+RECEIPT_KINDS: dict[str, ReceiptKind] = {
+    "subsidy": ReceiptKind("财政补助资金到账", "1101", "1202", "1202"),
+    "assistance": ReceiptKind("医疗救助资助参保资金到账", "1101", "1203", "1203"),
+    "mgmt_income": ReceiptKind("管理费拨入", "6101", "6201", None),
+    "mgmt_expense": ReceiptKind("管理费支出", "6301", "6101", "6101"),
+}
+
+
+def receipt_lines(kind: str, amount: Decimal) -> list[Line]:
+    k = RECEIPT_KINDS[kind]
+    return [Line(k.debit, debit=amount), Line(k.credit, credit=amount)]

@@ -1,12 +1,14 @@
 """Posting to the ledger. Callers post inside their own transaction, so a business
 write and its entry commit or roll back together."""
 
+import re
 from decimal import Decimal
 
-from django.db import connections
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Sum
 
-from huimin.core.money import r2
+from huimin.core.errors import Conflict, PermissionDenied, ValidationFailed
+from huimin.core.money import parse_amount, r2
 from huimin.insurance import statements
 from huimin.insurance.ledger import rules
 from huimin.insurance.ledger.models import Account, JournalEntry, Posting
@@ -134,3 +136,99 @@ def trial_balance(region_code: str, year: int) -> dict:
         "groups": by_group,
         "balanced": all(v["debit"] == v["credit"] for v in by_group.values()),
     }
+
+
+# ---------------------------------------------------------------- fund receipts
+
+RECEIPT_SOURCE = "fund_receipt"
+_REFERENCE = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
+MAX_RECEIPT = Decimal("9999999999.99")
+
+
+def _balance(account: Account) -> Decimal:
+    sums = Posting.objects.filter(account=account).aggregate(d=Sum("debit"), c=Sum("credit"))
+    debit, credit = r2(sums["d"] or Decimal("0")), r2(sums["c"] or Decimal("0"))
+    return debit - credit if account.normal_balance == "debit" else credit - debit
+
+
+def do_record_receipt(
+    user,
+    *,
+    region_code: str,
+    year: int,
+    kind: str,
+    amount,
+    reference: str,
+    memo: str = "",
+    request=None,
+) -> JournalEntry:
+    """Record money arriving (subsidy, assistance for contributions, management fees) or
+    management fees spent: one balanced entry, once per bank reference."""
+    from huimin.audit.services import record
+    from huimin.registry.models import jurisdiction_of
+    from huimin.registry.permissions import has_perm
+
+    if not has_perm(user, "ledger.post"):
+        raise PermissionDenied("无权登记资金到账")
+    prefix = jurisdiction_of(user)
+    if prefix is None or not region_code.startswith(prefix):
+        raise PermissionDenied("该统筹区不在您的辖区内", code="out_of_jurisdiction")
+    errors = {}
+    if kind not in rules.RECEIPT_KINDS:
+        errors["kind"] = "业务类型不存在"
+    try:
+        value = parse_amount(str(amount).strip(), "amount")
+        if value <= 0 or value > MAX_RECEIPT:
+            errors["amount"] = "金额须大于0且不超过9999999999.99元"
+    except ValueError:
+        errors["amount"] = "金额应为正数，最多两位小数"
+    reference = (reference or "").strip()
+    if not _REFERENCE.match(reference):
+        errors["reference"] = "须填写银行流水号或拨款文号（1至20位字母、数字、-或_）"
+    memo = (memo or "").strip()
+    if len(memo) > 100:
+        errors["memo"] = "摘要不超过100字"
+    if errors:
+        raise ValidationFailed(errors)
+    if not Account.objects.filter(region_code=region_code, year=year).exists():
+        raise ValidationFailed({"year": "该统筹区该年度尚无账簿"})
+    spec = rules.RECEIPT_KINDS[kind]
+    source_id = f"{region_code}:{year}:{reference}"
+    taken = Conflict("receipt_exists", "该流水号已登记过此项业务", {"reference": "已登记"})
+    try:
+        with transaction.atomic():
+            accounts = ensure_accounts(region_code, year)
+            if spec.limited_by:
+                # Locked, so two receipts at once cannot both collect the same balance.
+                limit = Account.objects.select_for_update().get(pk=accounts[spec.limited_by].pk)
+                left = _balance(limit)
+                if value > left:
+                    raise ValidationFailed(
+                        {"amount": f"超过{limit.code} {limit.name}的余额{left}元"},
+                        code="receipt_exceeds_balance",
+                    )
+            if JournalEntry.objects.filter(
+                source_type=RECEIPT_SOURCE, source_id=source_id, purpose=kind
+            ).exists():
+                raise taken
+            entry = post(
+                region_code=region_code,
+                year=year,
+                source_type=RECEIPT_SOURCE,
+                source_id=source_id,
+                purpose=kind,
+                memo=f"{spec.label} {reference}" + (f" {memo}" if memo else ""),
+                lines=rules.receipt_lines(kind, value),
+            )
+            record(
+                action="create",
+                object_type="ledger.receipt",
+                object_id=str(entry.pk),
+                region_code=region_code,
+                changes={"receipt": [None, {"kind": kind, "amount": str(value), "ref": reference}]},
+                actor=user,
+                request=request,
+            )
+            return entry
+    except IntegrityError:
+        raise taken from None  # the same reference recorded by a concurrent request
