@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huimin.audit.models import AuditEvent
 from huimin.audit.services import record
 from huimin.core.errors import DomainError
-from huimin.insurance import clearing, forms, plan_actions, plans, queries
+from huimin.insurance import clearing, forms, plan_actions, plans, queries, receipt
 from huimin.insurance.models import (
     BenefitPlan,
     ClearingBatch,
@@ -350,10 +350,19 @@ def settlement_detail(request, pk):
         request=request,
     )
     original = s.reverses if s.kind == SettlementKind.REVERSAL else s
-    names = queries.fee_names(s.visit_id)
+    result_lines = original.result.get("lines") or []
+    rows = receipt.match_lines(
+        result_lines, queries.visit_fees(s.visit_id), original.result.get("fee_lines")
+    )
     lines = [
-        {**line, "name": names.get(line.get("code"), "")}
-        for line in (original.result.get("lines") or [])
+        {
+            **line,
+            "name": row.name if row else "",
+            # A line let through on a reason: what it broke and why, for the reviewer.
+            "overridden": row.overridden_names if row and row.overridden else "",
+            "override_reason": row.override_reason if row and row.overridden else "",
+        }
+        for line, row in zip(result_lines, rows, strict=True)
     ]
     sign = -1 if s.kind == SettlementKind.REVERSAL else 1
     delta = original.result.get("ytd_delta") or {}

@@ -140,15 +140,11 @@ def settlement_summary(qs: QuerySet) -> dict:
     return out
 
 
-def fee_names(visit_id: int) -> dict[str, str]:
-    """The names of a visit's fee lines by catalog code (the result keeps codes only)."""
+def visit_fees(visit_id: int) -> list:
+    """All of a visit's fee rows, cancelled ones too (a reversed settlement priced them)."""
     from huimin.insurance.models import FeeDetail
 
-    return dict(
-        FeeDetail.objects.filter(visit_id=visit_id, cancelled=False)
-        .order_by("line_no")
-        .values_list("code", "name")
-    )
+    return list(FeeDetail.objects.filter(visit_id=visit_id).order_by("line_no"))
 
 
 # ---------------------------------------------------------------- ledger

@@ -1,5 +1,8 @@
 """A settlement's page: lines with names, accumulator changes, reversal links, audited."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -77,3 +80,36 @@ def test_a_cashier_gets_403(client, insured, settled):
     client.force_login(cashier(insured))
     r = client.get(reverse("insurance:settlement_detail", args=[settled.pk]))
     assert r.status_code == 403
+
+
+def test_a_line_let_through_on_a_reason_is_marked_for_the_reviewer(client, insured):
+    # 腹腔镜下胆囊切除术 is for level 2 and 3; the level-1 centre billed it on a reason.
+    services.do_register_visit(
+        insured.centre,
+        services.VisitData(
+            id_number=insured.id_number,
+            visit_type="inpatient",
+            his_visit_no="ZY-OV",
+            visit_date=datetime.date(2026, 3, 2),
+        ),
+    )
+    services.do_upload_fees(
+        insured.centre,
+        "ZY-OV",
+        [
+            services.FeeLineData(
+                code="003105030010000",
+                quantity=Decimal("1"),
+                unit_price=Decimal("2860.00"),
+                override_reason="急诊转诊，上级医院医生会诊手术",
+            )
+        ],
+    )
+    services.do_discharge(insured.centre, "ZY-OV", datetime.date(2026, 3, 9))
+    s, _ = services.do_settle(insured.centre, "ZY-OV", "k-ov", {})
+    client.force_login(insured.officer)
+    r = client.get(reverse("insurance:settlement_detail", args=[s.pk]))
+    (line,) = r.context["lines"]
+    assert line["overridden"] == "限机构等级"
+    assert line["override_reason"] == "急诊转诊，上级医院医生会诊手术"
+    assert "越限放行" in r.content.decode()
