@@ -17,8 +17,12 @@ from huimin.access import rules, tokens
 
 
 class InstitutionBearer(HttpBearer):
-    def __init__(self, scopes: Iterable[str] = ()):
+    """`optional`: a request without a bearer header is not this scheme's to refuse (the
+    next scheme, a staff session, is asked); one with a bearer token is checked fully."""
+
+    def __init__(self, scopes: Iterable[str] = (), *, optional: bool = False):
         self.scopes = tuple(scopes)
+        self.optional = optional
         unknown = [s for s in self.scopes if s not in rules.SCOPES]
         if unknown:
             raise ValueError(f"unknown scopes {unknown}")
@@ -28,6 +32,8 @@ class InstitutionBearer(HttpBearer):
         # Unlike HttpBearer, a missing or malformed header is refused here (and audited)
         # rather than falling through to a generic 401.
         scheme, _, token = request.headers.get(self.header, "").partition(" ")
+        if self.optional and scheme.lower() != "bearer":
+            return None
         return self.authenticate(request, token.strip() if scheme.lower() == "bearer" else "")
 
     def authenticate(self, request, token: str):

@@ -152,6 +152,17 @@ def discharge(request, his_visit_no: str, payload: DischargeIn):
     )
 
 
+@router.post(
+    "/visits/{his_visit_no}/discharge/cancel",
+    response={200: VisitOut, **ERRORS},
+    summary="2405 出院撤销",
+)
+def cancel_discharge(request, his_visit_no: str):
+    return _visit(
+        services.do_cancel_discharge(request.auth_institution, his_visit_no, request=request)
+    )
+
+
 class FeeLineIn(PlainSchema):
     code: str = Field(..., max_length=40, description="医保目录编码或已对照的机构编码")
     name: str = Field("", max_length=200)

@@ -333,6 +333,33 @@ def do_discharge(institution, his_visit_no: str, discharge_date: datetime.date, 
     return visit
 
 
+def do_cancel_discharge(institution, his_visit_no: str, *, request=None) -> Visit:
+    """2405: a discharge recorded by mistake; the stay is open again (not once settled:
+    the settlement is reversed first)."""
+    with transaction.atomic():
+        visit = get_visit(institution, his_visit_no, lock=True)
+        if visit.visit_type != "inpatient":
+            raise Refused("not_inpatient", "只有住院就诊可以撤销出院")
+        if visit.status == VisitStatus.SETTLED:
+            raise Conflict("visit_settled", "已结算的住院须先冲正结算")
+        if visit.status != VisitStatus.DISCHARGED:
+            raise Conflict("visit_not_discharged", "该住院尚未办理出院")
+        old = visit.discharge_date
+        visit.discharge_date = None
+        visit.status = VisitStatus.OPEN
+        visit.save(update_fields=["discharge_date", "status"])
+        record(
+            action="update",
+            object_type="insurance.visit",
+            object_id=str(visit.pk),
+            region_code=visit.region_code,
+            request=request,
+            institution_id=institution.pk,
+            changes={"status": ["discharged", "open"], "discharge_date": [str(old), None]},
+        )
+    return visit
+
+
 # ---------------------------------------------------------------- fees
 
 

@@ -137,3 +137,31 @@ def test_anonymous_and_administrators_are_refused(client, catalog):
 
     client.force_login(factories.make_staff("sysadmin", "system_admin", factories.COUNTY))
     assert_contract_error(client.get(f"{API}/items"), 403, "forbidden")
+
+
+def test_an_institutions_system_queries_the_catalog_with_its_token(client, catalog):
+    # 1312/1318/1319 are institution transactions: a token with the catalog.read scope
+    # answers them; one without it is refused; a staff session still works beside it.
+    from tests.access import helpers
+
+    staff = helpers.people()
+    inst = helpers.onboard(staff, name="新邵县中医医院")
+    headers = {
+        "HTTP_AUTHORIZATION": f"Bearer {helpers.get_token(client, inst)}",
+        "HTTP_X_HUIMIN_TERMINAL": inst.terminal,
+        "REMOTE_ADDR": helpers.IP,
+    }
+    r = client.get(f"{API}/items/{SERVICE}/ceiling", **headers)
+    assert r.status_code == 200, r.content
+    assert r.json()["ceiling"] == "40.00"
+    assert client.get(f"{API}/items", {"q": "左氧"}, **headers).json()["items"][0]["code"] == DRUG
+    narrow = helpers.onboard(staff, name="新邵县妇幼保健院", scopes=["settlement"])
+    refused = client.get(
+        f"{API}/items/{SERVICE}/ceiling",
+        HTTP_AUTHORIZATION=f"Bearer {helpers.get_token(client, narrow)}",
+        HTTP_X_HUIMIN_TERMINAL=narrow.terminal,
+        REMOTE_ADDR=helpers.IP,
+    )
+    assert_contract_error(refused, 403, "insufficient_scope")
+    bad = client.get(f"{API}/items", HTTP_AUTHORIZATION="Bearer nonsense")
+    assert_contract_error(bad, 401, "token_invalid")

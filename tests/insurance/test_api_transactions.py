@@ -147,3 +147,25 @@ def test_a_patient_is_found_by_social_security_card(insured, his):
     r = his.get("/persons/KKKKKKKKK")
     assert r.status_code == 422
     assert r.json()["error"]["fields"] == {"id_number": "社会保障卡卡号应由字母和数字组成"}
+
+
+def test_a_discharge_entered_by_mistake_is_cancelled(insured, his):
+    # 2405: the stay is open again, more fees can be billed, the change is audited.
+    his.post(
+        "/visits",
+        {
+            "id_number": insured.id_number,
+            "visit_type": "inpatient",
+            "his_visit_no": "ZY-D",
+            "visit_date": "2026-03-02",
+        },
+    )
+    assert his.post("/visits/ZY-D/discharge", {"discharge_date": "2026-03-05"}).status_code == 200
+    r = his.post("/visits/ZY-D/discharge/cancel", {})
+    assert r.status_code == 200, r.json()
+    assert r.json()["status"] == "open" and r.json()["discharge_date"] is None
+    event = AuditEvent.objects.filter(object_type="insurance.visit").latest("seq")
+    assert event.changes["status"] == ["discharged", "open"]
+    # Not twice, and never for a settled stay.
+    r = his.post("/visits/ZY-D/discharge/cancel", {})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "visit_not_discharged"

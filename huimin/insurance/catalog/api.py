@@ -5,13 +5,20 @@ from typing import Literal
 
 from django.conf import settings
 from ninja import Field, Path, Query, Router, Schema
+from ninja.security import django_auth
 
+from huimin.access.auth import InstitutionBearer
 from huimin.core.errors import PermissionDenied
 from huimin.core.schemas import ERRORS
 from huimin.insurance.catalog import permissions, rules, services
 from huimin.insurance.catalog.models import CatalogVersion
 
-router = Router(tags=["catalog"])
+# Staff read the catalog with their session; institutions' systems (HIS) with a token
+# holding the catalog.read scope, for the national 1312/1318/1319 queries.
+router = Router(
+    tags=["catalog"],
+    auth=[InstitutionBearer(scopes=["catalog.read"], optional=True), django_auth],
+)
 
 MAX_LIMIT = 200
 CodePath = Field(..., min_length=1, max_length=40, description="医保目录编码")
@@ -87,6 +94,8 @@ class SelfPayOut(Schema):
 
 
 def _check_read(request) -> None:
+    if getattr(request, "auth_institution", None) is not None:
+        return  # a machine token with the catalog.read scope (checked by InstitutionBearer)
     if not permissions.can_read(request.user):
         raise PermissionDenied("无权查询医保目录")
 
