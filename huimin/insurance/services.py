@@ -865,8 +865,9 @@ def do_reverse(
             raise NotFound("结算记录")
         if original.reversed_at is not None:
             raise Conflict("already_reversed", "该结算已冲正")
-        if original.clearing_batch_id is not None:
-            raise Conflict("already_cleared", "该结算已清算，不能冲正")
+        # A settlement already cleared may still be reversed (an error found later): the
+        # reversal is a settlement of the month it is made in, so that month's clearing
+        # nets it against what the institution is paid.
         acc = _lock_accumulator(original.person_id, original.region_code, original.year)
         restored = _undo(ytd_of(acc), original.result["ytd_delta"])
         _apply(acc, restored)

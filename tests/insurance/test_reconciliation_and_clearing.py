@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from huimin.core.errors import Conflict, PermissionDenied
+from huimin.core.errors import PermissionDenied
 from huimin.insurance import clearing, services
 from huimin.insurance.ledger.services import balances, trial_balance
 from huimin.insurance.models import Settlement
@@ -92,10 +92,15 @@ def test_clearing_needs_two_officers_and_then_pays(insured, settled_in_march):
     rows = {r["code"]: r["balance"] for r in balances(insured.plan.region_code, 2026)}
     assert rows["2101"] == D("0.00")  # the payable is settled by the payment
     assert trial_balance(insured.plan.region_code, 2026)["balanced"]
-    # A cleared settlement can no longer be reversed.
-    with pytest.raises(Conflict) as exc:
-        services.do_reverse(insured.hospital, s.pk, "r1", "清算后冲正")
-    assert exc.value.code == "already_cleared"
+    # An error found after clearing is still reversed; the reversal belongs to the month
+    # it is made in (April here) and that month's clearing takes the money back.
+    reversal, _ = services.do_reverse(insured.hospital, s.pk, "r1", "清算后发现重复收费")
+    assert reversal.clearing_batch_id is None
+    Settlement.objects.filter(pk=reversal.pk).update(
+        settled_at=timezone.make_aware(datetime.datetime(2026, 4, 10, 9, 0))
+    )
+    april = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-04")
+    assert april.amount_payable == -(s.basic_fund + s.critical_illness + s.assistance)
 
 
 def test_a_month_not_yet_over_cannot_be_cleared(insured):
