@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<int:pk>/activate/", views.plan_activate, name="plan_activate"),
     path("plans/<int:pk>/reject/", views.plan_reject, name="plan_reject"),
     path("settlements/", views.settlement_list, name="settlement_list"),
+    path("settlements/export.csv", views.settlement_export, name="settlement_export"),
     path("settlements/<int:pk>/", views.settlement_detail, name="settlement_detail"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/entries/", views.ledger_entries, name="ledger_entries"),
