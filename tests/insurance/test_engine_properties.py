@@ -1,5 +1,6 @@
 """Properties of the engine over random plans' claims and sequences of visits."""
 
+import copy
 from decimal import Decimal
 from pathlib import Path
 
@@ -105,3 +106,75 @@ def test_reversing_any_visit_restores_the_accumulators_exactly(visits, category,
         assert ytd.deductible_paid_by_type.get(key, ZERO) == expected.deductible_paid_by_type.get(
             key, ZERO
         )
+
+
+# Plans other than the example: caps, limits and group terms drawn small enough that a
+# few visits reach them, and items that carry their own B-class self-pay share.
+EXAMPLE = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "examples" / "plan-example.yaml").read_text(
+        encoding="utf-8"
+    )
+)
+cap = st.decimals(min_value=Decimal("50"), max_value=Decimal("20000"), places=2)
+share = st.decimals(min_value=Decimal("0"), max_value=Decimal("1"), places=2)
+
+
+@st.composite
+def plans(draw):
+    doc = copy.deepcopy(EXAMPLE)
+    doc["basic"]["annual_cap"] = str(draw(cap))
+    for vt in doc["basic"]["visit_types"].values():
+        vt["annual_limit"] = str(draw(cap)) if draw(st.booleans()) else None
+        vt["ratio"] = {level: str(draw(share)) for level in vt["ratio"]}
+    doc["catalog"]["b_self_ratio"] = str(draw(share))
+    doc["groups"]["dibao"] = {"deductible_factor": str(draw(share)), "ratio_bonus": "0.50"}
+    doc["critical_illness"]["deductible"] = str(draw(cap))
+    doc["critical_illness"]["cap"] = str(draw(cap))
+    doc["assistance"]["dibao"]["annual_cap"] = str(draw(cap))
+    return parse_plan(doc)
+
+
+own_share_line = st.fixed_dictionaries(
+    {
+        "code": st.just("X"),
+        "class": st.sampled_from(["A", "B", "C"]),
+        "quantity": quantity.map(str),
+        "unit_price": money.map(str),
+    },
+    optional={"ceiling": money.map(str), "b_self_ratio": share.map(str)},
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(plan=plans(), data=st.data(), category=st.sampled_from(["ordinary", "dibao", "tekun"]))
+def test_any_plan_adds_up_and_keeps_its_caps(plan, data, category):
+    ytd = engine.YearToDate()
+    visits = data.draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "visit_type": st.sampled_from(sorted(plan.visit_types)),
+                    "institution_level": st.sampled_from(["1", "2", "3", "out_of_area"]),
+                    "lines": st.lists(own_share_line, min_size=1, max_size=5),
+                }
+            ),
+            min_size=1,
+            max_size=10,
+        )
+    )
+    for v in visits:
+        claim = engine.parse_claim({**v, "person_category": category}, plan)
+        r = engine.adjudicate(plan, claim, ytd)
+        assert r.total == r.self_pay + r.b_self_pay + r.eligible
+        assert r.total == r.basic_fund + r.critical_illness + r.assistance + r.patient_pay
+        assert min(r.basic_fund, r.critical_illness, r.assistance, r.patient_pay) >= ZERO
+        assert r.basic_fund + r.critical_illness + r.assistance <= r.eligible
+        ytd = r.ytd_after
+        assert ytd.basic_paid <= plan.annual_cap
+        for code, vt in plan.visit_types.items():
+            if vt.annual_limit is not None:
+                assert ytd.basic_paid_by_type.get(code, ZERO) <= vt.annual_limit
+        if category == "ordinary":
+            assert ytd.ci_paid <= plan.critical_illness.cap
+        if category == "dibao":
+            assert ytd.assistance_paid <= plan.assistance["dibao"].annual_cap
