@@ -342,8 +342,13 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
             settled_at__lt=end,
             clearing_batch_id__isnull=True,
         ).update(clearing_batch_id=batch.pk)
-        if marked != batch.settlement_count:
-            # Something settled into the month after the batch was drawn up.
+        paid = Settlement.objects.filter(clearing_batch_id=batch.pk).aggregate(
+            basic=Sum("basic_fund"), ci=Sum("critical_illness"), assistance=Sum("assistance")
+        )
+        amount = _sum(paid["basic"]) + _sum(paid["ci"]) + _sum(paid["assistance"])
+        if marked != batch.settlement_count or amount != batch.amount_payable:
+            # The month's rows changed after the batch was drawn up: same number and the
+            # same money, or nothing is paid.
             raise Conflict("clearing_changed", "该月结算数据已变化，请作废后重新生成批次")
         batch.status = ClearingStatus.CONFIRMED
         batch.confirmed_by = user

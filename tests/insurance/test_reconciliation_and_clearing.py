@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from huimin.core.errors import PermissionDenied
+from huimin.core.errors import Conflict, PermissionDenied
 from huimin.insurance import clearing, services
 from huimin.insurance.ledger.services import balances, trial_balance
 from huimin.insurance.models import Settlement
@@ -125,3 +125,24 @@ def test_an_unconfirmed_batch_can_be_voided_and_drawn_up_again(insured, settled_
     clearing.do_cancel_clearing(insured.officer, batch.pk, "当月数据有补录")
     again = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
     assert again.pk != batch.pk and again.settlement_count == 1
+
+
+def test_a_month_that_changed_after_approval_is_not_paid(insured, settled_in_march):
+    # After approval, the March row is swapped for another visit's settlement: the same
+    # count, other money. Confirmation refuses; nothing is marked or posted.
+    from huimin.insurance.ledger.models import JournalEntry
+    from tests.insurance.officer_support import settle_outpatient
+
+    batch = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
+    clearing.do_approve_clearing(insured.officer, batch.pk)
+    other = settle_outpatient(insured, "MZ-LATE")  # settled on MARCH_20 too
+    Settlement.objects.filter(pk=settled_in_march.pk).update(
+        settled_at=MARCH_20 + datetime.timedelta(days=30)
+    )
+    assert other.basic_fund != settled_in_march.basic_fund
+    entries = JournalEntry.objects.count()
+    with pytest.raises(Conflict) as exc:
+        clearing.do_confirm_clearing(insured.second_officer, batch.pk)
+    assert exc.value.code == "clearing_changed"
+    assert not Settlement.objects.filter(clearing_batch_id=batch.pk).exists()
+    assert JournalEntry.objects.count() == entries
