@@ -17,6 +17,7 @@ import segno
 
 from huimin.core.errors import DomainError
 from huimin.core.money import ZERO, r2
+from huimin.insurance import plans
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, VisitType
 from huimin.insurance.officer_permissions import allowed
 from huimin.registry.models import INSTITUTION_ROLES, SpecialCategory
@@ -76,6 +77,12 @@ class Line:
     self_pay: Decimal
     b_self_pay: Decimal
     eligible: Decimal
+    # The B-class self-pay share applied (the item's own, else the plan's); None otherwise.
+    b_ratio: Decimal | None = None
+
+    @property
+    def b_ratio_text(self) -> str:
+        return f"{self.b_ratio * 100:.0f}%" if self.b_ratio is not None else ""
 
     @property
     def class_label(self) -> str:
@@ -193,9 +200,16 @@ def match_lines(
     return paired
 
 
-def breakdown(result: dict, fees: list[FeeDetail], visit_type: str, sign: int = 1) -> Breakdown:
+def breakdown(
+    result: dict,
+    fees: list[FeeDetail],
+    visit_type: str,
+    sign: int = 1,
+    plan_b_ratio: Decimal | None = None,
+) -> Breakdown:
     """Lines and totals of an engine result (`Settlement.as_json()` or a stored `result`);
-    `sign=-1` shows a reversal, which negates every amount of the settlement it undoes."""
+    `sign=-1` shows a reversal, which negates every amount of the settlement it undoes.
+    `plan_b_ratio`: the plan's B-class share, shown on B lines without their own."""
 
     def amount(raw) -> Decimal:
         value = Decimal(raw or "0")
@@ -216,6 +230,11 @@ def breakdown(result: dict, fees: list[FeeDetail], visit_type: str, sign: int = 
                 self_pay=amount(raw["self_pay"]),
                 b_self_pay=amount(raw["b_self_pay"]),
                 eligible=amount(raw["eligible"]),
+                b_ratio=(
+                    (fee.b_self_ratio if fee.b_self_ratio is not None else plan_b_ratio)
+                    if fee is not None and fee.item_class == "B"
+                    else None
+                ),
             )
         )
     fund = sum(
@@ -270,7 +289,13 @@ def build(settlement: Settlement, verify_url: str) -> Receipt:
     # A reversal stores only its reason: its lines are those of the settlement it undoes.
     source = settlement.reverses if is_reversal else settlement
     fees = list(FeeDetail.objects.filter(visit_id=settlement.visit_id).order_by("line_no"))
-    money = breakdown(source.result, fees, settlement.visit_type, sign=-1 if is_reversal else 1)
+    money = breakdown(
+        source.result,
+        fees,
+        settlement.visit_type,
+        sign=-1 if is_reversal else 1,
+        plan_b_ratio=plans.parsed(source.plan).b_self_ratio,
+    )
     operator = ""
     if settlement.settled_by is not None:
         operator = settlement.settled_by.get_full_name() or settlement.settled_by.get_username()

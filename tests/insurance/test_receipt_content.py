@@ -39,6 +39,9 @@ def test_receipt_shows_lines_shares_funds_patient_pay_and_year_to_date(client, i
         (code_of(AMLODIPINE), AMLODIPINE, "甲", D("25.50"), D("0.00"), D("0.00"), D("25.50")),
         (code_of(CLOPIDOGREL), CLOPIDOGREL, "乙", D("42.00"), D("8.40"), D("3.36"), D("30.24")),
     ]
+    # The B-class share applied: 3.36 = (42.00 − 8.40) × 0.10, the plan's share.
+    assert [ln.b_ratio for ln in r.breakdown.lines] == [None, D("0.10")]
+    assert '3.36 <span class="muted">（10%）</span>' in html
     totals = {row.label: row.amount for row in r.breakdown.totals}
     assert totals == {
         "医疗费总额": D("67.50"),
