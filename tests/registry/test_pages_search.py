@@ -9,10 +9,10 @@ from huimin.core import idnumber
 from tests import factories
 
 
-def id_ending_in_x() -> str:
+def id_ending_in_x(taken: str = "") -> str:
     for seq in range(1000):
         number = idnumber.make(factories.COUNTY, datetime.date(1975, 3, 9), seq, "2")
-        if number.endswith("X"):
+        if number.endswith("X") and number != taken:
             return number
     raise AssertionError("no sequence gives an X check character")
 
@@ -22,7 +22,8 @@ def residents(county):
     zhang_number = factories.valid_id()
     zhang = factories.make_person("张三", id_number=zhang_number)
     wang = factories.make_person("王芳", sex="2", birth=datetime.date(1975, 3, 9))
-    wang_x_number = id_ending_in_x()
+    # Not the number the factory just gave 王芳 (same birth date, same county).
+    wang_x_number = id_ending_in_x(taken=wang.reveal_id_number())
     wang_x = factories.make_person(
         "王小兰", sex="2", birth=datetime.date(1975, 3, 9), id_number=wang_x_number
     )
