@@ -134,3 +134,20 @@ def test_menu_entry(officer, county):
     ]
     admin = factories.make_staff("sys", "system_admin", factories.COUNTY)
     assert menu_items(admin, "system_admin") == []
+
+
+def test_the_list_of_imported_files_pages_newest_first(client, officer, settings):
+    settings.HUIMIN_PAGE_SIZE = 5
+    for i in range(7):
+        BankBatch.objects.create(
+            region_code=factories.COUNTY, year=2026, filename=f"bank-{i}.csv", sha256=f"{i:064d}"
+        )
+    client.force_login(officer)
+    first = client.get(reverse("enrollment:bank_batches"))
+    names = [b.filename for b in first.context["batches"]]
+    assert names == [f"bank-{i}.csv" for i in (6, 5, 4, 3, 2)]
+    cursor = first.context["page"].next_cursor
+    second = client.get(reverse("enrollment:bank_batches"), {"after": cursor})
+    assert [b.filename for b in second.context["batches"]] == ["bank-1.csv", "bank-0.csv"]
+    assert second.context["page"].next_cursor is None
+    assert "下一页" in first.content.decode()

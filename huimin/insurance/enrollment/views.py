@@ -7,6 +7,7 @@ A refused write re-renders its page with the reasons and the status of the refus
 import datetime
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,6 +27,7 @@ from huimin.insurance.enrollment.models import (
     EnrollmentStatus,
     Payment,
 )
+from huimin.insurance.queries import newest_first
 from huimin.registry import queries
 from huimin.registry.models import Household, HouseholdMembership, Person, jurisdiction_of
 
@@ -433,13 +435,21 @@ def bank_batches(request):
                     return redirect("enrollment:bank_batch", pk=batch.pk)
         else:
             error, status = form_error(form), 422
-    batches = BankBatch.objects.visible_to(request.user).select_related("uploaded_by")[:50]
+    page = newest_first(
+        BankBatch.objects.visible_to(request.user).select_related("uploaded_by"),
+        "uploaded_at",
+        "datetime",
+        request.GET.get("after", ""),
+        settings.HUIMIN_PAGE_SIZE,
+    )
     return render(
         request,
         "enrollment/bank_batches.html",
         {
             "form": form,
-            "batches": batches,
+            "batches": page.rows,
+            "page": page,
+            "query": "",
             "error": error,
             "can_write": services.can_write(request.user),
             "can_manage": services.can_manage_periods(request.user),
