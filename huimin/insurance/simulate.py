@@ -35,7 +35,10 @@ class Totals:
 class Report:
     year: int
     settlements: int = 0
-    skipped: int = 0  # visit types or levels the candidate plan does not know
+    skipped: int = 0  # visit types the candidate plan does not know: not re-settled
+    # Re-settled at a level the candidate does not pay for that visit type (DESIGN.md
+    # §5: no basic fund there): the office should know the plan drops them.
+    unpaid_level: int = 0
     overall: Totals = field(default_factory=Totals)
     by_level: dict = field(default_factory=lambda: defaultdict(Totals))
     by_visit_type: dict = field(default_factory=lambda: defaultdict(Totals))
@@ -91,6 +94,8 @@ def simulate(plan: Plan, year: int, region_prefix: str = "", batch: int = 2000) 
             if s.visit_type not in plan.visit_types:
                 report.skipped += 1
                 continue
+            if s.visit.institution_level not in plan.visit_types[s.visit_type].ratio:
+                report.unpaid_level += 1
             before = ytd_by_person.get(s.person_id, engine.YearToDate())
             result = engine.adjudicate(plan, _claim(s, fees[s.visit_id]), before)
             ytd_by_person[s.person_id] = result.ytd_after

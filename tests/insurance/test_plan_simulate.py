@@ -38,9 +38,38 @@ def test_a_more_generous_plan_lowers_what_the_patient_pays(insured, tmp_path):
     assert overall["basic_fund_change"] == "3054.02"
     assert report["movers"][0]["person_id"] == insured.person.pk
     assert report["movers"][0]["patient_pay_change"].startswith("-")
+    # Masked, enough to look the person up: 邓建国 → 邓**.
+    assert report["movers"][0]["name"] == "邓**"
+    assert report["movers"][0]["id_number"] == insured.person.id_number_masked
+    assert report["unpaid_level"] == 0
     # Nothing written.
     assert (
         Settlement.objects.count(),
         JournalEntry.objects.count(),
         Accumulator.objects.get().basic_paid,
     ) == counts
+
+
+def test_visits_at_a_level_the_candidate_does_not_pay_are_counted(insured, tmp_path):
+    visit = admit_and_bill(insured)  # an inpatient stay at the level-2 county hospital
+    services.do_settle(insured.hospital, visit, "k1", {})
+    text = (
+        example_plan_text()
+        .replace(
+            'deductible: {"1": "100.00", "2": "400.00", "3": "800.00", ',
+            'deductible: {"1": "100.00", "3": "800.00", ',
+        )
+        .replace(
+            'ratio:      {"1": "0.90",   "2": "0.80",   "3": "0.60",   ',
+            'ratio:      {"1": "0.90",   "3": "0.60",   ',
+        )
+    )
+    candidate = tmp_path / "next.yaml"
+    candidate.write_text(text, encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "plan", "simulate", "--plan", str(candidate), "--year", "2026", "--json", stdout=out
+    )
+    report = json.loads(out.getvalue())
+    assert report["unpaid_level"] == 1 and report["skipped"] == 0
+    assert report["overall"]["basic_fund_simulated"] == "0.00"

@@ -5,10 +5,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from huimin.core.names import mask_name
 from huimin.insurance import plans
 from huimin.insurance.plan import PlanError, load_plan_yaml
 from huimin.insurance.simulate import TIERS, simulate
-from huimin.registry.models import SpecialCategory
+from huimin.registry.models import Person, SpecialCategory
 
 TIER_NAMES = {
     "basic_fund": "基本医保",
@@ -62,13 +63,11 @@ class Command(BaseCommand):
             "region": region,
             "settlements": report.settlements,
             "skipped": report.skipped,
+            "unpaid_level": report.unpaid_level,
             "overall": _row("全部", report.overall),
             "by_level": [_row(k, v) for k, v in sorted(report.by_level.items())],
             "by_visit_type": [_row(k, v) for k, v in sorted(report.by_visit_type.items())],
-            "movers": [
-                {"person_id": pid, "patient_pay_change": str(delta)}
-                for pid, delta in report.movers(top)
-            ],
+            "movers": _movers(report.movers(top)),
         }
         if json:
             self.stdout.write(_dumps(out))
@@ -82,6 +81,8 @@ class Command(BaseCommand):
             f"{out['year']}年 区划{out['region']}：重算 {out['settlements']} 笔，"
             f"跳过 {out['skipped']} 笔（候选方案无此就诊类型）"
         )
+        if out["unpaid_level"]:
+            w(f"其中 {out['unpaid_level']} 笔的机构等级在候选方案中不予统筹支付")
         for title, rows in (
             ("合计", [out["overall"]]),
             ("按机构等级", out["by_level"]),
@@ -97,7 +98,27 @@ class Command(BaseCommand):
                 w(f"  {r['group']}（{r['settlements']}笔）：" + "；".join(parts))
         w("\n个人支付变化最大的参保人（正数为多付）")
         for m in out["movers"]:
-            w(f"  居民#{m['person_id']}：{m['patient_pay_change']}")
+            w(
+                f"  {m['name']}（{m['id_number']}，居民#{m['person_id']}）："
+                f"{m['patient_pay_change']}"
+            )
+
+
+def _movers(movers: list) -> list[dict]:
+    """Each mover with a masked name and ID number, enough for the office to look up."""
+    people = Person.objects.in_bulk([pid for pid, _ in movers])
+    out = []
+    for pid, delta in movers:
+        p = people.get(pid)
+        out.append(
+            {
+                "person_id": pid,
+                "name": mask_name(p.name) if p else "",
+                "id_number": p.id_number_masked if p else "",
+                "patient_pay_change": str(delta),
+            }
+        )
+    return out
 
 
 def _dumps(obj) -> str:
