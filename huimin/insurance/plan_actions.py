@@ -88,7 +88,7 @@ def do_reject_plan(user, plan_id: int, reason: str) -> BenefitPlan:
     """A draft goes back to its uploader: status rejected, the reason in its note."""
     reason = check_reject(user, plan_id, reason)
     with transaction.atomic():
-        row = BenefitPlan.objects.select_for_update().filter(pk=plan_id).first()
+        row = BenefitPlan.objects.select_for_update(no_key=True).filter(pk=plan_id).first()
         if row is None:
             raise NotFound("结算方案")
         if row.status != PlanStatus.DRAFT:

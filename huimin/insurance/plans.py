@@ -79,7 +79,9 @@ def do_activate_plan(user, plan_id: int) -> BenefitPlan:
         raise PermissionDenied("无权启用结算方案")
     with transaction.atomic():
         try:
-            row = BenefitPlan.objects.select_for_update().get(pk=plan_id)
+            # No key update: settlements referencing the plan keep committing meanwhile
+            # (their foreign-key check takes KEY SHARE), and cannot deadlock with us.
+            row = BenefitPlan.objects.select_for_update(no_key=True).get(pk=plan_id)
         except BenefitPlan.DoesNotExist:
             raise NotFound("结算方案") from None
         check_plan_manager(user, row.region_code)

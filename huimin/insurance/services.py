@@ -855,7 +855,11 @@ def do_reverse(
 
     def reverse() -> Settlement:
         original = (
-            Settlement.objects.select_for_update()
+            # The settlement row only: locking the joined plan too made every reversal
+            # take the plan row FOR UPDATE, which deadlocks with a concurrent settlement
+            # of the same person (it holds the year's accumulator and, at COMMIT, checks
+            # its foreign key to the plan).
+            Settlement.objects.select_for_update(of=("self",))
             .select_related("visit", "plan")
             .filter(pk=settlement_id, kind=SettlementKind.SETTLE)
             .first()

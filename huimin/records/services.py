@@ -126,7 +126,10 @@ def do_open_record(user, person_id: int, *, opened_on: dt.date | None = None) ->
     """建档: one file per person, numbered within the person's village."""
     with transaction.atomic():
         try:
-            person = Person.objects.visible_to(user).select_for_update().get(pk=person_id)
+            # No key update (registry do_update_person says why).
+            person = (
+                Person.objects.visible_to(user).select_for_update(no_key=True).get(pk=person_id)
+            )
         except Person.DoesNotExist:
             raise NotFound("居民") from None
         check_can(user, "record.write", person.village_id)

@@ -342,7 +342,10 @@ def do_create_person(user, data: PersonData) -> Person:
 def do_update_person(user, person_id: int, data: PersonData) -> Person:
     with transaction.atomic():
         person = get_person(user, person_id)
-        person = Person.objects.select_for_update().get(pk=person.pk)
+        # FOR NO KEY UPDATE: a settlement or visit referencing this person checks its
+        # foreign key at COMMIT with KEY SHARE, which FOR UPDATE would block (a deadlock
+        # once both also wait for the audit chain's head).
+        person = Person.objects.select_for_update(no_key=True).get(pk=person.pk)
         check_can_write(user, person.village_id)
         check_can_write(user, data.village_code)
         if person.status != PersonStatus.ACTIVE:

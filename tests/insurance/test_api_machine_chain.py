@@ -9,7 +9,7 @@ import json
 from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from huimin.audit.models import AuditEvent
@@ -44,6 +44,7 @@ def wsgi():
             answer["headers"] = dict(response_headers)
 
         # As Django's test client does: the test's transaction keeps its connection.
+        request_started.disconnect(close_old_connections)
         request_finished.disconnect(close_old_connections)
         try:
             chunks = application(environ, start_response)
@@ -51,6 +52,7 @@ def wsgi():
             if hasattr(chunks, "close"):
                 chunks.close()
         finally:
+            request_started.connect(close_old_connections)
             request_finished.connect(close_old_connections)
         return answer["status"], answer["headers"], content
 

@@ -138,3 +138,63 @@ def test_annual_cap_holds_under_concurrency(insured):
     assert acc.basic_paid == D("150000.00")
     assert acc.basic_paid_by_type["inpatient"] == "150000.00"
     assert trial_balance(insured.plan.region_code, 2026)["balanced"]
+
+
+def test_reversals_racing_settlements_leave_exact_accumulators(insured):
+    # Four settled visits are reversed while four new ones settle, all at once. After:
+    # the year so far is exactly what the four standing settlements added.
+    def bill(no):
+        services.do_register_visit(
+            insured.centre,
+            services.VisitData(
+                id_number=insured.id_number,
+                visit_type="outpatient_general",
+                his_visit_no=no,
+                visit_date=datetime.date(2026, 6, 1),
+            ),
+        )
+        services.do_upload_fees(
+            insured.centre,
+            no,
+            [
+                services.FeeLineData(
+                    code="XC01EBL134A001010101445", quantity=D("1"), unit_price=D("20.00")
+                )
+            ],
+        )
+
+    first = []
+    for i in range(4):
+        bill(f"OLD{i}")
+        first.append(services.do_settle(insured.centre, f"OLD{i}", f"old-{i}", {})[0])
+        bill(f"NEW{i}")
+    barrier = threading.Barrier(THREADS)
+    errors = []
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        except Exception as exc:  # a deadlock is a database error, not a refusal
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    jobs = [
+        lambda s=s: services.do_reverse(insured.centre, s.pk, f"rev-{s.pk}", "录入错误")
+        for s in first
+    ] + [
+        lambda i=i: services.do_settle(insured.centre, f"NEW{i}", f"new-{i}", {}) for i in range(4)
+    ]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    standing = Settlement.objects.filter(kind="settle", reversed_at__isnull=True)
+    assert standing.count() == 4
+    acc = Accumulator.objects.get(person=insured.person, year=2026)
+    assert acc.basic_paid == sum(s.basic_fund for s in standing)
+    assert acc.basic_paid_by_type["outpatient_general"] == str(acc.basic_paid)
+    assert trial_balance(insured.plan.region_code, 2026)["balanced"]
