@@ -342,10 +342,21 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
             settled_at__lt=end,
             clearing_batch_id__isnull=True,
         ).update(clearing_batch_id=batch.pk)
-        paid = Settlement.objects.filter(clearing_batch_id=batch.pk).aggregate(
-            basic=Sum("basic_fund"), ci=Sum("critical_illness"), assistance=Sum("assistance")
-        )
-        amount = _sum(paid["basic"]) + _sum(paid["ci"]) + _sum(paid["assistance"])
+        # By the ledger each row posted to (its plan's region, its year): a December visit
+        # settled in January, or a patient of another pooling region, is paid from the
+        # ledger that owes it, so every ledger's 2101 comes back to zero.
+        by_ledger = {
+            (row["plan__region_code"], row["year"]): _sum(row["basic"])
+            + _sum(row["ci"])
+            + _sum(row["assistance"])
+            for row in Settlement.objects.filter(clearing_batch_id=batch.pk)
+            .values("plan__region_code", "year")
+            .annotate(
+                basic=Sum("basic_fund"), ci=Sum("critical_illness"), assistance=Sum("assistance")
+            )
+            .order_by("plan__region_code", "year")
+        }
+        amount = sum(by_ledger.values(), ZERO)
         if marked != batch.settlement_count or amount != batch.amount_payable:
             # The month's rows changed after the batch was drawn up: same number and the
             # same money, or nothing is paid.
@@ -353,23 +364,30 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
         batch.status = ClearingStatus.CONFIRMED
         batch.confirmed_by = user
         batch.confirmed_at = timezone.now()
-        lines = clearing_lines(batch.amount_payable)
-        if lines:
+        if any(net != 0 for net in by_ledger.values()):
             # A month that nets to zero moves no money: no reference, no entry.
             batch.payment_reference = (
                 f"QS{batch.month.replace('-', '')}{secrets.token_hex(4).upper()}"
             )
         batch.save(update_fields=["status", "confirmed_by", "confirmed_at", "payment_reference"])
-        if lines:
-            refund = direction(batch.amount_payable) == REFUND
+        for (region_code, year), net in by_ledger.items():
+            part = clearing_lines(net)
+            if not part:
+                continue
+            refund = direction(net) == REFUND
             ledger.post(
-                region_code=batch.region_code,
-                year=int(batch.month[:4]),
+                region_code=region_code,
+                year=year,
                 source_type="clearing",
-                source_id=batch.pk,
+                # One entry per ledger; the batch's own ledger keeps the plain id.
+                source_id=(
+                    str(batch.pk)
+                    if (region_code, year) == (batch.region_code, int(batch.month[:4]))
+                    else f"{batch.pk}-{region_code}-{year}"
+                ),
                 purpose="refund" if refund else "payment",
                 memo=f"{'应退回' if refund else '拨付'} {batch.month} {batch.payment_reference}",
-                lines=lines,
+                lines=part,
             )
         record(
             action="approve",

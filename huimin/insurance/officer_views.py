@@ -556,8 +556,10 @@ def source_url(entry, households: dict) -> str:
     """Where a journal entry came from: the settlement, the payment's household, the batch."""
     if entry.source_type == "settlement" and entry.source_id.isdigit():
         return reverse("insurance:settlement_detail", args=[int(entry.source_id)])
-    if entry.source_type == "clearing" and entry.source_id.isdigit():
-        return reverse("insurance:clearing_detail", args=[int(entry.source_id)])
+    if entry.source_type == "clearing":
+        batch = entry.source_id.split("-", 1)[0]  # "<batch>" or "<batch>-<region>-<year>"
+        if batch.isdigit():
+            return reverse("insurance:clearing_detail", args=[int(batch)])
     if entry.source_type == "enrollment.payment" and entry.source_id in households:
         household, year = households[entry.source_id]
         return reverse("enrollment:household", args=[household]) + f"?year={year}"

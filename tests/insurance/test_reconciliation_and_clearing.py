@@ -146,3 +146,34 @@ def test_a_month_that_changed_after_approval_is_not_paid(insured, settled_in_mar
     assert exc.value.code == "clearing_changed"
     assert not Settlement.objects.filter(clearing_batch_id=batch.pk).exists()
     assert JournalEntry.objects.count() == entries
+
+
+def test_a_month_spanning_two_years_pays_each_from_its_own_ledger(insured, settled_in_march):
+    # A 2025 stay settled in March 2026 posted its payable to the 2025 ledger (the visit's
+    # year); clearing March pays it from 2025's and March's own visit from 2026's, so
+    # both ledgers' payables come back to zero.
+    from huimin.insurance.ledger.models import Account, JournalEntry, Posting
+    from huimin.insurance.ledger.services import ensure_accounts
+
+    old_visit = admit_and_bill(insured, visit_no="ZY-2025")
+    old, _ = services.do_settle(insured.hospital, old_visit, "k-2025", {})
+    Settlement.objects.filter(pk=old.pk).update(settled_at=MARCH_20, year=2025)
+    JournalEntry.objects.filter(source_type="settlement", source_id=str(old.pk)).update(year=2025)
+    # Move the entry's postings onto the 2025 accounts, as a 2025 settlement posts them.
+    accounts_2025 = ensure_accounts(insured.plan.region_code, 2025)
+    for p in Posting.objects.filter(entry__source_id=str(old.pk), entry__source_type="settlement"):
+        p.account = accounts_2025[p.account.code]
+        p.save(update_fields=["account"])
+    batch = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
+    clearing.do_approve_clearing(insured.officer, batch.pk)
+    clearing.do_confirm_clearing(insured.second_officer, batch.pk)
+    for year in (2025, 2026):
+        rows = {r["code"]: r["balance"] for r in balances(insured.plan.region_code, year)}
+        assert rows["2101"] == D("0.00"), year
+        assert trial_balance(insured.plan.region_code, year)["balanced"]
+    entries = JournalEntry.objects.filter(source_type="clearing").order_by("year")
+    assert [(e.year, e.source_id) for e in entries] == [
+        (2025, f"{batch.pk}-{insured.plan.region_code}-2025"),
+        (2026, str(batch.pk)),
+    ]
+    assert Account.objects.filter(year=2025).exists()
