@@ -15,7 +15,7 @@ from huimin.access.auth import InstitutionBearer
 from huimin.audit.services import record
 from huimin.core.errors import NotFound
 from huimin.core.schemas import ERRORS, PlainSchema
-from huimin.insurance import services
+from huimin.insurance import fees, services
 from huimin.insurance.models import Settlement, SettlementKind
 
 router = Router(tags=["insurance"], auth=InstitutionBearer(scopes=["settlement"]))
@@ -192,7 +192,7 @@ class FeeLineOut(PlainSchema):
 )
 def upload_fees(request, his_visit_no: str, payload: FeesIn):
     lines = [
-        services.FeeLineData(
+        fees.FeeLineData(
             code=ln.code,
             name=ln.name,
             quantity=Decimal(ln.quantity),
@@ -202,7 +202,7 @@ def upload_fees(request, his_visit_no: str, payload: FeesIn):
         )
         for ln in payload.lines
     ]
-    rows = services.do_upload_fees(request.auth_institution, his_visit_no, lines, request=request)
+    rows = fees.do_upload_fees(request.auth_institution, his_visit_no, lines, request=request)
     return Status(
         201,
         [
@@ -233,7 +233,7 @@ class CountOut(PlainSchema):
     summary="2205 门诊费用明细撤销 / 2302 住院费用明细撤销",
 )
 def cancel_fees(request, his_visit_no: str, payload: CancelFeesIn):
-    n = services.do_cancel_fees(
+    n = fees.do_cancel_fees(
         request.auth_institution, his_visit_no, payload.line_nos, request=request
     )
     return {"cancelled": n}

@@ -40,7 +40,7 @@ from django.utils import timezone
 from huimin.audit.services import record
 from huimin.core.errors import DomainError
 from huimin.core.money import r2
-from huimin.insurance import plans, services
+from huimin.insurance import fees, plans, services
 from huimin.insurance.catalog import rules as catalog_rules
 from huimin.insurance.catalog.models import CatalogVersion
 from huimin.insurance.enrollment.models import Enrollment, EnrollmentStatus
@@ -705,7 +705,7 @@ class _Run:
                         diagnosis_name=scenario.diagnosis[1],
                     ),
                 )
-                services.do_upload_fees(institution, visit_no, lines)
+                fees.do_upload_fees(institution, visit_no, lines)
                 if scenario.visit_type == "inpatient":
                     services.do_discharge(institution, visit_no, day)
                 settlement, _ = services.do_settle(institution, visit_no, key, {})
@@ -739,7 +739,7 @@ class _Run:
         later = stamps[settlement.pk] + datetime.timedelta(minutes=rng.randint(5, 40))
         stamps[reversal.pk] = reversed_at[settlement.pk] = later
         if n > 1:
-            services.do_cancel_fees(institution, visit_no, [n])
+            fees.do_cancel_fees(institution, visit_no, [n])
         again, _ = services.do_settle(institution, visit_no, f"{key}-2", {})
         stamps[again.pk] = later + datetime.timedelta(minutes=rng.randint(1, 5))
         self.result.reversals += 1
@@ -768,7 +768,7 @@ class _Run:
                 price = self.price(rng, version, item)
                 if price is not None:
                     out.append(
-                        services.FeeLineData(code=version.item.code, quantity=qty, unit_price=price)
+                        fees.FeeLineData(code=version.item.code, quantity=qty, unit_price=price)
                     )
                 break
         return out

@@ -1,8 +1,8 @@
 """Real-time settlement use cases, following the national platform's transactions.
 
-1101 lookup · 2201/2401 register/admit · 2202/2404 cancel · 2402 discharge ·
-2204/2301 fee upload · 2205/2302 fee cancel · 2206/2303 pre-settle · 2207/2304 settle ·
-2208/2305 reverse.
+1101 lookup · 2201/2401 register/admit · 2202/2404 cancel · 2402/2405 discharge and
+its cancel · 2206/2303 pre-settle · 2207/2304 settle · 2208/2305 reverse. Fee details
+(2204/2301, 2205/2302) are in fees.py; the year-so-far arithmetic in ytd.py.
 
 The walk of a settlement (DESIGN.md §2): lock the person's accumulator row for the
 year, run the pure engine, write the settlement, the accumulators, the ledger entry
@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connections, transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from huimin.audit.services import record
 from huimin.core import idnumber
 from huimin.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from huimin.insurance import engine, plans, statements
-from huimin.insurance.ledger import rules as ledger_rules
+from huimin.insurance import engine, plans, statements, ytd
 from huimin.insurance.ledger import services as ledger
 from huimin.insurance.models import (
     Accumulator,
@@ -46,7 +45,6 @@ from huimin.registry.models import (
 )
 
 ZERO = Decimal("0.00")
-MAX_LINE_AMOUNT = Decimal("99999999.99")
 
 
 class Refused(DomainError):
@@ -166,21 +164,6 @@ def coverage(person: Person, on: datetime.date):
     return cov
 
 
-def ytd_of(acc: Accumulator | None) -> engine.YearToDate:
-    if acc is None:
-        return engine.YearToDate()
-    dec = {k: Decimal(v) for k, v in (acc.basic_paid_by_type or {}).items()}
-    ded = {k: Decimal(v) for k, v in (acc.deductible_paid_by_type or {}).items()}
-    return engine.YearToDate(
-        basic_paid=acc.basic_paid,
-        basic_paid_by_type=dec,
-        deductible_paid_by_type=ded,
-        ci_base=acc.ci_base,
-        ci_paid=acc.ci_paid,
-        assistance_paid=acc.assistance_paid,
-    )
-
-
 def lookup(institution: Institution, raw_id_number: str, on: datetime.date) -> dict:
     """1101: who is this, are they insured on that date, and their year so far."""
     person = find_person(raw_id_number)
@@ -191,7 +174,7 @@ def lookup(institution: Institution, raw_id_number: str, on: datetime.date) -> d
     except Refused as exc:
         refusal = exc.code
     acc = _ACCUMULATOR.first(person=person.pk, year=on.year)
-    return {"person": person, "coverage": cov, "refusal": refusal, "ytd": ytd_of(acc)}
+    return {"person": person, "coverage": cov, "refusal": refusal, "ytd": ytd.ytd_of(acc)}
 
 
 # ---------------------------------------------------------------- visits
@@ -360,179 +343,6 @@ def do_cancel_discharge(institution, his_visit_no: str, *, request=None) -> Visi
     return visit
 
 
-# ---------------------------------------------------------------- fees
-
-
-@dataclass
-class FeeLineData:
-    code: str
-    quantity: Decimal
-    unit_price: Decimal
-    name: str = ""
-    fee_date: datetime.date | None = None
-    override_reason: str = ""
-
-
-def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, request=None):
-    """2204 / 2301: price each line against the catalog version in force on its date."""
-    from huimin.insurance.catalog import rules as catalog_rules
-    from huimin.insurance.catalog.services import resolve_codes, versions_on
-
-    if not lines:
-        raise ValidationFailed({"lines": "至少要有一条费用明细"})
-    with transaction.atomic():
-        visit = get_visit(institution, his_visit_no, for_fees=True)
-        if visit.status in (VisitStatus.SETTLED, VisitStatus.CANCELLED):
-            raise Conflict("visit_closed", "该就诊已结算或已撤销，不能再上传费用")
-        person = visit.person
-        national = resolve_codes(institution.pk, [ln.code for ln in lines])
-        dates = {ln.fee_date or visit.visit_date for ln in lines}
-        versions_by_date = {
-            d: versions_on([national.get(ln.code, ln.code) for ln in lines], d) for d in dates
-        }
-        today = timezone.localdate()
-        last_day = visit.discharge_date or today
-        # The days a per-day quantity limit is multiplied by: an outpatient visit is one
-        # day however late it is billed; a stay runs from admission to discharge (or today).
-        days = 1 if visit.visit_type != "inpatient" else max(1, (last_day - visit.visit_date).days)
-        # A limit binds the visit's total of each code, so splitting a quantity over
-        # several lines or uploads does not get round it: read what is already billed
-        # (one query, and only when a code in this upload has such a limit).
-        limited = {
-            code
-            for versions in versions_by_date.values()
-            for code, v in versions.items()
-            if v.max_quantity_per_day is not None
-        }
-        billed = _billed_quantities(visit.pk, limited) if limited else {}
-        errors: dict[str, str] = {}
-        unknown: set[str] = set()
-        violations: dict[str, str] = {}
-        rows = []
-        next_no = visit.last_line_no or 0
-        age = _age(person.birth_date, visit.visit_date)
-        for i, ln in enumerate(lines):
-            path = f"lines[{i}]"
-            if ln.quantity <= 0:
-                errors[f"{path}.quantity"] = "数量须大于0"
-                continue
-            if ln.unit_price < 0:
-                errors[f"{path}.unit_price"] = "单价不能为负"
-                continue
-            if ln.quantity * ln.unit_price > MAX_LINE_AMOUNT:
-                # Past what the settlement's money columns hold: a typing slip, not a bill.
-                errors[f"{path}.unit_price"] = f"单项金额超过{MAX_LINE_AMOUNT}元，请核对数量和单价"
-                continue
-            fee_date = ln.fee_date or visit.visit_date
-            if fee_date < visit.visit_date:
-                errors[f"{path}.fee_date"] = "费用日期早于就诊日期"
-                continue
-            if fee_date > last_day:
-                errors[f"{path}.fee_date"] = (
-                    "费用日期晚于出院日期" if visit.discharge_date else "费用日期晚于今天"
-                )
-                continue
-            code = national.get(ln.code, ln.code)
-            version = versions_by_date[fee_date].get(code)
-            if version is None:
-                unknown.add(f"{path}.code")
-                errors[f"{path}.code"] = f"目录中没有编码{ln.code}（或未对照、未生效）"
-                continue
-            billed[code] = billed.get(code, ZERO) + ln.quantity
-            found = catalog_rules.check_line(
-                version,
-                sex=person.sex,
-                age=age,
-                institution_level=visit.institution_level,
-                quantity=billed[code],
-                days=days,
-            )
-            if found and not ln.override_reason.strip():
-                violations[f"{path}.code"] = "；".join(v.message for v in found)
-            overridden = ",".join(v.code for v in found)
-            next_no += 1
-            rows.append(
-                FeeDetail(
-                    visit=visit,
-                    line_no=next_no,
-                    code=code,
-                    local_code=ln.code if code != ln.code else "",
-                    name=(ln.name or version.name)[:200],
-                    item_class=version.item_class,
-                    quantity=ln.quantity,
-                    unit_price=ln.unit_price,
-                    ceiling=version.ceiling,
-                    b_self_ratio=version.b_self_ratio,
-                    fee_date=fee_date,
-                    override_reason=ln.override_reason.strip()[:200],
-                    overridden=overridden[:120],
-                )
-            )
-        if errors:
-            # An unknown code has its own code (the issue's refusal list), the lines'
-            # other problems listed with it.
-            raise ValidationFailed(
-                errors, code="unknown_code" if unknown == set(errors) else "fee_line_invalid"
-            )
-        if violations:
-            raise Refused(
-                "restriction_violated", "费用明细违反目录限制（可填写理由后重新上传）", violations
-            )
-        statements.insert(*rows)
-        # Lines let through on a reason are in the audit record with what they broke.
-        overrides = {
-            str(r.line_no): [r.code, r.overridden, r.override_reason] for r in rows if r.overridden
-        }
-        record(
-            action="create",
-            object_type="insurance.fees",
-            object_id=str(visit.pk),
-            region_code=visit.region_code,
-            request=request,
-            institution_id=institution.pk,
-            fields=[r.code for r in rows][:50],
-            changes={"overridden": [None, overrides]} if overrides else None,
-        )
-    return rows
-
-
-def _billed_quantities(visit_id: int, codes: set[str]) -> dict[str, Decimal]:
-    """The quantity of each code already billed (not cancelled) on the visit."""
-    rows = (
-        FeeDetail.objects.filter(visit_id=visit_id, cancelled=False, code__in=codes)
-        .values("code")
-        .annotate(total=Sum("quantity"))
-        .order_by()
-    )
-    return {row["code"]: row["total"] for row in rows}
-
-
-def do_cancel_fees(institution, his_visit_no: str, line_nos: list[int] | None, *, request=None):
-    """2205 / 2302: cancel the given lines, or all of them."""
-    with transaction.atomic():
-        visit = get_visit(institution, his_visit_no, lock=True)
-        if visit.status == VisitStatus.SETTLED:
-            raise Conflict("visit_settled", "已结算的就诊须先冲正结算")
-        qs = FeeDetail.objects.filter(visit=visit, cancelled=False)
-        if line_nos:
-            qs = qs.filter(line_no__in=line_nos)
-        n = qs.update(cancelled=True)
-        record(
-            action="update",
-            object_type="insurance.fees",
-            object_id=str(visit.pk),
-            region_code=visit.region_code,
-            request=request,
-            institution_id=institution.pk,
-            changes={"cancelled_lines": [None, n]},
-        )
-    return n
-
-
-def _age(birth: datetime.date, on: datetime.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 # ---------------------------------------------------------------- settle
 
 
@@ -578,7 +388,7 @@ def pre_settle(institution: Institution, his_visit_no: str) -> engine.Settlement
     _, plan = _plan_for(visit)
     fees = _FEES.rows(visit=visit.pk)
     acc = _ACCUMULATOR.first(person=visit.person_id, year=visit.visit_date.year)
-    return engine.adjudicate(plan, _claim(visit, fees, plan), ytd_of(acc))
+    return engine.adjudicate(plan, _claim(visit, fees, plan), ytd.ytd_of(acc))
 
 
 def body_hash(body: dict) -> str:
@@ -664,58 +474,14 @@ _ACCUMULATED = [
 ]
 
 
-def _apply(acc: Accumulator, ytd: engine.YearToDate) -> None:
-    acc.basic_paid = ytd.basic_paid
-    acc.basic_paid_by_type = {k: str(v) for k, v in ytd.basic_paid_by_type.items()}
-    acc.deductible_paid_by_type = {k: str(v) for k, v in ytd.deductible_paid_by_type.items()}
-    acc.ci_base = ytd.ci_base
-    acc.ci_paid = ytd.ci_paid
-    acc.assistance_paid = ytd.assistance_paid
+def _apply(acc: Accumulator, year: engine.YearToDate) -> None:
+    acc.basic_paid = year.basic_paid
+    acc.basic_paid_by_type = {k: str(v) for k, v in year.basic_paid_by_type.items()}
+    acc.deductible_paid_by_type = {k: str(v) for k, v in year.deductible_paid_by_type.items()}
+    acc.ci_base = year.ci_base
+    acc.ci_paid = year.ci_paid
+    acc.assistance_paid = year.assistance_paid
     statements.update(acc, _ACCUMULATED)
-
-
-def _delta(before: engine.YearToDate, after: engine.YearToDate) -> dict:
-    def diff(a: dict, b: dict) -> dict:
-        return {k: str(b.get(k, ZERO) - a.get(k, ZERO)) for k in set(a) | set(b)}
-
-    return {
-        "basic_paid": str(after.basic_paid - before.basic_paid),
-        "basic_paid_by_type": diff(before.basic_paid_by_type, after.basic_paid_by_type),
-        "deductible_paid_by_type": diff(
-            before.deductible_paid_by_type, after.deductible_paid_by_type
-        ),
-        "ci_base": str(after.ci_base - before.ci_base),
-        "ci_paid": str(after.ci_paid - before.ci_paid),
-        "assistance_paid": str(after.assistance_paid - before.assistance_paid),
-    }
-
-
-def _undo(ytd: engine.YearToDate, delta: dict) -> engine.YearToDate:
-    def sub(current: dict, d: dict) -> dict:
-        out = dict(current)
-        for k, v in d.items():
-            out[k] = out.get(k, ZERO) - Decimal(v)
-        return out
-
-    return engine.YearToDate(
-        basic_paid=ytd.basic_paid - Decimal(delta["basic_paid"]),
-        basic_paid_by_type=sub(ytd.basic_paid_by_type, delta["basic_paid_by_type"]),
-        deductible_paid_by_type=sub(ytd.deductible_paid_by_type, delta["deductible_paid_by_type"]),
-        ci_base=ytd.ci_base - Decimal(delta["ci_base"]),
-        ci_paid=ytd.ci_paid - Decimal(delta["ci_paid"]),
-        assistance_paid=ytd.assistance_paid - Decimal(delta["assistance_paid"]),
-    )
-
-
-def _ledger_lines(s: engine.Settlement | Settlement, sign: int) -> list[ledger_rules.Line]:
-    L = ledger_rules.Line
-    paid = s.basic_fund + s.critical_illness + s.assistance
-    expense = [("5101", s.basic_fund), ("5102", s.critical_illness), ("5103", s.assistance)]
-    if sign > 0:
-        lines = [L(a, debit=v) for a, v in expense] + [L("2101", credit=paid)]
-    else:
-        lines = [L(a, credit=v) for a, v in expense] + [L("2101", debit=paid)]
-    return ledger_rules.nonzero(*lines)
 
 
 def _once(institution, key: str, digest: str, write, clash: Conflict) -> tuple[Settlement, bool]:
@@ -740,7 +506,7 @@ def _once(institution, key: str, digest: str, write, clash: Conflict) -> tuple[S
 
 def _post_entry(s, sign: int, **entry) -> None:
     """The settlement's (or reversal's) fund entry; none when the funds pay nothing."""
-    lines = _ledger_lines(s, sign)
+    lines = ytd.ledger_lines(s, sign)
     if lines:
         ledger.post(source_type="settlement", lines=lines, **entry)
 
@@ -777,11 +543,11 @@ def do_settle(
         # also takes (check_refundable): either the refund committed first and the
         # person is seen uninsured here, or it waits and then sees this settlement.
         coverage(visit.person, visit.visit_date)
-        before = ytd_of(acc)
+        before = ytd.ytd_of(acc)
         result = engine.adjudicate(plan, claim, before)
         _apply(acc, result.ytd_after)
         payload = result.as_json()
-        payload["ytd_delta"] = _delta(before, result.ytd_after)
+        payload["ytd_delta"] = ytd.delta(before, result.ytd_after)
         # The fee rows the lines priced, in the lines' order: the receipt names each line
         # from its own row, even after lines were cancelled and re-entered.
         payload["fee_lines"] = [f.pk for f in fees]
@@ -873,7 +639,7 @@ def do_reverse(
         # reversal is a settlement of the month it is made in, so that month's clearing
         # nets it against what the institution is paid.
         acc = _lock_accumulator(original.person_id, original.region_code, original.year)
-        restored = _undo(ytd_of(acc), original.result["ytd_delta"])
+        restored = ytd.undo(ytd.ytd_of(acc), original.result["ytd_delta"])
         _apply(acc, restored)
         negated = {
             f: -getattr(original, f)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huimin.audit.services import record
 from huimin.core.errors import Conflict, DomainError, ValidationFailed
 from huimin.core.money import ZERO, parse_decimal, r2
-from huimin.insurance import plans, receipt, services
+from huimin.insurance import fees, plans, receipt, services
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, Visit, VisitStatus
 from huimin.registry.permissions import has_perm
 from huimin.registry.services import audit_search
@@ -329,16 +329,16 @@ def standing_settlement(visit) -> Settlement | None:
 
 
 def fees_context(visit, form=None, error=None) -> dict:
-    fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
-    for f in fees:
+    rows = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
+    for f in rows:
         f.amount = r2(f.quantity * f.unit_price)
         f.class_label = receipt.CLASS_LABELS.get(f.item_class, f.item_class)
         f.quantity_text = receipt.quantity_text(f.quantity)
         f.price_text = receipt.price_text(f.unit_price)
     return {
         "visit": visit,
-        "fees": fees,
-        "fees_total": sum((f.amount for f in fees), ZERO),
+        "fees": rows,
+        "fees_total": sum((f.amount for f in rows), ZERO),
         "editable": visit.status in (VisitStatus.OPEN, VisitStatus.DISCHARGED),
         "form": form or {},
         "error": error,
@@ -375,7 +375,7 @@ def cashier_visit(request, institution, visit_id: int):
     return visit_page(request, institution, counter_visit(institution, visit_id))
 
 
-def read_fee_line(post) -> tuple[dict, dict, services.FeeLineData | None]:
+def read_fee_line(post) -> tuple[dict, dict, fees.FeeLineData | None]:
     """The typed line, its problems by input name, and the service's input when valid."""
     form = {
         "code": post.get("code", "").strip()[:40],
@@ -412,7 +412,7 @@ def read_fee_line(post) -> tuple[dict, dict, services.FeeLineData | None]:
         problems["unit_price"] = "单行金额过大，请核对数量和单价"
     if problems:
         return form, problems, None
-    line = services.FeeLineData(
+    line = fees.FeeLineData(
         code=form["code"],
         name=form["name"],
         quantity=values["quantity"],
@@ -431,7 +431,7 @@ def cashier_add_fee(request, institution, visit_id: int):
         error = {"message": "费用明细有误，请检查后重试", "fields": problems}
         return render_fees(request, institution, visit, form, error, status=422)
     try:
-        services.do_upload_fees(institution, visit.his_visit_no, [line], request=request)
+        fees.do_upload_fees(institution, visit.his_visit_no, [line], request=request)
     except DomainError as exc:
         if exc.code == "restriction_violated":
             form["restricted"] = exc.fields.get("lines[0].code", exc.message)
@@ -447,7 +447,7 @@ def cashier_add_fee(request, institution, visit_id: int):
 def cashier_cancel_fee(request, institution, visit_id: int, line_no: int):
     visit = counter_visit(institution, visit_id)
     try:
-        services.do_cancel_fees(institution, visit.his_visit_no, [line_no], request=request)
+        fees.do_cancel_fees(institution, visit.his_visit_no, [line_no], request=request)
     except DomainError as exc:
         return render_fees(
             request, institution, visit, None, error_context(exc, FIELD_NAMES), exc.status
@@ -500,8 +500,8 @@ def cashier_pre_settle(request, institution, visit_id: int):
             audit_person_read(
                 request, visit.person, f"收费结算：预结算{visit.his_visit_no}", ["year_to_date"]
             )
-            fees = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
-            context["money"] = receipt.breakdown(result.as_json(), fees, visit.visit_type)
+            rows = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
+            context["money"] = receipt.breakdown(result.as_json(), rows, visit.visit_type)
     return render(request, "insurance/cashier_breakdown.html", context, status=status)
 
 

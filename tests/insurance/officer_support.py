@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from huimin.insurance import services
+from huimin.insurance import fees, services
 from huimin.insurance.models import Settlement
 from tests import factories
 
@@ -26,7 +26,7 @@ def bill(county, visit_no: str, *, visit_type="outpatient_chronic", institution=
             visit_date=DAY(2026, 3, 2),
         ),
     )
-    services.do_upload_fees(institution, visit_no, example_lines()[:1])
+    fees.do_upload_fees(institution, visit_no, example_lines()[:1])
     return visit_no
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections
 
 from huimin.core.errors import DomainError
-from huimin.insurance import services
+from huimin.insurance import fees, services
 from huimin.insurance.ledger.services import trial_balance
 from huimin.insurance.models import Accumulator, Settlement
 
@@ -43,11 +43,11 @@ def test_outpatient_limit_holds_under_concurrency(insured):
                 visit_date=datetime.date(2026, 6, 1),
             ),
         )
-        services.do_upload_fees(
+        fees.do_upload_fees(
             insured.centre,
             f"MZ{i}",
             [
-                services.FeeLineData(
+                fees.FeeLineData(
                     code="XC01EBL134A001010101445", quantity=D("1"), unit_price=D("100.00")
                 )
             ],
@@ -100,11 +100,11 @@ def test_annual_cap_holds_under_concurrency(insured):
                 visit_date=datetime.date(2026, 6, 1),
             ),
         )
-        services.do_upload_fees(
+        fees.do_upload_fees(
             insured.hospital,
             f"ZY{i}",
             [
-                services.FeeLineData(
+                fees.FeeLineData(
                     code="XC01EBL134A001010101445", quantity=D("20"), unit_price=D("36.40")
                 )
             ],
@@ -153,11 +153,11 @@ def test_reversals_racing_settlements_leave_exact_accumulators(insured):
                 visit_date=datetime.date(2026, 6, 1),
             ),
         )
-        services.do_upload_fees(
+        fees.do_upload_fees(
             insured.centre,
             no,
             [
-                services.FeeLineData(
+                fees.FeeLineData(
                     code="XC01EBL134A001010101445", quantity=D("1"), unit_price=D("20.00")
                 )
             ],

@@ -79,9 +79,10 @@ def test_tiers_add_up_never_negative_and_caps_hold(visits, category):
 )
 def test_reversing_any_visit_restores_the_accumulators_exactly(visits, category, data):
     # The service stores each settlement's accumulator delta and a reversal subtracts it
-    # (huimin.insurance.services._delta/_undo, pure): reversing the last visit gives back
+    # (huimin.insurance.ytd.delta/undo, pure): reversing the last visit gives back
     # exactly the year as it was before it, whatever came earlier.
-    from huimin.insurance.services import _delta, _undo
+    from huimin.insurance.ytd import delta as _delta
+    from huimin.insurance.ytd import undo as _undo
 
     ytd = engine.YearToDate()
     history = [ytd]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from huimin.audit.models import AuditEvent
 from huimin.core.errors import DomainError
-from huimin.insurance import services
+from huimin.insurance import fees, services
 from huimin.insurance.catalog.models import CatalogVersion
 from huimin.insurance.models import FeeDetail
 
@@ -40,11 +40,11 @@ def visit(insured, no, *, visit_type="outpatient_general", days_ago=0):
 
 
 def upload(institution, no, code, *quantities, fee_date=None, reason=""):
-    return services.do_upload_fees(
+    return fees.do_upload_fees(
         institution,
         no,
         [
-            services.FeeLineData(
+            fees.FeeLineData(
                 code=code,
                 quantity=D(q),
                 unit_price=D("8.00"),
@@ -77,7 +77,7 @@ def test_a_second_upload_counts_what_is_billed_already(insured, nebuliser):
     upload(centre, "MZ-2", nebuliser, "4")
     refused(lambda: upload(centre, "MZ-2", nebuliser, "4"), "restriction_violated")
     # Cancelled lines no longer count.
-    services.do_cancel_fees(centre, "MZ-2", None)
+    fees.do_cancel_fees(centre, "MZ-2", None)
     assert [r.quantity for r in upload(centre, "MZ-2", nebuliser, "4")] == [D("4")]
 
 

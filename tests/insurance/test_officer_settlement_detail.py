@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from huimin.audit.models import AuditEvent
-from huimin.insurance import services
+from huimin.insurance import fees, services
 from tests.insurance.officer_support import cashier, other_county_officer
 from tests.insurance.test_settlement_flow import admit_and_bill, example_lines
 
@@ -93,11 +93,11 @@ def test_a_line_let_through_on_a_reason_is_marked_for_the_reviewer(client, insur
             visit_date=datetime.date(2026, 3, 2),
         ),
     )
-    services.do_upload_fees(
+    fees.do_upload_fees(
         insured.centre,
         "ZY-OV",
         [
-            services.FeeLineData(
+            fees.FeeLineData(
                 code="003105030010000",
                 quantity=Decimal("1"),
                 unit_price=Decimal("2860.00"),

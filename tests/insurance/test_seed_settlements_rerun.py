@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from huimin.audit.models import AuditEvent
-from huimin.insurance import seed, services
+from huimin.insurance import fees, seed, services
 from huimin.insurance.catalog.seed import seed_demo_catalog
 from huimin.insurance.enrollment.models import Enrollment
 from huimin.insurance.ledger.models import JournalEntry
@@ -85,7 +85,7 @@ def test_other_settlements_of_the_year_stop_it(db):
             visit_date=D(YEAR, 1, 5),
         ),
     )
-    services.do_upload_fees(centre, "HIS-1", [services.FeeLineData("001101000010000", 1, 10)])
+    fees.do_upload_fees(centre, "HIS-1", [fees.FeeLineData("001101000010000", 1, 10)])
     services.do_settle(centre, "HIS-1", "counter-1", {})
     before = counts()
     result = run()

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from huimin.core.errors import Conflict, NotFound
-from huimin.insurance import services
+from huimin.insurance import fees, services, ytd
 from huimin.insurance.ledger.services import balances, trial_balance
 from huimin.insurance.models import Accumulator, Settlement
 from tests.insurance.conftest import EXAMPLES, preload_example_ytd
@@ -19,7 +19,7 @@ DAY = datetime.date
 def example_lines():
     claim = json.loads((EXAMPLES / "claim-example.json").read_text(), parse_float=D)
     return [
-        services.FeeLineData(
+        fees.FeeLineData(
             code=ln["code"],
             name=ln["name"],
             quantity=D(ln["quantity"]),
@@ -39,14 +39,14 @@ def admit_and_bill(county, visit_no="ZY2026001"):
             visit_date=DAY(2026, 3, 2),
         ),
     )
-    services.do_upload_fees(county.hospital, visit_no, example_lines())
+    fees.do_upload_fees(county.hospital, visit_no, example_lines())
     services.do_discharge(county.hospital, visit_no, DAY(2026, 3, 20))
     return visit_no
 
 
 def accumulators(person):
     acc = Accumulator.objects.get(person=person, year=2026)
-    return services.ytd_of(acc).as_json()
+    return ytd.ytd_of(acc).as_json()
 
 
 def test_the_worked_example_settles_to_the_contract(insured):
@@ -131,7 +131,7 @@ def test_queries_per_settlement_do_not_grow_with_lines(insured):
                 visit_date=DAY(2026, 5, n),
             ),
         )
-        services.do_upload_fees(insured.hospital, visit_no, example_lines()[:1] * n)
+        fees.do_upload_fees(insured.hospital, visit_no, example_lines()[:1] * n)
         with CaptureQueriesContext(connection) as ctx:
             services.do_settle(insured.hospital, visit_no, f"key-{visit_no}", {})
         counts.append(len(ctx.captured_queries))
@@ -155,10 +155,10 @@ def test_a_visit_the_funds_pay_nothing_towards_still_settles(insured):
             visit_date=DAY(2026, 4, 1),
         ),
     )
-    services.do_upload_fees(
+    fees.do_upload_fees(
         insured.hospital,
         "MZC",
-        [services.FeeLineData(code="ZZ0000000000000001", quantity=D("1"), unit_price=D("6800.00"))],
+        [fees.FeeLineData(code="ZZ0000000000000001", quantity=D("1"), unit_price=D("6800.00"))],
     )
     settlement, _ = services.do_settle(insured.hospital, "MZC", "k-c", {})
     assert (settlement.basic_fund, settlement.patient_pay) == (D("0.00"), D("6800.00"))

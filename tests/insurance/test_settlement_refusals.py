@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from huimin.core.errors import DomainError, ValidationFailed
-from huimin.insurance import services
+from huimin.insurance import fees, services
 from huimin.insurance.models import FeeDetail, Visit
 from tests import factories
 
@@ -76,12 +76,10 @@ def test_bad_id_number_names_the_field(insured):
 def test_unknown_code_names_the_line(insured):
     register(insured)
     lines = [
-        services.FeeLineData(
-            code="XC01EBL134A001010101445", quantity=D("1"), unit_price=D("36.40")
-        ),
-        services.FeeLineData(code="NOSUCHCODE", quantity=D("1"), unit_price=D("5.00")),
+        fees.FeeLineData(code="XC01EBL134A001010101445", quantity=D("1"), unit_price=D("36.40")),
+        fees.FeeLineData(code="NOSUCHCODE", quantity=D("1"), unit_price=D("5.00")),
     ]
-    err = refused(lambda: services.do_upload_fees(insured.hospital, "V1", lines), "unknown_code")
+    err = refused(lambda: fees.do_upload_fees(insured.hospital, "V1", lines), "unknown_code")
     assert "lines[1].code" in err.fields
 
 
@@ -91,14 +89,14 @@ def test_restriction_needs_an_override_reason(insured):
     register(insured, institution=insured.centre, visit_type="inpatient")
     line = dict(code="003105030010000", quantity=D("1"), unit_price=D("28600.00"))
     err = refused(
-        lambda: services.do_upload_fees(insured.centre, "V1", [services.FeeLineData(**line)]),
+        lambda: fees.do_upload_fees(insured.centre, "V1", [fees.FeeLineData(**line)]),
         "restriction_violated",
     )
     assert "lines[0].code" in err.fields
-    rows = services.do_upload_fees(
+    rows = fees.do_upload_fees(
         insured.centre,
         "V1",
-        [services.FeeLineData(**line, override_reason="急诊转诊，上级医院医生会诊手术")],
+        [fees.FeeLineData(**line, override_reason="急诊转诊，上级医院医生会诊手术")],
     )
     assert rows[0].override_reason == "急诊转诊，上级医院医生会诊手术"
 
@@ -106,11 +104,11 @@ def test_restriction_needs_an_override_reason(insured):
 def test_zero_quantity_is_refused(insured):
     register(insured)
     err = refused(
-        lambda: services.do_upload_fees(
+        lambda: fees.do_upload_fees(
             insured.hospital,
             "V1",
             [
-                services.FeeLineData(
+                fees.FeeLineData(
                     code="XC01EBL134A001010101445", quantity=D("0"), unit_price=D("36.40")
                 )
             ],
@@ -122,14 +120,10 @@ def test_zero_quantity_is_refused(insured):
 
 def test_inpatient_must_be_discharged_before_settling(insured):
     register(insured)
-    services.do_upload_fees(
+    fees.do_upload_fees(
         insured.hospital,
         "V1",
-        [
-            services.FeeLineData(
-                code="XC01EBL134A001010101445", quantity=D("1"), unit_price=D("36.40")
-            )
-        ],
+        [fees.FeeLineData(code="XC01EBL134A001010101445", quantity=D("1"), unit_price=D("36.40"))],
     )
     refused(lambda: services.do_settle(insured.hospital, "V1", "k", {}), "not_discharged")
 
@@ -142,11 +136,11 @@ def test_an_absurd_line_amount_is_refused_not_overflowed(insured):
     # 99,999,999 × 2.00 does not fit the settlement's money columns: a typing slip.
     register(insured)
     err = refused(
-        lambda: services.do_upload_fees(
+        lambda: fees.do_upload_fees(
             insured.hospital,
             "V1",
             [
-                services.FeeLineData(
+                fees.FeeLineData(
                     code="XC01EBL134A001010101445", quantity=D("99999999"), unit_price=D("2.00")
                 )
             ],
@@ -166,14 +160,10 @@ def _billed(insured, institution=None):
     """An inpatient stay, billed and discharged: ready to settle."""
     institution = institution or insured.hospital
     register(insured, institution=institution)
-    services.do_upload_fees(
+    fees.do_upload_fees(
         institution,
         "V1",
-        [
-            services.FeeLineData(
-                code="XC01EBL134A001010101445", quantity=D("2"), unit_price=D("36.40")
-            )
-        ],
+        [fees.FeeLineData(code="XC01EBL134A001010101445", quantity=D("2"), unit_price=D("36.40"))],
     )
     services.do_discharge(institution, "V1", DAY(2026, 3, 9))
 

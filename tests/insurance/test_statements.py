@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.transaction import TransactionManagementError
 
-from huimin.insurance import services
+from huimin.insurance import fees, services
 from huimin.insurance.models import FeeDetail, Visit
 from huimin.insurance.statements import DATE, INT, TEXT, Statement
 from tests.insurance.test_settlement_flow import example_lines
@@ -47,7 +47,7 @@ VISIT = Statement(
 
 def test_rows_match_the_orm_for_each_set_of_values(insured):
     a, b = register(insured, "MZ-A"), register(insured, "MZ-B")
-    services.do_upload_fees(insured.hospital, "MZ-B", example_lines()[:3])
+    fees.do_upload_fees(insured.hospital, "MZ-B", example_lines()[:3])
     c = register(insured, "MZ-A", institution=insured.centre)  # same number, other place
     for expected, inst, no, last in (
         (a, insured.hospital, "MZ-A", None),
