@@ -127,7 +127,9 @@ def get_access(user, institution_id: int, *, for_update=False) -> InstitutionAcc
     institution = get_institution(user, institution_id)
     qs = InstitutionAccess.objects.filter(institution=institution)
     if for_update:
-        qs = qs.select_for_update()
+        # No key update: tokens being issued reference this row (KEY SHARE at their
+        # COMMIT) and, like us, append to the audit chain; FOR UPDATE could deadlock.
+        qs = qs.select_for_update(no_key=True)
     access = qs.first()
     if access is None:
         raise NotFound("机构接入")
@@ -336,7 +338,9 @@ def do_approve(user, application_id: int, *, request=None) -> AccessApplication:
 def _grant(user, app: AccessApplication, request) -> InstitutionAccess:
     """Create or widen the institution's access and register the terminals."""
     access = (
-        InstitutionAccess.objects.select_for_update().filter(institution=app.institution).first()
+        InstitutionAccess.objects.select_for_update(no_key=True)
+        .filter(institution=app.institution)
+        .first()
     )
     before = access.status if access else ""
     if app.kind == ApplicationKind.INSTITUTION:
@@ -451,7 +455,7 @@ def do_change_access(
 def _revoke_all_credentials(user, institution_id: int, reason: str) -> None:
     # A revoked institution starts again from a new application; its old credentials
     # must not come back to life if access is ever granted again.
-    live = ClientCredential.objects.select_for_update().filter(
+    live = ClientCredential.objects.select_for_update(no_key=True).filter(
         institution_id=institution_id, status=CredentialStatus.ACTIVE
     )
     for credential in live:
