@@ -1,11 +1,13 @@
 """A refund needs a reason, reverses the ledger entry and ends the person's cover."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.insurance.enrollment import services
+from huimin.insurance.enrollment.models import Enrollment
 from huimin.insurance.ledger import services as ledger
 from huimin.insurance.ledger.models import JournalEntry
 from tests.enrollment.conftest import YEAR
@@ -62,10 +64,29 @@ def test_a_refunded_payment_cannot_be_refunded_again(officer, paid_mother):
     assert writes() == before
 
 
-def test_a_refunded_person_is_not_enrolled_again_for_the_year(officer, paid_mother, family):
-    services.do_refund(officer, paid_mother.pk, "误缴")
+def test_a_refunded_person_may_enroll_again_as_a_late_enrollment(officer, paid_mother, family):
+    # Refunded on joining employee insurance, then back (job lost) in February: a new
+    # enrollment, late, with the waiting period; the refunded one stays as history.
+    services.do_refund(officer, paid_mother.pk, "已参加职工医保，重复参保")
     result = services.do_enroll_household(
-        officer, family["household"].pk, YEAR, on=paid_mother.enrollment.enrolled_on
+        officer, family["household"].pk, YEAR, [family["mother"].pk], on=datetime.date(2026, 2, 10)
     )
-    skipped = {s["person_id"]: s["reason"] for s in result.skipped}
-    assert family["mother"].pk in skipped
+    (again,) = result.enrolled
+    assert again.person_id == family["mother"].pk and again.late
+    pay_cash(officer, again, receipt="R0002", key="k-2", day=datetime.date(2026, 2, 20))
+    again.refresh_from_db()
+    # 2026-02-20 + 90 waiting days = 2026-05-21.
+    assert again.benefits_from == datetime.date(2026, 5, 21)
+    assert services.coverage_on(family["mother"].pk, datetime.date(2026, 5, 20)) is None
+    assert services.coverage_on(family["mother"].pk, datetime.date(2026, 5, 21)) is not None
+    statuses = sorted(
+        Enrollment.objects.filter(person=family["mother"], year=YEAR).values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == ["paid", "refunded"]
+    # Not a third time while the second stands.
+    result = services.do_enroll_household(
+        officer, family["household"].pk, YEAR, on=datetime.date(2026, 2, 11)
+    )
+    assert family["mother"].pk in {s["person_id"] for s in result.skipped}

@@ -222,7 +222,7 @@ def _import_chunk(user, batch, rows, today, outcome: _Outcome, rejections: list)
     enrollments = {
         e.person_id: e
         for e in Enrollment.objects.filter(person_id__in=person_ids, year=batch.year)
-        .exclude(status=EnrollmentStatus.CANCELLED)
+        .exclude(status__in=[EnrollmentStatus.CANCELLED, EnrollmentStatus.REFUNDED])
         .select_related("period")
     }
     keys = {f"bank:{r.txn_no}" for _, _, r in parsed}

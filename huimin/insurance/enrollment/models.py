@@ -118,7 +118,9 @@ class Enrollment(models.Model):
             # A cancelled enrollment is history; a refunded one ends the person's year.
             models.UniqueConstraint(
                 fields=["person", "year"],
-                condition=~Q(status="cancelled"),
+                # A cancelled or refunded enrollment leaves room for a new one: someone
+                # refunded (say, on joining employee insurance) may come back that year.
+                condition=~Q(status__in=["cancelled", "refunded"]),
                 name="one_enrollment_per_year",
             ),
             models.CheckConstraint(

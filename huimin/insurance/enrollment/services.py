@@ -358,7 +358,7 @@ def do_enroll_household(
                 raise ValidationFailed(errors, code="enroll_refused")
             enrolled_already = set(
                 Enrollment.objects.filter(person_id__in=[p.pk for p in chosen], year=year)
-                .exclude(status=EnrollmentStatus.CANCELLED)
+                .exclude(status__in=[EnrollmentStatus.CANCELLED, EnrollmentStatus.REFUNDED])
                 .values_list("person_id", flat=True)
             )
             for person in chosen:
