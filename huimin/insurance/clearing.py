@@ -3,13 +3,15 @@
 Huimin's side of a day is every settlement and reversal the institution made with a
 settlement time on that local date; reversals carry negated amounts, so sums are net.
 Clearing a month: one officer approves the batch, a second confirms it; then the
-settlements are marked cleared (no longer reversible) and the month's net is posted.
+settlements are marked cleared and the month's net is posted, one entry per ledger the
+rows posted to. A cleared settlement can still be reversed: the reversal is a row of the
+month it is made in.
 
 A batch takes every uncleared settlement and reversal whose own settlement time falls in
-the month. A reversal made in a later month of a settlement not yet cleared therefore
-counts in the later month: the original is paid with its month, the reversal deducted
-with its own, and each row is cleared exactly once. When a month's reversals exceed its
-settlements the net is negative and the institution pays the fund back (应退回).
+the month. A reversal made in a later month therefore counts in the later month: the
+original is paid with its month, the reversal deducted with its own, and each row is
+cleared exactly once. When a month's reversals exceed its settlements the net is
+negative and the institution pays the fund back (应退回).
 """
 
 import datetime
