@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from huimin.core.errors import ValidationFailed
@@ -172,3 +173,23 @@ def test_command_books_and_reports(officer, village, tmp_path, capsys):
     assert Payment.objects.filter(method="bank").count() == 2
     # Imported without a user, the batch belongs to the county its rows were booked in.
     assert BankBatch.objects.get().region_code == "430522"
+
+
+def test_the_booked_rows_of_a_file_page_in_file_order(client, officer, village, settings):
+    father, mother = village["father"], village["mother"]
+    content = csv_bytes(
+        [
+            (id_of(father), "王父", "400.00", "T1", "2026-01-10"),
+            (id_of(mother), "王母", "200.00", "T2", "2026-01-10"),
+        ]
+    )
+    batch = bank.do_import_bank_batch(officer, YEAR, "bank.csv", content, today=TODAY)
+    assert batch.booked == 2
+    settings.HUIMIN_PAGE_SIZE = 1
+    client.force_login(officer)
+    url = reverse("enrollment:bank_batch", args=[batch.pk])
+    first = client.get(url)
+    assert [p.bank_txn_no for p in first.context["payments"]] == ["T1"]
+    second = client.get(url, {"after": first.context["page"].next_cursor})
+    assert [p.bank_txn_no for p in second.context["payments"]] == ["T2"]
+    assert second.context["page"].next_cursor is None

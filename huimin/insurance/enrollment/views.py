@@ -27,7 +27,7 @@ from huimin.insurance.enrollment.models import (
     EnrollmentStatus,
     Payment,
 )
-from huimin.insurance.queries import newest_first
+from huimin.insurance.queries import Page, newest_first
 from huimin.registry import queries
 from huimin.registry.models import Household, HouseholdMembership, Person, jurisdiction_of
 
@@ -464,13 +464,28 @@ def bank_batch(request, pk: int):
     batch = get_object_or_404(
         BankBatch.objects.visible_to(request.user).select_related("uploaded_by"), pk=pk
     )
-    payments = (
+    # In file order, a page at a time (a township's file can hold thousands of rows).
+    after = request.GET.get("after", "")
+    qs = (
         Payment.objects.visible_to(request.user)
         .filter(bank_batch=batch)
         .select_related("enrollment__person")
-        .order_by("id")[:1000]
+        .order_by("id")
     )
-    return render(request, "enrollment/bank_batch.html", {"batch": batch, "payments": payments})
+    if after.isdigit():
+        qs = qs.filter(id__gt=int(after))
+    size = settings.HUIMIN_PAGE_SIZE
+    rows = list(qs[: size + 1])
+    page = Page(
+        rows=rows[:size],
+        next_cursor=str(rows[size - 1].pk) if len(rows) > size else None,
+        is_first=not after.isdigit(),
+    )
+    return render(
+        request,
+        "enrollment/bank_batch.html",
+        {"batch": batch, "payments": page.rows, "page": page, "query": ""},
+    )
 
 
 # ---------------------------------------------------------------- periods
