@@ -75,3 +75,18 @@ def test_roles_without_an_institution_or_review_right_are_kept_out(client, count
     assert client.get(LIST).status_code == 403
     form = {"local_code": "a", "local_name": "b", "code": "c"}
     assert client.post(SUBMIT, form).status_code == 403
+
+
+def test_the_queue_pages_and_keeps_its_filter(client, item, cashier, officer, settings):
+    settings.HUIMIN_PAGE_SIZE = 2
+    client.force_login(cashier)
+    for n in range(3):
+        client.post(SUBMIT, {"local_code": f"YP{n:04d}", "local_name": f"药{n}", "code": DRUG_B})
+    assert InstitutionItemMap.objects.count() == 3
+    client.force_login(officer)
+    first = client.get(LIST, {"status": "submitted"})
+    assert [m.local_code for m in first.context["rows"]] == ["YP0002", "YP0001"]
+    cursor = first.context["page"].next_cursor
+    assert "status=submitted&amp;after=" in first.content.decode()
+    second = client.get(LIST, {"status": "submitted", "after": cursor})
+    assert [m.local_code for m in second.context["rows"]] == ["YP0000"]

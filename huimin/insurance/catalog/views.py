@@ -24,6 +24,7 @@ from huimin.insurance.catalog.forms import (
     ReviewForm,
 )
 from huimin.insurance.catalog.models import CatalogVersion, InstitutionItemMap, MapStatus
+from huimin.insurance.queries import newest_first
 
 RESULTS_TARGET = "results"
 SEARCH_LIMIT = 20
@@ -163,7 +164,12 @@ def mapping_list(request):
         )
     if status:
         qs = qs.filter(status=status)
-    rows = list(qs.order_by("-submitted_at", "-id")[: settings.HUIMIN_PAGE_SIZE])
+    page = newest_first(
+        qs, "submitted_at", "datetime", request.GET.get("after", ""), settings.HUIMIN_PAGE_SIZE
+    )
+    rows = page.rows
+    query = request.GET.copy()
+    query.pop("after", None)
     names = dict(
         CatalogVersion.objects.filter(item_id__in={m.item_id for m in rows})
         .order_by("item_id", "effective_from")
@@ -177,6 +183,8 @@ def mapping_list(request):
         {
             "filters": filters,
             "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
             "manager": manager,
             "institution": institution,
             "form": MappingForm(),
