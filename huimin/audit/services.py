@@ -169,6 +169,11 @@ def _lock_head() -> AuditChainHead:
     return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
 
 
+# Choices' .values builds a new list on every access; every audited request checks both.
+_ACTIONS = frozenset(AuditAction.values)
+_OUTCOMES = frozenset(AuditOutcome.values)
+
+
 def record(
     *,
     action: str,
@@ -188,9 +193,9 @@ def record(
     source_ip: str = "",
 ) -> AuditEvent:
     """Append one event to the audit chain inside the caller's transaction."""
-    if action not in AuditAction.values:
+    if action not in _ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    if outcome not in AuditOutcome.values:
+    if outcome not in _OUTCOMES:
         raise ValueError(f"unknown audit outcome {outcome!r}")
     if request is not None:
         actor = actor if actor is not None else _user_of(request)
