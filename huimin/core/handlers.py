@@ -24,12 +24,15 @@ MACHINE_MIDDLEWARE = [
 
 
 class AnonymousStaffMiddleware:
-    """No staff session is read for a machine request: to staff-only code it is nobody."""
+    """No staff session is read for a machine request: to staff-only code it is nobody.
+    The Host header is checked against ALLOWED_HOSTS here, as CommonMiddleware does for
+    the full chain (DisallowedHost: a 400)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        request.get_host()
         request.user = AnonymousUser()
         return self.get_response(request)
 

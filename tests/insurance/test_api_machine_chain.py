@@ -119,3 +119,11 @@ def test_staff_pages_still_walk_the_full_chain(db, wsgi):
     # the short chain has no such step.
     status, headers, _content = wsgi("GET", "/insurance/cashier/")
     assert status == 302 and "/login/" in headers["Location"]
+
+
+def test_a_foreign_host_header_is_refused_on_the_short_chain(insured, his, wsgi):
+    status, _headers, content = wsgi(
+        "GET", f"{API}/persons/{insured.id_number}", headers={**his, "HTTP_HOST": "evil.example"}
+    )
+    assert status == 400
+    assert json.loads(content)["error"]["code"] == "http_error"
