@@ -32,7 +32,7 @@ class FeeLineData:
 def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, request=None):
     """2204 / 2301: price each line against the catalog version in force on its date."""
     from huimin.insurance.catalog import rules as catalog_rules
-    from huimin.insurance.catalog.services import resolve_codes, versions_on
+    from huimin.insurance.catalog.services import resolve_codes, terms_on
 
     if not lines:
         raise ValidationFailed({"lines": "至少要有一条费用明细"})
@@ -44,7 +44,7 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
         national = resolve_codes(institution.pk, [ln.code for ln in lines])
         dates = {ln.fee_date or visit.visit_date for ln in lines}
         versions_by_date = {
-            d: versions_on([national.get(ln.code, ln.code) for ln in lines], d) for d in dates
+            d: terms_on([national.get(ln.code, ln.code) for ln in lines], d) for d in dates
         }
         today = timezone.localdate()
         last_day = visit.discharge_date or today

@@ -49,7 +49,7 @@ def test_the_worked_claim_example_is_priced_as_it_says(db):
     seed_demo_catalog()
     claim = json.loads(EXAMPLE.read_text()) if EXAMPLE.is_file() else CLAIM
     on = datetime.date.fromisoformat(claim["admission_date"])
-    versions = services.versions_on([ln["code"] for ln in claim["lines"]], on)
+    versions = services.terms_on([ln["code"] for ln in claim["lines"]], on)
     assert len(versions) == len(claim["lines"])
     for ln in claim["lines"]:
         v = versions[ln["code"]]

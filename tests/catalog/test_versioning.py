@@ -82,7 +82,7 @@ def test_a_claim_dated_before_a_change_gets_the_old_ceiling(amino):
     from huimin.insurance.engine import ClaimLine
 
     def priced(day):
-        v = services.versions_on([DRUG_B], day)[DRUG_B]
+        v = services.terms_on([DRUG_B], day)[DRUG_B]
         return ClaimLine(
             code=DRUG_B,
             name=v.name,

@@ -1,7 +1,7 @@
 """Catalog use cases: versions in force, search, import, changes, institution mappings.
 
 check_* validates and checks access; do_* writes in one transaction with its audit row.
-The settlement path calls `resolve_codes` and `versions_on`: one query each, however
+The settlement path calls `resolve_codes` and `terms_on`: one query each, however
 many lines a claim has.
 """
 
@@ -67,17 +67,33 @@ def _versions(codes: list[str], on: datetime.date) -> QuerySet[CatalogVersion]:
     return in_force(on).select_related("item").filter(item__code__in=codes)
 
 
-# Every fee upload asks this: compiled once per number of codes (insurance/statements.py).
-_VERSIONS = InList(_versions, on=DATE)
+# What pricing and the restriction checks need, as plain values: every fee upload reads
+# one version per line, and model instances for them would cost more than the query.
+# Compiled once per number of codes (insurance/statements.py).
+_TERM_COLUMNS = tuple(
+    "institution_levels" if f == "allowed_levels" else f for f in rules.TERM_FIELDS
+)
+_TERMS = InList(
+    lambda codes, on: _versions(codes, on).values_list("item__code", *_TERM_COLUMNS),
+    on=DATE,
+)
 
 
-def versions_on(codes: list[str], on: datetime.date) -> dict[str, CatalogVersion]:
-    """The version in force on `on` for each known code, in one query."""
+def terms_on(codes: list[str], on: datetime.date) -> dict[str, rules.Terms]:
+    """The terms (rules.Terms) of the version in force on `on` for each known code, in
+    one query."""
     wanted = sorted({c for c in codes if _usable(c)})
     if not wanted:
         return {}
-    rows = _VERSIONS.rows(wanted, on=on)
-    return {v.item.code: v for v in (_versions(wanted, on) if rows is None else rows)}
+    rows = _TERMS.tuples(wanted, on=on)
+    if rows is None:  # longer than the compiled lists: the ORM as usual
+        rows = _versions(wanted, on).values_list("item__code", *_TERM_COLUMNS)
+    out = {}
+    for code, *values in rows:
+        terms = dict(zip(_TERM_COLUMNS, values, strict=True))
+        terms["allowed_levels"] = rules.parse_levels_text(terms.pop("institution_levels"))
+        out[code] = rules.Terms(**terms)
+    return out
 
 
 def get_item(code: str) -> CatalogItem:
