@@ -135,124 +135,64 @@ def compare(plan: Plan, previous: Plan | None) -> list[dict]:
     visit type, level, group or segment that one of them lacks shows as — on that side."""
     rows = []
     old = previous
+    names = dict(SpecialCategory.choices)
+    per = {"admission": "每次住院", "year": "每年"}
 
-    def add(label, new, was):
-        rows.append({"item": label, "new": new, "old": was, "changed": new != was})
+    def both(label, new, was, read=lambda x: x):
+        """A row of `read` applied to each side's part (None where a side lacks it)."""
+        new_value = read(new) if new is not None else None
+        old_value = read(was) if was is not None else None
+        rows.append(
+            {"item": label, "new": new_value, "old": old_value, "changed": new_value != old_value}
+        )
 
-    def union(a: dict, b: dict | None) -> list:
-        return sorted(set(a) | set(b or {}))
+    def parts(new: dict, was: dict | None):
+        """(code, new part, old part) for every code either side has."""
+        for code in sorted(set(new) | set(was or {})):
+            yield code, new.get(code), (was or {}).get(code)
 
     def group_label(code: str) -> str:
-        names = dict(SpecialCategory.choices)
         return f"{names[code]}（{code}）" if code in names else code
 
-    add("年度封顶线", plan.annual_cap, old.annual_cap if old else None)
-    add("乙类先行自付比例", plan.b_self_ratio, old.b_self_ratio if old else None)
-    for code in union(plan.groups, old.groups if old else None):
-        new_g, old_g = plan.groups.get(code), old.groups.get(code) if old else None
-        label = group_label(code)
-        add(
-            f"{label} 起付线系数",
-            new_g.deductible_factor if new_g else None,
-            old_g.deductible_factor if old_g else None,
-        )
-        add(
-            f"{label} 报销比例加成",
-            new_g.ratio_bonus if new_g else None,
-            old_g.ratio_bonus if old_g else None,
-        )
-    for code in union(plan.visit_types, old.visit_types if old else None):
-        vt = plan.visit_types.get(code)
-        was = old.visit_types.get(code) if old else None
-        per = {"admission": "每次住院", "year": "每年"}
-        add(
-            f"{code} 起付线计算",
-            per.get(vt.deductible_per) if vt else None,
-            per.get(was.deductible_per) if was else None,
-        )
-        for level in union(vt.ratio if vt else {}, was.ratio if was else None):
-            add(
-                f"{code} {level}级 起付线",
-                vt.deductible.get(level) if vt else None,
-                was.deductible.get(level) if was else None,
-            )
-            add(
-                f"{code} {level}级 报销比例",
-                vt.ratio.get(level) if vt else None,
-                was.ratio.get(level) if was else None,
-            )
-        add(
-            f"{code} 年度限额",
-            vt.annual_limit if vt else None,
-            was.annual_limit if was else None,
-        )
-        add(
-            f"{code} 限定诊断",
-            "、".join(vt.diagnoses) or "不限" if vt else None,
-            "、".join(was.diagnoses) or "不限" if was else None,
-        )
+    both("年度封顶线", plan, old, lambda p: p.annual_cap)
+    both("乙类先行自付比例", plan, old, lambda p: p.b_self_ratio)
+    for code, g, was in parts(plan.groups, old.groups if old else None):
+        both(f"{group_label(code)} 起付线系数", g, was, lambda g: g.deductible_factor)
+        both(f"{group_label(code)} 报销比例加成", g, was, lambda g: g.ratio_bonus)
+    for code, vt, was in parts(plan.visit_types, old.visit_types if old else None):
+        both(f"{code} 起付线计算", vt, was, lambda v: per.get(v.deductible_per))
+        for level, ratio, old_ratio in parts(vt.ratio if vt else {}, was.ratio if was else None):
+            deductible = vt.deductible.get(level) if vt else None
+            old_deductible = was.deductible.get(level) if was else None
+            both(f"{code} {level}级 起付线", deductible, old_deductible)
+            both(f"{code} {level}级 报销比例", ratio, old_ratio)
+        both(f"{code} 年度限额", vt, was, lambda v: v.annual_limit)
+        both(f"{code} 限定诊断", vt, was, lambda v: "、".join(v.diagnoses) or "不限")
     ci, old_ci = plan.critical_illness, old.critical_illness if old else None
     if ci or old_ci:
-        add("大病保险", "有" if ci else "无", ("有" if old_ci else "无") if old else None)
-        add(
-            "大病保险计入的就诊类型",
-            "、".join(sorted(ci.visit_types)) if ci else None,
-            "、".join(sorted(old_ci.visit_types)) if old_ci else None,
-        )
-        add("大病保险起付线", ci.deductible if ci else None, old_ci.deductible if old_ci else None)
-        for i in range(max(len(ci.segments) if ci else 0, len(old_ci.segments) if old_ci else 0)):
-            new_s = ci.segments[i] if ci and i < len(ci.segments) else None
-            old_s = old_ci.segments[i] if old_ci and i < len(old_ci.segments) else None
-            add(
-                f"大病保险第{i + 1}段上限",
-                (new_s.upto or "不设上限") if new_s else None,
-                (old_s.upto or "不设上限") if old_s else None,
-            )
-            add(
-                f"大病保险第{i + 1}段比例",
-                new_s.ratio if new_s else None,
-                old_s.ratio if old_s else None,
-            )
-        add("大病保险封顶线", ci.cap if ci else None, old_ci.cap if old_ci else None)
-        for code in union(ci.groups if ci else {}, old_ci.groups if old_ci else None):
-            new_g = ci.groups.get(code) if ci else None
-            old_g = old_ci.groups.get(code) if old_ci else None
+        both("大病保险", plan, old, lambda p: "有" if p.critical_illness else "无")
+        both("大病保险计入的就诊类型", ci, old_ci, lambda c: "、".join(sorted(c.visit_types)))
+        both("大病保险起付线", ci, old_ci, lambda c: c.deductible)
+        segments = dict(enumerate(ci.segments)) if ci else {}
+        old_segments = dict(enumerate(old_ci.segments)) if old_ci else None
+        for i, seg, was in parts(segments, old_segments):
+            both(f"大病保险第{i + 1}段上限", seg, was, lambda s: s.upto or "不设上限")
+            both(f"大病保险第{i + 1}段比例", seg, was, lambda s: s.ratio)
+        both("大病保险封顶线", ci, old_ci, lambda c: c.cap)
+        for code, g, was in parts(ci.groups if ci else {}, old_ci.groups if old_ci else None):
             label = f"大病保险 {group_label(code)}"
-            add(
-                f"{label} 起付线",
-                new_g.deductible if new_g else None,
-                old_g.deductible if old_g else None,
-            )
-            add(
-                f"{label} 比例加成",
-                new_g.ratio_bonus if new_g else None,
-                old_g.ratio_bonus if old_g else None,
-            )
-            add(
-                f"{label} 封顶线",
-                (new_g.cap if new_g.cap_set else "同方案") if new_g else None,
-                (old_g.cap if old_g.cap_set else "同方案") if old_g else None,
-            )
-    for code in union(plan.assistance, old.assistance if old else None):
-        new_a = plan.assistance.get(code)
-        old_a = old.assistance.get(code) if old else None
-        label = f"医疗救助 {group_label(code)}"
-        add(f"{label} 救助比例", new_a.ratio if new_a else None, old_a.ratio if old_a else None)
-        add(
-            f"{label} 年度封顶",
-            new_a.annual_cap if new_a else None,
-            old_a.annual_cap if old_a else None,
-        )
+            both(f"{label} 起付线", g, was, lambda g: g.deductible)
+            both(f"{label} 比例加成", g, was, lambda g: g.ratio_bonus)
+            both(f"{label} 封顶线", g, was, lambda g: g.cap if g.cap_set else "同方案")
+    for code, a, was in parts(plan.assistance, old.assistance if old else None):
+        both(f"医疗救助 {group_label(code)} 救助比例", a, was, lambda a: a.ratio)
+        both(f"医疗救助 {group_label(code)} 年度封顶", a, was, lambda a: a.annual_cap)
     c, old_c = plan.contribution, old.contribution if old else None
     if c or old_c:
-        add("个人缴费", c.individual if c else None, old_c.individual if old_c else None)
-        add("财政补助", c.subsidy if c else None, old_c.subsidy if old_c else None)
-        paid_new = c.individual_paid_by_assistance if c else {}
-        paid_old = old_c.individual_paid_by_assistance if old_c else None
-        for code in union(paid_new, paid_old):
-            add(
-                f"{group_label(code)} 个人缴费由救助代缴比例",
-                paid_new.get(code),
-                paid_old.get(code) if paid_old is not None else None,
-            )
+        both("个人缴费", c, old_c, lambda c: c.individual)
+        both("财政补助", c, old_c, lambda c: c.subsidy)
+        paid = c.individual_paid_by_assistance if c else {}
+        old_paid = old_c.individual_paid_by_assistance if old_c else None
+        for code, share, was in parts(paid, old_paid):
+            both(f"{group_label(code)} 个人缴费由救助代缴比例", share, was)
     return rows
