@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from huimin.audit.services import record
+from huimin.core.dates import age_on
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.insurance import statements
 from huimin.insurance.models import FeeDetail, VisitStatus
@@ -66,7 +67,7 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
         violations: dict[str, str] = {}
         rows = []
         next_no = visit.last_line_no or 0
-        age = _age(person.birth_date, visit.visit_date)
+        age = age_on(person.birth_date, visit.visit_date)
         for i, ln in enumerate(lines):
             path = f"lines[{i}]"
             if ln.quantity <= 0:
@@ -183,7 +184,3 @@ def do_cancel_fees(institution, his_visit_no: str, line_nos: list[int] | None, *
             changes={"cancelled_lines": [None, n]},
         )
     return n
-
-
-def _age(birth: datetime.date, on: datetime.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import segno
 
+from huimin.core.dates import age_on
 from huimin.core.errors import DomainError
 from huimin.core.money import ZERO, r2
 from huimin.insurance import plans
@@ -162,10 +163,6 @@ def visit_type_label(code: str) -> str:
 
 def category_label(code: str) -> str:
     return CATEGORY_LABELS.get(code, code)
-
-
-def age_on(birth: datetime.date, on: datetime.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def match_lines(

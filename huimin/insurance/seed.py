@@ -38,6 +38,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from huimin.audit.services import record
+from huimin.core.dates import age_on
 from huimin.core.errors import DomainError
 from huimin.core.money import r2
 from huimin.insurance import fees, plans, services
@@ -530,10 +531,6 @@ class _Pool:
         return None
 
 
-def _age(birth: datetime.date, on: datetime.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 class _Catalog:
     """The seeded catalog's versions by name, with the one in force on a day."""
 
@@ -631,12 +628,12 @@ class _Run:
                 f"{self.county} {self.year}年度没有已缴费的参保人：先运行 huimin seed-enrollment"
             )
         jan1 = datetime.date(self.year, 1, 1)
-        older = [p for p in people if _age(p.birth, jan1) >= 50]
+        older = [p for p in people if age_on(p.birth, jan1) >= 50]
         # The two-disease visits (hypertension, diabetes) are a third of the over-50s'.
         rng = random.Random(f"{self.seed}:{self.county}:{self.year}:chronic")  # noqa: S311
         chronic = [p for p in older if rng.random() < 0.35] or older
         grave = rng.sample(older, min(len(older), max(3, len(older) // 2000)))
-        women = [p for p in people if p.sex == "2" and 20 <= _age(p.birth, jan1) <= 40]
+        women = [p for p in people if p.sex == "2" and 20 <= age_on(p.birth, jan1) <= 40]
         return {
             "all": _Pool(people),
             "older": _Pool(older or people),
@@ -745,7 +742,7 @@ class _Run:
         self.result.reversals += 1
 
     def lines(self, rng, scenario, person, level, admitted, days) -> list:
-        age = _age(person.birth, admitted)
+        age = age_on(person.birth, admitted)
         out = []
         for item in scenario.items:
             if rng.random() >= item.p:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from huimin.core.dates import age_on
 from huimin.records.forms import SPECS
 from huimin.records.forms.spec import Context, Problem, clean
 
@@ -134,10 +135,6 @@ class GroupStats:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def age_band(age: int) -> str:

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from huimin.core import dates
 from huimin.core.codes import SEXES
 from huimin.records.models import (
     DueService,
@@ -87,9 +88,7 @@ class TimelineEntry:
 
 
 def age_on(birth: dt.date | None, on: dt.date) -> int | None:
-    if birth is None:
-        return None
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    return None if birth is None else dates.age_on(birth, on)
 
 
 def header(record: HealthRecord, on: dt.date) -> Header:

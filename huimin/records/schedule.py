@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from huimin.core.dates import age_on
 from huimin.records.forms.immunisation import (
     INACTIVATED_ALTERNATIVES,
     PROGRAMME_SCHEDULE,
@@ -114,10 +115,6 @@ DATA_KEYS = ("month_age", "visit_number", "vaccine", "dose")
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def quarter_of(day: dt.date) -> tuple[int, int]:

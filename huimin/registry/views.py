@@ -4,7 +4,6 @@ Every read of people, households and institutions starts from `visible_to(reques
 regions are public reference data. ID numbers and phones are shown masked only.
 """
 
-import datetime
 from dataclasses import dataclass
 from functools import wraps
 
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from huimin.core.dates import age_on
 from huimin.core.errors import DomainError
 from huimin.registry import services
 from huimin.registry.forms import (
@@ -131,10 +131,6 @@ def render_part(request, page: str, part: str, context: dict, target: str = RESU
 
 def render_list(request, name: str, context: dict):
     return render_part(request, f"registry/{name}.html", f"registry/_{name}_results.html", context)
-
-
-def age_on(birth: datetime.date, on: datetime.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def with_ages(people):

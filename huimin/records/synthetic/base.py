@@ -7,6 +7,7 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
+from huimin.core.dates import age_on  # noqa: F401 - used here and by importers
 from huimin.records.forms.spec import FormSpec
 
 DEFAULT_SEED = 2026
@@ -96,10 +97,6 @@ def form_columns(spec: FormSpec, data: dict) -> dict:
 
 
 # ---------------------------------------------------------------- dates and numbers
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

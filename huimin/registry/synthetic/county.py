@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from huimin.core.dates import age_on
 from huimin.core.idnumber import SEX_FEMALE, SEX_MALE
 from huimin.registry import rules
 from huimin.registry.synthetic import pools
@@ -275,8 +276,7 @@ class CountyGenerator:
         return self.as_of - datetime.timedelta(days=days)
 
     def _age(self, birth: datetime.date) -> int:
-        a = self.as_of
-        return a.year - birth.year - ((a.month, a.day) < (birth.month, birth.day))
+        return age_on(birth, self.as_of)
 
     def _family(self, size: int, clans: list[str]) -> list[_Draft]:
         """Members of one household: relation codes (GB/T 4761), sexes, birth dates."""
