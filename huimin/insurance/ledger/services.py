@@ -92,6 +92,10 @@ def _insert_postings(entry_id: int, region_code: str, year: int, lines: list[rul
         return cursor.rowcount == len(lines)
 
 
+def _in_normal_direction(normal_balance: str, debit: Decimal, credit: Decimal) -> Decimal:
+    return debit - credit if normal_balance == "debit" else credit - debit
+
+
 def balances(region_code: str, year: int) -> list[dict]:
     """Each account's debit and credit totals and balance in its normal direction."""
     accounts = ensure_accounts(region_code, year)
@@ -108,7 +112,7 @@ def balances(region_code: str, year: int) -> list[dict]:
         # r2: SQLite sums decimals with spurious precision.
         debit = r2(s.get("debit") or Decimal("0.00"))
         credit = r2(s.get("credit") or Decimal("0.00"))
-        balance = debit - credit if a.normal_balance == "debit" else credit - debit
+        balance = _in_normal_direction(a.normal_balance, debit, credit)
         out.append(
             {
                 "code": code,
@@ -148,7 +152,7 @@ MAX_RECEIPT = Decimal("9999999999.99")
 def _balance(account: Account) -> Decimal:
     sums = Posting.objects.filter(account=account).aggregate(d=Sum("debit"), c=Sum("credit"))
     debit, credit = r2(sums["d"] or Decimal("0")), r2(sums["c"] or Decimal("0"))
-    return debit - credit if account.normal_balance == "debit" else credit - debit
+    return _in_normal_direction(account.normal_balance, debit, credit)
 
 
 def do_record_receipt(
