@@ -6,6 +6,8 @@
     .venv/bin/python bench/bench_settlement_http.py --profile 200   # and where the time goes
     .venv/bin/python bench/bench_settlement_http.py --sql        # the SQL of one sequence
     .venv/bin/python bench/bench_settlement_http.py --floor      # 5 × whoami: the frame alone
+    .venv/bin/python bench/bench_settlement_http.py --registered # visits registered first:
+                                                # lookup + upload + pre-settle + settle
     scripts/with-postgres.sh .venv/bin/python bench/bench_settlement_http.py   # an empty DB
 
 Builds, through the real services: a migrated database with a generated county
@@ -363,7 +365,7 @@ def count_queries(client_id, key, numbers, lines, show=False) -> dict:
 FLOOR = {"on": False}
 
 
-def sequence_calls(number: str, visit_no: str, claim: list[dict]):
+def sequence_calls(number: str, visit_no: str, claim: list[dict], register: bool = True):
     from django.utils import timezone
 
     if FLOOR["on"]:
@@ -378,13 +380,42 @@ def sequence_calls(number: str, visit_no: str, claim: list[dict]):
         "diagnosis_code": "J06.900",
         "diagnosis_name": "急性上呼吸道感染",
     }
-    return [
+    calls = [
         ("lookup", ("GET", f"{base}/persons/{number}", None, 200)),
         ("register", ("POST", f"{base}/visits", visit, 201)),
         ("fees", ("POST", f"{base}/visits/{visit_no}/fees", {"lines": claim}, 201)),
         ("pre_settle", ("POST", f"{base}/visits/{visit_no}/pre-settle", None, 200)),
         ("settle", ("POST", f"{base}/visits/{visit_no}/settle", {"note": ""}, 201)),
     ]
+    return calls if register else [c for c in calls if c[0] != "register"]
+
+
+def preregister(centre, numbers: list[str], run_id: str, count: int) -> None:
+    """--registered: visits 0..count-1 registered beforehand through the real service
+    (2201's own code, audit included), as a counter registers patients on arrival and
+    settles them later. The load then times the issue's sequence: lookup, upload,
+    pre-settle, settle."""
+    from django.utils import timezone
+
+    from huimin.insurance.services import VisitData, do_register_visit
+
+    today = timezone.localdate()
+    for i in range(count):
+        do_register_visit(
+            centre,
+            VisitData(
+                id_number=numbers[i % len(numbers)],
+                visit_type="outpatient_general",
+                his_visit_no=visit_number(run_id, i),
+                visit_date=today,
+                diagnosis_code="J06.900",
+                diagnosis_name="急性上呼吸道感染",
+            ),
+        )
+
+
+def visit_number(run_id: str, i: int) -> str:
+    return f"B{run_id}{i:07d}"
 
 
 # ---------------------------------------------------------------- where the time goes
@@ -402,7 +433,7 @@ CATEGORIES = (
 )
 
 
-def profile(client_id, key, numbers, lines, n: int) -> None:
+def profile(client_id, key, numbers, lines, n: int, out: str | None = None) -> None:
     """cProfile of n sequences in this process (one thread): the server's CPU, by kind."""
     # Routed as gunicorn's requests are: bearer requests through the short chain.
     from huimin.accounts.testing import VerifiedClient
@@ -450,6 +481,8 @@ def profile(client_id, key, numbers, lines, n: int) -> None:
     profiler.disable()
     elapsed = time.perf_counter() - started
     stats = pstats.Stats(profiler)
+    if out:
+        stats.dump_stats(out)  # for pstats/snakeviz: callers, call sites
     by_kind: Counter = Counter()
     total = 0.0
     for (filename, _line, _name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
@@ -481,20 +514,27 @@ class Recorder:
         self.steps: dict[str, list[float]] = {s: [] for s in STEPS}
         self.errors: Counter = Counter()
         self.completed = 0
+        self.exhausted = False  # --registered: the visits registered beforehand ran out
 
 
-def client_loop(port, token_for, numbers, lines, counter, stop, rec: Recorder, run_id: str):
+def client_loop(
+    port, token_for, numbers, lines, counter, stop, rec: Recorder, run_id: str, registered: int
+):
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     headers = {"X-Huimin-Terminal": TERMINAL, "Content-Type": "application/json"}
     headers["Authorization"] = f"Bearer {token_for()}"
     while not stop.is_set():
         i = next(counter)
-        visit_no = f"B{run_id}{i:07d}"
+        if registered and i >= registered:
+            rec.exhausted = True
+            break
+        visit_no = visit_number(run_id, i)
         number = numbers[i % len(numbers)]
         times = {}
         started = time.perf_counter()
         failed = None
-        for step, (method, path, body, expected) in sequence_calls(number, visit_no, lines):
+        calls = sequence_calls(number, visit_no, lines, register=not registered)
+        for step, (method, path, body, expected) in calls:
             extra = {"Idempotency-Key": visit_no} if step == "settle" else {}
             t0 = time.perf_counter()
             try:
@@ -606,9 +646,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--fast-commit", action="store_true", help="synchronous_commit=off")
     parser.add_argument("--profile", type=int, default=0, help="also profile N sequences")
+    parser.add_argument("--profile-out", help="also write the profile's pstats to this file")
     parser.add_argument("--quick", action="store_true", help="1,000 residents, 8 s of load")
     parser.add_argument("--sql", action="store_true", help="print the SQL of a 10-line sequence")
     parser.add_argument("--database-url", default=os.environ.get("HUIMIN_DATABASE_URL"))
+    parser.add_argument(
+        "--registered",
+        action="store_true",
+        help="register the visits before the load: time lookup, upload, pre-settle, settle",
+    )
     parser.add_argument(
         "--floor", action="store_true", help="five GET whoami per sequence: the frame's cost"
     )
@@ -639,6 +685,7 @@ class Held:
     def __init__(self):
         self.cluster: Postgres | None = None
         self.server: subprocess.Popen | None = None
+        self.run_id = uuid.uuid4().hex[:6]  # this run's visit numbers
 
     def release(self) -> None:
         if self.server is not None:
@@ -697,7 +744,14 @@ def run(args, held: Held) -> int:
         steps = "  ".join(f"{s} {row[s]}" for s in STEPS)
         print(f"queries, {label:>8}: {steps}  = {sum(row.values())}")
     if args.profile:
-        profile(client_id, key, numbers, lines, args.profile)
+        profile(client_id, key, numbers, lines, args.profile, args.profile_out)
+    registered = 0
+    if args.registered:
+        # Enough for 300 settlements/s over warm-up and measurement; never the bottleneck.
+        registered = int(300 * (args.warmup + args.seconds))
+        started = time.perf_counter()
+        preregister(centre, numbers, held.run_id, registered)
+        print(f"registered {registered} visits beforehand in {time.perf_counter() - started:.0f} s")
     connection.close()
 
     log = Path(tempfile.gettempdir()) / f"huimin-bench-gunicorn-{port}.log"
@@ -728,11 +782,11 @@ def run(args, held: Held) -> int:
     rec = Recorder()
     stop = threading.Event()
     counter = itertools.count()
-    run_id = uuid.uuid4().hex[:6]
+    run_id = held.run_id
     threads = [
         threading.Thread(
             target=client_loop,
-            args=(port, token_for, numbers, lines, counter, stop, rec, run_id),
+            args=(port, token_for, numbers, lines, counter, stop, rec, run_id, registered),
             daemon=True,
         )
         for _ in range(args.clients)
@@ -768,6 +822,10 @@ def run(args, held: Held) -> int:
     print(f"whole sequence:        {percentiles(rec.sequence)}")
     for step in STEPS:
         print(f"  {step:<12} {percentiles(rec.steps[step])}")
+    if registered:
+        print("sequence: lookup, upload, pre-settle, settle (visits registered beforehand)")
+    if rec.exhausted:
+        print("the visits registered beforehand ran out: the window was partly idle")
     errors = sum(rec.errors.values())
     print(f"errors: {errors}" + (f"  {dict(rec.errors.most_common(5))}" if errors else ""))
     if errors:
