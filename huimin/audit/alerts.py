@@ -108,7 +108,7 @@ def raise_chain_alert(problem) -> list[SecurityAlert]:
     if not rule.enabled:
         return []
     finding = rules.chain_broken(
-        problem.kind, problem.seq, problem.id, problem.at, problem.describe()
+        problem.kind, problem.seq, problem.id, problem.at, problem.describe(), problem.chain
     )
     return raise_findings([finding], rule)
 

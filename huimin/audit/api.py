@@ -30,6 +30,7 @@ class EventFilterIn(Schema):
 
 class EventOut(Schema):
     id: int
+    chain: int
     seq: int
     at: datetime.datetime
     actor: str
@@ -60,6 +61,7 @@ class EventPageOut(Schema):
 def _out(e) -> dict:
     return {
         "id": e.pk,
+        "chain": e.chain,
         "seq": e.seq,
         "at": e.at,
         "actor": e.actor_username,

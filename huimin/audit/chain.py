@@ -1,7 +1,8 @@
 """The audit hash chain: canonical content, hashing and verification. Pure functions.
 
-hash = SHA-256(prev_hash + canonical JSON of the row's content), the first row chaining
-from GENESIS. The canonical form is stable across databases: sorted keys, compact
+hash = SHA-256(prev_hash + canonical JSON of the row's content), the first row of each
+chain chaining from GENESIS. The chain number is not hashed: an event moved to another
+chain breaks both chains' links. The canonical form is stable across databases: sorted keys, compact
 separators, timestamps as UTC ISO strings with microseconds, no floats.
 """
 
@@ -86,6 +87,7 @@ class ChainProblem:
     id: int | None
     at: datetime.datetime | None
     detail: str
+    chain: int = 1
 
     KINDS = {
         "content_changed": "内容被修改（哈希不符）",
@@ -102,7 +104,10 @@ class ChainProblem:
     def describe(self) -> str:
         when = self.at.isoformat() if self.at else "-"
         ident = self.id if self.id is not None else "-"
-        return f"第 {self.seq} 条（id={ident}，时间 {when}）：{self.label}。{self.detail}"
+        return (
+            f"第 {self.chain} 链第 {self.seq} 条（id={ident}，时间 {when}）："
+            f"{self.label}。{self.detail}"
+        )
 
 
 @dataclass
@@ -114,42 +119,33 @@ class ChainState:
     count: int = 0
 
 
-def walk(rows: Iterable[dict], state: ChainState) -> Iterator[ChainProblem]:
-    """Check rows (in seq order) continuing from `state`; yield the first problem and stop.
+def walk(rows: Iterable[dict], state: ChainState, number: int = 1) -> Iterator[ChainProblem]:
+    """Check rows of chain `number` (in seq order) continuing from `state`; yield the
+    first problem and stop.
 
     Each row is a dict with the CONTENT_FIELDS plus id, prev_hash and hash. `state` is
     advanced as rows pass, so a caller can feed batches one after another.
     """
+
+    def problem(kind: str, row: dict, detail: str) -> ChainProblem:
+        return ChainProblem(kind, row["seq"], row.get("id"), row["at"], detail, chain=number)
+
     for row in rows:
         expected_seq = state.seq + 1
         if row["seq"] != expected_seq:
-            yield ChainProblem(
+            yield problem(
                 "gap",
-                row["seq"],
-                row.get("id"),
-                row["at"],
+                row,
                 f"应为第 {expected_seq} 条，缺少 {row['seq'] - expected_seq} 条"
                 if row["seq"] > expected_seq
                 else f"序号倒退（应为 {expected_seq}）",
             )
             return
         if row["prev_hash"] != state.hash:
-            yield ChainProblem(
-                "chain_broken",
-                row["seq"],
-                row.get("id"),
-                row["at"],
-                "记录的前一条哈希与上一条记录的哈希不一致",
-            )
+            yield problem("chain_broken", row, "记录的前一条哈希与上一条记录的哈希不一致")
             return
         if compute_hash(row["prev_hash"], row) != row["hash"]:
-            yield ChainProblem(
-                "content_changed",
-                row["seq"],
-                row.get("id"),
-                row["at"],
-                "按记录内容重新计算的哈希与存储的哈希不一致",
-            )
+            yield problem("content_changed", row, "按记录内容重新计算的哈希与存储的哈希不一致")
             return
         state.seq, state.hash = row["seq"], row["hash"]
         state.count += 1

@@ -35,3 +35,9 @@ def retention_days() -> int:
 def archive_dir() -> Path:
     raw = os.environ.get(ARCHIVE_DIR_VAR, "").strip()
     return Path(raw) if raw else Path(settings.BASE_DIR) / "var" / "audit-archive"
+
+
+# Parallel hash chains appends spread over (services._locked_head): enough that the
+# transactions open at once on a busy server rarely all hold one. Chains once used are
+# verified whatever this says; lowering it only stops new appends to the higher ones.
+CHAINS = 8

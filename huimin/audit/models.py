@@ -59,9 +59,15 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One audited act. `hash` = SHA-256(prev_hash + canonical content); `seq` has no gaps."""
+    """One audited act. `hash` = SHA-256(prev_hash + canonical content).
 
-    seq = models.BigIntegerField("链序号", unique=True)
+    Events form a few parallel hash chains (`chain`, numbered from 1), each with its own
+    head, so that concurrent appends need not queue behind one lock; within a chain `seq`
+    has no gaps and every event links to the one before.
+    """
+
+    chain = models.PositiveSmallIntegerField("链", default=1)
+    seq = models.BigIntegerField("链序号")
     at = models.DateTimeField("时间")
     # No database FK: deleting an account must neither fail nor touch its audit trail;
     # actor_username keeps who it was.
@@ -100,6 +106,10 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = "审计记录"
         ordering = ["-at", "-id"]
+        constraints = [
+            # Also the index verification walks a chain by.
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq"),
+        ]
         indexes = [
             models.Index(fields=["at"], name="audit_at_idx"),
             models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
@@ -116,7 +126,10 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.seq} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
+        return (
+            f"#{self.chain}.{self.seq} {self.at:%Y-%m-%d %H:%M:%S} "
+            f"{self.actor_username} {self.action}"
+        )
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -128,7 +141,10 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row (pk=1) every append locks: the last sequence number and hash."""
+    """One row per chain (pk = the chain's number): its last sequence number and hash.
+
+    An append locks one head until its commit; see services._locked_head for which.
+    """
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
@@ -143,8 +159,9 @@ class AuditChainHead(models.Model):
 class AuditArchive(models.Model):
     """A range of events moved to a gzip JSON-lines file before they were deleted."""
 
+    chain = models.PositiveSmallIntegerField("链", default=1)
     first_seq = models.BigIntegerField("起始序号")
-    last_seq = models.BigIntegerField("结束序号", unique=True)
+    last_seq = models.BigIntegerField("结束序号")
     first_at = models.DateTimeField("起始时间")
     last_at = models.DateTimeField("结束时间")
     before = models.DateField("归档截止日期")
@@ -158,10 +175,13 @@ class AuditArchive(models.Model):
 
     class Meta:
         verbose_name = "审计归档"
-        ordering = ["last_seq"]
+        ordering = ["chain", "last_seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "last_seq"], name="audit_archive_chain_seq"),
+        ]
 
     def __str__(self):
-        return f"{self.first_seq}–{self.last_seq} → {self.file}"
+        return f"{self.chain}.{self.first_seq}–{self.last_seq} → {self.file}"
 
 
 class AlertSeverity(models.TextChoices):

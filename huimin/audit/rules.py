@@ -342,14 +342,15 @@ def suspended_institution(rows: Iterable[Row], cfg: RuleConfig) -> list[Finding]
 # ---------------------------------------------------------------- (f) verify-audit failure
 
 
-def chain_broken(kind: str, seq: int, record_id, at, description: str) -> Finding:
+def chain_broken(kind: str, seq: int, record_id, at, description: str, chain: int = 1) -> Finding:
     return Finding(
         rule=AUDIT_CHAIN_BROKEN,
         subject="audit:chain",
         summary=f"审计链校验失败：{description}"[:300],
-        dedupe_key=f"{AUDIT_CHAIN_BROKEN}:{kind}:{seq}",
+        dedupe_key=f"{AUDIT_CHAIN_BROKEN}:{kind}:{chain}:{seq}",
         details={
             "kind": kind,
+            "chain": chain,
             "seq": seq,
             "id": record_id,
             "at": _fmt(at) if at else None,

@@ -2,9 +2,9 @@
 
 `record()` writes in the caller's transaction: a rolled-back write leaves no audit row.
 To record a refusal, roll back the refused work first and call `record()` after it.
-Appends are serialised by locking the single AuditChainHead row, so the chain never
-forks; the lock is held until the caller commits, so call `record()` late in long
-transactions.
+Each append locks one chain's head (AuditChainHead) until the caller commits, so no
+chain forks; call `record()` late in long transactions. There are conf.CHAINS chains
+so that concurrent transactions do not queue behind one head (see _locked_head).
 """
 
 import datetime
@@ -29,7 +29,6 @@ from huimin.audit.models import (
 from huimin.core import idnumber
 from huimin.core.errors import Conflict, ValidationFailed
 
-HEAD_PK = 1
 TERMINAL_HEADER = "HTTP_X_HUIMIN_TERMINAL"
 
 
@@ -73,34 +72,54 @@ def _user_of(request):
     return user
 
 
-_HEAD_SQL: dict[str, str] = {}
+_HEAD_SQL: dict[tuple[str, bool], str] = {}
 
 
-def _head_sql(connection) -> str:
-    sql = _HEAD_SQL.get(connection.vendor)
+def _head_sql(connection, *, any_free: bool) -> str:
+    """The statement locking a chain head: chain 1 (waiting for it if held), or else
+    `any_free`: the lowest-numbered head no other transaction holds, skipping held ones."""
+    key = (connection.vendor, any_free)
+    sql = _HEAD_SQL.get(key)
     if sql is None:
         q = connection.ops.quote_name
         sql = (
-            f"SELECT {q('last_seq')}, {q('last_hash')} "  # noqa: S608 - names from the model
-            f"FROM {q(AuditChainHead._meta.db_table)} WHERE {q('id')} = %s"
+            f"SELECT {q('id')}, {q('last_seq')}, {q('last_hash')} "  # noqa: S608 - model names
+            f"FROM {q(AuditChainHead._meta.db_table)} "
         )
-        if connection.features.has_select_for_update:
-            sql += " FOR UPDATE"
-        _HEAD_SQL[connection.vendor] = sql
+        if any_free:
+            sql += f"WHERE {q('id')} <= %s ORDER BY {q('id')} LIMIT 1 FOR UPDATE SKIP LOCKED"
+        else:
+            sql += f"WHERE {q('id')} = %s"
+            if connection.features.has_select_for_update:
+                sql += " FOR UPDATE"
+        _HEAD_SQL[key] = sql
     return sql
 
 
-def _locked_head() -> tuple[int, str]:
-    """(last_seq, last_hash) of the chain head, locked until the caller's commit. Written
-    out, like the append below: every audited request runs these."""
+def _locked_head() -> tuple[int, int, str]:
+    """(chain, last_seq, last_hash) of a chain head, locked until the caller's commit.
+
+    A head stays locked from the append to the commit, which includes the rest of the
+    caller's work and the commit's WAL flush; with one chain, every audited transaction
+    in the county queued there. On PostgreSQL an append takes the lowest-numbered head
+    no one else holds (SKIP LOCKED), so concurrent appends proceed side by side, and a
+    lone writer always extends chain 1. Only when all CHAINS heads are held does it wait,
+    and then always for chain 1: a transaction may hold several heads, but waiting only
+    ever for the same one cannot form a cycle. SQLite serialises writers itself: chain 1.
+    """
     connection = connections[AuditChainHead.objects.db]
     with connection.cursor() as cursor:
-        cursor.execute(_head_sql(connection), [HEAD_PK])
-        row = cursor.fetchone()
+        row = None
+        if connection.features.has_select_for_update_skip_locked:
+            cursor.execute(_head_sql(connection, any_free=True), [conf.CHAINS])
+            row = cursor.fetchone()
+        if row is None:
+            cursor.execute(_head_sql(connection, any_free=False), [1])
+            row = cursor.fetchone()
     if row is None:
         head = _lock_head()
-        return head.last_seq, head.last_hash
-    return row[0], row[1]
+        return head.pk, head.last_seq, head.last_hash
+    return row[0], row[1], row[2]
 
 
 _EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
@@ -132,10 +151,10 @@ def _append_sql(connection) -> list[str]:
 
 
 def _append(event: AuditEvent) -> None:
-    """Insert the event and move the chain head to it (the head is locked by the caller)."""
+    """Insert the event and move its chain's head to it (the head is locked by the caller)."""
     connection = connections[AuditEvent.objects.db]
     values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
-    move = [event.seq, event.hash, HEAD_PK]
+    move = [event.seq, event.hash, event.chain]
     statements = _append_sql(connection)
     with connection.cursor() as cursor:
         if len(statements) == 1:
@@ -150,23 +169,26 @@ def _append(event: AuditEvent) -> None:
 
 
 def _lock_head() -> AuditChainHead:
+    """Chain 1's head, locked; first creating every missing head (a new database, or
+    after a test flush), each from its chain's newest row, if any."""
     try:
-        return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+        return AuditChainHead.objects.select_for_update().get(pk=1)
     except AuditChainHead.DoesNotExist:
         pass
-    # First append ever (or after a test flush): start from the newest row, if any.
-    last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-    AuditChainHead.objects.bulk_create(
-        [
+    heads = []
+    for number in range(1, conf.CHAINS + 1):
+        last = (
+            AuditEvent.objects.filter(chain=number).order_by("-seq").values("seq", "hash").first()
+        )
+        heads.append(
             AuditChainHead(
-                pk=HEAD_PK,
+                pk=number,
                 last_seq=last["seq"] if last else 0,
                 last_hash=last["hash"] if last else chain.GENESIS,
             )
-        ],
-        ignore_conflicts=True,
-    )
-    return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+        )
+    AuditChainHead.objects.bulk_create(heads, ignore_conflicts=True)
+    return AuditChainHead.objects.select_for_update().get(pk=1)
 
 
 # Choices' .values builds a new list on every access; every audited request checks both.
@@ -232,19 +254,19 @@ def record(
     # No savepoint: an append is a few statements at the end of the caller's transaction,
     # and a failure in it must fail that transaction anyway.
     with transaction.atomic(savepoint=False):
-        last_seq, last_hash = _locked_head()
-        # Taken under the lock, so time never runs backwards along the chain.
+        number, last_seq, last_hash = _locked_head()
+        # Taken under the lock, so time never runs backwards along a chain.
         content["seq"] = last_seq + 1
         content["at"] = timezone.now()
         digest = chain.compute_hash(last_hash, content)
-        event = AuditEvent(prev_hash=last_hash, hash=digest, **content)
+        event = AuditEvent(chain=number, prev_hash=last_hash, hash=digest, **content)
         _append(event)
     return event
 
 
 # ---------------------------------------------------------------- verification
 
-ROW_FIELDS = ("id", *chain.CONTENT_FIELDS, "prev_hash", "hash")
+ROW_FIELDS = ("id", *chain.CONTENT_FIELDS, "prev_hash", "hash")  # chain: filtered on
 BATCH = 5000
 
 
@@ -252,8 +274,7 @@ BATCH = 5000
 class Verification:
     count: int  # rows checked in the database
     archived: int  # rows before them, kept in archive files
-    last_seq: int
-    last_hash: str
+    tails: dict[int, tuple[int, str]]  # chain → (last seq, last hash) verified
     problem: chain.ChainProblem | None
 
     @property
@@ -263,14 +284,38 @@ class Verification:
 
 def _archive_problem(archive: AuditArchive, detail: str) -> chain.ChainProblem:
     return chain.ChainProblem(
-        "archive_broken", archive.first_seq, None, archive.first_at, f"归档 #{archive.pk}：{detail}"
+        "archive_broken",
+        archive.first_seq,
+        None,
+        archive.first_at,
+        f"归档 #{archive.pk}：{detail}",
+        chain=archive.chain,
     )
 
 
-def chain_start() -> tuple[chain.ChainState, int, chain.ChainProblem | None]:
-    """Where the live chain starts: after the last archive, whose ranges must join up."""
+def chains_in_use() -> list[int]:
+    """Every chain with a head, an archive or an event: a chain whose head was deleted is
+    still walked. Found by skipping along the (chain, seq) index, not by a scan."""
+    found = set(AuditChainHead.objects.values_list("pk", flat=True))
+    found |= set(AuditArchive.objects.values_list("chain", flat=True).distinct())
+    number = 0
+    while True:
+        following = (
+            AuditEvent.objects.filter(chain__gt=number)
+            .order_by("chain")
+            .values_list("chain", flat=True)
+            .first()
+        )
+        if following is None:
+            return sorted(found)
+        found.add(following)
+        number = following
+
+
+def chain_start(number: int = 1) -> tuple[chain.ChainState, int, chain.ChainProblem | None]:
+    """Where a live chain starts: after its last archive, whose ranges must join up."""
     state, archived = chain.ChainState(seq=0, hash=chain.GENESIS), 0
-    for archive in AuditArchive.objects.order_by("last_seq"):
+    for archive in AuditArchive.objects.filter(chain=number).order_by("last_seq"):
         if archive.first_seq != state.seq + 1:
             return state, archived, _archive_problem(archive, "起始序号与前一段不连续")
         if archive.first_prev_hash != state.hash:
@@ -280,44 +325,50 @@ def chain_start() -> tuple[chain.ChainState, int, chain.ChainProblem | None]:
     return state, archived, None
 
 
+def _verify_one(
+    number: int, batch_size: int
+) -> tuple[chain.ChainState, int, chain.ChainProblem | None]:
+    """Walk one chain in sequence order, a batch at a time, recomputing every hash."""
+    head = AuditChainHead.objects.filter(pk=number).values("last_seq", "last_hash").first()
+    state, archived, problem = chain_start(number)
+    if problem is not None:
+        return state, archived, problem
+    # Rows appended while we walk are past the head we read, and not our concern.
+    end_seq = head["last_seq"] if head else None
+    while problem is None:
+        rows = AuditEvent.objects.filter(chain=number, seq__gt=state.seq).order_by("seq")
+        if end_seq is not None:
+            rows = rows.filter(seq__lte=end_seq)
+        batch = list(rows.values(*ROW_FIELDS)[:batch_size])
+        if not batch:
+            break
+        problem = next(chain.walk(batch, state, number), None)
+    tail = (head["last_seq"], head["last_hash"]) if head else None
+    if problem is None and tail and (state.seq, state.hash) != tail:
+        problem = chain.ChainProblem(
+            "tail_missing",
+            state.seq + 1,
+            None,
+            None,
+            f"链头记录最后为第 {head['last_seq']} 条，实际只到第 {state.seq} 条",
+            chain=number,
+        )
+    return state, archived, problem
+
+
 def verify_chain(batch_size: int = BATCH) -> Verification:
-    """Walk the chain in sequence order, a batch at a time, recomputing every hash."""
-    head = AuditChainHead.objects.filter(pk=HEAD_PK).values("last_seq", "last_hash").first()
-    state, archived, problem = chain_start()
-    if problem is None:
-        # Rows appended while we walk are past the head we read, and not our concern.
-        end_seq = head["last_seq"] if head else None
-        while problem is None:
-            rows = AuditEvent.objects.filter(seq__gt=state.seq).order_by("seq")
-            if end_seq is not None:
-                rows = rows.filter(seq__lte=end_seq)
-            batch = list(rows.values(*ROW_FIELDS)[:batch_size])
-            if not batch:
-                break
-            problem = next(chain.walk(batch, state), None)
-        if (
-            problem is None
-            and head
-            and (state.seq, state.hash)
-            != (
-                head["last_seq"],
-                head["last_hash"],
-            )
-        ):
-            problem = chain.ChainProblem(
-                "tail_missing",
-                state.seq + 1,
-                None,
-                None,
-                f"链头记录最后为第 {head['last_seq']} 条，实际只到第 {state.seq} 条",
-            )
-    return Verification(
-        count=state.count,
-        archived=archived,
-        last_seq=state.seq,
-        last_hash=state.hash,
-        problem=problem,
-    )
+    """Walk every chain; the first problem found stops the walk."""
+    count = archived = 0
+    tails: dict[int, tuple[int, str]] = {}
+    problem = None
+    for number in chains_in_use():
+        state, archived_here, problem = _verify_one(number, batch_size)
+        count += state.count
+        archived += archived_here
+        tails[number] = (state.seq, state.hash)
+        if problem is not None:
+            break
+    return Verification(count=count, archived=archived, tails=tails, problem=problem)
 
 
 # ---------------------------------------------------------------- archiving
@@ -364,22 +415,39 @@ def check_archive_before(before: datetime.date, today: datetime.date | None = No
 
 def do_archive(
     before: datetime.date, *, actor=None, today=None, batch_size: int = BATCH
-) -> AuditArchive | None:
-    """Move events older than `before` (local date) to a gzip JSON-lines file, then delete.
+) -> list[AuditArchive]:
+    """Move events older than `before` (local date) to gzip JSON-lines files, one per
+    chain, then delete them.
 
-    The range is verified while it is written; a broken chain is never archived (that
-    would destroy the evidence). Returns None when nothing is old enough.
+    Each range is verified while it is written; a broken chain is never archived (that
+    would destroy the evidence). Returns the archives made: none when nothing is old
+    enough.
     """
     check_archive_before(before, today)
     cutoff = datetime.datetime.combine(
         before, datetime.time.min, tzinfo=timezone.get_default_timezone()
     )
-    state, _archived, problem = chain_start()
+    made = []
+    for number in chains_in_use():
+        archive = _archive_chain(number, before, cutoff, actor, batch_size)
+        if archive is not None:
+            made.append(archive)
+    return made
+
+
+def _broken(problem: chain.ChainProblem) -> Conflict:
+    return Conflict("audit_chain_broken", f"审计链被破坏，不能归档：{problem.describe()}")
+
+
+def _archive_chain(number: int, before, cutoff, actor, batch_size: int) -> AuditArchive | None:
+    state, _archived, problem = chain_start(number)
     if problem is not None:
-        raise Conflict("audit_chain_broken", f"审计链被破坏，不能归档：{problem.describe()}")
+        raise _broken(problem)
     start = chain.ChainState(seq=state.seq, hash=state.hash)
+    # Within a chain `at` only grows (it is taken under the head's lock), so the events
+    # before the cutoff are a prefix of the live chain.
     last_seq = (
-        AuditEvent.objects.filter(seq__gt=state.seq, at__lt=cutoff)
+        AuditEvent.objects.filter(chain=number, seq__gt=state.seq, at__lt=cutoff)
         .order_by("-seq")
         .values_list("seq", flat=True)
         .first()
@@ -389,25 +457,23 @@ def do_archive(
 
     folder = conf.archive_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"audit-{start.seq + 1:012d}-{last_seq:012d}.jsonl.gz"
+    name = f"audit-{number}-{start.seq + 1:012d}-{last_seq:012d}.jsonl.gz"
     path, partial = folder / name, folder / (name + ".partial")
     first_at = last_at = None
     # Slow file I/O outside any transaction: these rows are old and never change.
     with gzip.open(partial, "wt", encoding="utf-8") as out:
         while state.seq < last_seq:
-            rows = AuditEvent.objects.filter(seq__gt=state.seq, seq__lte=last_seq)
+            rows = AuditEvent.objects.filter(chain=number, seq__gt=state.seq, seq__lte=last_seq)
             batch = list(rows.order_by("seq").values(*ROW_FIELDS)[:batch_size])
             if not batch:
                 break
-            problem = next(chain.walk(batch, state), None)
+            problem = next(chain.walk(batch, state, number), None)
             if problem is not None:
                 partial.unlink()
                 from huimin.audit.alerts import raise_chain_alert
 
                 raise_chain_alert(problem)
-                raise Conflict(
-                    "audit_chain_broken", f"审计链被破坏，不能归档：{problem.describe()}"
-                )
+                raise _broken(problem)
             for row in batch:
                 out.write(_row_line(row) + "\n")
             first_at = first_at or batch[0]["at"]
@@ -421,9 +487,10 @@ def do_archive(
 
     with transaction.atomic():
         _lock_head()  # one archiver at a time
-        if AuditArchive.objects.filter(last_seq__gt=start.seq).exists():
+        if AuditArchive.objects.filter(chain=number, last_seq__gt=start.seq).exists():
             raise Conflict("archive_running", "另一个归档操作已处理这一范围")
         archive = AuditArchive.objects.create(
+            chain=number,
             first_seq=start.seq + 1,
             last_seq=last_seq,
             first_at=first_at,
@@ -440,8 +507,8 @@ def do_archive(
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL huimin.audit_archiving = 'on'")
             cursor.execute(
-                "DELETE FROM audit_auditevent WHERE seq > %s AND seq <= %s",
-                [start.seq, last_seq],
+                "DELETE FROM audit_auditevent WHERE chain = %s AND seq > %s AND seq <= %s",
+                [number, start.seq, last_seq],
             )
             deleted = cursor.rowcount
         if deleted != state.count:
@@ -450,7 +517,7 @@ def do_archive(
             action="delete",
             object_type="audit.archive",
             object_id=str(archive.pk),
-            changes={"seq": [start.seq + 1, last_seq], "count": [state.count, 0]},
+            changes={"chain": number, "seq": [start.seq + 1, last_seq], "count": [state.count, 0]},
             purpose=f"归档 {before.isoformat()} 之前的审计记录至 {name}",
             actor=actor,
         )
@@ -467,7 +534,7 @@ def verify_archive_file(archive: AuditArchive) -> str | None:
     state = chain.ChainState(seq=archive.first_seq - 1, hash=archive.first_prev_hash)
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
-            problem = next(chain.walk([_parse_line(line)], state), None)
+            problem = next(chain.walk([_parse_line(line)], state, archive.chain), None)
             if problem is not None:
                 return f"归档文件 {path.name}：{problem.describe()}"
     if (state.seq, state.hash) != (archive.last_seq, archive.last_hash):

@@ -112,23 +112,33 @@ def read_facts(query, tables: list[str]) -> dict:
 
 
 def _audit_head(query, tables: list[str]) -> dict | None:
+    """Each audit chain's last sequence number and hash, by chain number (as text: the
+    manifest is JSON)."""
     try:
         model = apps.get_model("audit", "AuditEvent")
     except LookupError:
         return None
     names = {f.name for f in model._meta.get_fields()}
     table = model._meta.db_table
-    if table not in tables or not {"seq", "hash"} <= names:
+    if table not in tables or not {"chain", "seq", "hash"} <= names:
         return None
-    seq_col = model._meta.get_field("seq").column
-    hash_col = model._meta.get_field("hash").column
-    rows = query(
-        f"SELECT {_q(seq_col)}, {_q(hash_col)} FROM {_q(table)} "  # noqa: S608
-        f"ORDER BY {_q(seq_col)} DESC LIMIT 1"
+    chain_col, seq_col, hash_col = (
+        _q(model._meta.get_field(n).column) for n in ("chain", "seq", "hash")
     )
-    if not rows:
-        return {"last_seq": 0, "last_hash": None}
-    return {"last_seq": int(rows[0][0]), "last_hash": rows[0][1]}
+    heads = {}
+    number = 0
+    while True:  # chain by chain along the (chain, seq) index, not a scan of the table
+        [(following,)] = query(
+            f"SELECT MIN({chain_col}) FROM {_q(table)} WHERE {chain_col} > {int(number)}"  # noqa: S608
+        )
+        if following is None:
+            return heads
+        number = int(following)
+        [(seq, digest)] = query(
+            f"SELECT {seq_col}, {hash_col} FROM {_q(table)} "  # noqa: S608
+            f"WHERE {chain_col} = {number} ORDER BY {seq_col} DESC LIMIT 1"
+        )
+        heads[str(number)] = {"last_seq": int(seq), "last_hash": digest}
 
 
 def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:

@@ -175,7 +175,7 @@ def test_refusals_for_other_reasons_are_not_this_rule():
 def test_a_chain_break_is_a_finding_keyed_by_the_record():
     f = rules.chain_broken("gap", 41, 41, minutes(0), "第 41 条：记录缺失")
     assert f.rule == "audit_chain_broken"
-    assert f.dedupe_key == "audit_chain_broken:gap:41"
+    assert f.dedupe_key == "audit_chain_broken:gap:1:41"
 
 
 # ---------------------------------------------------------------- configuration

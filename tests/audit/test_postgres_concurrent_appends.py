@@ -1,10 +1,13 @@
-"""Many writers at once on PostgreSQL: the chain-head lock keeps one unforked chain."""
+"""Many writers at once on PostgreSQL: each chain stays one unforked, gapless chain, and
+an append does not queue behind another transaction's uncommitted append."""
 
 import threading
+from collections import defaultdict
 
 import pytest
 from django.db import connection, connections, transaction
 
+from huimin.audit import conf
 from huimin.audit.models import AuditEvent
 from huimin.audit.services import record, verify_chain
 from tests import factories
@@ -15,10 +18,14 @@ THREADS = 8
 PER_THREAD = 25
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_leave_one_intact_chain():
+def _postgres_only():
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers by itself; the lock is tested on PostgreSQL")
+        pytest.skip("SQLite serialises writers by itself; the locks are tested on PostgreSQL")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_leave_every_chain_intact():
+    _postgres_only()
     users = [factories.make_staff(f"writer{i}", "insurance_officer") for i in range(THREADS)]
     start = threading.Barrier(THREADS)
     errors = []
@@ -42,9 +49,53 @@ def test_concurrent_writers_leave_one_intact_chain():
         t.join(timeout=120)
 
     assert not errors
-    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
-    assert seqs == list(range(1, THREADS * PER_THREAD + 1))
-    assert AuditEvent.objects.values("prev_hash").distinct().count() == len(seqs)
+    by_chain = defaultdict(list)
+    for number, seq, prev in AuditEvent.objects.order_by("chain", "seq").values_list(
+        "chain", "seq", "prev_hash"
+    ):
+        by_chain[number].append((seq, prev))
+    assert set(by_chain) <= set(range(1, conf.CHAINS + 1))
+    for rows in by_chain.values():
+        # Gapless from 1, and no two events link to the same predecessor (no fork).
+        assert [seq for seq, _ in rows] == list(range(1, len(rows) + 1))
+        assert len({prev for _, prev in rows}) == len(rows)
     result = verify_chain(batch_size=50)
     assert result.ok, result.problem
     assert result.count == THREADS * PER_THREAD
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_append_does_not_wait_for_a_transaction_holding_a_head():
+    _postgres_only()
+    user = factories.make_staff("writer", "insurance_officer")
+    record(action="read", actor=user, object_id="first")  # heads exist
+    holding, release = threading.Event(), threading.Event()
+    held = {}
+
+    def hold():
+        try:
+            with transaction.atomic():
+                held["event"] = record(action="read", actor=user, object_id="held")
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        # Would block until the holder commits (and fail on the timeout) if appends
+        # queued behind one head.
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            other = record(action="read", actor=user, object_id="alongside")
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    assert held["event"].chain == 1  # a lone writer extends chain 1
+    assert other.chain == 2
+    assert (other.seq, other.prev_hash) == (1, "0" * 64)
+    assert verify_chain().ok

@@ -115,3 +115,57 @@ def test_the_huimin_command_name_is_verify_audit(officer, capsys):
     _fill(officer, 3)
     main(["verify-audit"])
     assert "审计链完整：3 条" in capsys.readouterr().out
+
+
+def _second_chain(n: int) -> list[AuditEvent]:
+    """n events on chain 2, as a concurrent writer's appends would have made them (on
+    SQLite every append takes chain 1, so they are written here directly)."""
+    from django.utils import timezone
+
+    from huimin.audit import chain
+
+    made, prev = [], chain.GENESIS
+    for seq in range(1, n + 1):
+        content = {name: "" for name in chain.CONTENT_FIELDS}
+        content.update(
+            seq=seq,
+            at=timezone.now(),
+            actor_id=None,
+            institution_id=None,
+            loan_id=None,
+            action="read",
+            object_id=f"c2-{seq}",
+            fields=[],
+            changes={},
+            outcome="success",
+        )
+        digest = chain.compute_hash(prev, content)
+        made.append(AuditEvent.objects.create(chain=2, prev_hash=prev, hash=digest, **content))
+        prev = digest
+    return made
+
+
+@pytest.mark.django_db
+def test_every_chain_is_walked(officer, capsys):
+    _fill(officer, 5)
+    second = _second_chain(4)
+
+    code, out, _ = _verify(capsys)
+
+    assert code == 0
+    assert "审计链完整：9 条（2 条链）" in out
+    assert f"第 2 链最后一条：第 4 条，哈希 {second[-1].hash}" in out
+
+
+@pytest.mark.django_db
+def test_a_changed_row_on_another_chain_is_named_with_its_chain(officer, capsys, tamper):
+    _fill(officer, 5)
+    second = _second_chain(4)
+    tamper("UPDATE audit_auditevent SET object_id = 'x' WHERE id = %s", [second[1].pk])
+
+    code, _, err = _verify(capsys)
+
+    assert code == 1
+    assert f"第 2 链第 2 条（id={second[1].pk}" in err
+    assert "内容被修改" in err
+    assert SecurityAlert.objects.get().details["chain"] == 2

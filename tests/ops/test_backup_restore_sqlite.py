@@ -46,11 +46,12 @@ def test_manifest_describes_the_backup(populated, tmp_path):
         if app == "registry"
     )
     assert manifest["row_counts"]["registry_person"] == 50
-    # The chain head in the manifest is the newest event before this backup was taken.
+    # Each chain's head in the manifest is its newest event before this backup was taken
+    # (one writer, as on SQLite: all in chain 1).
     [(seq, last_hash)] = rows(
         populated, "SELECT seq, hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1 OFFSET 1"
     )
-    assert manifest["audit_chain"] == {"last_seq": seq, "last_hash": last_hash}
+    assert manifest["audit_chain"] == {"1": {"last_seq": seq, "last_hash": last_hash}}
     # The copy inside is a complete SQLite database with those very counts.
     copy = tmp_path / "copy.sqlite3"
     copy.write_bytes(gzip.decompress(backup_path.read_bytes()))

@@ -1,9 +1,9 @@
 """huimin archive-audit --before YYYY-MM-DD: move old audit events to an archive file.
 
 Refuses dates inside the retention period (HUIMIN_AUDIT_RETENTION_DAYS, at least 180
-days). Rows are written to var/audit-archive/ as gzip JSON lines with a SHA-256 file,
-recorded in AuditArchive, and only then deleted; verify-audit continues the chain from
-the archive's last hash.
+days). Each chain's rows are written to var/audit-archive/ as gzip JSON lines with a
+SHA-256 file, recorded in AuditArchive, and only then deleted; verify-audit continues
+each chain from its archive's last hash.
 """
 
 import datetime
@@ -26,15 +26,16 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--before 应为 YYYY-MM-DD 格式的日期，收到 {before!r}") from None
         try:
-            archive = services.do_archive(day)
+            archives = services.do_archive(day)
         except DomainError as exc:
             reasons = "；".join(exc.fields.values()) if exc.fields else exc.message
             raise CommandError(reasons) from None
-        if archive is None:
+        if not archives:
             self.stdout.write(f"{day.isoformat()} 之前没有需要归档的审计记录")
             return
-        self.stdout.write(
-            f"已归档 {archive.count} 条（第 {archive.first_seq}–{archive.last_seq} 条）"
-            f"至 {archive.file}"
-        )
-        self.stdout.write(f"SHA-256 {archive.checksum}；末条哈希 {archive.last_hash}")
+        for archive in archives:
+            self.stdout.write(
+                f"已归档第 {archive.chain} 链 {archive.count} 条"
+                f"（第 {archive.first_seq}–{archive.last_seq} 条）至 {archive.file}"
+            )
+            self.stdout.write(f"SHA-256 {archive.checksum}；末条哈希 {archive.last_hash}")

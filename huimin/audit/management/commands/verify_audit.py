@@ -18,21 +18,28 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size, archives, **options):
         result = services.verify_chain(batch_size=max(100, batch_size))
         if result.ok and archives:
-            for archive in AuditArchive.objects.order_by("last_seq"):
+            for archive in AuditArchive.objects.order_by("chain", "last_seq"):
                 problem = services.verify_archive_file(archive)
                 if problem:
                     self.stderr.write(f"审计归档被破坏：{problem}")
                     alerts.raise_chain_alert(
                         chain.ChainProblem(
-                            "archive_broken", archive.first_seq, None, archive.first_at, problem
+                            "archive_broken",
+                            archive.first_seq,
+                            None,
+                            archive.first_at,
+                            problem,
+                            chain=archive.chain,
                         )
                     )
                     raise SystemExit(1)
         if result.ok:
-            self.stdout.write(f"审计链完整：{result.count} 条")
+            self.stdout.write(f"审计链完整：{result.count} 条（{len(result.tails)} 条链）")
             if result.archived:
                 self.stdout.write(f"（另有 {result.archived} 条已归档，链从归档末尾接续）")
-            self.stdout.write(f"最后一条：第 {result.last_seq} 条，哈希 {result.last_hash}")
+            for number, (seq, digest) in sorted(result.tails.items()):
+                if seq:
+                    self.stdout.write(f"第 {number} 链最后一条：第 {seq} 条，哈希 {digest}")
             return
         problem = result.problem
         self.stderr.write(f"审计链被破坏：{problem.describe()}")
