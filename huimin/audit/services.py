@@ -113,6 +113,12 @@ def _locked_head() -> tuple[int, int, str]:
         if connection.features.has_select_for_update_skip_locked:
             cursor.execute(_head_sql(connection, any_free=True), [conf.CHAINS])
             row = cursor.fetchone()
+            if row is None and AuditChainHead.objects.filter(pk__lte=conf.CHAINS).count() < (
+                conf.CHAINS
+            ):
+                _create_heads()  # some never made (CHAINS raised, or a test flush)
+                cursor.execute(_head_sql(connection, any_free=True), [conf.CHAINS])
+                row = cursor.fetchone()
         if row is None:
             cursor.execute(_head_sql(connection, any_free=False), [1])
             row = cursor.fetchone()
@@ -170,11 +176,17 @@ def _append(event: AuditEvent) -> None:
 
 def _lock_head() -> AuditChainHead:
     """Chain 1's head, locked; first creating every missing head (a new database, or
-    after a test flush), each from its chain's newest row, if any."""
+    after a test flush)."""
     try:
         return AuditChainHead.objects.select_for_update().get(pk=1)
     except AuditChainHead.DoesNotExist:
         pass
+    _create_heads()
+    return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
+def _create_heads() -> None:
+    """The heads of chains 1..CHAINS that are missing, each from its chain's newest row."""
     heads = []
     for number in range(1, conf.CHAINS + 1):
         last = (
@@ -188,7 +200,6 @@ def _lock_head() -> AuditChainHead:
             )
         )
     AuditChainHead.objects.bulk_create(heads, ignore_conflicts=True)
-    return AuditChainHead.objects.select_for_update().get(pk=1)
 
 
 # Choices' .values builds a new list on every access; every audited request checks both.

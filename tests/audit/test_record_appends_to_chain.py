@@ -58,7 +58,9 @@ def test_each_event_chains_from_the_previous_one(officer):
     assert chain.compute_hash(stored["prev_hash"], stored) == stored["hash"]
     # Floats are kept as text so every database reads back the same hash input.
     assert stored["changes"] == {"ratio": "0.5"}
-    head = AuditChainHead.objects.get()
+    # A lone writer extends chain 1, and its head follows.
+    assert first.chain == second.chain == 1
+    head = AuditChainHead.objects.get(pk=1)
     assert (head.last_seq, head.last_hash) == (second.seq, second.hash)
 
 

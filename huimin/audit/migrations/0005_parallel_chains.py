@@ -1,11 +1,35 @@
 """Parallel audit chains: every existing event, head and archive is chain 1.
 
 Adding the column with a constant default neither rewrites nor UPDATEs rows on
-PostgreSQL, so the append-only trigger is not involved.
+PostgreSQL, so the append-only trigger is not involved. The heads of the new chains
+are made here, so that the first busy moment after the upgrade finds them.
 """
 
 from django.conf import settings
 from django.db import migrations, models
+
+
+GENESIS = "0" * 64
+CHAINS = 8  # audit.conf.CHAINS when this was written
+
+
+def make_heads(apps, schema_editor):
+    head = apps.get_model("audit", "AuditChainHead")
+    event = apps.get_model("audit", "AuditEvent")
+    have = set(head.objects.values_list("pk", flat=True))
+    made = []
+    for number in range(1, CHAINS + 1):
+        if number in have:
+            continue
+        last = event.objects.filter(chain=number).order_by("-seq").values("seq", "hash").first()
+        made.append(
+            head(
+                pk=number,
+                last_seq=last["seq"] if last else 0,
+                last_hash=last["hash"] if last else GENESIS,
+            )
+        )
+    head.objects.bulk_create(made)
 
 
 class Migration(migrations.Migration):
@@ -48,4 +72,5 @@ class Migration(migrations.Migration):
             model_name='auditevent',
             constraint=models.UniqueConstraint(fields=('chain', 'seq'), name='audit_event_chain_seq'),
         ),
+        migrations.RunPython(make_heads, migrations.RunPython.noop),
     ]

@@ -34,7 +34,7 @@ class Command(BaseCommand):
                     )
                     raise SystemExit(1)
         if result.ok:
-            self.stdout.write(f"审计链完整：{result.count} 条（{len(result.tails)} 条链）")
+            self.stdout.write(f"审计链完整：{result.count} 条")
             if result.archived:
                 self.stdout.write(f"（另有 {result.archived} 条已归档，链从归档末尾接续）")
             for number, (seq, digest) in sorted(result.tails.items()):
