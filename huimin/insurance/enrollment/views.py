@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huimin.audit.services import record
 from huimin.core.errors import DomainError
-from huimin.insurance.enrollment import bank, forms, services
+from huimin.insurance.enrollment import bank, forms, rules, services
 from huimin.insurance.enrollment.models import (
     BankBatch,
     Enrollment,
@@ -29,7 +29,13 @@ from huimin.insurance.enrollment.models import (
 )
 from huimin.insurance.queries import Page, newest_first
 from huimin.registry import queries
-from huimin.registry.models import Household, HouseholdMembership, Person, jurisdiction_of
+from huimin.registry.models import (
+    Household,
+    HouseholdMembership,
+    Person,
+    SpecialCategory,
+    jurisdiction_of,
+)
 
 LABELS = {
     "amount": "缴费金额",
@@ -48,6 +54,21 @@ LABELS = {
     "subsidy": "财政补助标准",
 }
 SEARCH_LIMIT = 20
+CATEGORY_NAMES = dict(SpecialCategory.choices)
+
+
+def category_name(code: str) -> str:
+    return CATEGORY_NAMES.get(code, code)
+
+
+def with_share_labels(periods):
+    """Each period's assistance shares as the page says them: 特困人员 1.00；低保对象 0.50."""
+    periods = list(periods)
+    for p in periods:
+        p.shares_label = "；".join(
+            f"{category_name(code)} {share}" for code, share in p.assistance_shares.items()
+        )
+    return periods
 
 
 def reads(view):
@@ -147,7 +168,7 @@ def index(request):
             for m in memberships:
                 seen.setdefault(m.household_id, m.household)
             households = list(seen.values())
-    periods = periods_for(request.user).order_by("-year", "region_code")[:20]
+    periods = with_share_labels(periods_for(request.user).order_by("-year", "region_code")[:20])
     return render(
         request,
         "enrollment/index.html",
@@ -182,7 +203,7 @@ def render_household(request, household, year, *, error=None, failed=None, statu
         Enrollment.objects.visible_to(user)
         .filter(year=year)
         .filter(Q(household=household) | Q(person_id__in=member_ids))
-        .select_related("person")
+        .select_related("person", "period")
         .prefetch_related(
             Prefetch("payments", queryset=Payment.objects.order_by("-paid_at", "-id"))
         )
@@ -191,16 +212,34 @@ def render_household(request, household, year, *, error=None, failed=None, statu
     current = {}
     history = []
     for e in enrollments:
+        e.category_label = category_name(e.category)
         if e.status != EnrollmentStatus.CANCELLED and e.person_id not in current:
             current[e.person_id] = e
         else:
             history.append(e)
-    rows = [
-        {"membership": m, "person": m.person, "enrollment": current.pop(m.person_id, None)}
-        for m in members
-    ]
+    today = timezone.localdate()
+    # One key per page, suffixed per enrollment: each member's form is its own request
+    # (paying a second member from the same page copy is not a reuse of the first's key),
+    # while sending the same form twice still replays the first payment.
+    page_key = forms.PaymentForm.new_key()
+    rows = []
+    for m in members:
+        e = current.pop(m.person_id, None)
+        row = {"membership": m, "person": m.person, "enrollment": e}
+        if e is not None and e.status == EnrollmentStatus.OWED:
+            row["pay_key"] = f"{page_key}-{e.pk}"
+            # The service would refuse every payment: say why instead of offering the form.
+            row["pay_closed"] = services.too_late_to_pay(e, today)
+        rows.append(row)
     former = list(current.values())  # enrolled with this household, since moved out
     period = services.period_for(household.village_id, year)
+    enroll_closed = (
+        rules.check_enrollment_date(
+            year, period.opens_on, period.closes_on, period.waiting_days, today
+        )
+        if period
+        else None
+    )
     record(
         action="read",
         object_type="registry.household",
@@ -223,9 +262,9 @@ def render_household(request, household, year, *, error=None, failed=None, statu
             "history": history,
             "error": error,
             "failed": failed or {},
-            "new_key": forms.PaymentForm.new_key(),
+            "enroll_closed": enroll_closed,
             "can_write": services.can_write(user),
-            "today": timezone.localdate(),
+            "today": today,
         },
         status=status,
     )
@@ -544,7 +583,7 @@ def periods(request):
     return render(
         request,
         "enrollment/periods.html",
-        {"form": form, "periods": rows[:100], "error": error},
+        {"form": form, "periods": with_share_labels(rows[:100]), "error": error},
         status=status,
     )
 
