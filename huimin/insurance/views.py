@@ -627,7 +627,8 @@ def can_reverse(user, settlement) -> bool:
         and staff.institution_id == settlement.institution_id
         and settlement.kind == SettlementKind.SETTLE
         and settlement.reversed_at is None
-        and settlement.clearing_batch_id is None
+        # Cleared or not: services.do_reverse allows both (the reversal is netted in the
+        # clearing of the month it is made in), and the page follows it.
     )
 
 
