@@ -24,6 +24,8 @@ from huimin.audit.models import AuditEvent
 from huimin.audit.services import record
 from huimin.core.errors import DomainError
 from huimin.insurance import clearing, forms, plan_actions, plans, queries, receipt
+from huimin.insurance.ledger import rules as ledger_rules
+from huimin.insurance.ledger import services as ledger_services
 from huimin.insurance.models import (
     BenefitPlan,
     ClearingBatch,
@@ -198,6 +200,11 @@ def render_plan(request, row, *, error=None, status=200, reject_form=None):
     except PlanError as exc:  # a stored document the current rules no longer accept
         parse_error = str(exc)
     for item in comparison:
+        if item["item"] == CI_VISIT_TYPES_ITEM:
+            item["new"], item["old"] = (
+                readable_visit_types(item["new"]),
+                readable_visit_types(item["old"]),
+            )
         item["item"] = readable_item(item["item"])
     is_uploader = row.uploaded_by_id == request.user.pk
     return render(
@@ -219,6 +226,14 @@ def render_plan(request, row, *, error=None, status=200, reject_form=None):
 
 
 LEVEL_LABELS = {"out_of_area": "异地就医"}
+CI_VISIT_TYPES_ITEM = "大病保险计入的就诊类型"  # plans.compare's row: its value lists codes
+
+
+def readable_visit_types(value):
+    """Codes joined by 、 ("inpatient、outpatient_general") as 住院、普通门诊; None stays None."""
+    if not value:
+        return value
+    return "、".join(receipt.visit_type_label(code) for code in value.split("、"))
 
 
 def readable_item(item: str) -> str:
@@ -456,6 +471,7 @@ def settlement_detail(request, pk):
         "insurance/officer/settlement_detail.html",
         {
             "s": with_labels([s])[0],
+            "category": receipt.category_label(s.person_category),
             "lines": lines,
             "sign": sign,
             "delta": delta,
@@ -538,6 +554,7 @@ def ledger_entries(request):
     households = queries.payment_households(page.rows)
     for entry in page.rows:
         entry.source_url = source_url(entry, households)
+        entry.source_label, entry.purpose_label = source_labels(entry)
     return render(
         request,
         "insurance/officer/ledger_entries.html",
@@ -550,6 +567,27 @@ def ledger_entries(request):
             "query": query_without(request, "after"),
         },
     )
+
+
+# What posts journal entries (source_type, then its purposes): services.py "settlement"
+# (settle, reverse), clearing.py "clearing" (payment, refund), enrollment "enrollment.payment"
+# (contribution, refund), ledger "fund_receipt" (purposes are ledger.rules.RECEIPT_KINDS).
+SOURCE_LABELS = {
+    "settlement": ("结算", {"settle": "结算", "reverse": "冲正"}),
+    "clearing": ("清算批次", {"payment": "拨付定点医疗机构", "refund": "定点医疗机构退回"}),
+    "enrollment.payment": ("参保缴费", {"contribution": "个人缴费", "refund": "退费"}),
+    ledger_services.RECEIPT_SOURCE: (
+        "资金到账",
+        {kind: spec.label for kind, spec in ledger_rules.RECEIPT_KINDS.items()},
+    ),
+}
+
+
+def source_labels(entry) -> tuple[str, str]:
+    """The 来源 column in Chinese: ("结算", "冲正") for settlement … reverse; codes unknown
+    here are shown as they are rather than hidden."""
+    name, purposes = SOURCE_LABELS.get(entry.source_type, (entry.source_type, {}))
+    return name, purposes.get(entry.purpose, entry.purpose)
 
 
 def source_url(entry, households: dict) -> str:
