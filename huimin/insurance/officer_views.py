@@ -342,7 +342,11 @@ def settlement_export(request):
     EXPORT_LIMIT rows; ID numbers masked; the export itself is audited with its filter."""
     form = forms.SettlementFilterForm(request.GET or None, user=request.user)
     if request.GET and not form.is_valid():
-        raise Http404("筛选条件有误")
+        # The list page with the same field errors: a bad filter is bad input, not a
+        # missing record.
+        context = {"form": form, "rows": [], "summary": None, "page": None}
+        context["error"] = form_error(form)
+        return render(request, "insurance/officer/settlement_list.html", context, status=422)
     f = settlement_filter(form)
     scoped = queries.filter_settlements(Settlement.objects.visible_to(request.user), f)
     count = min(scoped.count(), EXPORT_LIMIT)
