@@ -1,5 +1,6 @@
 """Money: Decimal yuan with two places, rounded half up. Never float."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
@@ -11,19 +12,37 @@ def r2(value: Decimal) -> Decimal:
     return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+# A plain decimal as people and systems write it: no exponent, no NaN or Infinity.
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_EXPONENT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+")
+
+
 def parse_decimal(raw, field: str, *, allow_negative: bool = False) -> Decimal:
-    """Read a decimal from a string or int (never a float) or raise ValueError naming why."""
+    """Read a decimal from a string or int (never a float) or raise ValueError naming why.
+
+    The message is "field: reason" in Chinese. Exponent forms (1e3) are refused: on a
+    counter form a stray "e" is a typo, not a thousand.
+    """
     if isinstance(raw, float) or isinstance(raw, bool):
         raise ValueError(f"{field}: 金额须以字符串表示，不接受浮点数")
     if isinstance(raw, Decimal):
         value = raw
+        if not value.is_finite():
+            raise ValueError(f"{field}: 不是有效的数值")
     else:
+        text = str(raw).strip() if isinstance(raw, str | int) else None
+        if text is None:
+            raise ValueError(f"{field}: 应为数值")
+        if not text:
+            raise ValueError(f"{field}: 请填写{field}")
+        if not _PLAIN.fullmatch(text):
+            if _EXPONENT.fullmatch(text):
+                raise ValueError(f"{field}: 请写成普通数字，不接受科学计数法")
+            raise ValueError(f"{field}: 不是有效的数值")
         try:
-            value = Decimal(str(raw).strip())
-        except (InvalidOperation, ValueError):
-            raise ValueError(f"{field}: 不是有效的数值 {raw!r}") from None
-    if not value.is_finite():
-        raise ValueError(f"{field}: 不是有效的数值 {raw!r}")
+            value = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid forms
+            raise ValueError(f"{field}: 不是有效的数值") from None
     if value < 0 and not allow_negative:
         raise ValueError(f"{field}: 不能为负数")
     return value

@@ -13,6 +13,15 @@ from huimin.insurance.plan import LEVELS, Plan
 
 CLASSES = ("A", "B", "C")
 
+# What the HTTP API accepts (huimin/insurance/api.py: quantity \d{1,8}, unit price \d{1,10},
+# both with up to four decimals), so the command line settles no claim the service could
+# not; and what the accumulators hold (14 digits, two decimals). Bounded, every sum and
+# product stays well inside the decimal context's 28 digits.
+MAX_QUANTITY = Decimal("99999999.9999")
+MAX_PRICE = Decimal("9999999999.9999")
+MAX_YTD = Decimal("999999999999.99")
+FOUR_PLACES = Decimal("0.0001")
+
 
 class ClaimError(ValueError):
     """Bad claim or accumulator input: {field path: reason}."""
@@ -66,7 +75,9 @@ class YearToDate:
         }
 
 
-def _number(raw, path: str, problems: dict, *, positive=False, allow_none=False):
+def _number(
+    raw, path: str, problems: dict, *, positive=False, allow_none=False, limit=None, places=None
+):
     if raw is None:
         if allow_none:
             return None
@@ -79,6 +90,13 @@ def _number(raw, path: str, problems: dict, *, positive=False, allow_none=False)
         value = parse_decimal(repr(raw) if isinstance(raw, float) else raw, path)
     except ValueError:
         problems[path] = "应为非负数值" if not positive else "应为大于0的数值"
+        return None
+    # The size before the places: quantizing 1e400000 overflows the context.
+    if limit is not None and value > limit:
+        problems[path] = f"数值过大（不超过{limit}）"
+        return None
+    if places is not None and value != value.quantize(places):
+        problems[path] = "最多四位小数"
         return None
     if positive and value <= 0:
         problems[path] = "应大于0"
@@ -93,12 +111,14 @@ def parse_claim(doc, plan: Plan) -> Claim:
     vt = doc.get("visit_type")
     if vt is None:
         problems["visit_type"] = "缺少此项"
+    elif not isinstance(vt, str):
+        problems["visit_type"] = f"应为字符串（可选：{'、'.join(plan.visit_types)}）"
     elif vt not in plan.visit_types:
         problems["visit_type"] = f"就诊类型{vt!r}不在方案中（可选：{'、'.join(plan.visit_types)}）"
     level = doc.get("institution_level")
     if level is None:
         problems["institution_level"] = "缺少此项"
-    elif str(level) not in LEVELS:
+    elif not isinstance(level, str | int) or isinstance(level, bool) or str(level) not in LEVELS:
         problems["institution_level"] = "机构等级应为1、2、3或out_of_area"
     category = doc.get("person_category", "ordinary")
     if not isinstance(category, str) or not category:
@@ -119,9 +139,29 @@ def parse_claim(doc, plan: Plan) -> Claim:
         cls = raw.get("class")
         if cls not in CLASSES:
             problems[f"{path}.class"] = "目录类别应为A、B或C"
-        qty = _number(raw.get("quantity"), f"{path}.quantity", problems, positive=True)
-        price = _number(raw.get("unit_price"), f"{path}.unit_price", problems)
-        ceiling = _number(raw.get("ceiling"), f"{path}.ceiling", problems, allow_none=True)
+        qty = _number(
+            raw.get("quantity"),
+            f"{path}.quantity",
+            problems,
+            positive=True,
+            limit=MAX_QUANTITY,
+            places=FOUR_PLACES,
+        )
+        price = _number(
+            raw.get("unit_price"),
+            f"{path}.unit_price",
+            problems,
+            limit=MAX_PRICE,
+            places=FOUR_PLACES,
+        )
+        ceiling = _number(
+            raw.get("ceiling"),
+            f"{path}.ceiling",
+            problems,
+            allow_none=True,
+            limit=MAX_PRICE,
+            places=FOUR_PLACES,
+        )
         ratio = _number(raw.get("b_self_ratio"), f"{path}.b_self_ratio", problems, allow_none=True)
         if ratio is not None and ratio > 1:
             problems[f"{path}.b_self_ratio"] = "乙类自付比例须在0到1之间"
@@ -150,7 +190,7 @@ def parse_ytd(doc) -> YearToDate:
     problems: dict[str, str] = {}
 
     def amount(key):
-        value = _number(doc.get(key, "0"), f"ytd.{key}", problems)
+        value = _number(doc.get(key, "0"), f"ytd.{key}", problems, limit=MAX_YTD)
         return value if value is not None else ZERO
 
     def by_type(key):
@@ -160,7 +200,7 @@ def parse_ytd(doc) -> YearToDate:
             return {}
         out = {}
         for k, v in raw.items():
-            value = _number(v, f"ytd.{key}.{k}", problems)
+            value = _number(v, f"ytd.{key}.{k}", problems, limit=MAX_YTD)
             if value is not None:
                 out[str(k)] = value
         return out

@@ -42,15 +42,20 @@ def test_a_line_is_priced_by_the_catalog_and_shown(at_counter, visit):
 @pytest.mark.parametrize(
     "quantity, price, field, reason",
     [
-        ("", "1.50", "quantity", "不是有效的数值"),
+        ("", "1.50", "quantity", "请填写数量"),
+        ("2", "", "unit_price", "请填写单价"),
         ("abc", "1.50", "quantity", "不是有效的数值"),
         ("0", "1.50", "quantity", "数量须大于0"),
         ("-1", "1.50", "quantity", "不能为负数"),
-        ("1e400", "1.50", "quantity", "数量过大"),
+        ("99999999", "1.50", "quantity", "数量过大"),
+        ("1e3", "1", "quantity", "不接受科学计数法"),
+        ("1e400", "1.50", "quantity", "不接受科学计数法"),
         ("NaN", "1.50", "quantity", "不是有效的数值"),
+        ("Infinity", "1.50", "quantity", "不是有效的数值"),
         ("1.00001", "1.50", "quantity", "数量最多四位小数"),
         ("2", "-0.01", "unit_price", "不能为负数"),
-        ("2", "1e30", "unit_price", "单价过大"),
+        ("2", "1000000000", "unit_price", "单价过大"),
+        ("2", "1e30", "unit_price", "不接受科学计数法"),
         ("2", "1.5元", "unit_price", "不是有效的数值"),
         ("9999999", "999999999", "unit_price", "单行金额过大"),
     ],
@@ -62,6 +67,8 @@ def test_bad_numbers_are_refused_and_nothing_is_written(
     html = response.content.decode()
     assert response.status_code == 422
     assert reason in response.context["error"]["fields"][field]
+    # Reasons are for people: no Python repr of what was typed.
+    assert "'" not in response.context["error"]["fields"][field]
     assert f'value="{quantity}"' in html and f'value="{price}"' in html
     assert not FeeDetail.objects.exists()
 
