@@ -148,6 +148,12 @@ def import_view(request):
 @login_required
 @require_GET
 def mapping_list(request):
+    return render_mappings(request)
+
+
+def render_mappings(request, *, form=None, error=None, http_status=200):
+    """The queue, and for institution staff the submit form (`form` keeps what was typed
+    when a submission is refused; `error` says why, with the refusal's status)."""
     user = request.user
     manager = permissions.can_manage(user)
     staff = getattr(user, "staff", None)
@@ -187,9 +193,11 @@ def mapping_list(request):
             "query": query.urlencode(),
             "manager": manager,
             "institution": institution,
-            "form": MappingForm(),
+            "form": form or MappingForm(),
             "review_form": ReviewForm(),
+            "error": error,
         },
+        status=http_status,
     )
 
 
@@ -211,13 +219,17 @@ def mapping_submit(request):
                 request=request,
             )
         except DomainError as exc:
-            messages.error(request, "提交失败：" + ("；".join(exc.fields.values()) or exc.message))
-        else:
-            messages.success(request, "目录对照已提交，等待医保经办人员审核")
-    else:
-        reasons = "；".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, "提交失败：" + reasons)
-    return redirect("catalog:mapping_list")
+            # Refused: 422 (unknown code …) or 409 (already mapped), the form as typed.
+            reasons = "；".join(exc.fields.values()) or exc.message
+            return render_mappings(request, form=form, error=reasons, http_status=exc.status)
+        messages.success(request, "目录对照已提交，等待医保经办人员审核")
+        return redirect("catalog:mapping_list")
+    reasons = "；".join(
+        f"{form.fields[k].label}：{e}" if k in form.fields else str(e)
+        for k, errs in form.errors.items()
+        for e in errs
+    )
+    return render_mappings(request, form=form, error=reasons, http_status=422)
 
 
 @login_required
