@@ -56,14 +56,12 @@ from huimin.registry.models import (
     PersonStatus,
     Region,
     RegionLevel,
-    Role,
-    Staff,
 )
 from huimin.registry.permissions import has_perm
 
 DEMO_PLAN = Path(__file__).with_name("demo_plan.yaml")
 UPLOADER = "officer"  # from `huimin demo_accounts`
-REVIEWER = "officer2"  # created here: the second pair of eyes
+REVIEWER = "officer2"  # also from `huimin demo_accounts`: the second pair of eyes
 KEY_PREFIX = "seed-"  # idempotency keys: seed-YYYYMMDD-NNNN[-r|-2]
 DEFAULT_PER_DAY = 8  # ~2,600 settlements by late November, about a minute
 
@@ -115,22 +113,6 @@ def _officer(username: str):
     return user
 
 
-def _second_officer(county: str):
-    """The reviewer: a second insurance officer of the county, created if missing.
-
-    No usable password: it exists so that the demo plan is activated by someone other
-    than its uploader, as the rule requires, not to log in with.
-    """
-    User = get_user_model()
-    user = User.objects.filter(username=REVIEWER).first()
-    if user is None:
-        user = User(username=REVIEWER, first_name="孙复核")
-        user.set_unusable_password()
-        user.save()
-        Staff.objects.create(user=user, role=Role.INSURANCE_OFFICER, jurisdiction=county)
-    return _officer(REVIEWER)
-
-
 def seed_plan(county: str, year: int, *, force: bool = False) -> PlanSeed:
     """Upload and activate the demo plan unless the county already has one for the year."""
     region = _county(county)
@@ -145,7 +127,7 @@ def seed_plan(county: str, year: int, *, force: bool = False) -> PlanSeed:
     document = demo_plan_document(county, year, region.name)
     uploader = _officer(UPLOADER)
     with transaction.atomic():
-        reviewer = _second_officer(county)
+        reviewer = _officer(REVIEWER)
         row = plans.do_upload_plan(uploader, document, note="演示方案（huimin seed-plan）")
         row = plans.do_activate_plan(reviewer, row.pk)
     return PlanSeed(row, created=True)

@@ -35,7 +35,7 @@ def test_uploaded_by_officer_and_activated_by_a_second_officer(generated):
     assert plan.activated_by.username == "officer2"
     assert plan.activated_by_id != plan.uploaded_by_id
     assert plan.activated_by.staff.role == "insurance_officer"
-    assert not plan.activated_by.has_usable_password()  # exists to review, not to log in
+    assert plan.activated_by.has_usable_password()  # a demo login: four eyes can be shown
     assert plans.active_plan_for("430522100201", 2026) == plan
     assert plans.parsed(plan).region == COUNTY
     # Both steps are on the audit chain under their own actors.
@@ -71,7 +71,7 @@ def test_an_existing_active_plan_is_left_alone(generated):
     result = seed_plan(COUNTY, 2026)
     assert not result.created and result.plan == own
     assert BenefitPlan.objects.count() == 1
-    assert not get_user_model().objects.filter(username="officer2").exists()
+    assert not AuditEvent.objects.filter(actor_username="officer2").exists()
 
 
 def test_refused_without_the_demo_officer_and_nothing_written(db):

@@ -10,7 +10,7 @@ from huimin.registry import synthetic
 class Command(BaseCommand):
     help = (
         "为合成县上传并启用演示结算方案（示例方案，统筹区改为该县）：由演示经办账号 officer 上传，"
-        f"另一位经办 {seeding.REVIEWER}（不存在则创建，不能登录）复核启用，四眼原则照常执行。"
+        f"另一位演示经办账号 {seeding.REVIEWER} 复核启用，四眼原则照常执行。"
         "该县当年已有生效方案时直接退出，可重复运行。"
         "先运行 huimin generate 与 huimin demo_accounts。"
     )

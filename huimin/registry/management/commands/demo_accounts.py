@@ -27,6 +27,8 @@ DEMO_PASSWORD = "Huimin@2026"  # noqa: S105
 # or first village clinic.
 ACCOUNTS = [
     ("officer", Role.INSURANCE_OFFICER, "王经办", "county"),
+    # The second pair of eyes: activates plans and confirms clearing that `officer` began.
+    ("officer2", Role.INSURANCE_OFFICER, "孙复核", "county"),
     ("clerk", Role.TOWNSHIP_CLERK, "李专干", "township"),
     ("cashier", Role.CASHIER, "张收费", "hospital"),
     ("doctor", Role.DOCTOR, "刘医生", "hospital"),
