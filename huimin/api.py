@@ -4,6 +4,10 @@ Every error is `{"error": {"code", "message", "fields"}}` with a 4xx status; bad
 is never a 500.
 """
 
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -12,6 +16,9 @@ from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from huimin.core.errors import DomainError
+from huimin.core.parser import BodyUnparsable, ControlCharacters, HuiminParser, control_refusal
+
+log = logging.getLogger(__name__)
 
 _ERROR_SCHEMA = {
     "type": "object",
@@ -65,6 +72,7 @@ class HuiminAPI(NinjaAPI):
 
 api = HuiminAPI(
     renderer=ChineseJSONRenderer(),
+    parser=HuiminParser(),
     title="Huimin API",
     version="1",
     description="惠民：城乡居民医保、智能审核与居民健康档案接口。错误格式见 DESIGN.md §3。",
@@ -150,7 +158,28 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    # ninja wraps whatever the parser raised in HttpError(400, "Cannot parse request
+    # body"); the cause says what was wrong, in the contract's words.
+    cause = exc.__cause__
+    if isinstance(cause, ControlCharacters):
+        return on_domain_error(request, control_refusal(cause.field))
+    if isinstance(cause, RequestDataTooBig):
+        return error_response(request, 413, "payload_too_large", "请求内容过大")
+    if exc.status_code == 400 and cause is not None:
+        reason = cause.reason if isinstance(cause, BodyUnparsable) else "请求内容无法解析"
+        return error_response(request, 400, "body_unparsable", reason)
     return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc: DataError):
+    # A safety net: input the checks above let through and the database refuses (a NUL
+    # in some header, a number out of a column's range) is bad input, not a server fault.
+    # The transaction it happened in has rolled back, so nothing was changed.
+    log.warning("DataError answered as 400 at %s: %s", request.path, exc)
+    return error_response(
+        request, 400, "data_rejected", "输入含有数据库无法保存的内容（如NUL控制字符或超长数值）"
+    )
 
 
 def _mount():

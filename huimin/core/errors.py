@@ -25,6 +25,13 @@ class ValidationFailed(DomainError):
     def __init__(self, fields: dict[str, str], code: str = "validation_failed", message=None):
         super().__init__(code, message or "输入有误：" + "；".join(fields.values()), fields)
 
+    @classmethod
+    def naming(cls, fields: dict[str, str], code: str = "validation_failed") -> "ValidationFailed":
+        """With each field's name in the message too, as the API's own validation says it
+        (`输入有误：lines[1].name 不能含有控制字符`): for reasons that do not name it."""
+        message = "输入有误：" + "；".join(f"{k} {v}" for k, v in fields.items())
+        return cls(fields, code=code, message=message)
+
 
 class NotFound(DomainError):
     status = 404

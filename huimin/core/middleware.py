@@ -1,10 +1,16 @@
 """Keep every API error in the contract's JSON shape, even those raised below the API
 layer (unknown path → Django's 404, wrong method → 405, CSRF failure → 403, and an
-unexpected 500, whose details stay in the server log)."""
+unexpected 500, whose details stay in the server log).
+
+Also refuse a control character in an API path parameter (`/visits/N%001/cancel`):
+bodies and query strings are checked by the API's parser (huimin/core/parser.py), but
+ninja hands path parameters to the view as they are."""
 
 import json
 
 from django.http import HttpResponse
+
+from huimin.core.text import CONTROL_REASON, has_control_or_break
 
 _CODES = {
     403: ("forbidden", "禁止访问"),
@@ -14,9 +20,28 @@ _CODES = {
 }
 
 
+def _shaped(status: int, code: str, message: str, fields=None) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
+
+
 class ApiErrorShapeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.path.startswith("/api/"):
+            return None
+        # A path parameter is one line: no control character, tab or line break either.
+        for name, value in view_kwargs.items():
+            if isinstance(value, str) and has_control_or_break(value):
+                message = f"输入有误：{name} {CONTROL_REASON}"
+                return _shaped(422, "validation_failed", message, {name: CONTROL_REASON})
+        return None
 
     def __call__(self, request):
         response = self.get_response(request)
@@ -31,12 +56,7 @@ class ApiErrorShapeMiddleware:
                 else ("http_error", "请求无效")
             )
             code, message = _CODES.get(response.status_code, default)
-            body = {"error": {"code": code, "message": message, "fields": {}}}
-            shaped = HttpResponse(
-                json.dumps(body, ensure_ascii=False),
-                status=response.status_code,
-                content_type="application/json; charset=utf-8",
-            )
+            shaped = _shaped(response.status_code, code, message)
             if response.has_header("Allow"):
                 shaped["Allow"] = response["Allow"]
             return shaped

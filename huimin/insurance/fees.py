@@ -12,6 +12,7 @@ from django.utils import timezone
 from huimin.audit.services import record
 from huimin.core.dates import age_on
 from huimin.core.errors import Conflict, ValidationFailed
+from huimin.core.text import control_problems
 from huimin.insurance import statements
 from huimin.insurance.models import FeeDetail, VisitStatus
 from huimin.insurance.services import Refused, get_visit
@@ -37,6 +38,16 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
 
     if not lines:
         raise ValidationFailed({"lines": "至少要有一条费用明细"})
+    # Before any query: a NUL in a code would reach PostgreSQL (staff pages post here
+    # without the API's parser).
+    text = {}
+    for i, ln in enumerate(lines):
+        text |= {f"lines[{i}].code": ln.code, f"lines[{i}].name": ln.name}
+        text[f"lines[{i}].override_reason"] = ln.override_reason
+    reasons = tuple(k for k in text if k.endswith(".override_reason"))
+    problems = control_problems(text, free_text=reasons)
+    if problems:
+        raise ValidationFailed.naming(problems, code="fee_line_invalid")
     with transaction.atomic():
         visit = get_visit(institution, his_visit_no, for_fees=True)
         if visit.status in (VisitStatus.SETTLED, VisitStatus.CANCELLED):

@@ -25,6 +25,7 @@ from django.utils import timezone
 from huimin.audit.services import record
 from huimin.core import idnumber
 from huimin.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from huimin.core.text import control_problems, has_control_or_break
 from huimin.insurance import engine, plans, statements, ytd
 from huimin.insurance.ledger import services as ledger
 from huimin.insurance.models import (
@@ -200,13 +201,20 @@ class VisitData:
 
 def do_register_visit(institution: Institution, data: VisitData, *, request=None) -> Visit:
     """2201 (outpatient) / 2401 (admission)."""
-    errors = {}
+    # Staff pages post here without the API's parser: refuse a NUL before any query.
+    errors = control_problems(
+        {
+            "visit_type": data.visit_type,
+            "diagnosis_code": data.diagnosis_code,
+            "diagnosis_name": data.diagnosis_name,
+        }
+    )
     if not data.his_visit_no.strip() or len(data.his_visit_no) > 40:
         errors["his_visit_no"] = "机构就诊流水号不能为空且不超过40字符"
     if data.visit_date > timezone.localdate():
         errors["visit_date"] = "就诊日期不能晚于今天"
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed.naming(errors)
     person = find_person(data.id_number)
     check_institution(institution, data.visit_date)
     cov = coverage(person, data.visit_date)
@@ -420,7 +428,8 @@ def _replay(institution, key: str, digest: str) -> Settlement | None:
 
 
 def _check_key(key: str) -> None:
-    if not key or len(key) > 80:
+    # A header passes no parser: a NUL here would reach the key's query (PostgreSQL: 500).
+    if not key or len(key) > 80 or has_control_or_break(key):
         raise ValidationFailed(
             {"Idempotency-Key": "须提供不超过80字符的幂等键"}, code="idempotency_key_required"
         )

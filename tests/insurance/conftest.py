@@ -14,6 +14,7 @@ from huimin.insurance.enrollment import services as enrollment
 from huimin.insurance.models import Accumulator
 from huimin.registry.models import PersonCategory
 from tests import factories
+from tests.access import helpers
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 D = datetime.date
@@ -93,3 +94,40 @@ def preload_example_ytd(person, year=2026):
         ci_base=Decimal("9000.00"),
         assistance_paid=Decimal("1200.00"),
     )
+
+
+HIS_API = "/api/v1/insurance"
+
+
+@pytest.fixture
+def his(insured, client):
+    """A hospital system calling the institution API with a real machine credential
+    (test modules with their own `his` keep theirs)."""
+    inst = helpers.onboard(helpers.people(), name="新邵县中医医院")
+    token = helpers.get_token(client, inst)
+    headers = {
+        "HTTP_AUTHORIZATION": f"Bearer {token}",
+        "HTTP_X_HUIMIN_TERMINAL": inst.terminal,
+        "REMOTE_ADDR": helpers.IP,
+    }
+
+    class HIS:
+        institution = inst
+
+        def get(self, path, **kw):
+            return client.get(HIS_API + path, **headers, **kw)
+
+        def post(self, path, body, content_type="application/json", **kw):
+            return client.post(HIS_API + path, body, content_type=content_type, **headers, **kw)
+
+    return HIS()
+
+
+def visit_body(insured, his_visit_no="MZ-1", **changes) -> dict:
+    return {
+        "id_number": insured.id_number,
+        "visit_type": "inpatient",
+        "his_visit_no": his_visit_no,
+        "visit_date": "2026-03-02",
+        **changes,
+    }
