@@ -63,11 +63,14 @@ def category_name(code: str) -> str:
 
 def with_share_labels(periods):
     """Each period's assistance shares as the page says them: 特困人员 1.00；低保对象 0.50."""
+    order = list(CATEGORY_NAMES)  # the categories' own order: PostgreSQL's jsonb has none
     periods = list(periods)
     for p in periods:
-        p.shares_label = "；".join(
-            f"{category_name(code)} {share}" for code, share in p.assistance_shares.items()
+        shares = sorted(
+            p.assistance_shares.items(),
+            key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]),
         )
+        p.shares_label = "；".join(f"{category_name(code)} {share}" for code, share in shares)
     return periods
 
 
