@@ -199,6 +199,28 @@ class VisitData:
     diagnosis_name: str = ""
 
 
+# A number is the path parameter of every later call (/visits/{his_visit_no}/…): '/'
+# splits the path, '?' and '#' end it, '%' and '\' are decoded or rewritten on the way,
+# and "." or ".." is folded away by clients. Such a visit could never be reached again.
+_NOT_IN_PATH = "/\\?#%"
+
+
+def visit_no_problem(no: str) -> str | None:
+    """Why `no` cannot be an institution's visit number, or None."""
+    if not no.strip() or len(no) > 40:
+        return "机构就诊流水号不能为空且不超过40字符"
+    if has_control_or_break(no):
+        return "机构就诊流水号不能含有控制字符"
+    if no != no.strip():
+        return "机构就诊流水号首尾不能有空格"
+    bad = [c for c in _NOT_IN_PATH if c in no]
+    if bad:
+        return f"机构就诊流水号不能含有字符 {' '.join(bad)}（无法用于接口路径）"
+    if set(no) == {"."}:
+        return "机构就诊流水号不能只由句点组成"
+    return None
+
+
 def do_register_visit(institution: Institution, data: VisitData, *, request=None) -> Visit:
     """2201 (outpatient) / 2401 (admission)."""
     # Staff pages post here without the API's parser: refuse a NUL before any query.
@@ -209,8 +231,8 @@ def do_register_visit(institution: Institution, data: VisitData, *, request=None
             "diagnosis_name": data.diagnosis_name,
         }
     )
-    if not data.his_visit_no.strip() or len(data.his_visit_no) > 40:
-        errors["his_visit_no"] = "机构就诊流水号不能为空且不超过40字符"
+    if problem := visit_no_problem(data.his_visit_no):
+        errors["his_visit_no"] = problem
     if data.visit_date > timezone.localdate():
         errors["visit_date"] = "就诊日期不能晚于今天"
     if errors:
