@@ -24,6 +24,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from huimin.audit.services import record
+from huimin.core.dates import EARLIEST_DAY, day_problem
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.core.money import fmt, r2
 from huimin.insurance import plans
@@ -89,8 +90,8 @@ class TotalsIn:
 
 def do_reconcile_totals(institution: Institution, data: TotalsIn, *, request=None):
     """3201: compare the institution's day totals with the centre's."""
-    if data.day > timezone.localdate():
-        raise ValidationFailed({"day": "对账日期不能晚于今天"})
+    if problem := day_problem(data.day, timezone.localdate(), "对账日期"):
+        raise ValidationFailed({"day": problem})
     centre = centre_totals(institution, data.day)
     theirs = {
         "count": data.count,
@@ -139,8 +140,8 @@ class DetailIn:
 
 def do_reconcile_details(institution, day: datetime.date, lines: list[DetailIn], *, request=None):
     """3202: every settlement missing on either side, and every amount that differs."""
-    if day > timezone.localdate():
-        raise ValidationFailed({"day": "对账日期不能晚于今天"})
+    if problem := day_problem(day, timezone.localdate(), "对账日期"):
+        raise ValidationFailed({"day": problem})
     ids = [ln.settlement_id for ln in lines]
     if len(ids) != len(set(ids)):
         raise ValidationFailed({"lines": "结算编号重复"})
@@ -209,6 +210,11 @@ def _month_bounds(month: str) -> tuple[datetime.datetime, datetime.datetime]:
         first = datetime.date.fromisoformat(month + "-01")
     except ValueError:
         raise ValidationFailed({"month": "月份格式应为YYYY-MM"}) from None
+    # Day arithmetic stays in range (0001-01 or 9999-12 would overflow).
+    if first < EARLIEST_DAY:
+        raise ValidationFailed({"month": f"月份不能早于{EARLIEST_DAY:%Y-%m}"})
+    if first.year > 9000:
+        raise ValidationFailed({"month": "月份超出范围"})
     nxt = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return _day_bounds(first)[0], _day_bounds(nxt)[0]
 
