@@ -56,6 +56,12 @@ def parse_amount(raw, field: str, *, allow_negative: bool = False) -> Decimal:
     return value.quantize(FEN)
 
 
+def plain(value: Decimal) -> str:
+    """A quantity as the API reads it: no exponent, no trailing zeros (10, 2.5, 0.125).
+    str() of a normalized Decimal would give 1E+1 for ten."""
+    return format(value.normalize(), "f")
+
+
 def fmt(value: Decimal) -> str:
     """The contract's string form: two decimals."""
     return str(r2(value))

@@ -14,6 +14,7 @@ from ninja import Field, Header, Router, Schema, Status
 from huimin.access.auth import InstitutionBearer
 from huimin.audit.services import record
 from huimin.core.errors import NotFound
+from huimin.core.money import plain
 from huimin.core.schemas import ERRORS, PlainSchema
 from huimin.insurance import fees, services
 from huimin.insurance.models import Settlement, SettlementKind
@@ -211,8 +212,9 @@ def upload_fees(request, his_visit_no: str, payload: FeesIn):
                 "code": r.code,
                 "name": r.name,
                 "item_class": r.item_class,
-                "quantity": str(r.quantity.normalize()),
-                "unit_price": str(r.unit_price),
+                # Plain decimals, as the input pattern has them (never 1E+1).
+                "quantity": plain(r.quantity),
+                "unit_price": format(r.unit_price, "f"),
             }
             for r in rows
         ],
