@@ -55,6 +55,17 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+def _idempotency_key_required(operation: dict) -> None:
+    # The handlers take the header with a default, so that a missing key gets the
+    # contract's own code (idempotency_key_required) rather than a generic
+    # validation_failed; but every such call is refused without it, so say so.
+    for param in operation.get("parameters", []):
+        if param.get("in") == "header" and param.get("name") == "Idempotency-Key":
+            param["required"] = True
+            param.get("schema", {}).pop("default", None)
+            param.setdefault("description", "幂等键：同一键的重复请求返回首次结果（必填）")
+
+
 class HuiminAPI(NinjaAPI):
     """Every operation may answer with the contract's error shape; the schema says so."""
 
@@ -64,6 +75,7 @@ class HuiminAPI(NinjaAPI):
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         for path in schema.get("paths", {}).values():
             for operation in path.values():
+                _idempotency_key_required(operation)
                 responses = operation.setdefault("responses", {})
                 for status, text in _ERROR_STATUSES.items():
                     responses.setdefault(status, {"description": text, **ref})
