@@ -184,6 +184,15 @@ def do_cancel_fees(institution, his_visit_no: str, line_nos: list[int] | None, *
         qs = FeeDetail.objects.filter(visit=visit, cancelled=False)
         if line_nos:
             qs = qs.filter(line_no__in=line_nos)
+            # A number with no line to cancel (never uploaded, or cancelled before) is
+            # most likely the HIS's mistake: say which, and cancel none of them.
+            found = set(qs.values_list("line_no", flat=True))
+            missing = sorted(set(line_nos) - found)
+            if missing:
+                raise ValidationFailed.naming(
+                    {"line_nos": f"没有可撤销的明细行：{'、'.join(map(str, missing))}"},
+                    code="unknown_line",
+                )
         n = qs.update(cancelled=True)
         record(
             action="update",

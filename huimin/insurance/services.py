@@ -315,6 +315,11 @@ def do_cancel_visit(institution: Institution, his_visit_no: str, *, request=None
         visit = get_visit(institution, his_visit_no, lock=True)
         if visit.status == VisitStatus.SETTLED:
             raise Conflict("visit_settled", "已结算的就诊须先冲正结算")
+        # Cancelled already: say so (as settle and pre-settle do) rather than answer 200
+        # again and audit a change that did not happen.
+        if visit.status == VisitStatus.CANCELLED:
+            raise Conflict("visit_closed", "该就诊已撤销")
+        before = visit.status
         visit.status = VisitStatus.CANCELLED
         visit.save(update_fields=["status"])
         record(
@@ -323,7 +328,7 @@ def do_cancel_visit(institution: Institution, his_visit_no: str, *, request=None
             object_id=str(visit.pk),
             region_code=visit.region_code,
             request=request,
-            changes={"status": ["open", "cancelled"]},
+            changes={"status": [before, "cancelled"]},
             institution_id=institution.pk,
         )
     return visit
