@@ -11,6 +11,14 @@ from decimal import Decimal
 from huimin.core.money import parse_amount, parse_decimal
 
 LEVELS = ("1", "2", "3", "out_of_area")
+LEVEL_NAMES = {"1": "一级", "2": "二级", "3": "三级", "out_of_area": "异地"}
+# The names of the visit types every plan has (as insurance.models.VisitType labels them),
+# for plans that give none; a plan's own `name` wins.
+STANDARD_VISIT_TYPE_NAMES = {
+    "inpatient": "住院",
+    "outpatient_general": "普通门诊",
+    "outpatient_chronic": "两病门诊",
+}
 ONE = Decimal("1")
 
 
@@ -31,6 +39,13 @@ class VisitType:
     annual_limit: Decimal | None
     # ICD-10 code prefixes a visit of this type must be diagnosed under (empty: any).
     diagnoses: tuple[str, ...] = ()
+    # The Chinese name people read (住院); empty: the standard name, else the code.
+    name: str = ""
+
+
+def visit_type_name(vt: "VisitType") -> str:
+    """What a person reads for a visit type: its name, or at worst its code."""
+    return vt.name or vt.code
 
 
 @dataclass(frozen=True)
@@ -106,7 +121,9 @@ KEYS = {
     "catalog": frozenset({"b_self_ratio"}),
     "group": frozenset({"deductible_factor", "ratio_bonus"}),
     "basic": frozenset({"annual_cap", "visit_types"}),
-    "visit_type": frozenset({"deductible_per", "deductible", "ratio", "annual_limit", "diagnoses"}),
+    "visit_type": frozenset(
+        {"name", "deductible_per", "deductible", "ratio", "annual_limit", "diagnoses"}
+    ),
     "critical_illness": frozenset({"visit_types", "deductible", "segments", "cap", "groups"}),
     "segment": frozenset({"upto", "ratio"}),
     "ci_group": frozenset({"deductible", "ratio_bonus", "cap"}),
@@ -254,6 +271,10 @@ def parse_plan(doc, *, strict: bool = False, categories: frozenset[str] | None =
         ):
             r.fail(f"{path}.diagnoses", '应为ICD-10诊断编码（前缀）列表，如 ["I10", "E11"]')
             diagnoses = []
+        vt_name = vt.get("name") or ""
+        if not isinstance(vt_name, str) or len(vt_name) > 30:
+            r.fail(f"{path}.name", "应为不超过30字的中文名称，如 住院")
+            vt_name = ""
         visit_types[str(code)] = VisitType(
             str(code),
             per or "",
@@ -261,6 +282,7 @@ def parse_plan(doc, *, strict: bool = False, categories: frozenset[str] | None =
             ratio,
             limit,
             tuple(d.strip().upper() for d in diagnoses),
+            vt_name.strip() or STANDARD_VISIT_TYPE_NAMES.get(str(code), ""),
         )
 
     ci = None

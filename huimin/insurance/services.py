@@ -36,6 +36,7 @@ from huimin.insurance.models import (
     Visit,
     VisitStatus,
 )
+from huimin.insurance.plan import LEVEL_NAMES, visit_type_name
 from huimin.insurance.statements import INT, TEXT, InList, Statement
 from huimin.registry.models import (
     DesignationStatus,
@@ -249,7 +250,7 @@ def do_register_visit(institution: Institution, data: VisitData, *, request=None
         raise Refused(
             "visit_type_unknown",
             "就诊类型不在结算方案中",
-            {"visit_type": f"可选：{'、'.join(plan.visit_types)}"},
+            {"visit_type": f"可选：{'、'.join(map(visit_type_name, plan.visit_types.values()))}"},
         )
     if vt.diagnoses and not data.diagnosis_code.strip().upper().startswith(vt.diagnoses):
         raise Refused(
@@ -262,7 +263,7 @@ def do_register_visit(institution: Institution, data: VisitData, *, request=None
         raise Refused(
             "visit_type_not_covered",
             "该就诊类型在此等级的机构不予报销",
-            {"visit_type": f"{data.visit_type}不含{level}级机构"},
+            {"visit_type": f"{visit_type_name(vt)}不在{LEVEL_NAMES.get(level, level)}机构报销"},
         )
     # No look-before-insert: the unique constraint answers a number registered twice
     # (also by a racing request), and the common case saves a query.

@@ -112,7 +112,7 @@ def his(insured, client):
     }
 
     class HIS:
-        institution = inst
+        onboarded = inst
 
         def get(self, path, **kw):
             return client.get(HIS_API + path, **headers, **kw)
