@@ -69,7 +69,7 @@ def remember_wrongly(form):
 def test_the_first_run_remembers_every_signed_form(hypertensive, village_doctor):
     signed = followup(village_doctor, hypertensive, "2025-03-01")
     draft = followup(village_doctor, hypertensive, "2025-04-01", sign=False)
-    quality.run(everything=True)
+    quality.run(everything=True, today=TODAY)
     check = FormCheck.objects.get(form=signed)
     assert check.checked_on == TODAY and check.problems == [] and len(check.key) == 32
     assert not FormCheck.objects.filter(form=draft).exists()
@@ -140,7 +140,7 @@ def test_the_group_stats_are_kept_for_the_day(hypertensive, village_doctor):
     days = [f"2025-{m:02d}-05" for m in range(2, 10)]
     for day, systolic in zip(days, (120, 122, 125, 128, 130, 131, 135, 210), strict=True):
         followup(village_doctor, hypertensive, day, systolic=str(systolic))
-    quality.run(everything=True, min_group=8)
+    quality.run(everything=True, min_group=8, today=TODAY)
     kept = QualityStats.objects.get(county=hypertensive.region_code[:6], day=TODAY, min_group=8)
     assert kept.stats["systolic|1|65+"][:2] == [8, 129.0]  # n, median
     assert kept.covers == quality.ALL_ROWS  # a small county: every reading was read
@@ -148,7 +148,7 @@ def test_the_group_stats_are_kept_for_the_day(hypertensive, village_doctor):
 
     # Later runs that day use the kept stats: a reading signed since does not move them.
     followup(village_doctor, hypertensive, "2025-10-05", systolic="300")
-    quality.run(min_group=8)
+    quality.run(min_group=8, today=TODAY)
     assert QualityStats.objects.count() == 1
     assert "中位数129" in open_rules_messages(hypertensive, "outlier")[0]
 
