@@ -13,14 +13,13 @@ from huimin.insurance.plan import LEVELS, Plan
 
 CLASSES = ("A", "B", "C")
 
-# What the HTTP API accepts (huimin/insurance/api.py: quantity \d{1,8}, unit price \d{1,10},
-# both with up to four decimals), so the command line settles no claim the service could
-# not; and what the accumulators hold (14 digits, two decimals). Bounded, every sum and
-# product stays well inside the decimal context's 28 digits.
+# The magnitudes the HTTP API accepts (huimin/insurance/api.py: quantity \d{1,8}, unit
+# price \d{1,10}) and the accumulators hold (14 digits, two decimals). Bounded, every sum
+# and product stays well inside the decimal context's 28 digits. The number of decimals is
+# not limited here: §5 rounds each amount to the fen, whatever the price's precision.
 MAX_QUANTITY = Decimal("99999999.9999")
 MAX_PRICE = Decimal("9999999999.9999")
 MAX_YTD = Decimal("999999999999.99")
-FOUR_PLACES = Decimal("0.0001")
 
 
 class ClaimError(ValueError):
@@ -75,9 +74,7 @@ class YearToDate:
         }
 
 
-def _number(
-    raw, path: str, problems: dict, *, positive=False, allow_none=False, limit=None, places=None
-):
+def _number(raw, path: str, problems: dict, *, positive=False, allow_none=False, limit=None):
     if raw is None:
         if allow_none:
             return None
@@ -91,12 +88,9 @@ def _number(
     except ValueError:
         problems[path] = "应为非负数值" if not positive else "应为大于0的数值"
         return None
-    # The size before the places: quantizing 1e400000 overflows the context.
+    # Before any arithmetic: rounding 1e400000 to the fen overflows the context.
     if limit is not None and value > limit:
         problems[path] = f"数值过大（不超过{limit}）"
-        return None
-    if places is not None and value != value.quantize(places):
-        problems[path] = "最多四位小数"
         return None
     if positive and value <= 0:
         problems[path] = "应大于0"
@@ -145,14 +139,12 @@ def parse_claim(doc, plan: Plan) -> Claim:
             problems,
             positive=True,
             limit=MAX_QUANTITY,
-            places=FOUR_PLACES,
         )
         price = _number(
             raw.get("unit_price"),
             f"{path}.unit_price",
             problems,
             limit=MAX_PRICE,
-            places=FOUR_PLACES,
         )
         ceiling = _number(
             raw.get("ceiling"),
@@ -160,7 +152,6 @@ def parse_claim(doc, plan: Plan) -> Claim:
             problems,
             allow_none=True,
             limit=MAX_PRICE,
-            places=FOUR_PLACES,
         )
         ratio = _number(raw.get("b_self_ratio"), f"{path}.b_self_ratio", problems, allow_none=True)
         if ratio is not None and ratio > 1:

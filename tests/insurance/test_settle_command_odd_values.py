@@ -38,7 +38,6 @@ def line0(**changes):
         (line0(quantity="100000000"), "lines[0].quantity"),
         (line0(unit_price="10000000000"), "lines[0].unit_price"),
         (line0(ceiling="10000000000"), "lines[0].ceiling"),
-        (line0(quantity="1.00001"), "lines[0].quantity"),
     ],
 )
 def test_odd_claims_exit_non_zero_naming_the_field(tmp_path, capsys, claim, field):
@@ -69,3 +68,12 @@ def test_the_largest_values_the_api_takes_still_settle(tmp_path, capsys):
     code, out = settle(tmp_path, capsys, claim)
     assert code == 0, out.err
     assert Decimal(json.loads(out.out)["total"]) > Decimal("1e17")
+
+
+def test_a_price_finer_than_the_fen_is_settled_by_the_rounding_rule(tmp_path, capsys):
+    # §5: amount = r2(quantity × unit_price); 100 × 0.12345 = 12.345 → 12.35 (half up).
+    # The API takes four decimals, but the engine's contract does not limit them.
+    claim = line0(quantity="100", unit_price="0.12345", ceiling=None)
+    code, out = settle(tmp_path, capsys, claim)
+    assert code == 0, out.err
+    assert json.loads(out.out)["lines"][0]["amount"] == "12.35"
