@@ -41,7 +41,8 @@ demo: $(VENV)/.installed .env
 	@echo "Log in with a demo account above, e.g. cashier / Huimin@2026."
 	@echo "Officers and administrators also need a second factor: in another terminal run"
 	@echo "    .venv/bin/huimin demo-totp officer"
-	@echo "and type the 6-digit code it prints."
+	@echo "and type the 6-digit code it prints. Four-eyes steps (activating a plan, confirming"
+	@echo "a clearing) need a second officer: officer2, same password, demo-totp officer2."
 	$(VENV)/bin/gunicorn huimin.wsgi:application -b $(HOST):$(PORT) -w 2 --threads 4 --access-logfile -
 
 serve: $(VENV)/.installed .env
