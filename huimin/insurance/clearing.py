@@ -340,7 +340,16 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
     with transaction.atomic():
         batch = _locked_batch(user, batch_id)
         if batch.status != ClearingStatus.APPROVED:
-            raise Conflict("clearing_not_approved", "批次须先审核")
+            # Say where the batch stands: a second click on 复核 must not read as "approve
+            # it first" when it was paid a moment ago.
+            raise Conflict(
+                "clearing_not_approved",
+                {
+                    ClearingStatus.DRAFT: "批次须先审核",
+                    ClearingStatus.CONFIRMED: "该批次已复核拨付，不能重复复核",
+                    ClearingStatus.CANCELLED: "该批次已作废",
+                }.get(batch.status, "批次须先审核"),
+            )
         if batch.approved_by_id == user.pk or batch.created_by_id == user.pk:
             raise PermissionDenied("复核须由另一位经办人员办理", code="four_eyes")
         start, end = _month_bounds(batch.month)

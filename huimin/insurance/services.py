@@ -320,6 +320,9 @@ def do_cancel_visit(institution: Institution, his_visit_no: str, *, request=None
         # again and audit a change that did not happen.
         if visit.status == VisitStatus.CANCELLED:
             raise Conflict("visit_closed", "该就诊已撤销")
+        # Undone in the order it was done: 2405 reopens the stay, then 2404 cancels it.
+        if visit.status == VisitStatus.DISCHARGED:
+            raise Conflict("visit_discharged", "已办理出院的住院须先撤销出院（2405）")
         before = visit.status
         visit.status = VisitStatus.CANCELLED
         visit.save(update_fields=["status"])

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from huimin.audit.models import AuditEvent
+from huimin.insurance.models import Visit
 from tests.access import helpers
 from tests.insurance.conftest import EXAMPLES, preload_example_ytd
 
@@ -169,3 +170,21 @@ def test_a_discharge_entered_by_mistake_is_cancelled(insured, his):
     # Not twice, and never for a settled stay.
     r = his.post("/visits/ZY-D/discharge/cancel", {})
     assert r.status_code == 409 and r.json()["error"]["code"] == "visit_not_discharged"
+
+
+def test_a_discharged_stay_is_reopened_before_its_admission_is_cancelled(insured, his):
+    # 2404 on a discharged stay is refused until 2405 has reopened it.
+    visit = {
+        "id_number": insured.id_number,
+        "visit_type": "inpatient",
+        "his_visit_no": "ZY-C",
+        "visit_date": "2026-03-02",
+    }
+    assert his.post("/visits", visit).status_code == 201
+    assert his.post("/visits/ZY-C/discharge", {"discharge_date": "2026-03-05"}).status_code == 200
+    r = his.post("/visits/ZY-C/cancel", {})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "visit_discharged"
+    assert Visit.objects.get(his_visit_no="ZY-C").status == "discharged"
+    assert his.post("/visits/ZY-C/discharge/cancel", {}).status_code == 200
+    r = his.post("/visits/ZY-C/cancel", {})
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"

@@ -353,3 +353,15 @@ def test_a_reversal_in_a_later_month_is_deducted_there_even_when_drawn_up_later(
     assert postings(april) == [("1101", D("566.75"), D("0.00")), ("2101", D("0.00"), D("566.75"))]
     assert balance(insured, "2101") == D("0.00")
     assert balance(insured, "1101") == bank_before
+
+
+def test_confirming_twice_says_the_batch_is_already_paid(insured):
+    batch = confirm(
+        insured, clearing.do_create_clearing(insured.officer, insured.centre.pk, "2026-03")
+    )
+    events = AuditEvent.objects.count()
+    with pytest.raises(clearing.Conflict) as refused:
+        clearing.do_confirm_clearing(insured.second_officer, batch.pk)
+    assert refused.value.code == "clearing_not_approved"
+    assert "已复核拨付" in refused.value.message
+    assert AuditEvent.objects.count() == events
