@@ -186,6 +186,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Second factor and password expiry: after OTP (is_verified) and messages.
     "huimin.accounts.middleware.AccountGateMiddleware",
+    # Before any view reads a form value; after the gates, so its page knows the user.
+    "huimin.core.middleware.PageInputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -10,7 +10,7 @@ import json
 
 from django.http import HttpResponse
 
-from huimin.core.text import CONTROL_REASON, has_control_or_break
+from huimin.core.text import CONTROL_REASON, has_control, has_control_or_break
 
 _CODES = {
     403: ("forbidden", "禁止访问"),
@@ -61,3 +61,30 @@ class ApiErrorShapeMiddleware:
                 shaped["Allow"] = response["Allow"]
             return shaped
         return response
+
+
+class PageInputGuardMiddleware:
+    """Refuse a page's query or form value holding a control character (NUL and the
+    like; tab and line breaks stay allowed) before any view runs, with a 400 page that
+    names the field. The API checks its own input (huimin/core/parser.py); pages hand raw
+    values to services, and PostgreSQL cannot store a NUL: without this, a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            for values in (request.GET, request.POST):
+                for name, value in values.lists():
+                    if has_control(name) or any(has_control(v) for v in value):
+                        return self._refused(request, name)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refused(request, name: str) -> HttpResponse:
+        from django.template.loader import render_to_string
+
+        shown = "".join(c for c in name if not has_control(c))[:50] or "输入"
+        reason = f"{shown}{CONTROL_REASON}"
+        body = render_to_string("400.html", {"reason": reason}, request=request)
+        return HttpResponse(body, status=400, content_type="text/html; charset=utf-8")
