@@ -2,35 +2,11 @@
 
 import json
 
-import pytest
-
 from huimin.audit.models import AuditEvent
 from huimin.insurance.models import Visit
-from tests.access import helpers
 from tests.insurance.conftest import EXAMPLES, preload_example_ytd
 
 API = "/api/v1/insurance"
-
-
-@pytest.fixture
-def his(insured, client, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    inst = helpers.onboard(helpers.people(), name="新邵县中医医院")
-    token = helpers.get_token(client, inst)
-    headers = {
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "HTTP_X_HUIMIN_TERMINAL": inst.terminal,
-        "REMOTE_ADDR": helpers.IP,
-    }
-
-    class HIS:
-        def get(self, path, **kw):
-            return client.get(API + path, **headers, **kw)
-
-        def post(self, path, body, **kw):
-            return client.post(API + path, body, content_type="application/json", **headers, **kw)
-
-    return HIS()
 
 
 def test_admission_to_settlement_and_reversal(insured, his):
