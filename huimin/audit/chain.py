@@ -94,6 +94,7 @@ class ChainProblem:
         "chain_broken": "链接断开（前一条哈希不符）",
         "gap": "记录缺失（序号不连续）",
         "tail_missing": "末尾记录缺失（链头与最后一条不符）",
+        "beyond_head": "链头之后有多出的记录",
         "archive_broken": "归档段不连续",
     }
 

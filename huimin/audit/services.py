@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, connections, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from huimin.audit import chain, conf
@@ -364,7 +365,32 @@ def _verify_one(
             f"链头记录最后为第 {head['last_seq']} 条，实际只到第 {state.seq} 条",
             chain=number,
         )
+    if problem is None and head:
+        problem = _beyond_head(number)
     return state, archived, problem
+
+
+def _beyond_head(number: int) -> chain.ChainProblem | None:
+    """A row past its chain's head: never an append, which moves the head in the same
+    transaction, so a row inserted some other way. Head and rows are read by one
+    statement (one snapshot): rows appended during the walk are under the head it sees."""
+    head_seq = AuditChainHead.objects.filter(pk=number).values("last_seq")[:1]
+    stray = (
+        AuditEvent.objects.filter(chain=number, seq__gt=Subquery(head_seq))
+        .order_by("seq")
+        .values("id", "seq", "at")
+        .first()
+    )
+    if stray is None:
+        return None
+    return chain.ChainProblem(
+        "beyond_head",
+        stray["seq"],
+        stray["id"],
+        stray["at"],
+        "该记录在链头记录的最后一条之后，不是经正常追加写入的",
+        chain=number,
+    )
 
 
 def verify_chain(batch_size: int = BATCH) -> Verification:

@@ -171,3 +171,36 @@ def test_a_changed_row_on_another_chain_is_named_with_its_chain(officer, capsys,
     assert f"第 2 链第 2 条（id={second[1].pk}" in err
     assert "内容被修改" in err
     assert SecurityAlert.objects.get().details["chain"] == 2
+
+
+@pytest.mark.django_db
+def test_a_row_slipped_in_past_the_head_is_found(officer, capsys):
+    # Linked correctly to the last event, so only its place past the head gives it away:
+    # an append moves the head in the same transaction; this insert did not.
+    from django.utils import timezone
+
+    from huimin.audit import chain
+
+    events = _fill(officer, 5)
+    last = events[-1]
+    content = {name: "" for name in chain.CONTENT_FIELDS}
+    content.update(
+        seq=last.seq + 1,
+        at=timezone.now(),
+        actor_id=None,
+        institution_id=None,
+        loan_id=None,
+        action="read",
+        fields=[],
+        changes={},
+        outcome="success",
+    )
+    forged = AuditEvent.objects.create(
+        chain=1, prev_hash=last.hash, hash=chain.compute_hash(last.hash, content), **content
+    )
+
+    code, _, err = _verify(capsys)
+
+    assert code == 1
+    assert f"第 1 链第 {forged.seq} 条（id={forged.pk}" in err
+    assert "链头之后有多出的记录" in err
