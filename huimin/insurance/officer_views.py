@@ -299,7 +299,8 @@ def settlement_list(request):
     context = {"form": form, "rows": [], "summary": None, "page": None, "error": None}
     if request.GET and not form.is_valid():
         context["error"] = form_error(form)
-        return render(request, "insurance/officer/settlement_list.html", context)
+        # The page with the errors, marked as refused input (as the export is).
+        return render(request, "insurance/officer/settlement_list.html", context, status=422)
     f = settlement_filter(form)
     scoped = queries.filter_settlements(Settlement.objects.visible_to(request.user), f)
     page = queries.newest_first(

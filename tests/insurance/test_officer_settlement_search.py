@@ -138,7 +138,7 @@ def test_bad_filters_are_refused_and_show_nothing(client, insured, march, bad, f
     client.force_login(insured.officer)
     events = AuditEvent.objects.count()
     r = client.get(reverse(URL), {**MARCH, **bad})
-    assert r.status_code == 200
+    assert r.status_code == 422
     assert field in r.context["error"]["fields"]
     assert r.context["rows"] == [] and r.context["summary"] is None
     assert AuditEvent.objects.count() == events
