@@ -99,3 +99,39 @@ def test_an_append_does_not_wait_for_a_transaction_holding_a_head():
     assert other.chain == 2
     assert (other.seq, other.prev_hash) == (1, "0" * 64)
     assert verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verifying_while_others_append_finds_nothing_wrong():
+    # verify-audit runs at night while the counters work: rows appended during its walk
+    # (past the head it read, or committed between its statements) are no tampering.
+    _postgres_only()
+    users = [factories.make_staff(f"busy{i}", "insurance_officer") for i in range(4)]
+    stop = threading.Event()
+    errors = []
+
+    def write(user):
+        try:
+            i = 0
+            while not stop.is_set():
+                with transaction.atomic():
+                    record(action="read", actor=user, object_id=str(i))
+                i += 1
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    try:
+        results = [verify_chain(batch_size=100) for _ in range(15)]
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+
+    assert not errors
+    assert all(r.ok for r in results), [r.problem.describe() for r in results if not r.ok]
+    assert results[-1].count > 0
