@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from huimin.insurance.plan import STANDARD_VISIT_TYPE_NAMES
 from huimin.registry.models import Institution, Person, RegionScopedQuerySet
 
 
@@ -106,9 +107,9 @@ class Accumulator(models.Model):
 
 
 class VisitType(models.TextChoices):
-    INPATIENT = "inpatient", "住院"
-    OUTPATIENT_GENERAL = "outpatient_general", "普通门诊"
-    OUTPATIENT_CHRONIC = "outpatient_chronic", "两病门诊"
+    INPATIENT = "inpatient", STANDARD_VISIT_TYPE_NAMES["inpatient"]
+    OUTPATIENT_GENERAL = "outpatient_general", STANDARD_VISIT_TYPE_NAMES["outpatient_general"]
+    OUTPATIENT_CHRONIC = "outpatient_chronic", STANDARD_VISIT_TYPE_NAMES["outpatient_chronic"]
 
 
 class VisitStatus(models.TextChoices):

@@ -39,7 +39,7 @@ from huimin.insurance.models import (
 )
 from huimin.insurance.officer_permissions import allowed
 from huimin.insurance.plan import PlanError
-from huimin.registry.models import jurisdiction_of
+from huimin.registry.models import category_label, jurisdiction_of
 
 VISIT_TYPES = dict(VisitType.choices)
 LABELS = {
@@ -199,13 +199,6 @@ def render_plan(request, row, *, error=None, status=200, reject_form=None):
         comparison = plans.compare(plans.parsed(row), plans.parsed(previous) if previous else None)
     except PlanError as exc:  # a stored document the current rules no longer accept
         parse_error = str(exc)
-    for item in comparison:
-        if item["item"] == CI_VISIT_TYPES_ITEM:
-            item["new"], item["old"] = (
-                readable_visit_types(item["new"]),
-                readable_visit_types(item["old"]),
-            )
-        item["item"] = readable_item(item["item"])
     is_uploader = row.uploaded_by_id == request.user.pk
     return render(
         request,
@@ -223,28 +216,6 @@ def render_plan(request, row, *, error=None, status=200, reject_form=None):
         },
         status=status,
     )
-
-
-LEVEL_LABELS = {"out_of_area": "异地就医"}
-CI_VISIT_TYPES_ITEM = "大病保险计入的就诊类型"  # plans.compare's row: its value lists codes
-
-
-def readable_visit_types(value):
-    """Codes joined by 、 ("inpatient、outpatient_general") as 住院、普通门诊; None stays None."""
-    if not value:
-        return value
-    return "、".join(receipt.visit_type_label(code) for code in value.split("、"))
-
-
-def readable_item(item: str) -> str:
-    """plans.compare names rows by plan codes ("inpatient 2级 报销比例"): say them in Chinese."""
-    code, _, rest = item.partition(" ")
-    if code not in VISIT_TYPES:
-        return item
-    level, sep, tail = rest.partition("级 ")
-    if sep and level in LEVEL_LABELS:
-        rest = f"{LEVEL_LABELS[level]} {tail}"
-    return f"{VISIT_TYPES[code]} {rest}"
 
 
 def _plan_or_404(request, pk):
@@ -476,7 +447,7 @@ def settlement_detail(request, pk):
         "insurance/officer/settlement_detail.html",
         {
             "s": with_labels([s])[0],
-            "category": receipt.category_label(s.person_category),
+            "category": category_label(s.person_category),
             "lines": lines,
             "sign": sign,
             "delta": delta,

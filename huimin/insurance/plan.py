@@ -11,9 +11,9 @@ from decimal import Decimal
 from huimin.core.money import parse_amount, parse_decimal
 
 LEVELS = ("1", "2", "3", "out_of_area")
-LEVEL_NAMES = {"1": "一级", "2": "二级", "3": "三级", "out_of_area": "异地"}
-# The names of the visit types every plan has (as insurance.models.VisitType labels them),
-# for plans that give none; a plan's own `name` wins.
+LEVEL_NAMES = {"1": "一级", "2": "二级", "3": "三级", "out_of_area": "异地就医"}
+# The names of the visit types every plan has (insurance.models.VisitType's labels), for
+# plans that give none; a plan's own `name` wins.
 STANDARD_VISIT_TYPE_NAMES = {
     "inpatient": "住院",
     "outpatient_general": "普通门诊",

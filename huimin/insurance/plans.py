@@ -13,7 +13,14 @@ from django.utils import timezone
 from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.insurance.models import BenefitPlan, PlanStatus
-from huimin.insurance.plan import Plan, PlanError, load_plan_yaml
+from huimin.insurance.plan import (
+    LEVEL_NAMES,
+    STANDARD_VISIT_TYPE_NAMES,
+    Plan,
+    PlanError,
+    load_plan_yaml,
+    visit_type_name,
+)
 from huimin.insurance.statements import INT, InList
 from huimin.registry.models import SpecialCategory, jurisdiction_of
 from huimin.registry.permissions import has_perm
@@ -154,24 +161,40 @@ def compare(plan: Plan, previous: Plan | None) -> list[dict]:
     def group_label(code: str) -> str:
         return f"{names[code]}（{code}）" if code in names else code
 
+    def type_label(code: str) -> str:
+        """A visit type by its name in either plan (住院), not its code."""
+        for side in (plan, old):
+            if side is not None and code in side.visit_types:
+                return visit_type_name(side.visit_types[code])
+        return STANDARD_VISIT_TYPE_NAMES.get(code, code)
+
+    def level_label(level: str) -> str:
+        return f"{level}级" if level.isdigit() else LEVEL_NAMES.get(level, level)
+
     both("年度封顶线", plan, old, lambda p: p.annual_cap)
     both("乙类先行自付比例", plan, old, lambda p: p.b_self_ratio)
     for code, g, was in parts(plan.groups, old.groups if old else None):
         both(f"{group_label(code)} 起付线系数", g, was, lambda g: g.deductible_factor)
         both(f"{group_label(code)} 报销比例加成", g, was, lambda g: g.ratio_bonus)
     for code, vt, was in parts(plan.visit_types, old.visit_types if old else None):
-        both(f"{code} 起付线计算", vt, was, lambda v: per.get(v.deductible_per))
+        name = type_label(code)
+        both(f"{name} 起付线计算", vt, was, lambda v: per.get(v.deductible_per))
         for level, ratio, old_ratio in parts(vt.ratio if vt else {}, was.ratio if was else None):
             deductible = vt.deductible.get(level) if vt else None
             old_deductible = was.deductible.get(level) if was else None
-            both(f"{code} {level}级 起付线", deductible, old_deductible)
-            both(f"{code} {level}级 报销比例", ratio, old_ratio)
-        both(f"{code} 年度限额", vt, was, lambda v: v.annual_limit)
-        both(f"{code} 限定诊断", vt, was, lambda v: "、".join(v.diagnoses) or "不限")
+            both(f"{name} {level_label(level)} 起付线", deductible, old_deductible)
+            both(f"{name} {level_label(level)} 报销比例", ratio, old_ratio)
+        both(f"{name} 年度限额", vt, was, lambda v: v.annual_limit)
+        both(f"{name} 限定诊断", vt, was, lambda v: "、".join(v.diagnoses) or "不限")
     ci, old_ci = plan.critical_illness, old.critical_illness if old else None
     if ci or old_ci:
         both("大病保险", plan, old, lambda p: "有" if p.critical_illness else "无")
-        both("大病保险计入的就诊类型", ci, old_ci, lambda c: "、".join(sorted(c.visit_types)))
+        both(
+            "大病保险计入的就诊类型",
+            ci,
+            old_ci,
+            lambda c: "、".join(type_label(code) for code in sorted(c.visit_types)),
+        )
         both("大病保险起付线", ci, old_ci, lambda c: c.deductible)
         segments = dict(enumerate(ci.segments)) if ci else {}
         old_segments = dict(enumerate(old_ci.segments)) if old_ci else None

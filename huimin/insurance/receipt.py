@@ -21,10 +21,9 @@ from huimin.core.money import ZERO, r2
 from huimin.insurance import plans
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, VisitType
 from huimin.insurance.officer_permissions import allowed
-from huimin.registry.models import INSTITUTION_ROLES, SpecialCategory
+from huimin.registry.models import INSTITUTION_ROLES, category_label
 
 CLASS_LABELS = {"A": "甲", "B": "乙", "C": "丙"}
-CATEGORY_LABELS = {"ordinary": "普通居民", **dict(SpecialCategory.choices)}
 SEX_LABELS = {"1": "男", "2": "女"}
 
 FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -159,10 +158,6 @@ def price_text(value: Decimal | None) -> str:
 
 def visit_type_label(code: str) -> str:
     return dict(VisitType.choices).get(code, code)
-
-
-def category_label(code: str) -> str:
-    return CATEGORY_LABELS.get(code, code)
 
 
 def match_lines(

@@ -27,6 +27,7 @@ from huimin.core.errors import Conflict, DomainError, ValidationFailed
 from huimin.core.money import ZERO, parse_decimal, r2
 from huimin.insurance import fees, plans, receipt, services
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, Visit, VisitStatus
+from huimin.registry.models import category_label
 from huimin.registry.permissions import has_perm
 from huimin.registry.services import audit_search
 
@@ -198,8 +199,8 @@ def person_panel(request, institution, id_number: str, on, form=None, error=None
         person=person,
         age=receipt.age_on(person.birth_date, on),
         coverage=cov,
-        category=receipt.category_label(cov.person_category) if cov else "",
-        categories=[receipt.category_label(c) for c in cov.categories] if cov else [],
+        category=category_label(cov.person_category) if cov else "",
+        categories=[category_label(c) for c in cov.categories] if cov else [],
         refusal=REFUSALS.get(found["refusal"], "") if found["refusal"] else "",
         ytd=found["ytd"],
         ytd_by_type=[
@@ -357,7 +358,7 @@ def visit_page(request, institution, visit, *, error=None, status=200, form=None
         "visit": visit,
         "person": visit.person,
         "age": receipt.age_on(visit.person.birth_date, visit.visit_date),
-        "category": receipt.category_label(visit.person_category),
+        "category": category_label(visit.person_category),
         "visit_type": receipt.visit_type_label(visit.visit_type),
         "standing": standing_settlement(visit),
         # One key per page: a double click or a resent form settles once (services replay it).

@@ -303,6 +303,14 @@ class SpecialCategory(models.TextChoices):
     DISABLED = "disabled", "残疾人"
 
 
+def category_label(code: str) -> str:
+    """A settlement's or enrollment's person category as people read it: 普通居民 for
+    "ordinary" (no special category), else the special category's name."""
+    if code == "ordinary":
+        return "普通居民"
+    return SpecialCategory(code).label if code in SpecialCategory.values else code
+
+
 class PersonCategory(models.Model):
     """A special category with its validity dates (valid_to null: still in force)."""
 

@@ -8,14 +8,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from huimin.insurance.plan import LEVEL_NAMES, LEVELS  # the plan's, in storage order
 from huimin.registry.rules import pinyin_initials
 
 KINDS = {"drug": "药品", "service": "医疗服务项目", "consumable": "医用耗材"}
 CLASSES = {"A": "甲类", "B": "乙类", "C": "丙类"}
 SEXES = {"1": "男", "2": "女"}
-# In this order in storage and display.
-LEVELS = ("1", "2", "3", "out_of_area")
-LEVEL_NAMES = {"1": "一级", "2": "二级", "3": "三级", "out_of_area": "异地就医"}
 
 PRICE_MAX = Decimal("99999999.9999")  # DecimalField(12, 4)
 QUANTITY_MAX = Decimal("99999999.9999")

@@ -34,6 +34,7 @@ from huimin.registry.models import (
     HouseholdMembership,
     Person,
     SpecialCategory,
+    category_label,
     jurisdiction_of,
 )
 
@@ -54,23 +55,18 @@ LABELS = {
     "subsidy": "财政补助标准",
 }
 SEARCH_LIMIT = 20
-CATEGORY_NAMES = dict(SpecialCategory.choices)
-
-
-def category_name(code: str) -> str:
-    return CATEGORY_NAMES.get(code, code)
 
 
 def with_share_labels(periods):
     """Each period's assistance shares as the page says them: 特困人员 1.00；低保对象 0.50."""
-    order = list(CATEGORY_NAMES)  # the categories' own order: PostgreSQL's jsonb has none
+    order = list(SpecialCategory.values)  # the categories' own order: jsonb has none
     periods = list(periods)
     for p in periods:
         shares = sorted(
             p.assistance_shares.items(),
             key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]),
         )
-        p.shares_label = "；".join(f"{category_name(code)} {share}" for code, share in shares)
+        p.shares_label = "；".join(f"{category_label(code)} {share}" for code, share in shares)
     return periods
 
 
@@ -215,7 +211,7 @@ def render_household(request, household, year, *, error=None, failed=None, statu
     current = {}
     history = []
     for e in enrollments:
-        e.category_label = category_name(e.category)
+        e.category_label = category_label(e.category)
         if e.status != EnrollmentStatus.CANCELLED and e.person_id not in current:
             current[e.person_id] = e
         else:
