@@ -1,7 +1,7 @@
 """Money: Decimal yuan with two places, rounded half up. Never float."""
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -14,7 +14,7 @@ def r2(value: Decimal) -> Decimal:
 
 # A plain decimal as people and systems write it: no exponent, no NaN or Infinity.
 _PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_EXPONENT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+")
+_EXPONENT = re.compile(_PLAIN.pattern + r"[eE][+-]?\d+")
 
 
 def parse_decimal(raw, field: str, *, allow_negative: bool = False) -> Decimal:
@@ -39,10 +39,7 @@ def parse_decimal(raw, field: str, *, allow_negative: bool = False) -> Decimal:
             if _EXPONENT.fullmatch(text):
                 raise ValueError(f"{field}: 请写成普通数字，不接受科学计数法")
             raise ValueError(f"{field}: 不是有效的数值")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid forms
-            raise ValueError(f"{field}: 不是有效的数值") from None
+        value = Decimal(text)  # the pattern admits only forms Decimal reads
     if value < 0 and not allow_negative:
         raise ValueError(f"{field}: 不能为负数")
     return value

@@ -38,8 +38,8 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
 
     if not lines:
         raise ValidationFailed({"lines": "至少要有一条费用明细"})
-    # Before any query: a NUL in a code would reach PostgreSQL (staff pages post here
-    # without the API's parser).
+    # Codes and names are one line, reasons may span lines. (NUL never gets this far: the
+    # API's parser and the pages' input guard refuse it at the edge.)
     text = {}
     for i, ln in enumerate(lines):
         text |= {f"lines[{i}].code": ln.code, f"lines[{i}].name": ln.name}

@@ -224,7 +224,8 @@ def visit_no_problem(no: str) -> str | None:
 
 def do_register_visit(institution: Institution, data: VisitData, *, request=None) -> Visit:
     """2201 (outpatient) / 2401 (admission)."""
-    # Staff pages post here without the API's parser: refuse a NUL before any query.
+    # These are one line (NUL itself is refused at the edges: the API's parser, the pages'
+    # input guard).
     errors = control_problems(
         {
             "visit_type": data.visit_type,

@@ -23,30 +23,47 @@ def _postgres_only():
         pytest.skip("SQLite serialises writers by itself; the locks are tested on PostgreSQL")
 
 
+class Writers:
+    """One thread per user appending audit events, each in its own transaction (as use
+    cases do), while `more(i)` says so; `ready` is called first (a barrier, say)."""
+
+    def __init__(self, users, ready, more):
+        self.errors = []
+        self.threads = [threading.Thread(target=self._write, args=(u, ready, more)) for u in users]
+
+    def _write(self, user, ready, more):
+        try:
+            ready()
+            i = 0
+            while more(i):
+                with transaction.atomic():
+                    record(action="read", actor=user, object_id=str(i))
+                i += 1
+        except Exception as exc:  # reported by join(); a thread's exception is otherwise lost
+            self.errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+
+    def join(self) -> list:
+        for t in self.threads:
+            t.join(timeout=120)
+        return self.errors
+
+    def run_until_done(self) -> list:
+        self.start()
+        return self.join()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_leave_every_chain_intact():
     _postgres_only()
     users = [factories.make_staff(f"writer{i}", "insurance_officer") for i in range(THREADS)]
     start = threading.Barrier(THREADS)
-    errors = []
-
-    def write(user):
-        try:
-            start.wait()
-            for i in range(PER_THREAD):
-                # Some appends inside a longer transaction, as use cases do.
-                with transaction.atomic():
-                    record(action="read", actor=user, object_id=str(i))
-        except Exception as exc:  # reported below; a thread's exception is otherwise lost
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=write, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    errors = Writers(users, start.wait, lambda i: i < PER_THREAD).run_until_done()
 
     assert not errors
     by_chain = defaultdict(list)
@@ -108,29 +125,13 @@ def test_verifying_while_others_append_finds_nothing_wrong():
     _postgres_only()
     users = [factories.make_staff(f"busy{i}", "insurance_officer") for i in range(4)]
     stop = threading.Event()
-    errors = []
-
-    def write(user):
-        try:
-            i = 0
-            while not stop.is_set():
-                with transaction.atomic():
-                    record(action="read", actor=user, object_id=str(i))
-                i += 1
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=write, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
+    writers = Writers(users, lambda: None, lambda i: not stop.is_set())
+    writers.start()
     try:
         results = [verify_chain(batch_size=100) for _ in range(15)]
     finally:
         stop.set()
-        for t in threads:
-            t.join(timeout=60)
+        errors = writers.join()
 
     assert not errors
     assert all(r.ok for r in results), [r.problem.describe() for r in results if not r.ok]
