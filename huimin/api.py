@@ -155,7 +155,10 @@ def on_validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if getattr(exc, "retry_after", None):  # a 429 says when to come back
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -189,6 +189,8 @@ MIDDLEWARE = [
     # Before any view reads a form value; after the gates, so its page knows the user.
     "huimin.core.middleware.PageInputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A RateLimited raised by a page's view becomes the 429 page (the API answers JSON).
+    "huimin.core.ratelimit.RateLimitedPageMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -232,7 +234,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # locked 15 minutes, not forever
-AXES_CLIENT_IP_CALLABLE = "huimin.accounts.net.client_ip"  # HUIMIN_TRUSTED_PROXIES
+AXES_CLIENT_IP_CALLABLE = "huimin.core.net.client_ip"  # HUIMIN_TRUSTED_PROXIES
 AXES_LOCKOUT_CALLABLE = "huimin.accounts.views.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # accounts.LoginEvent is the login history
 AXES_VERBOSE = False
@@ -271,13 +273,32 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"forbidden_on_one_line": {"()": "huimin.core.logfilters.forbidden_on_one_line"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "forbidden_on_one_line": {"()": "huimin.core.logfilters.forbidden_on_one_line"},
+        "personal_numbers_masked": {"()": "huimin.core.logfilters.personal_numbers_masked"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_numbers_masked"]}
+    },
     "loggers": {"django.request": {"filters": ["forbidden_on_one_line"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
 HUIMIN_PAGE_SIZE = env_int("HUIMIN_PAGE_SIZE", 50, minimum=5)
+
+# Rate limits (huimin/core/ratelimit.py), counted in the database so every worker agrees:
+# name -> (hits per window, window in seconds, what the 429 names). Per staff account,
+# per institution credential and per address alike; docs/security.md explains each.
+HUIMIN_RATE_LIMITS = {
+    "list": (env_int("HUIMIN_RATE_LISTS_PER_MINUTE", 60, minimum=1), 60, "查询、列表与导出"),
+    "rows": (env_int("HUIMIN_RATE_ROWS_PER_HOUR", 10000, minimum=100), 3600, "查询返回的记录"),
+    "token": (env_int("HUIMIN_RATE_TOKENS_PER_MINUTE", 30, minimum=1), 60, "令牌申请"),
+    "auth_failure": (
+        env_int("HUIMIN_RATE_AUTH_FAILURES_PER_MINUTE", 20, minimum=1),
+        60,
+        "认证失败",
+    ),
+}
 
 # The address institutions use: the token endpoint's expected `aud` is built from it.
 HUIMIN_PUBLIC_URL = env_str("HUIMIN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

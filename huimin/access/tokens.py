@@ -11,8 +11,8 @@ import datetime
 import secrets
 import time
 from dataclasses import dataclass
+from typing import NoReturn
 
-from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.db.models.expressions import Col
 from django.utils import timezone
@@ -32,7 +32,9 @@ from huimin.access.models import (
     TerminalStatus,
     UsedAssertion,
 )
+from huimin.core import ratelimit
 from huimin.core.errors import DomainError
+from huimin.core.net import client_ip
 from huimin.registry.models import Institution
 
 TERMINAL_HEADER = "X-Huimin-Terminal"
@@ -72,21 +74,6 @@ def _refuse(code: str, message: str):
     raise Refused(rules.Refusal(code, message))
 
 
-def client_ip(request) -> str:
-    """The peer address, read as the audit log reads it: forwarding headers count only
-    when the operator configured IPWARE_META_PRECEDENCE_ORDER for a trusted proxy."""
-    order = getattr(settings, "IPWARE_META_PRECEDENCE_ORDER", None) or ["REMOTE_ADDR"]
-    if order == ["REMOTE_ADDR"]:
-        return request.META.get("REMOTE_ADDR", "")  # the common case, without ipware's cost
-    from ipware import get_client_ip
-
-    try:
-        ip, _routable = get_client_ip(request, request_header_order=order)
-    except ValueError:
-        ip = None
-    return str(ip) if ip else request.META.get("REMOTE_ADDR", "")
-
-
 def _audit(**kwargs):
     from huimin.audit.services import record
 
@@ -98,28 +85,47 @@ def _audit(**kwargs):
 
 def issue_token(request, params: dict) -> dict:
     """POST /api/v1/access/token: a signed client assertion in, a 5-minute token out."""
-    ip = client_ip(request)
+    ip = client_ip(request) or ""
     device = request.headers.get(TERMINAL_HEADER, "")
+    ratelimit.hit("token", f"ip:{ip}")
     seen: dict = {}  # what was learnt before a refusal, for its audit record
     try:
         with transaction.atomic():
             result = _issue(request, params, ip, device, seen)
     except Refused as exc:
-        _audit(
+        _refused_unauthenticated(
+            request,
+            exc,
             action="token_refused",
             object_type="access.credential",
             object_id=str(seen.get("credential_id", "")),
             region_code=seen.get("region_code", ""),
-            outcome="denied",
-            reason=exc.code,
-            request=request,
             institution_id=seen.get("institution_id"),
             terminal=device[:64],
             source_ip=ip,
         )
-        raise
+    # Per credential too: one institution's runaway HIS cannot crowd out the others.
+    ratelimit.hit("token", f"credential:{seen.get('credential_id')}")
     _maybe_purge()
     return result
+
+
+def _refused_unauthenticated(request, exc: Refused, **audit) -> NoReturn:
+    """Refuse a caller who could not authenticate. Failures are counted per address and
+    audited at 1, 10, 100 … per minute (the count in the record), not one row each: a
+    flood of bogus tokens must not become a flood of audit rows. Past the limit, 429."""
+    count = ratelimit.auth_failure(request)
+    if ratelimit.should_audit_failure(count):
+        _audit(
+            outcome="denied",
+            reason=exc.code if count == 1 else f"{exc.code} (本分钟第{count}次)",
+            request=request,
+            **audit,
+        )
+    lim = ratelimit.limit("auth_failure")
+    if count > lim.per_window:
+        raise ratelimit.RateLimited(lim, ratelimit.retry_after(lim)) from exc
+    raise exc
 
 
 def _issue(request, params, ip, device, seen) -> dict:
@@ -288,20 +294,18 @@ def authenticate(request, raw_token: str, required_scopes: tuple[str, ...]) -> A
     try:
         granted = _authenticate(request, raw_token, required_scopes, seen)
     except Refused as exc:
-        _audit(
+        _refused_unauthenticated(
+            request,
+            exc,
             action="api_refused",
             object_type="access.institution",
             object_id=str(seen.get("institution_id", "")),
             region_code=seen.get("region_code", ""),
             purpose=f"{request.method} {request.path}"[:200],
-            outcome="denied",
-            reason=exc.code,
-            request=request,
             institution_id=seen.get("institution_id"),
             terminal=request.headers.get(TERMINAL_HEADER, "")[:64],
-            source_ip=client_ip(request),
+            source_ip=(client_ip(request) or ""),
         )
-        raise
     request.auth_institution = granted.institution
     request.auth_terminal = granted.terminal
     request.auth_credential = granted.credential
@@ -420,7 +424,7 @@ def _authenticate(request, raw_token, required_scopes, seen) -> Authenticated:
         _refuse("credential_revoked", "客户端凭证已吊销")
     if row["c.expires_at"] <= moment:
         _refuse("credential_expired", "客户端凭证已过期")
-    if not rules.ip_allowed(client_ip(request), row["a.ip_ranges"]):
+    if not rules.ip_allowed((client_ip(request) or ""), row["a.ip_ranges"]):
         _refuse("ip_not_allowed", "来源地址不在该机构登记的网络地址段内")
     device = request.headers.get(TERMINAL_HEADER, "")
     if device != row["d.device_id"]:

@@ -1,11 +1,11 @@
 """Audit records from this app: huimin.audit.services.record, with the proxy-aware address.
 
 The audit helper reads the peer address itself; behind a trusted reverse proxy that is
-the proxy, so the client address from huimin.accounts.net is passed along explicitly.
+the proxy, so the client address from huimin.core.net is passed along explicitly.
 """
 
-from huimin.accounts.net import client_ip
 from huimin.audit.services import record as _record
+from huimin.core.net import client_ip
 
 
 def record(**kwargs):

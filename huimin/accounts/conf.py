@@ -5,11 +5,11 @@ test can set the environment; AccountsConfig.ready() reads them all once so a ba
 stops startup instead of the first request that needs it.
 """
 
-import functools
-import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
+
+from huimin.core import net
 
 
 def _int(name: str, default: int, minimum: int, maximum: int) -> int:
@@ -46,30 +46,9 @@ def demo_enabled() -> bool:
     raise ImproperlyConfigured(f"HUIMIN_DEMO must be one of 1/0/true/false, got {raw!r}")
 
 
-@functools.lru_cache(maxsize=8)
-def _networks(raw: str) -> tuple:
-    nets = []
-    for part in raw.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            nets.append(ipaddress.ip_network(part, strict=False))
-        except ValueError:
-            raise ImproperlyConfigured(
-                f"HUIMIN_TRUSTED_PROXIES: {part!r} is not an IP address or network"
-            ) from None
-    return tuple(nets)
-
-
-def trusted_proxies() -> tuple:
-    """The reverse proxies whose X-Forwarded-For we believe (addresses or CIDR networks)."""
-    return _networks(os.environ.get("HUIMIN_TRUSTED_PROXIES", ""))
-
-
 def check_all() -> None:
     password_max_age_days()
     dormant_days()
     loan_max_days()
     demo_enabled()
-    trusted_proxies()
+    net.trusted_proxies()

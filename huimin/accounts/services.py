@@ -23,8 +23,8 @@ from huimin.accounts.models import (
     LoginEvent,
     LoginOutcome,
 )
-from huimin.accounts.net import client_ip
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from huimin.core.net import client_ip
 from huimin.registry.permissions import (
     has_perm,
     role_permissions,

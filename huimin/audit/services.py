@@ -29,6 +29,7 @@ from huimin.audit.models import (
 )
 from huimin.core import idnumber
 from huimin.core.errors import Conflict, ValidationFailed
+from huimin.core.net import client_ip
 
 TERMINAL_HEADER = "HTTP_X_HUIMIN_TERMINAL"
 
@@ -60,9 +61,7 @@ def _mask_ids(value):
 
 def _client_ip(request) -> str:
     """The client's address: X-Forwarded-For is believed only from HUIMIN_TRUSTED_PROXIES
-    (one implementation for login lockout and audit: huimin.accounts.net)."""
-    from huimin.accounts.net import client_ip
-
+    (one implementation for login lockout, tokens, rate limits and audit: huimin.core.net)."""
     return client_ip(request) or request.META.get("REMOTE_ADDR", "") or ""
 
 

@@ -1,5 +1,7 @@
 """Logging filters (named from settings.LOGGING)."""
 
+from huimin.core.redact import mask_personal_numbers
+
 
 def forbidden_on_one_line():
     """A filter for django.request: a 403 (PermissionDenied) is an expected refusal, so it
@@ -16,3 +18,17 @@ def forbidden_on_one_line():
         return True
 
     return one_line
+
+
+def personal_numbers_masked():
+    """A filter for every handler: ID and phone numbers in a log line are masked, whatever
+    logged them (Django's "Not Found: /api/…/persons/<id>" warning among them)."""
+
+    def mask(record):
+        message = record.getMessage()
+        masked = mask_personal_numbers(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+    return mask

@@ -12,6 +12,7 @@ from joserfc.util import urlsafe_b64encode
 
 from huimin.access.models import AccessToken, UsedAssertion
 from huimin.audit.models import AuditEvent
+from huimin.core.models import RateCounter
 from tests.access import helpers
 
 
@@ -24,6 +25,8 @@ def refused(response, status: int, code: str, hospital=None):
     assert event.reason == code
     if hospital is not None:
         assert event.institution_id == hospital.institution.pk
+    # Failures are audited once per address per minute; the next refusal starts a new one.
+    RateCounter.objects.all().delete()
 
 
 def unsigned(claims: dict, kid: str) -> str:

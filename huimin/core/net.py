@@ -1,5 +1,8 @@
 """The client's address, believing X-Forwarded-For only from trusted reverse proxies.
 
+The one implementation: login lockout, the audit log, institution tokens' IP-range
+binding and rate limits all see the same address behind a proxy.
+
 The address is walked from the right (the hop nearest us) and the first hop that is not
 one of HUIMIN_TRUSTED_PROXIES is the client: a client cannot choose its address by
 sending the header itself, because its own hop is never trusted. (django-ipware's
@@ -7,9 +10,32 @@ proxy list matches positions inside the header without checking who connected, s
 client could claim any address through it; this walk does not.)
 """
 
+import functools
 import ipaddress
+import os
 
-from huimin.accounts import conf
+from django.core.exceptions import ImproperlyConfigured
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(raw: str) -> tuple:
+    nets = []
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            nets.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"HUIMIN_TRUSTED_PROXIES: {part!r} is not an IP address or network"
+            ) from None
+    return tuple(nets)
+
+
+def trusted_proxies() -> tuple:
+    """The reverse proxies whose X-Forwarded-For we believe (addresses or CIDR networks)."""
+    return _networks(os.environ.get("HUIMIN_TRUSTED_PROXIES", ""))
 
 
 def _parse(text: str):
@@ -28,7 +54,7 @@ def client_ip(request) -> str | None:
     remote = _parse(request.META.get("REMOTE_ADDR", ""))
     if remote is None:
         return None
-    trusted = conf.trusted_proxies()
+    trusted = trusted_proxies()
     if not trusted or not _is_trusted(remote, trusted):
         return str(remote)
     hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")

@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
 from huimin.accounts import conf
-from huimin.accounts.net import client_ip
+from huimin.core.net import client_ip
 
 
 def request(remote, forwarded=None):

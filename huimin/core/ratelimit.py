@@ -1,0 +1,149 @@
+"""Rate limits shared by every worker process (DESIGN.md §6).
+
+A limit is a number of hits per fixed window per subject. A subject is a string naming
+who is counted: `user:17`, `credential:abc`, `ip:10.1.2.3`. `hit()` counts and refuses
+with RateLimited (429) once any of the subjects is past the limit; `add()` counts an
+amount (rows returned) and says how far it has got, so callers can alert as well.
+
+The counts live in one table (core.RateCounter) updated with a single UPDATE … SET
+count = count + n, so concurrent workers never lose a hit. Expired windows are removed
+now and then by whoever counts.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.shortcuts import render
+from django.utils import timezone
+
+from huimin.core.errors import DomainError
+from huimin.core.models import RateCounter
+from huimin.core.net import client_ip
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    per_window: int
+    window_seconds: int
+    what: str  # how the refusal names what was limited, in Chinese
+
+
+class RateLimited(DomainError):
+    status = 429
+
+    def __init__(self, limit: Limit, retry_after: int):
+        minutes = max(1, round(limit.window_seconds / 60))
+        super().__init__(
+            "rate_limited",
+            f"{limit.what}过于频繁：每{minutes}分钟最多{limit.per_window}次，"
+            f"请{retry_after}秒后再试",
+        )
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+def limit(name: str) -> Limit:
+    """The configured limit by name (settings.HUIMIN_RATE_LIMITS)."""
+    per, seconds, what = settings.HUIMIN_RATE_LIMITS[name]
+    return Limit(name, per, seconds, what)
+
+
+def _window(lim: Limit, now: datetime.datetime) -> tuple[int, datetime.datetime]:
+    start = int(now.timestamp()) // lim.window_seconds * lim.window_seconds
+    end = datetime.datetime.fromtimestamp(start + lim.window_seconds, tz=datetime.UTC)
+    return start, end
+
+
+def add(lim: Limit, subject: str, amount: int = 1, *, now=None) -> int:
+    """Count `amount` against `subject` in the current window; return the new total."""
+    now = now or timezone.now()
+    start, expires = _window(lim, now)
+    key = f"{lim.name}:{start}:{subject}"[:200]
+    # Its own savepoint: a failed insert must not spoil the caller's transaction.
+    with transaction.atomic():
+        if not RateCounter.objects.filter(key=key).update(count=F("count") + amount):
+            try:
+                with transaction.atomic():
+                    RateCounter.objects.create(key=key, count=amount, expires_at=expires)
+            except IntegrityError:  # another worker created it first
+                RateCounter.objects.filter(key=key).update(count=F("count") + amount)
+        total = RateCounter.objects.filter(key=key).values_list("count", flat=True).get()
+    if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
+        RateCounter.objects.filter(expires_at__lt=now).delete()
+    return total
+
+
+def retry_after(lim: Limit, now=None) -> int:
+    now = now or timezone.now()
+    _start, end = _window(lim, now)
+    return max(1, int((end - now).total_seconds()) + 1)
+
+
+def hit(name: str, *subjects: str, amount: int = 1) -> None:
+    """Count one use by each subject; refuse (429) when any is over the limit."""
+    lim = limit(name)
+    for subject in subjects:
+        if subject and add(lim, subject, amount) > lim.per_window:
+            raise RateLimited(lim, retry_after(lim))
+
+
+def subjects_of(request) -> list[str]:
+    """Who a request counts against: the staff account or the institution credential,
+    and the address it came from."""
+    out = []
+    credential = getattr(request, "auth_credential", None)
+    if credential is not None:
+        out.append(f"credential:{credential.pk}")
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        out.append(f"user:{user.pk}")
+    ip = client_ip(request)
+    if ip:
+        out.append(f"ip:{ip}")
+    return out
+
+
+def listing(request, rows: int) -> None:
+    """Count one list, search or export answer of `rows` rows: the request against the
+    `list` limit (account or credential, and address), the rows against `rows` (account or
+    credential). Called before the answer is shown, so a refused one shows nothing."""
+    subjects = subjects_of(request)
+    hit("list", *subjects)
+    readers = [s for s in subjects if not s.startswith("ip:")]
+    if rows and readers:
+        hit("rows", *readers, amount=rows)
+
+
+def auth_failure(request) -> int:
+    """Count a failed authentication from the request's address; the count so far in
+    this window. Past the limit the caller answers 429 instead of its refusal."""
+    ip = client_ip(request) or "unknown"
+    return add(limit("auth_failure"), f"ip:{ip}")
+
+
+def should_audit_failure(count: int) -> bool:
+    """Unauthenticated failures are audited one row per address per window at 1, 10,
+    100, 1000 …: the count's order of magnitude is kept, the flood of rows is not."""
+    return count >= 1 and str(count).rstrip("0") == "1"
+
+
+class RateLimitedPageMiddleware:
+    """Render a page view's RateLimited as the 429 page with Retry-After."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, RateLimited) or request.path.startswith("/api/"):
+            return None
+        response = render(request, "429.html", {"reason": exception.message}, status=429)
+        response["Retry-After"] = str(exception.retry_after)
+        return response
