@@ -25,6 +25,7 @@ from django_otp import login as otp_login
 from huimin.accounts import audit, conf, services
 from huimin.accounts.forms import LoginForm, PasswordChangeForm, TokenForm, apply_error
 from huimin.accounts.models import LoginOutcome
+from huimin.core import ratelimit
 from huimin.core.errors import DomainError
 
 SECOND_FACTOR_TRIES = 5
@@ -57,6 +58,9 @@ def lockout_response(request, original_response=None, credentials=None):
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     form = LoginForm(request.POST or None)
+    if request.method == "POST":
+        # Password spraying: many names from one address, each under axes' lockout.
+        ratelimit.refuse_if_failing(request)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
@@ -64,6 +68,7 @@ def login_view(request):
             services.record_login(request, username, LoginOutcome.LOCKED)
             return lockout_response(request)
         if user is None:
+            ratelimit.auth_failure(request)
             services.record_login(request, username, LoginOutcome.FAILURE)
             # One message for a wrong name, a wrong password and a disabled account.
             form.add_error(None, "用户名或密码错误")

@@ -126,6 +126,18 @@ def auth_failure(request) -> int:
     return add(limit("auth_failure"), f"ip:{ip}")
 
 
+def refuse_if_failing(request) -> None:
+    """Refuse (429) an address already past the failed-authentication limit, before its
+    next attempt is even checked: the password guesser's answer is the same either way."""
+    lim = limit("auth_failure")
+    now = timezone.now()
+    start, _end = _window(lim, now)
+    ip = client_ip(request) or "unknown"
+    counted = RateCounter.objects.filter(key=f"{lim.name}:{start}:ip:{ip}"[:200])
+    if (counted.values_list("count", flat=True).first() or 0) >= lim.per_window:
+        raise RateLimited(lim, retry_after(lim, now))
+
+
 def should_audit_failure(count: int) -> bool:
     """Unauthenticated failures are audited one row per address per window at 1, 10,
     100, 1000 …: the count's order of magnitude is kept, the flood of rows is not."""
