@@ -188,6 +188,7 @@ MIDDLEWARE = [
     "huimin.accounts.middleware.AccountGateMiddleware",
     # Before any view reads a form value; after the gates, so its page knows the user.
     "huimin.core.middleware.PageInputGuardMiddleware",
+    "huimin.core.urlguard.PersonalNumberInUrlGuard",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A RateLimited raised by a page's view becomes the 429 page (the API answers JSON).
     "huimin.core.ratelimit.RateLimitedPageMiddleware",

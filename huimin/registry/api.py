@@ -275,8 +275,26 @@ def _person_detail(person: Person) -> dict:
     return out
 
 
-@router.get("/people", response={200: PersonPage, **ERRORS}, summary="居民列表与检索")
+@router.get(
+    "/people",
+    response={200: PersonPage, **ERRORS},
+    summary="居民列表与检索",
+    description="按身份证号码检索请用 POST /people/search：号码不能放在网址中（422）。",
+)
 def list_people(request, filters: Query[PersonFilter]):
+    return _people_page(request, filters)
+
+
+@router.post(
+    "/people/search",
+    response={200: PersonPage, **ERRORS},
+    summary="居民检索（按身份证号码等，条件放在请求体中）",
+)
+def search_people(request, filters: PersonFilter):
+    return _people_page(request, filters)
+
+
+def _people_page(request, filters: PersonFilter):
     services.check_can_read_people(request.user)
     qs = Person.objects.visible_to(request.user)
     qs = queries.search_people(qs, filters.q or "")

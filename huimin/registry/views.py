@@ -17,10 +17,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huimin.core.dates import age_on
 from huimin.core.errors import DomainError
+from huimin.core.search import link_query, search_data
 from huimin.registry import services
 from huimin.registry.forms import (
     HouseholdFilter,
@@ -225,10 +226,12 @@ PERSON_KEYS = ("village_id", "id")
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @reads_people
 def person_list(request):
-    form = PersonFilter(request.GET)
+    # The search box posts: an ID number never travels in the URL (core/search.py).
+    data = search_data(request)
+    form = PersonFilter(data)
     qs = form.apply(Person.objects.visible_to(request.user)).select_related("village__parent")
     page = page_of(request, qs, PERSON_KEYS)
     with_ages(page.rows)
@@ -247,11 +250,13 @@ def person_list(request):
             "page": page,
             "regions": region_options(request.user, form.value("region")),
             "hint": form.search_hint(),
+            "pager_query": link_query(request, data, "after", "before"),
         },
     )
-    if form.searches_id_number:
-        # Keep a full ID number out of the address bar and the browser's history.
-        response["HX-Push-Url"] = "false"
+    if request.method == "POST":
+        # The address bar shows the search as its links carry it: a token, not a number.
+        query = link_query(request, data).urlencode()
+        response["HX-Push-Url"] = request.path + (f"?{query}" if query else "")
     return response
 
 

@@ -80,4 +80,12 @@ def test_search_by_pinyin_initials_and_full_id(client, officer, people):
     client.force_login(officer)
     assert inside.pk in ids(client.get(f"{API}/people", {"q": "wy"}))
     number = inside.reveal_id_number()
-    assert ids(client.get(f"{API}/people", {"q": number.lower()})) == {inside.pk}
+    search = client.post(
+        f"{API}/people/search", {"q": number.lower()}, content_type="application/json"
+    )
+    assert ids(search) == {inside.pk}
+    # Not in a URL: the GET list refuses it, naming the field.
+    refused = client.get(f"{API}/people", {"q": number})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "personal_number_in_url"
+    assert "q" in refused.json()["error"]["fields"]

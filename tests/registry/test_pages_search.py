@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from huimin.accounts.testing import VerifiedClient
 from huimin.core import idnumber
 from tests import factories
 
@@ -41,7 +42,8 @@ def residents(county):
 
 
 def found(client, q) -> set[str]:
-    response = client.get(reverse("registry:person_list"), {"q": q})
+    # The search box posts (an ID number never travels in the URL).
+    response = client.post(reverse("registry:person_list"), {"q": q})
     assert response.status_code == 200
     return {p.name for p in response.context["page"].rows}
 
@@ -73,7 +75,7 @@ def test_id_number_with_lowercase_x(logged_in, residents):
 def test_id_number_with_bad_check_character_says_why(logged_in, residents):
     number = residents["zhang_number"]
     wrong = number[:17] + ("0" if number[17] != "0" else "1")
-    response = logged_in.get(reverse("registry:person_list"), {"q": wrong})
+    response = logged_in.post(reverse("registry:person_list"), {"q": wrong})
     assert list(response.context["page"].rows) == []
     assert "校验码错误" in response.content.decode()
 
@@ -105,7 +107,7 @@ def test_household_search_by_head_name_and_number(logged_in, residents):
 def test_id_numbers_are_masked_everywhere(logged_in, residents):
     number = residents["zhang_number"]
     pages = [
-        logged_in.get(reverse("registry:person_list"), {"q": number}),
+        logged_in.post(reverse("registry:person_list"), {"q": number}),
         logged_in.get(reverse("registry:person_detail", args=[residents["zhang"].pk])),
         logged_in.get(reverse("registry:household_detail", args=[residents["home"].pk])),
     ]
@@ -116,10 +118,40 @@ def test_id_numbers_are_masked_everywhere(logged_in, residents):
         assert residents["wang_x_number"] not in html
 
 
-def test_id_number_search_stays_out_of_browser_history(logged_in, residents):
+def test_id_number_search_stays_out_of_the_address_bar(logged_in, residents):
     htmx = {"HX-Request": "true", "HX-Target": "results"}
     url = reverse("registry:person_list")
-    by_number = logged_in.get(url, {"q": residents["zhang_number"]}, headers=htmx)
-    by_name = logged_in.get(url, {"q": "张"}, headers=htmx)
-    assert by_number["HX-Push-Url"] == "false"
-    assert "HX-Push-Url" not in by_name
+    number = residents["zhang_number"]
+    by_number = logged_in.post(url, {"q": number}, headers=htmx)
+    by_name = logged_in.post(url, {"q": "张"}, headers=htmx)
+    # The address bar gets a search token for the number, the name as it is.
+    pushed = by_number["HX-Push-Url"]
+    assert pushed.startswith(f"{url}?st=") and number not in pushed
+    assert by_name["HX-Push-Url"] == f"{url}?q=%E5%BC%A0"
+    # The token finds the same person again (a reload, the back button, a pager link).
+    again = logged_in.get(pushed)
+    assert {p.name for p in again.context["page"].rows} == {"张三"}
+    assert number not in again.content.decode()
+
+
+def test_a_token_from_another_session_finds_nothing(logged_in, officer, residents):
+    url = reverse("registry:person_list")
+    token_url = logged_in.post(
+        url, {"q": residents["zhang_number"]}, headers={"HX-Request": "true"}
+    )["HX-Push-Url"]
+    other = VerifiedClient()
+    other.force_login(officer)
+    # Another session does not hold the token: the list is not narrowed to the number.
+    names = {p.name for p in other.get(token_url).context["page"].rows}
+    assert names == {"张三", "王芳", "王小兰", "刘四"}
+
+
+def test_an_id_number_in_the_url_is_refused_naming_the_field(logged_in, residents):
+    url = reverse("registry:person_list")
+    response = logged_in.get(url, {"q": residents["zhang_number"]})
+    assert response.status_code == 400
+    assert "q：身份证号码、电话号码不能放在网址中" in response.content.decode()
+    fullwidth = residents["zhang_number"].translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
+    assert logged_in.get(url, {"q": fullwidth}).status_code == 400
