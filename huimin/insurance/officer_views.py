@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huimin.audit.models import AuditEvent
 from huimin.audit.services import record
 from huimin.core.errors import DomainError
+from huimin.core.search import link_query, search_data
 from huimin.insurance import clearing, forms, plan_actions, plans, queries, receipt
 from huimin.insurance.ledger import rules as ledger_rules
 from huimin.insurance.ledger import services as ledger_services
@@ -264,11 +265,14 @@ def plan_reject(request, pk):
 
 
 @requires("settlement.read")
-@require_GET
+@require_http_methods(["GET", "POST"])
 def settlement_list(request):
-    form = forms.SettlementFilterForm(request.GET or None, user=request.user)
+    # The filter form posts: a full ID number never travels in the URL; the pager and
+    # export links carry a search token instead (core/search.py).
+    data = search_data(request)
+    form = forms.SettlementFilterForm(data or None, user=request.user)
     context = {"form": form, "rows": [], "summary": None, "page": None, "error": None}
-    if request.GET and not form.is_valid():
+    if data and not form.is_valid():
         context["error"] = form_error(form)
         # The page with the errors, marked as refused input (as the export is).
         return render(request, "insurance/officer/settlement_list.html", context, status=422)
@@ -278,7 +282,7 @@ def settlement_list(request):
         scoped.select_related("institution", "person"),
         "settled_at",
         "datetime",
-        request.GET.get("after", ""),
+        data.get("after", ""),
         page_size(),
     )
     audit_rows(
@@ -289,8 +293,8 @@ def settlement_list(request):
         page=page,
         summary=queries.settlement_summary(scoped),
         filter=f,
-        query=query_without(request, "after"),
-        export_query=query_without(request, "after"),
+        query=link_query(request, data, "after").urlencode(),
+        export_query=link_query(request, data, "after").urlencode(),
     )
     return render(request, "insurance/officer/settlement_list.html", context)
 
@@ -312,8 +316,9 @@ def _cell(text: str) -> str:
 def settlement_export(request):
     """The filtered settlements as CSV (UTF-8 with BOM, for Excel), newest first, at most
     EXPORT_LIMIT rows; ID numbers masked; the export itself is audited with its filter."""
-    form = forms.SettlementFilterForm(request.GET or None, user=request.user)
-    if request.GET and not form.is_valid():
+    data = search_data(request)
+    form = forms.SettlementFilterForm(data or None, user=request.user)
+    if data and not form.is_valid():
         # The list page with the same field errors: a bad filter is bad input, not a
         # missing record.
         context = {"form": form, "rows": [], "summary": None, "page": None}

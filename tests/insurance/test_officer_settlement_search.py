@@ -65,9 +65,11 @@ def test_each_filter_narrows_the_list(client, insured, march):
     assert get(total_min=str(big)) == {march["inpatient"].pk}
     assert get(total_max="0") == {march["reversal"].pk}  # reversals carry negated amounts
     assert get(date_from="2026-03-21", date_to="2026-03-31") == set()
-    assert get(id_number=insured.id_number.lower()) == everything  # lowercase x is X
+    # The form posts: an ID number never travels in the URL.
+    post = lambda **q: ids(client.post(reverse(URL), {**MARCH, **q}))  # noqa: E731
+    assert post(id_number=insured.id_number.lower()) == everything  # lowercase x is X
     stranger = factories.valid_id(datetime.date(1990, 1, 1), "2")
-    assert get(id_number=stranger) == set()
+    assert post(id_number=stranger) == set()
 
 
 def test_the_sums_are_net_of_reversals_for_the_filter(client, insured, march):
@@ -113,7 +115,7 @@ def test_a_hand_edited_cursor_starts_over(client, insured, march):
 
 def test_the_rows_shown_are_audited(client, insured, march):
     client.force_login(insured.officer)
-    client.get(reverse(URL), {**MARCH, "id_number": insured.id_number})
+    client.post(reverse(URL), {**MARCH, "id_number": insured.id_number})
     event = AuditEvent.objects.filter(action="search", object_type="insurance.settlement").get()
     assert set(event.object_id.split(",")) == {str(s.pk) for s in march.values()}
     assert event.purpose == "settlement_list:id_number"
@@ -137,7 +139,7 @@ def test_the_rows_shown_are_audited(client, insured, march):
 def test_bad_filters_are_refused_and_show_nothing(client, insured, march, bad, field):
     client.force_login(insured.officer)
     events = AuditEvent.objects.count()
-    r = client.get(reverse(URL), {**MARCH, **bad})
+    r = client.post(reverse(URL), {**MARCH, **bad})
     assert r.status_code == 422
     assert field in r.context["error"]["fields"]
     assert r.context["rows"] == [] and r.context["summary"] is None
@@ -146,7 +148,7 @@ def test_bad_filters_are_refused_and_show_nothing(client, insured, march, bad, f
 
 def test_another_countys_officer_sees_nothing(client, insured, march):
     client.force_login(other_county_officer())
-    r = client.get(reverse(URL), {**MARCH, "id_number": insured.id_number})
+    r = client.post(reverse(URL), {**MARCH, "id_number": insured.id_number})
     assert r.status_code == 200 and r.context["rows"] == []
     assert r.context["summary"]["count"] == 0
 
@@ -211,3 +213,26 @@ def test_the_filtered_list_downloads_as_csv_masked_and_audited(client, insured, 
     client.force_login(other_county_officer())
     r = client.get(reverse("insurance:settlement_export"), MARCH)
     assert len(list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode())))) == 1
+
+
+def test_links_after_an_id_number_search_carry_a_token_not_the_number(client, insured, march):
+    client.force_login(insured.officer)
+    r = client.post(reverse(URL), {**MARCH, "id_number": insured.id_number})
+    export = r.context["export_query"]
+    assert "st=" in export and "id_number" not in export
+    # The export reached through the link holds that person's settlements only.
+    csv_text = b"".join(client.get(reverse("insurance:settlement_export") + "?" + export)).decode()
+    assert len(csv_text.strip().splitlines()) == 1 + len(march)
+    stranger = factories.valid_id(datetime.date(1990, 1, 1), "2")
+    r = client.post(reverse(URL), {**MARCH, "id_number": stranger})
+    csv_text = b"".join(
+        client.get(reverse("insurance:settlement_export") + "?" + r.context["export_query"])
+    ).decode()
+    assert len(csv_text.strip().splitlines()) == 1  # the header alone
+
+
+def test_an_id_number_in_the_url_is_refused(client, insured, march):
+    client.force_login(insured.officer)
+    r = client.get(reverse(URL), {**MARCH, "id_number": insured.id_number})
+    assert r.status_code == 400
+    assert "id_number：身份证号码、电话号码不能放在网址中" in r.content.decode()

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huimin.audit.services import record
 from huimin.core.errors import DomainError
+from huimin.core.search import search_data
 from huimin.insurance.enrollment import bank, forms, rules, services
 from huimin.insurance.enrollment.models import (
     BankBatch,
@@ -141,9 +142,10 @@ def periods_for(user):
 
 
 @reads
-@require_GET
+@require_http_methods(["GET", "POST"])
 def index(request):
-    form = forms.SearchForm(request.GET)
+    # The search box posts: an ID number never travels in the URL.
+    form = forms.SearchForm(search_data(request))
     year = year_of(form)
     q = (form.cleaned_data.get("q") or "").strip() if form.is_valid() else ""
     households = []
