@@ -52,13 +52,36 @@ class PersonLookupOut(PlainSchema):
 LOOKUP_FIELDS = ["name", "sex", "birth_date", "id_number_masked", "coverage", "year_to_date"]
 
 
+class LookupIn(PlainSchema):
+    id_number: str = Field(..., max_length=40, description="18位身份证号码，或9位社会保障卡卡号")
+    on: datetime.date | None = Field(None, description="待遇查询日期，默认今天")
+
+
+# Before the path form: "/persons/lookup" would otherwise match "/persons/{id_number}".
+@router.post(
+    "/persons/lookup",
+    response={200: PersonLookupOut, **ERRORS},
+    summary="1101 人员信息与待遇查询（号码在请求体中）",
+)
+def lookup_person_by_body(request, body: LookupIn):
+    return _lookup(request, body.id_number, body.on)
+
+
 @router.get(
     "/persons/{id_number}",
     response={200: PersonLookupOut, **ERRORS},
     summary="1101 人员信息与待遇查询",
-    description="`id_number`：18位身份证号码，或9位社会保障卡卡号（持卡就医）。",
+    description=(
+        "`id_number`：18位身份证号码，或9位社会保障卡卡号（持卡就医）。"
+        "号码在路径中会进入各处访问日志，新接入请用 POST /persons/lookup（号码在请求体中）；"
+        "本接口为已接入的HIS保留。"
+    ),
 )
 def lookup_person(request, id_number: str, on: datetime.date | None = None):
+    return _lookup(request, id_number, on)
+
+
+def _lookup(request, id_number: str, on: datetime.date | None):
     on = on or timezone.localdate()
     found = services.lookup(request.auth_institution, id_number, on)
     person, cov = found["person"], found["coverage"]
