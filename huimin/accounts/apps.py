@@ -12,9 +12,12 @@ class AccountsConfig(AppConfig):
 
         from huimin.accounts import conf
         from huimin.accounts.loans import loan_scope
+        from huimin.accounts.nav import menu_items
         from huimin.accounts.validators import record_initial_password
+        from huimin.core.nav import register_menu
         from huimin.registry.models import register_scope_extension
 
+        register_menu(menu_items, order=70)
         conf.check_all()  # a malformed HUIMIN_* value stops startup, naming the variable
         register_scope_extension(loan_scope)
         post_save.connect(
