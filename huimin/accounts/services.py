@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huimin.accounts import audit, conf, rules
+from huimin.accounts.demo import ACCOUNTS
 from huimin.accounts.models import (
     AccountState,
     LoginEvent,
@@ -246,8 +247,6 @@ def do_confirm_enrolment(user, token: str, *, request=None) -> TOTPDevice | None
 
 
 def demo_usernames() -> frozenset[str]:
-    from huimin.registry.management.commands.demo_accounts import ACCOUNTS
-
     return frozenset(a[0] for a in ACCOUNTS)
 
 

@@ -8,9 +8,9 @@ import io
 import pytest
 from django.core.management import call_command
 
+from huimin.accounts.demo import DEMO_PASSWORD
 from huimin.insurance.models import BenefitPlan
 from huimin.insurance.seed import seed_plan
-from huimin.registry.management.commands.demo_accounts import DEMO_PASSWORD
 from tests.accounts.conftest import login
 
 

@@ -2,56 +2,22 @@
 
 import unicodedata
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from huimin.accounts import services as accounts
+from huimin.accounts.demo import ACCOUNTS, DEMO_PASSWORD
 from huimin.registry import synthetic
 from huimin.registry.models import (
     Institution,
     InstitutionKind,
     Region,
     RegionLevel,
-    Role,
     Staff,
 )
-
-# Public by design: printed by `make demo` and written in the README. Meets the strong
-# policy (8+ characters, upper, lower, digit and symbol).
-DEMO_PASSWORD = "Huimin@2026"  # noqa: S105
-
-# username, role, display name, place: county office, first township, county hospital,
-# or first village clinic.
-ACCOUNTS = [
-    ("officer", Role.INSURANCE_OFFICER, "王经办", "county"),
-    # The second pair of eyes: activates plans and confirms clearing that `officer` began.
-    ("officer2", Role.INSURANCE_OFFICER, "孙复核", "county"),
-    ("clerk", Role.TOWNSHIP_CLERK, "李专干", "township"),
-    ("cashier", Role.CASHIER, "张收费", "hospital"),
-    ("doctor", Role.DOCTOR, "刘医生", "hospital"),
-    ("vdoctor", Role.VILLAGE_DOCTOR, "陈村医", "clinic"),
-    ("phofficer", Role.PUBLIC_HEALTH_OFFICER, "杨公卫", "county"),
-    ("assessor", Role.ASSESSOR, "赵考核", "county"),
-    ("sysadmin", Role.SYSTEM_ADMIN, "黄系统", "county"),
-    ("secadmin", Role.SECURITY_ADMIN, "周安全", "county"),
-    ("auditadmin", Role.AUDIT_ADMIN, "吴审计", "county"),
-]
-assert {a[1] for a in ACCOUNTS} == set(Role), "every role needs a demo account"
-
-
-def password_classes(password: str) -> int:
-    """How many of upper case, lower case, digits and symbols the password uses."""
-    return sum(
-        [
-            any(c.isupper() for c in password),
-            any(c.islower() for c in password),
-            any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
-        ]
-    )
 
 
 def _width(text: str) -> int:
@@ -131,20 +97,15 @@ class Command(BaseCommand):
             )
 
     def _enrol_demo_totp(self, user) -> bool:
-        """Roles that need a second factor get the accounts app's demo TOTP device, so a
-        demo login never stops at enrolment. Imported here: accounts sits above registry."""
-        if not apps.is_installed("huimin.accounts"):
-            return False
-        from huimin.accounts import services as accounts
-
+        """Roles that need a second factor get a demo TOTP device, so a demo login never
+        stops at enrolment."""
         if not accounts.needs_second_factor(user):
             return False
         accounts.enrol_demo_totp(user)
         return True
 
     def _check_password(self, password: str) -> None:
-        if len(password) < 8 or password_classes(password) < 3:
-            raise CommandError("密码至少8位，且含大写字母、小写字母、数字、符号中的三类")
+        # The one password policy (AUTH_PASSWORD_VALIDATORS), as for every account.
         try:
             validate_password(password)
         except ValidationError as exc:
