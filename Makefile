@@ -51,6 +51,7 @@ serve: $(VENV)/.installed .env
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check: $(VENV)/.installed
 	HUIMIN_DEBUG=1 HUIMIN_ENV_FILE=/dev/null $(PY) manage.py check
