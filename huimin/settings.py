@@ -6,7 +6,6 @@ defaults: a missing HUIMIN_SECRET_KEY or HUIMIN_FIELD_KEY is a startup error.
 """
 
 import base64
-import binascii
 import datetime
 import os
 from pathlib import Path
@@ -15,88 +14,20 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from huimin.core.env import (
+    env_bool,
+    env_int,
+    env_key32,
+    env_key32_list,
+    env_str,
+    load_env_file,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VERSION = "0.1.0"
 
 
-def _load_env_file(path: Path) -> None:
-    """Read KEY=VALUE lines from a local env file (written by `make demo`).
-
-    Variables already in the environment win, so an operator's explicit setting is
-    never overridden by the development file.
-    """
-    if not path.is_file():
-        return
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
-
-
-_load_env_file(Path(os.environ.get("HUIMIN_ENV_FILE", BASE_DIR / ".env")))
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0/true/false/yes/no/on/off, got {raw!r}")
-
-
-def env_int(name: str, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def env_str(name: str, default: str | None = None) -> str:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        if default is None:
-            raise ImproperlyConfigured(f"{name} is required and not set")
-        return default
-    return raw
-
-
-def env_key32(name: str, default: str | None = None) -> bytes:
-    """A base64-encoded 32-byte key."""
-    raw = env_str(name, default)
-    try:
-        key = base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
-        raise ImproperlyConfigured(f"{name} must be base64 of a 32-byte key") from None
-    if len(key) != 32:
-        raise ImproperlyConfigured(f"{name} must decode to 32 bytes, got {len(key)}")
-    return key
-
-
-def env_key32_list(name: str) -> tuple[bytes, ...]:
-    """Comma-separated base64 32-byte keys; empty means none."""
-    keys = []
-    parts = [p.strip() for p in os.environ.get(name, "").split(",") if p.strip()]
-    for i, part in enumerate(parts, start=1):
-        try:
-            key = base64.b64decode(part, validate=True)
-        except (binascii.Error, ValueError):
-            raise ImproperlyConfigured(f"{name} entry {i} is not base64") from None
-        if len(key) != 32:
-            raise ImproperlyConfigured(f"{name} entry {i} must decode to 32 bytes")
-        keys.append(key)
-    return tuple(keys)
+load_env_file(Path(os.environ.get("HUIMIN_ENV_FILE", BASE_DIR / ".env")))
 
 
 DEBUG = env_bool("HUIMIN_DEBUG", False)

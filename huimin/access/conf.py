@@ -6,13 +6,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from huimin.core.env import env_int, env_str
+
 TOKEN_PATH = "/api/v1/access/token"  # noqa: S105 (a path, not a secret)
 
 
 def public_url() -> str:
     """The server's address as institutions reach it, without a trailing slash."""
-    from huimin.settings import env_str
-
     value = getattr(settings, "HUIMIN_PUBLIC_URL", None) or env_str(
         "HUIMIN_PUBLIC_URL", "http://127.0.0.1:8000"
     )
@@ -31,8 +31,6 @@ def token_audience() -> str:
 
 
 def credential_days() -> int:
-    from huimin.settings import env_int
-
     value = getattr(settings, "HUIMIN_CREDENTIAL_DAYS", None)
     if value is None:
         value = env_int("HUIMIN_CREDENTIAL_DAYS", 365, minimum=1)

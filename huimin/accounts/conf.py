@@ -5,45 +5,24 @@ test can set the environment; AccountsConfig.ready() reads them all once so a ba
 stops startup instead of the first request that needs it.
 """
 
-import os
-
-from django.core.exceptions import ImproperlyConfigured
-
 from huimin.core import net
-
-
-def _int(name: str, default: int, minimum: int, maximum: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
-    if not minimum <= value <= maximum:
-        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}, got {value}")
-    return value
+from huimin.core.env import env_bool, env_int
 
 
 def password_max_age_days() -> int:
-    return _int("HUIMIN_PASSWORD_MAX_AGE_DAYS", 90, 1, 3650)
+    return env_int("HUIMIN_PASSWORD_MAX_AGE_DAYS", 90, 1, 3650)
 
 
 def dormant_days() -> int:
-    return _int("HUIMIN_DORMANT_DAYS", 90, 1, 3650)
+    return env_int("HUIMIN_DORMANT_DAYS", 90, 1, 3650)
 
 
 def loan_max_days() -> int:
-    return _int("HUIMIN_LOAN_MAX_DAYS", 7, 1, 365)
+    return env_int("HUIMIN_LOAN_MAX_DAYS", 7, 1, 365)
 
 
 def demo_enabled() -> bool:
-    raw = os.environ.get("HUIMIN_DEMO", "").strip().lower()
-    if raw in {"", "0", "false", "no", "off"}:
-        return False
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    raise ImproperlyConfigured(f"HUIMIN_DEMO must be one of 1/0/true/false, got {raw!r}")
+    return env_bool("HUIMIN_DEMO", False)
 
 
 def check_all() -> None:

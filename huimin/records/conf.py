@@ -1,9 +1,7 @@
 """The records app's HUIMIN_* variables, read strictly on each call (a malformed value
 names the variable), as the other apps' conf modules do."""
 
-import os
-
-from django.core.exceptions import ImproperlyConfigured
+from huimin.core.env import env_int
 
 # How long a closed record (death, emigration) is kept before it may be appraised for
 # destruction. The basic public-health service specification gives no figure; the 2009
@@ -15,15 +13,5 @@ DEFAULT_RETENTION_YEARS = 15
 
 
 def retention_years() -> int:
-    name = "HUIMIN_RECORD_RETENTION_YEARS"
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return DEFAULT_RETENTION_YEARS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
     # Below 15 would undercut the figure the default is founded on.
-    if not 15 <= value <= 100:
-        raise ImproperlyConfigured(f"{name} must be between 15 and 100, got {value}")
-    return value
+    return env_int("HUIMIN_RECORD_RETENTION_YEARS", DEFAULT_RETENTION_YEARS, 15, 100)

@@ -4,8 +4,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from huimin.accounts import conf
-from huimin.core.net import client_ip
+from huimin.core.net import client_ip, trusted_proxies
 
 
 def request(remote, forwarded=None):
@@ -44,7 +43,7 @@ def test_an_untrusted_peer_sending_the_header_is_itself_the_client(monkeypatch):
 def test_a_malformed_setting_names_the_variable(monkeypatch):
     monkeypatch.setenv("HUIMIN_TRUSTED_PROXIES", "10.9.0.1, not-an-ip")
     with pytest.raises(ImproperlyConfigured, match="HUIMIN_TRUSTED_PROXIES"):
-        conf.trusted_proxies()
+        trusted_proxies()
 
 
 def test_lockout_counts_the_forwarded_client_behind_a_trusted_proxy(client, cashier, monkeypatch):
