@@ -199,7 +199,6 @@ def on_data_error(request, exc: DataError):
 
 def _mount():
     from huimin.access.api import router as access_router
-    from huimin.accounts.api import router as accounts_router
     from huimin.audit.api import router as audit_router
     from huimin.insurance.api import router as insurance_router
     from huimin.insurance.catalog.api import router as catalog_router
@@ -209,7 +208,6 @@ def _mount():
 
     api.add_router("/registry/", registry_router)
     api.add_router("/access/", access_router)
-    api.add_router("/accounts/", accounts_router)
     api.add_router("/audit/", audit_router)
     api.add_router("/insurance/", insurance_router)
     api.add_router("/catalog/", catalog_router)

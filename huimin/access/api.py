@@ -63,7 +63,7 @@ def _params(request: HttpRequest) -> dict:
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     summary="获取访问令牌（客户端断言，client_credentials）",
     openapi_extra={
         "requestBody": {
@@ -91,7 +91,7 @@ def token(request):
 @router.get(
     "/whoami",
     auth=InstitutionBearer(),
-    response={200: WhoAmIOut, 401: ErrorOut, 403: ErrorOut},
+    response={200: WhoAmIOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     summary="当前机构、终端与权限范围",
 )
 def whoami(request):

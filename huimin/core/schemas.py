@@ -15,7 +15,15 @@ class ErrorOut(Schema):
 
 
 # The 4xx statuses an operation may answer with, for `response={200: X, **ERRORS}`.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,  # rate limits (core/ratelimit.py) may answer any operation
+}
 
 
 class PlainSchema(BaseModel):

@@ -33,10 +33,6 @@ from huimin.registry.models import (
 )
 from huimin.registry.permissions import has_perm
 
-# Deprecated: ask has_perm(user, "registry.write"). Kept until the pages stop using it.
-REGISTRY_WRITERS = {"insurance_officer", "township_clerk"}
-
-
 def _audit(user, action: str, object_type: str, object_id, region_code: str, **kw) -> None:
     """The audit record of a registry write, in the write's own transaction."""
     from huimin.audit.services import record

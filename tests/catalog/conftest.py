@@ -15,9 +15,7 @@ LOCAL = "ZZ0000000000000001"
 
 
 @pytest.fixture(autouse=True)
-def catalog_urls(settings):
-    # The app's pages and API, mounted by tests/catalog/urls.py until the project's do.
-    settings.ROOT_URLCONF = "tests.catalog.urls"
+def fast_hashing(settings):
     # The hash's cost is not what these tests are about.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -5,7 +5,6 @@ import pytest
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -23,10 +22,10 @@ CHECKS = [
 ]
 
 
-# The schema of the router as tests/catalog/urls.py mounts it; requests reach the same
-# mount through the autouse `catalog_urls` fixture.
-with override_settings(ROOT_URLCONF="tests.catalog.urls"):
-    schema = from_wsgi("/api/v1/catalog-test-openapi.json", get_wsgi_application())
+# The catalog's operations in the production API's schema, as the project mounts them.
+schema = from_wsgi("/api/v1/openapi.json", get_wsgi_application()).include(
+    path_regex="^/api/v1/catalog/"
+)
 
 
 @pytest.fixture(autouse=True)
