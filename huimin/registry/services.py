@@ -33,6 +33,7 @@ from huimin.registry.models import (
 )
 from huimin.registry.permissions import has_perm
 
+
 def _audit(user, action: str, object_type: str, object_id, region_code: str, **kw) -> None:
     """The audit record of a registry write, in the write's own transaction."""
     from huimin.audit.services import record
