@@ -211,6 +211,8 @@ def staff_enable(request, pk: int):
 
 def _reset_request(request, pk: int, kind: str):
     """A privileged account's reset: filed for a second administrator, or None."""
+    if pk == request.user.pk:
+        return None  # one's own: the reset service refuses it with the reason
     try:
         if not administration.reset_needs_request(request.user, pk):
             return None
