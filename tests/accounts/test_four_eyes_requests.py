@@ -344,3 +344,28 @@ def test_an_approval_whose_requester_lost_the_duty_is_not_carried_out(
     assert not User.objects.filter(username="wangfang").exists()
     req.refresh_from_db()
     assert req.status == "pending"
+
+
+def test_requests_outside_the_approvers_jurisdiction_are_invisible(sys_client, county):
+    from huimin.accounts.testing import VerifiedClient
+
+    create(sys_client)
+    req = AccountRequest.objects.get()
+    township = factories.make_staff("secadm3", "security_admin", factories.TOWNSHIPS[0])
+    client = VerifiedClient()
+    client.force_login(township)
+    assert f"/accounts/requests/{req.pk}/" not in client.get("/accounts/requests/").content.decode()
+    assert client.get(f"/accounts/requests/{req.pk}/").status_code == 404
+    assert decide(client, req).status_code == 404
+    req.refresh_from_db()
+    assert req.status == "pending"
+
+
+def test_the_queue_costs_a_fixed_number_of_queries(
+    sys_client, sec_client, county, django_assert_max_num_queries
+):
+    for i in range(8):
+        create(sys_client, username=f"officer{i}", role="insurance_officer")
+    with django_assert_max_num_queries(12):
+        response = sec_client.get("/accounts/requests/")
+    assert len(response.context["rows"]) == 8
