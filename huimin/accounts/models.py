@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from huimin.registry.models import Role
+
 
 class AccountState(models.Model):
     """When the password was last set, and whether it must be changed at next login."""
@@ -201,7 +203,7 @@ class AccountRequest(models.Model):
     )
     username = models.CharField("用户名", max_length=30, blank=True)
     name = models.CharField("姓名", max_length=30, blank=True)
-    role = models.CharField("角色", max_length=30, blank=True)
+    role = models.CharField("角色", max_length=30, choices=Role.choices, blank=True)
     jurisdiction = models.CharField("辖区（区划前缀）", max_length=12, blank=True)
     institution = models.ForeignKey(
         "registry.Institution",

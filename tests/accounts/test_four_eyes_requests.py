@@ -254,6 +254,8 @@ def test_create_requested_by_one_approved_by_another(
     queue = sec_client.get("/accounts/requests/")
     assert queue.status_code == 200
     assert f"/accounts/requests/{req.pk}/" in queue.content.decode()
+    page = sec_client.get(f"/accounts/requests/{req.pk}/").content.decode()
+    assert "审计管理员" in page and "审计科新进人员" in page and "批准并执行" in page
 
     response = decide(sec_client, req)
 
