@@ -194,6 +194,7 @@ def is_privileged(role: str | None, jurisdiction: str | None, permissions) -> bo
     if role in INSTITUTION_ROLES:
         return False
     reads_people = not PERSONAL_DATA_PERMISSIONS.keys().isdisjoint(permissions)
+    # No jurisdiction counts as the widest: unknown reach is treated as privileged.
     return reads_people and len(jurisdiction or "") <= COUNTY_PREFIX_LENGTH
 
 
