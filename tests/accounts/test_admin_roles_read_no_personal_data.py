@@ -14,6 +14,7 @@ from huimin.registry.permissions import (
     PERMISSIONS,
     PERSONAL_DATA_PERMISSIONS,
 )
+from tests import factories
 
 # Deliberately pinned: a new permission must be placed on one side or the other here.
 NOT_PERSONAL_DATA = {
@@ -111,3 +112,38 @@ def test_ordinary_roles_may_still_be_given_personal_data():
     known = set(PERMISSIONS)
     assert rules.check_grant("assessor", "settlement.read", known) is None
     assert rules.check_grant("township_clerk", "record.read", known) is None
+
+
+def test_the_issue_12_grants_are_refused_and_the_admins_still_read_nothing(
+    sec, county, django_capture_on_commit_callbacks
+):
+    """Replays the security test: these four grants were accepted, after which the
+    administrators read health records, settlements and the settlement CSV."""
+    from huimin.accounts.testing import VerifiedClient
+
+    asked = {
+        "security_admin:record.read",
+        "security_admin:settlement.read",
+        "audit_admin:record.read",
+        "system_admin:settlement.read",
+    }
+    before = matrix()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sec.post("/accounts/roles/", {"grant": sorted(before | asked)})
+    assert response.status_code == 422
+    assert asked <= set(response.context["errors"])
+    assert matrix() == before
+    users = [
+        factories.make_staff("sys9", "system_admin", factories.COUNTY),
+        factories.make_staff("sec9", "security_admin", factories.COUNTY),
+        factories.make_staff("aud9", "audit_admin", factories.COUNTY),
+    ]
+    for user in users:
+        client = VerifiedClient()
+        client.force_login(user)
+        for url in [
+            "/insurance/settlements/",
+            "/insurance/settlements/export.csv",
+            "/records/",
+        ]:
+            assert client.get(url).status_code == 403, (user, url)
