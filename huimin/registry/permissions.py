@@ -74,9 +74,9 @@ ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMI
 
 # 三员分立, declared once. Each administrator role and the permissions it may ever hold:
 # the security administrator's grants stay inside the row (DEFAULT_GRANTS above gives
-# each the whole row; a test keeps the two equal). Actions on privileged accounts (create, elevate, reset) are the system
-# administrator's to request and the security administrator's to approve
-# (huimin/accounts/administration.py, "four eyes").
+# each the whole row; a test keeps the two equal). Actions on privileged accounts
+# (create, elevate, reset) are the system administrator's to request and the security
+# administrator's to approve (huimin/accounts/administration.py, "four eyes").
 ADMIN_ACTIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "duty.write"}),
     Role.SECURITY_ADMIN: frozenset(
