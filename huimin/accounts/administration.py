@@ -13,6 +13,7 @@ in particular not those of the security administrators who approve their request
 """
 
 import datetime
+import os
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -349,13 +350,9 @@ def create_needs_request(data: StaffData) -> bool:
 
 def update_needs_request(actor, user_id: int, data: StaffData) -> bool:
     staff = managed_user(actor, user_id).staff
-    institution_id = data.institution_id
-    if (staff.role, staff.jurisdiction, staff.institution_id) == (
-        data.role,
-        data.jurisdiction,
-        institution_id,
-    ):
-        return False
+    place = (data.role, data.jurisdiction, data.institution_id)
+    if (staff.role, staff.jurisdiction, staff.institution_id) == place:
+        return False  # a name change alone
     return is_privileged_place(staff.role, staff.jurisdiction) or is_privileged_place(
         data.role, data.jurisdiction
     )
@@ -390,13 +387,6 @@ def get_request(actor, request_id: int) -> AccountRequest:
     if req is None:
         raise NotFound("账号申请")
     return req
-
-
-def _common_prefix(a: str, b: str) -> str:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
 
 
 def do_request(
@@ -439,7 +429,10 @@ def do_request(
                     institution = _checked_place(prefix, data, target=user)
                     if not place_changes(staff, data, institution):
                         raise ValidationFailed({"role": "角色、辖区和机构都没有变化，无须申请"})
-                    region = _common_prefix(staff.jurisdiction, data.jurisdiction)
+                    # Seen by those whose jurisdiction covers both the old and new place:
+                    # region codes are compared character by character, as wanted here.
+                    pair = [staff.jurisdiction, data.jurisdiction]
+                    region = os.path.commonprefix(pair)  # noqa: RUF071
                     fields.update(region_code=region, username=user.get_username())
             if kind in (RequestKind.CREATE, RequestKind.CHANGE):
                 fields.update(
