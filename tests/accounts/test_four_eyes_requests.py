@@ -371,3 +371,18 @@ def test_the_queue_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = sec_client.get("/accounts/requests/")
     assert len(response.context["rows"]) == 8
+
+
+def test_forms_name_the_field_they_refuse(sys_client, sec_client):
+    response = create(sys_client, reason="长" * 501)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["reason"]
+    assert "申请事由：" in response.content.decode()
+    assert not AccountRequest.objects.exists()
+    create(sys_client)
+    req = AccountRequest.objects.get()
+    response = sec_client.post(f"/accounts/requests/{req.pk}/", {"decision": "maybe"})
+    assert response.status_code == 422
+    assert "审批结果：" in response.content.decode()
+    req.refresh_from_db()
+    assert req.status == "pending"
