@@ -12,7 +12,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huimin.accounts import administration, services
-from huimin.accounts.forms import StaffCreateForm, StaffEditForm, apply_error
+from huimin.accounts.forms import (
+    AccountDecisionForm,
+    AccountRequestReasonForm,
+    StaffCreateForm,
+    StaffEditForm,
+    apply_error,
+)
+from huimin.accounts.models import RequestKind, RequestStatus
 from huimin.core.errors import DomainError, NotFound, PermissionDenied
 from huimin.registry.models import Role
 from huimin.registry.permissions import ADMIN_ROLES, PERMISSIONS
@@ -90,15 +97,28 @@ def staff_create(request):
         request.POST or None, prefix_code=prefix, initial={"jurisdiction": prefix}
     )
     if request.method == "POST" and form.is_valid():
+        data = _data(form)
         try:
-            user, password = administration.do_create_staff(
-                request.user, _data(form), request=request
-            )
+            if administration.create_needs_request(data):
+                req = administration.do_request(
+                    request.user,
+                    RequestKind.CREATE,
+                    data=data,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+                return _filed(request, req)
+            user, password = administration.do_create_staff(request.user, data, request=request)
         except DomainError as exc:
             apply_error(form, exc)
         else:
             return _show_password(request, user, password, "账号已创建")
     return render(request, "accounts/staff_form.html", {"form": form})
+
+
+def _filed(request, req):
+    messages.success(request, f"已提交申请#{req.pk}，{administration.FOUR_EYES_REASON}")
+    return redirect("accounts:request_detail", pk=req.pk)
 
 
 def _target(request, pk):
@@ -123,10 +143,21 @@ def staff_detail(request, pk: int):
     }
     form = StaffEditForm(request.POST or None, prefix_code=prefix, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = _data(form, target.username)
         try:
-            administration.do_update_staff(
-                request.user, pk, _data(form, target.username), request=request
-            )
+            # One's own account is never a request (do_update_staff says why).
+            own = pk == request.user.pk
+            if not own and administration.update_needs_request(request.user, pk, data):
+                req = administration.do_request(
+                    request.user,
+                    RequestKind.CHANGE,
+                    data=data,
+                    user_id=pk,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+                return _filed(request, req)
+            administration.do_update_staff(request.user, pk, data, request=request)
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -141,6 +172,7 @@ def staff_detail(request, pk: int):
             "staff": staff,
             "has_device": services.confirmed_device(target) is not None,
             "is_self": target.pk == request.user.pk,
+            "privileged": administration.is_privileged_place(staff.role, staff.jurisdiction),
         },
     )
 
@@ -177,9 +209,33 @@ def staff_enable(request, pk: int):
     )
 
 
+def _reset_request(request, pk: int, kind: str):
+    """A privileged account's reset: filed for a second administrator, or None."""
+    if pk == request.user.pk:
+        return None  # one's own: the reset service refuses it with the reason
+    try:
+        if not administration.reset_needs_request(request.user, pk):
+            return None
+        form = AccountRequestReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        req = administration.do_request(
+            request.user, kind, user_id=pk, reason=reason, request=request
+        )
+    except NotFound:
+        raise Http404("账号不存在或不在您的管理范围内") from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:staff_detail", pk=pk)
+    return _filed(request, req)
+
+
 @login_required
 @require_POST
 def staff_reset_second_factor(request, pk: int):
+    _require(administration.check_manage_accounts, request.user)
+    filed = _reset_request(request, pk, RequestKind.SECOND_FACTOR)
+    if filed is not None:
+        return filed
     return _action(
         request, pk, administration.do_reset_second_factor, "动态口令已重置，下次登录时重新绑定"
     )
@@ -197,12 +253,126 @@ def staff_unlock(request, pk: int):
 def staff_reset_password(request, pk: int):
     _require(administration.check_manage_accounts, request.user)
     target = _target(request, pk)
+    filed = _reset_request(request, pk, RequestKind.PASSWORD)
+    if filed is not None:
+        return filed
     try:
         password = administration.do_reset_password(request.user, pk, request=request)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("accounts:staff_detail", pk=pk)
     return _show_password(request, target, password, "密码已重置")
+
+
+# ---------------------------------------------------------------- privileged-account requests
+
+
+def _may_see_requests(user) -> bool:
+    return services.can(user, "accounts.manage") or services.can(user, "roles.manage")
+
+
+@login_required
+@require_http_methods(["GET"])
+def request_list(request):
+    try:
+        qs = administration.visible_requests(request.user)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    status = request.GET.get("status", RequestStatus.PENDING)
+    if status in RequestStatus.values:
+        qs = qs.filter(status=status)
+    return render(
+        request,
+        "accounts/request_list.html",
+        {
+            "rows": list(qs[:PAGE]),
+            "status": status,
+            "statuses": RequestStatus.choices,
+            "may_decide": services.can(request.user, "roles.manage"),
+        },
+    )
+
+
+def _request_page(request, req, form, status=200):
+    user = request.user
+    may_decide = (
+        services.can(user, "roles.manage")
+        and req.status == RequestStatus.PENDING
+        and user.pk not in (req.requested_by_id, req.target_id)
+    )
+    return render(
+        request,
+        "accounts/request_detail.html",
+        {
+            "req": req,
+            "form": form,
+            "may_decide": may_decide,
+            "may_withdraw": req.status == RequestStatus.PENDING and req.requested_by_id == user.pk,
+            "is_author": req.requested_by_id == user.pk,
+            "is_subject": req.target_id == user.pk,
+        },
+        status=status,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_detail(request, pk: int):
+    if not _may_see_requests(request.user):
+        raise DjangoPermissionDenied("无权查看账号申请")
+    try:
+        req = administration.get_request(request.user, pk)
+    except NotFound:
+        raise Http404("申请不存在或不在您的管理范围内") from None
+    form = AccountDecisionForm(request.POST or None)
+    if request.method == "GET":
+        return _request_page(request, req, form)
+    if not form.is_valid():
+        return _request_page(request, req, form, status=422)
+    try:
+        req, account, password = administration.do_decide(
+            request.user,
+            pk,
+            form.cleaned_data["decision"] == "approve",
+            form.cleaned_data["note"],
+            request=request,
+        )
+    except PermissionDenied as exc:
+        # Refused for who the approver is (their own request, their own account): 403,
+        # with the reason on the page.
+        apply_error(form, exc)
+        return _request_page(request, req, form, status=403)
+    except DomainError as exc:
+        apply_error(form, exc)
+        return _request_page(request, req, form, status=exc.status)
+    if password is not None:
+        heading = "账号已创建" if req.kind == RequestKind.CREATE else "密码已重置"
+        response = render(
+            request,
+            "accounts/temp_password.html",
+            {"target": account, "password": password, "heading": heading, "req": req},
+        )
+        response["Cache-Control"] = "no-store"  # shown once; never from a cache
+        return response
+    messages.success(request, f"申请#{req.pk}{req.get_status_display()}")
+    return redirect("accounts:request_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def request_withdraw(request, pk: int):
+    if not _may_see_requests(request.user):
+        raise DjangoPermissionDenied("无权查看账号申请")
+    try:
+        administration.do_withdraw(request.user, pk, request=request)
+    except NotFound:
+        raise Http404("申请不存在或不是您提交的") from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "申请已撤回")
+    return redirect("accounts:request_detail", pk=pk)
 
 
 # ---------------------------------------------------------------- roles

@@ -1,7 +1,19 @@
 """Accounts administration (system administrator) and roles as data (security
-administrator): check_* validates and checks access, do_* writes in one transaction."""
+administrator): check_* validates and checks access, do_* writes in one transaction.
+
+三员分立 on accounts: the system administrator creates, changes and resets ordinary
+accounts alone. A privileged account — any of the three administrators, or a role that
+reads residents' data across a county (rules.is_privileged, from the role's permissions
+and the jurisdiction) — is created, elevated or has its password or second factor reset
+only through an AccountRequest: filed by a system administrator, decided and carried out
+by a security administrator who is neither its author nor its subject. The temporary
+password an approved request produces is shown to the approver, never to the requester,
+so no administrator can ever hold credentials that a request of their own produced —
+in particular not those of the security administrators who approve their requests.
+"""
 
 import datetime
+import os
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -10,10 +22,18 @@ from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huimin.accounts import audit, conf, rules
+from huimin.accounts.models import AccountRequest, RequestKind, RequestStatus
 from huimin.accounts.services import can, now, refusals_recorded, set_temporary_password
-from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from huimin.registry.models import Institution, Region, RolePermission, Staff, jurisdiction_of
-from huimin.registry.permissions import PERMISSIONS, forget_role_permissions
+from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.registry.models import (
+    Institution,
+    Region,
+    Role,
+    RolePermission,
+    Staff,
+    jurisdiction_of,
+)
+from huimin.registry.permissions import PERMISSIONS, forget_role_permissions, role_permissions
 
 User = get_user_model()
 
@@ -32,9 +52,11 @@ class StaffData:
 
 def check_manage_accounts(actor) -> str:
     """The actor's jurisdiction prefix, if they may manage accounts."""
-    if not can(actor, "accounts.manage"):
+    prefix = jurisdiction_of(actor)
+    # None is "sees nothing": refused, never widened to "" (everything).
+    if prefix is None or not can(actor, "accounts.manage"):
         raise PermissionDenied("只有系统管理员可以管理账号")
-    return jurisdiction_of(actor) or ""
+    return prefix
 
 
 def managed_accounts(actor):
@@ -58,7 +80,11 @@ def managed_user(actor, user_id: int, *, lock: bool = False):
 
 
 def check_staff_data(actor, data: StaffData, *, target=None) -> Institution | None:
-    prefix = check_manage_accounts(actor)
+    return _checked_place(check_manage_accounts(actor), data, target=target)
+
+
+def _checked_place(prefix: str, data: StaffData, *, target=None) -> Institution | None:
+    """The data's field errors within the jurisdiction `prefix`; the institution chosen."""
     errors: dict[str, str] = {}
     if target is None:
         problem = rules.check_username(data.username)
@@ -89,8 +115,14 @@ def check_staff_data(actor, data: StaffData, *, target=None) -> Institution | No
 
 
 def do_create_staff(actor, data: StaffData, *, request=None) -> tuple:
-    """Create an account; returns (user, temporary password to show once)."""
+    """Create an ordinary account; returns (user, temporary password to show once)."""
     institution = check_staff_data(actor, data)
+    with refusals_recorded("create", "auth.user", actor=actor, request=request):
+        _refuse_privileged(data.role, data.jurisdiction)
+    return _create_account(actor, data, institution, request=request)
+
+
+def _create_account(actor, data: StaffData, institution, *, request=None, purpose="") -> tuple:
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=data.username, first_name=data.name.strip())
@@ -109,6 +141,7 @@ def do_create_staff(actor, data: StaffData, *, request=None) -> tuple:
                     "jurisdiction": [None, data.jurisdiction],
                     "institution": [None, institution.pk if institution else None],
                 },
+                purpose=purpose,
                 actor=actor,
                 request=request,
             )
@@ -126,33 +159,51 @@ def do_update_staff(actor, user_id: int, data: StaffData, *, request=None):
             if user.pk == actor.pk and data.role != staff.role:
                 raise PermissionDenied("不能修改自己的角色", code="own_role")
             institution = check_staff_data(actor, data, target=user)
-            changes = {}
-            for field, old, new in [
-                ("name", user.first_name, data.name.strip()),
-                ("role", staff.role, data.role),
-                ("jurisdiction", staff.jurisdiction, data.jurisdiction),
-                ("institution", staff.institution_id, institution.pk if institution else None),
-            ]:
-                if old != new:
-                    changes[field] = [old, new]
-            if not changes:
-                return user
-            user.first_name = data.name.strip()
-            user.save(update_fields=["first_name"])
-            staff.role = data.role
-            staff.jurisdiction = data.jurisdiction
-            staff.institution = institution
-            staff.save()
-            audit.record(
-                action="update",
-                object_type="auth.user",
-                object_id=str(user.pk),
-                region_code=data.jurisdiction,
-                changes=changes,
-                actor=actor,
-                request=request,
-            )
-            return user
+            if place_changes(staff, data, institution):
+                # Elevating to, or moving, a privileged place takes a second administrator.
+                _refuse_privileged(staff.role, staff.jurisdiction)
+                _refuse_privileged(data.role, data.jurisdiction)
+            return _apply_update(actor, user, staff, data, institution, request=request)
+
+
+def place_changes(staff: Staff, data: StaffData, institution) -> bool:
+    """Whether role, jurisdiction or institution would change (the name alone does not)."""
+    return (staff.role, staff.jurisdiction, staff.institution_id) != (
+        data.role,
+        data.jurisdiction,
+        institution.pk if institution else None,
+    )
+
+
+def _apply_update(actor, user, staff, data: StaffData, institution, *, request, purpose=""):
+    changes = {}
+    for field, old, new in [
+        ("name", user.first_name, data.name.strip()),
+        ("role", staff.role, data.role),
+        ("jurisdiction", staff.jurisdiction, data.jurisdiction),
+        ("institution", staff.institution_id, institution.pk if institution else None),
+    ]:
+        if old != new:
+            changes[field] = [old, new]
+    if not changes:
+        return user
+    user.first_name = data.name.strip()
+    user.save(update_fields=["first_name"])
+    staff.role = data.role
+    staff.jurisdiction = data.jurisdiction
+    staff.institution = institution
+    staff.save()
+    audit.record(
+        action="update",
+        object_type="auth.user",
+        object_id=str(user.pk),
+        region_code=data.jurisdiction,
+        changes=changes,
+        purpose=purpose,
+        actor=actor,
+        request=request,
+    )
+    return user
 
 
 def do_set_active(actor, user_id: int, active: bool, *, request=None):
@@ -185,18 +236,24 @@ def do_reset_password(actor, user_id: int, *, request=None) -> str:
             raise PermissionDenied("请在“我的账号”中修改自己的密码", code="own_account")
         with transaction.atomic():
             user = managed_user(actor, user_id, lock=True)
-            password = set_temporary_password(user)
-            audit.record(
-                action="update",
-                object_type="auth.user",
-                object_id=str(user.pk),
-                region_code=user.staff.jurisdiction,
-                fields=["password"],
-                reason="password_reset",
-                actor=actor,
-                request=request,
-            )
-            return password
+            _refuse_privileged(user.staff.role, user.staff.jurisdiction)
+            return _reset_password(actor, user, request=request)
+
+
+def _reset_password(actor, user, *, request, purpose="") -> str:
+    password = set_temporary_password(user)
+    audit.record(
+        action="update",
+        object_type="auth.user",
+        object_id=str(user.pk),
+        region_code=user.staff.jurisdiction,
+        fields=["password"],
+        reason="password_reset",
+        purpose=purpose,
+        actor=actor,
+        request=request,
+    )
+    return password
 
 
 def do_reset_second_factor(actor, user_id: int, *, request=None) -> None:
@@ -206,16 +263,22 @@ def do_reset_second_factor(actor, user_id: int, *, request=None) -> None:
             raise PermissionDenied("不能重置自己的动态口令", code="own_account")
         with transaction.atomic():
             user = managed_user(actor, user_id, lock=True)
-            TOTPDevice.objects.filter(user=user).delete()
-            audit.record(
-                action="revoke",
-                object_type="accounts.totp",
-                object_id=str(user.pk),
-                region_code=user.staff.jurisdiction,
-                reason="second_factor_reset",
-                actor=actor,
-                request=request,
-            )
+            _refuse_privileged(user.staff.role, user.staff.jurisdiction)
+            _reset_second_factor(actor, user, request=request)
+
+
+def _reset_second_factor(actor, user, *, request, purpose="") -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    audit.record(
+        action="revoke",
+        object_type="accounts.totp",
+        object_id=str(user.pk),
+        region_code=user.staff.jurisdiction,
+        reason="second_factor_reset",
+        purpose=purpose,
+        actor=actor,
+        request=request,
+    )
 
 
 def do_unlock(actor, user_id: int, *, request=None) -> int:
@@ -262,6 +325,261 @@ def do_disable_dormant(at: datetime.datetime | None = None) -> list[str]:
             )
             disabled.append(user.get_username())
     return disabled
+
+
+# ---------------------------------------------------------------- privileged accounts: four eyes
+
+FOUR_EYES_REASON = (
+    "管理员账号和全县范围查看居民个人信息的账号，须提交申请，由另一名管理员（安全管理员）审批"
+)
+
+
+def is_privileged_place(role: str, jurisdiction: str) -> bool:
+    perms = role_permissions(role) if role in Role.values else frozenset()
+    return rules.is_privileged(role, jurisdiction, perms)
+
+
+def _refuse_privileged(role: str, jurisdiction: str) -> None:
+    if is_privileged_place(role, jurisdiction):
+        raise PermissionDenied(FOUR_EYES_REASON, code="four_eyes")
+
+
+def create_needs_request(data: StaffData) -> bool:
+    return is_privileged_place(data.role, data.jurisdiction)
+
+
+def update_needs_request(actor, user_id: int, data: StaffData) -> bool:
+    staff = managed_user(actor, user_id).staff
+    place = (data.role, data.jurisdiction, data.institution_id)
+    if (staff.role, staff.jurisdiction, staff.institution_id) == place:
+        return False  # a name change alone
+    return is_privileged_place(staff.role, staff.jurisdiction) or is_privileged_place(
+        data.role, data.jurisdiction
+    )
+
+
+def reset_needs_request(actor, user_id: int) -> bool:
+    staff = managed_user(actor, user_id).staff
+    return is_privileged_place(staff.role, staff.jurisdiction)
+
+
+def check_decide_requests(actor) -> str:
+    """The approver's jurisdiction prefix, if they may decide on account requests."""
+    prefix = jurisdiction_of(actor)
+    if prefix is None or not can(actor, "roles.manage"):
+        raise PermissionDenied("只有安全管理员可以审批账号申请")
+    return prefix
+
+
+def visible_requests(actor):
+    """Requests in the actor's jurisdiction: theirs to file (system administrators) or
+    to decide (security administrators)."""
+    prefix = jurisdiction_of(actor)
+    if prefix is None or not (can(actor, "accounts.manage") or can(actor, "roles.manage")):
+        raise PermissionDenied("无权查看账号申请")
+    return AccountRequest.objects.filter(region_code__startswith=prefix).select_related(
+        "target__staff", "requested_by", "decided_by", "institution"
+    )
+
+
+def get_request(actor, request_id: int) -> AccountRequest:
+    req = visible_requests(actor).filter(pk=request_id).first()
+    if req is None:
+        raise NotFound("账号申请")
+    return req
+
+
+def do_request(
+    actor,
+    kind: str,
+    *,
+    data: StaffData | None = None,
+    user_id: int | None = None,
+    reason: str = "",
+    request=None,
+) -> AccountRequest:
+    """File a request for a second administrator; nothing about the account changes."""
+    if kind not in RequestKind.values:
+        raise ValidationFailed({"kind": "申请类型不在允许范围内"})
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise ValidationFailed({"reason": "申请事由不能超过500个字"})
+    with refusals_recorded("create", "accounts.request", user_id, actor=actor, request=request):
+        prefix = check_manage_accounts(actor)
+        if user_id is not None and user_id == actor.pk:
+            raise PermissionDenied("不能为自己的账号提交申请", code="own_account")
+        with transaction.atomic():
+            fields = {"kind": kind, "reason": reason, "requested_by": actor}
+            changes: dict = {"kind": [None, kind]}
+            if kind == RequestKind.CREATE:
+                institution = _checked_place(prefix, data)
+                if AccountRequest.objects.filter(
+                    kind=RequestKind.CREATE,
+                    status=RequestStatus.PENDING,
+                    username__iexact=data.username,
+                ).exists():
+                    raise ValidationFailed({"username": "该用户名已有待审批的新建申请"})
+                fields.update(region_code=data.jurisdiction, username=data.username)
+            else:
+                user = managed_user(actor, user_id, lock=True)
+                staff = user.staff
+                fields.update(target=user, region_code=staff.jurisdiction)
+                changes["target"] = [None, user.pk]
+                if kind == RequestKind.CHANGE:
+                    institution = _checked_place(prefix, data, target=user)
+                    if not place_changes(staff, data, institution):
+                        raise ValidationFailed({"role": "角色、辖区和机构都没有变化，无须申请"})
+                    # Seen by those whose jurisdiction covers both the old and new place:
+                    # region codes are compared character by character, as wanted here.
+                    pair = [staff.jurisdiction, data.jurisdiction]
+                    region = os.path.commonprefix(pair)  # noqa: RUF071
+                    fields.update(region_code=region, username=user.get_username())
+            if kind in (RequestKind.CREATE, RequestKind.CHANGE):
+                fields.update(
+                    name=data.name.strip(),
+                    role=data.role,
+                    jurisdiction=data.jurisdiction,
+                    institution=institution,
+                )
+                changes.update(
+                    role=[None, data.role],
+                    jurisdiction=[None, data.jurisdiction],
+                    institution=[None, institution.pk if institution else None],
+                )
+                if kind == RequestKind.CREATE:
+                    changes["username"] = [None, data.username]
+            try:
+                with transaction.atomic():
+                    req = AccountRequest.objects.create(**fields)
+            except IntegrityError:
+                raise Conflict("pending_request", "该账号已有同类待审批的申请") from None
+            audit.record(
+                action="create",
+                object_type="accounts.request",
+                object_id=str(req.pk),
+                region_code=req.region_code,
+                changes=changes,
+                reason=reason,
+                actor=actor,
+                request=request,
+            )
+            return req
+
+
+def do_decide(actor, request_id: int, approve: bool, note: str = "", *, request=None):
+    """Approve (and carry out) or reject a request. Returns (request, account, temporary
+    password or None): the password is shown to this approver once, never to the
+    requester."""
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationFailed({"note": "审批意见不能超过500个字"})
+    action = "approve" if approve else "reject"
+    with refusals_recorded(action, "accounts.request", request_id, actor=actor, request=request):
+        prefix = check_decide_requests(actor)
+        with transaction.atomic():
+            req = (
+                AccountRequest.objects.select_for_update()
+                .filter(pk=request_id, region_code__startswith=prefix)
+                .first()
+            )
+            if req is None:
+                raise NotFound("账号申请")
+            if req.status != RequestStatus.PENDING:
+                raise Conflict("not_pending", "该申请已处理，不能再审批")
+            problem = rules.four_eyes(
+                actor_id=actor.pk, requester_id=req.requested_by_id, target_id=req.target_id
+            )
+            if problem:
+                raise PermissionDenied(problem, code="self_approval")
+            account, secret = req.target, None
+            if approve:
+                account, secret = _carry_out(actor, req, request=request)
+            req.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+            req.decided_by = actor
+            req.decided_at = now()
+            req.decision_note = note
+            req.save()
+            audit.record(
+                action=action,
+                object_type="accounts.request",
+                object_id=str(req.pk),
+                region_code=req.region_code,
+                changes={"status": [RequestStatus.PENDING, req.status]},
+                reason=note,
+                actor=actor,
+                request=request,
+            )
+            return req, account, secret
+
+
+def _carry_out(actor, req: AccountRequest, *, request):
+    """What the request asked for, done by the approver, checked again as of now."""
+    requester = req.requested_by
+    requester_prefix = jurisdiction_of(requester)
+    if requester_prefix is None or not can(requester, "accounts.manage"):
+        raise Conflict("requester_gone", "申请人已不再是系统管理员，该申请不能执行")
+    purpose = f"执行账号申请#{req.pk}（申请人 {requester.get_username()}）"
+    if req.kind == RequestKind.CREATE:
+        data = StaffData(
+            username=req.username,
+            name=req.name,
+            role=req.role,
+            jurisdiction=req.jurisdiction,
+            institution_id=req.institution_id,
+        )
+        institution = _checked_place(requester_prefix, data)
+        return _create_account(actor, data, institution, request=request, purpose=purpose)
+    user = (
+        User.objects.select_for_update()
+        .filter(pk=req.target_id, staff__jurisdiction__startswith=requester_prefix)
+        .first()
+    )
+    if user is None:
+        raise Conflict("target_gone", "该账号已不在申请人的管理范围内，该申请不能执行")
+    staff = Staff.objects.select_for_update().get(user=user)
+    if req.kind == RequestKind.CHANGE:
+        data = StaffData(
+            username=user.get_username(),
+            name=req.name,
+            role=req.role,
+            jurisdiction=req.jurisdiction,
+            institution_id=req.institution_id,
+        )
+        institution = _checked_place(requester_prefix, data, target=user)
+        _apply_update(actor, user, staff, data, institution, request=request, purpose=purpose)
+        return user, None
+    if req.kind == RequestKind.PASSWORD:
+        return user, _reset_password(actor, user, request=request, purpose=purpose)
+    _reset_second_factor(actor, user, request=request, purpose=purpose)
+    return user, None
+
+
+def do_withdraw(actor, request_id: int, *, request=None) -> AccountRequest:
+    """The requester takes back a request nobody has decided yet."""
+    with refusals_recorded("revoke", "accounts.request", request_id, actor=actor, request=request):
+        with transaction.atomic():
+            req = (
+                AccountRequest.objects.select_for_update()
+                .filter(pk=request_id, requested_by=actor)
+                .first()
+            )
+            if req is None:
+                raise NotFound("账号申请")
+            if req.status != RequestStatus.PENDING:
+                raise Conflict("not_pending", "该申请已处理，不能撤回")
+            req.status = RequestStatus.WITHDRAWN
+            req.decided_at = now()
+            req.save()
+            audit.record(
+                action="revoke",
+                object_type="accounts.request",
+                object_id=str(req.pk),
+                region_code=req.region_code,
+                changes={"status": [RequestStatus.PENDING, req.status]},
+                actor=actor,
+                request=request,
+            )
+            return req
 
 
 # ---------------------------------------------------------------- roles as data

@@ -39,6 +39,8 @@ class StaffEditForm(forms.Form):
     institution = forms.TypedChoiceField(
         label="医疗机构", required=False, coerce=int, empty_value=None
     )
+    # Only read when the change needs a second administrator: shown to the approver.
+    reason = forms.CharField(label="申请事由", max_length=500, required=False)
 
     def __init__(self, *args, prefix_code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +56,18 @@ class StaffEditForm(forms.Form):
 
 class StaffCreateForm(StaffEditForm):
     username = forms.CharField(label="用户名", max_length=30)
-    field_order = ["username", "name", "role", "jurisdiction", "institution"]
+    field_order = ["username", "name", "role", "jurisdiction", "institution", "reason"]
+
+
+class AccountRequestReasonForm(forms.Form):
+    reason = forms.CharField(label="申请事由", max_length=500, required=False)
+
+
+class AccountDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="审批结果", choices=[("approve", "批准"), ("reject", "驳回")]
+    )
+    note = forms.CharField(label="审批意见", max_length=500, required=False)
 
 
 class LoanRequestForm(forms.Form):

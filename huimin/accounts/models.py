@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from huimin.registry.models import Role
+
 
 class AccountState(models.Model):
     """When the password was last set, and whether it must be changed at next login."""
@@ -163,3 +165,109 @@ class RecordLoan(models.Model):
 
     def __str__(self):
         return f"借阅#{self.pk} {self.get_status_display()}"
+
+
+class RequestKind(models.TextChoices):
+    CREATE = "create", "新建账号"
+    CHANGE = "change", "变更角色、辖区或机构"
+    PASSWORD = "password", "重置密码"
+    SECOND_FACTOR = "second_factor", "重置动态口令"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准并执行"
+    REJECTED = "rejected", "已驳回"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class AccountRequest(models.Model):
+    """A change to a privileged account (an administrator, or a county-wide reader of
+    personal data): asked by one administrator, decided and carried out by another.
+
+    For create and change the account's new place is kept here; `region_code` is the
+    jurisdiction the account has or will have, which scopes who sees the request.
+    """
+
+    kind = models.CharField("申请类型", max_length=16, choices=RequestKind.choices)
+    status = models.CharField(
+        "状态", max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="账号",
+    )
+    username = models.CharField("用户名", max_length=30, blank=True)
+    name = models.CharField("姓名", max_length=30, blank=True)
+    role = models.CharField("角色", max_length=30, choices=Role.choices, blank=True)
+    jurisdiction = models.CharField("辖区（区划前缀）", max_length=12, blank=True)
+    institution = models.ForeignKey(
+        "registry.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="医疗机构",
+    )
+    region_code = models.CharField("所属辖区", max_length=12)
+    reason = models.CharField("申请事由", max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "region_code"], name="acctreq_status_idx"),
+        ]
+        constraints = [
+            # Four eyes, also in the database: nobody decides on their own request or on
+            # a request about their own account, and nobody asks about their own account.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="acctreq_not_self_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | Q(target__isnull=True)
+                | ~Q(decided_by=F("target")),
+                name="acctreq_target_not_decider",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=True) | ~Q(target=F("requested_by")),
+                name="acctreq_not_about_self",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="create", target__isnull=True, username__gt="")
+                | (~Q(kind="create") & Q(target__isnull=False)),
+                name="acctreq_target_by_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="acctreq_decided_has_time",
+            ),
+            # One open request per account and kind, and per new username.
+            models.UniqueConstraint(
+                fields=["target", "kind"],
+                condition=Q(status="pending", target__isnull=False),
+                name="acctreq_one_pending_per_target",
+            ),
+            models.UniqueConstraint(
+                fields=["username"],
+                condition=Q(status="pending", kind="create"),
+                name="acctreq_one_pending_per_username",
+            ),
+        ]
+
+    def __str__(self):
+        return f"账号申请#{self.pk} {self.get_kind_display()} {self.get_status_display()}"

@@ -13,6 +13,8 @@ def menu_items(user, role: str | None) -> list[dict]:
         items.append({"label": "档案借阅", "url": reverse("accounts:loans")})
     if can(user, "accounts.manage"):
         items.append({"label": "账号管理", "url": reverse("accounts:staff_list")})
+    if can(user, "accounts.manage") or can(user, "roles.manage"):
+        items.append({"label": "账号审批", "url": reverse("accounts:request_list")})
     if can(user, "roles.manage"):
         items.append({"label": "角色权限", "url": reverse("accounts:roles")})
     items.append({"label": "我的账号", "url": reverse("accounts:me")})

@@ -7,6 +7,12 @@ import datetime
 import re
 
 from huimin.registry.models import INSTITUTION_ROLES, Role
+from huimin.registry.permissions import (
+    ADMIN_ACTIONS,
+    ADMIN_PERMISSION_OWNERS,
+    ADMIN_ROLES,
+    PERSONAL_DATA_PERMISSIONS,
+)
 
 # ---------------------------------------------------------------- passwords
 
@@ -133,41 +139,76 @@ def is_dormant(
 
 # ---------------------------------------------------------------- roles as data
 
-ADMIN_ROLE_VALUES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # Without these the matrix or the account pages could no longer be reached at all.
 KEEP = {Role.SECURITY_ADMIN: "roles.manage", Role.SYSTEM_ADMIN: "accounts.manage"}
 
-
-# Each administration is one role's alone: a security administrator who could grant
-# themselves accounts.manage (or audit.read) would hold two of the three duties.
-ADMIN_PERMISSION_OWNERS = {
-    "audit.read": Role.AUDIT_ADMIN,
-    "accounts.manage": Role.SYSTEM_ADMIN,
-    "roles.manage": Role.SECURITY_ADMIN,
-}
 ADMIN_PERMISSION_REASONS = {
     "audit.read": "只有审计管理员可以查阅审计记录",
     "accounts.manage": "只有系统管理员可以管理账号",
     "roles.manage": "只有安全管理员可以管理角色权限",
+    "alerts.manage": "只有安全管理员可以处理安全告警、监督审计管理员",
 }
 
 
 def check_grant(role: str, permission: str, known: set[str] | frozenset[str]) -> str | None:
+    """The policy table (registry/permissions.py) decides; this only words the refusal."""
     if role not in Role.values:
         return "角色不在角色表中"
     if permission not in known:
         return "权限不在权限表中"
-    if role in ADMIN_ROLE_VALUES and permission.startswith("person."):
-        return "系统、安全、审计管理员不得查看居民个人信息"
+    if role in ADMIN_ROLES and permission in PERSONAL_DATA_PERMISSIONS:
+        return "系统、安全、审计管理员不得查看居民个人信息（含健康档案、结算、参保与借阅）"
     owner = ADMIN_PERMISSION_OWNERS.get(permission)
     if owner is not None and role != owner:
         return ADMIN_PERMISSION_REASONS[permission]
+    if role in ADMIN_ROLES and permission not in ADMIN_ACTIONS[role]:
+        return "超出该管理员的职责范围（三员分立）"
     return None
 
 
 def check_revoke(role: str, permission: str) -> str | None:
     if KEEP.get(role) == permission:
         return "不能收回该角色赖以管理本系统的权限"
+    return None
+
+
+# ---------------------------------------------------------------- privileged accounts
+
+# A jurisdiction this short (a county's 6 digits, a city's 4, a province's 2) covers a
+# whole county or more.
+COUNTY_PREFIX_LENGTH = 6
+
+
+def is_privileged(role: str | None, jurisdiction: str | None, permissions) -> bool:
+    """An administrator, or a role that reads personal data across a county or more.
+
+    Derived from the role's current permissions and the account's jurisdiction, so a
+    permission granted tomorrow makes its county-wide holders privileged at once.
+    Institution staff (cashiers, doctors) are scoped to their institution (DESIGN §6),
+    not to the county, so they are not county-wide readers whatever their jurisdiction.
+    """
+    if role is None:
+        return False
+    if role in ADMIN_ROLES:
+        return True
+    if role in INSTITUTION_ROLES:
+        return False
+    reads_people = not PERSONAL_DATA_PERMISSIONS.keys().isdisjoint(permissions)
+    # No jurisdiction counts as the widest: unknown reach is treated as privileged.
+    return reads_people and len(jurisdiction or "") <= COUNTY_PREFIX_LENGTH
+
+
+def four_eyes(*, actor_id: int, requester_id: int, target_id: int | None) -> str | None:
+    """Who may decide on a privileged-account request: neither its author nor its subject.
+
+    The subject clause is "nobody resets their own approver's credentials" seen from the
+    other side: an administrator cannot approve a reset of their own password or second
+    factor, so a requester never gets an approver's account by asking the approver.
+    """
+    if actor_id == requester_id:
+        return "不能审批自己提交的申请，须由另一名管理员审批"
+    if target_id is not None and actor_id == target_id:
+        return "不能审批涉及自己账号的申请"
     return None
 
 

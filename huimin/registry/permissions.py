@@ -71,6 +71,50 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
 }
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+# 三员分立, declared once. Each administrator role and the permissions it may ever hold:
+# the security administrator's grants stay inside the row (DEFAULT_GRANTS above gives
+# each the whole row; a test keeps the two equal). Actions on privileged accounts
+# (create, elevate, reset) are the system administrator's to request and the security
+# administrator's to approve (huimin/accounts/administration.py, "four eyes").
+ADMIN_ACTIONS: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "duty.write"}),
+    Role.SECURITY_ADMIN: frozenset(
+        {"roles.manage", "access.approve", "alerts.manage", "duty.write"}
+    ),
+    Role.AUDIT_ADMIN: frozenset({"audit.read"}),
+}
+# Administrations that are one role's alone, whoever else asks for them: a holder of two
+# would hold two of the three duties. alerts.manage is the security administrator's
+# oversight of the auditors' events (audit/queries.py): in the system administrator's
+# hands it would show the auditors' work on the system administrator.
+ADMIN_PERMISSION_OWNERS: dict[str, str] = {
+    "accounts.manage": Role.SYSTEM_ADMIN,
+    "roles.manage": Role.SECURITY_ADMIN,
+    "alerts.manage": Role.SECURITY_ADMIN,
+    "audit.read": Role.AUDIT_ADMIN,
+}
+# Every permission that shows or changes residents' personal data, and why. No
+# administrator role may hold one; a role holding one over a whole county makes its
+# accounts privileged (created, elevated and reset only with a second administrator).
+# Not listed, on purpose: institution.write, access.* (institutions, not residents),
+# catalog.*, plan.manage, enrollment.manage (periods and rates only; enrollment lists
+# need person.read), ledger.read/post (accounts and totals; an entry's source links to
+# pages that need settlement.read), duty.write, and the four administrations.
+PERSONAL_DATA_PERMISSIONS: dict[str, str] = {
+    "person.read": "residents, households and enrollment lists (masked ID numbers)",
+    "person.unmask_id": "full ID numbers",
+    "registry.write": "edit forms, duplicates and merges show the person being changed",
+    "loan.approve": "the queue names the resident asked for; approving lends their record",
+    "settlement.read": "settlements, receipts and the settlement export name the patient",
+    "settlement.operate": "the counter looks people up by ID number and shows their benefits",
+    "clearing.manage": "a clearing batch lists its settlements with the patients' names",
+    "record.read": "health records",
+    "record.write": "health-record forms",
+    "record.quality": "quality findings list records and their residents",
+    "record.archive": "archive pages list records being moved, closed or destroyed",
+    "record.destroy_approve": "destruction requests show the records to be destroyed",
+}
 _CACHE_KEY = "huimin:role-perms:{role}"
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from huimin.accounts import administration
 from huimin.core.errors import PermissionDenied
+from tests import factories
 from tests.accounts.conftest import PASSWORD, login
 
 
@@ -46,11 +47,14 @@ def test_an_administrator_cannot_reset_their_own_password_here(sysadmin):
     assert sysadmin.password == before
 
 
-def test_second_factor_reset_makes_the_user_enrol_again(admin, client, officer):
+def test_second_factor_reset_makes_the_user_enrol_again(admin, client, county):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    TOTPDevice.objects.create(user=officer, name="旧手机", confirmed=True)
-    assert admin.post(f"/accounts/staff/{officer.pk}/2fa/").status_code == 302
-    assert not TOTPDevice.objects.filter(user=officer).exists()
-    login(client, "officer")
+    # A township clerk: an ordinary account, reset by one administrator (a county-wide
+    # reader's reset takes a second one: test_four_eyes_requests.py).
+    clerk = factories.make_staff("clerk1", "township_clerk", factories.TOWNSHIPS[0])
+    TOTPDevice.objects.create(user=clerk, name="旧手机", confirmed=True)
+    assert admin.post(f"/accounts/staff/{clerk.pk}/2fa/").status_code == 302
+    assert not TOTPDevice.objects.filter(user=clerk).exists()
+    login(client, "clerk1")
     assert client.get("/")["Location"].startswith("/accounts/2fa/enrol/")

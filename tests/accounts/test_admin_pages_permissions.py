@@ -5,7 +5,12 @@ import pytest
 from huimin.registry.models import Staff
 from tests import factories
 
-ADMIN_GETS = ["/accounts/staff/", "/accounts/staff/new/", "/accounts/roles/"]
+ADMIN_GETS = [
+    "/accounts/staff/",
+    "/accounts/staff/new/",
+    "/accounts/roles/",
+    "/accounts/requests/",
+]
 
 
 @pytest.mark.parametrize("url", ADMIN_GETS)

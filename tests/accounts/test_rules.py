@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+
 from huimin.accounts import rules
 
 NOW = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)
@@ -60,3 +62,36 @@ def test_second_factor_roles():
     assert not rules.needs_second_factor("assessor", frozenset({"person.read"}), False)
     assert rules.needs_second_factor(None, frozenset(), True)
     assert not rules.needs_second_factor(None, frozenset(), False)
+
+
+# ---------------------------------------------------------------- privileged accounts
+
+READS = frozenset({"person.read"})
+
+
+@pytest.mark.parametrize(
+    "role, jurisdiction, perms, privileged",
+    [
+        ("audit_admin", "430522100201", frozenset({"audit.read"}), True),  # any reach
+        ("system_admin", "430522", frozenset(), True),
+        ("insurance_officer", "430522", READS, True),
+        ("insurance_officer", "4305", READS, True),  # a city is wider still
+        ("insurance_officer", "430522100", READS, False),  # one township
+        ("township_clerk", "430522", READS, True),
+        ("assessor", "430522", frozenset({"catalog.read"}), False),  # reads no one
+        ("cashier", "430522", READS, False),  # scoped to the institution
+        ("assessor", None, READS, True),  # unknown reach fails closed
+        (None, "430522", READS, False),
+    ],
+)
+def test_privileged_accounts_follow_role_permissions_and_reach(
+    role, jurisdiction, perms, privileged
+):
+    assert rules.is_privileged(role, jurisdiction, perms) is privileged
+
+
+def test_four_eyes_needs_someone_other_than_the_author_and_the_subject():
+    assert rules.four_eyes(actor_id=1, requester_id=1, target_id=None)
+    assert rules.four_eyes(actor_id=2, requester_id=1, target_id=2)
+    assert rules.four_eyes(actor_id=3, requester_id=1, target_id=2) is None
+    assert rules.four_eyes(actor_id=3, requester_id=1, target_id=None) is None

@@ -71,3 +71,42 @@ def test_staff_without_audit_permissions_are_refused_and_nothing_is_recorded(cli
 def test_anonymous_users_are_sent_to_log_in(client, db):
     assert client.get("/audit/").status_code == 302
     assert client.get(API).status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_auditors_work_on_the_sysadmin_stays_invisible_to_the_sysadmin(client, auditor):
+    """By construction: the system administrator's row of the policy table holds neither
+    permission that shows any of the log, the grant service refuses both to it, and every
+    role that holds one is an administrator role, whose accounts the system administrator
+    cannot create, elevate into or reset alone (four eyes, tests/accounts)."""
+    from huimin.accounts import administration, rules
+    from huimin.audit.queries import OVERSIGHT_PERM, READ_PERM
+    from huimin.registry.models import RolePermission
+    from huimin.registry.permissions import ADMIN_ACTIONS, ADMIN_ROLES, PERMISSIONS
+
+    sysadmin = factories.make_staff("sysadmin1", "system_admin", factories.COUNTY)
+    own = record(action="update", actor=sysadmin, object_type="auth.user", object_id="7")
+    client.force_login(auditor)
+    assert actors(client.get(API, {"actor": "sysadmin1"})) == {"sysadmin1"}
+    assert client.get(f"/audit/events/{own.pk}/").status_code == 200
+    looked = AuditEvent.objects.filter(actor=auditor).order_by("seq")
+    assert looked.count() == 2
+
+    client.force_login(sysadmin)
+    assert client.get("/audit/").status_code == 403
+    assert client.get(API).status_code == 403
+    for event in looked:
+        assert client.get(f"/audit/events/{event.pk}/").status_code == 403
+        assert client.get(f"{API}/{event.pk}").status_code == 403
+
+    log_permissions = {READ_PERM, OVERSIGHT_PERM}
+    assert not ADMIN_ACTIONS["system_admin"] & log_permissions
+    for perm in log_permissions:
+        assert rules.check_grant("system_admin", perm, set(PERMISSIONS)) is not None
+    log_roles = set(
+        RolePermission.objects.filter(permission__in=log_permissions).values_list("role", flat=True)
+    )
+    assert log_roles and log_roles <= ADMIN_ROLES
+    for role in log_roles:
+        # Privileged at any reach, a village's included.
+        assert administration.is_privileged_place(role, factories.VILLAGES[0])
