@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 RESIDENTS ?= 20000
 
-.PHONY: demo test lint check test-sqlite test-postgres test-browser bench serve clean system-packages
+.PHONY: demo test lint check test-sqlite test-postgres test-browser test-django-next bench serve clean system-packages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -71,7 +71,11 @@ test-browser: $(VENV)/.installed
 system-packages:
 	scripts/ensure-system-packages.sh all
 
-test: system-packages lint check test-sqlite test-postgres test-browser
+# The next Django release candidate, when one is published: reported, allowed to fail.
+test-django-next: $(VENV)/.installed
+	scripts/django-next.sh $(VENV)
+
+test: system-packages lint check test-sqlite test-postgres test-browser test-django-next
 
 bench: $(VENV)/.installed
 	$(PY) bench/run_all.py
