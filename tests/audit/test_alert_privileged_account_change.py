@@ -106,3 +106,12 @@ def test_the_rule_reads_changes_not_action_names():
         rules.RuleConfig(1, 60),
     )
     assert [f.details["kind"] for f in found] == ["created"]
+
+
+def test_reenabling_a_disabled_privileged_account_raises_an_alert(sysadmin):
+    user = create(sysadmin, "phoff", "public_health_officer", factories.COUNTY)
+    privileged_alerts()
+    administration.do_set_active(sysadmin, user.pk, False)
+    assert privileged_alerts() == []  # disabling lowers, it does not elevate
+    administration.do_set_active(sysadmin, user.pk, True)
+    assert [a.details["kind"] for a in privileged_alerts()] == ["reactivated"]
