@@ -17,8 +17,8 @@ def labels(user):
     [
         ("cashier", ["档案借阅", "我的账号"]),
         ("township_clerk", ["档案借阅", "我的账号"]),
-        ("system_admin", ["账号管理", "我的账号"]),
-        ("security_admin", ["角色权限", "我的账号"]),
+        ("system_admin", ["账号管理", "应急处置", "我的账号"]),
+        ("security_admin", ["角色权限", "应急处置", "我的账号"]),
         ("audit_admin", ["我的账号"]),
     ],
 )
