@@ -84,3 +84,33 @@ class DecisionForm(forms.Form):
 
 class EndLoanForm(forms.Form):
     note = forms.CharField(label="说明", max_length=500, required=False)
+
+
+class IncidentForm(forms.Form):
+    """An incident order: the accounts (all, or listed by username) and institutions."""
+
+    reason = forms.CharField(label="处置事由", max_length=500, widget=forms.Textarea)
+    scope = forms.ChoiceField(
+        label="账号范围",
+        choices=[("selected", "选定的账号"), ("all", "全部账号")],
+        initial="selected",
+        widget=forms.RadioSelect,
+    )
+    usernames = forms.CharField(
+        label="选定的账号（用户名，每行一个）",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea,
+    )
+    # Choices are set by the view: institutions whose access is active.
+    institutions = forms.TypedMultipleChoiceField(
+        label="暂停接入的机构",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class IncidentDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "批准"), ("reject", "驳回")])
+    note = forms.CharField(label="审批意见", required=False, max_length=500)

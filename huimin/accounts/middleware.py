@@ -10,6 +10,7 @@ import json
 import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -88,3 +89,26 @@ def _redirect_with_next(url: str, request):
         # htmx would swap the target page into a fragment; send the whole window there.
         response["HX-Redirect"] = url
     return response
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every answer; HSTS when the public URL is https.
+
+    Django's SecurityMiddleware sends HSTS only on requests it sees as secure, but TLS
+    usually ends at the reverse proxy; the configured public URL says what browsers use.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "HUIMIN_CSP", "")
+        if policy:
+            response.headers.setdefault("Content-Security-Policy", policy)
+        seconds = getattr(settings, "HUIMIN_HSTS_SECONDS", 0)
+        if getattr(settings, "HUIMIN_TLS", False) and seconds:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={seconds}; includeSubDomains"
+            )
+        return response

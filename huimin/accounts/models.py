@@ -271,3 +271,52 @@ class AccountRequest(models.Model):
 
     def __str__(self):
         return f"账号申请#{self.pk} {self.get_kind_display()} {self.get_status_display()}"
+
+
+class IncidentStatus(models.TextChoices):
+    REQUESTED = "requested", "待批准"
+    EXECUTED = "executed", "已执行"
+    REJECTED = "rejected", "已驳回"
+
+
+class IncidentOrder(models.Model):
+    """应急处置: end sessions and void passwords of all or selected accounts, and suspend
+    selected institutions' API access; requested by a security administrator, carried
+    out only when a second administrator approves (huimin/accounts/incident.py)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_requested"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    reason = models.CharField("处置事由", max_length=500)
+    all_accounts = models.BooleanField("全部账号", default=False)
+    # Ids, not foreign keys: the order records what was asked even if an account goes.
+    account_ids = models.JSONField("选定账号", default=list, blank=True)
+    institution_ids = models.JSONField("暂停接入的机构", default=list, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=IncidentStatus.choices, default=IncidentStatus.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents_decided",
+    )
+    decided_at = models.DateTimeField("批准/驳回时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+    result = models.JSONField("执行结果", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "应急处置"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="incident_not_self_approved",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="incident_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"应急处置#{self.pk} {self.get_status_display()}"

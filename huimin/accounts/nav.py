@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from huimin.accounts import incident
 from huimin.accounts.services import can
 
 
@@ -17,5 +18,7 @@ def menu_items(user, role: str | None) -> list[dict]:
         items.append({"label": "账号审批", "url": reverse("accounts:request_list")})
     if can(user, "roles.manage"):
         items.append({"label": "角色权限", "url": reverse("accounts:roles")})
+    if incident.can_view(user):
+        items.append({"label": "应急处置", "url": reverse("accounts:incident")})
     items.append({"label": "我的账号", "url": reverse("accounts:me")})
     return items

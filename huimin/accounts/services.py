@@ -163,9 +163,11 @@ def set_temporary_password(user) -> str:
 def needs_second_factor(user) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    role = role_of(user)
+    staff = getattr(user, "staff", None)
+    role = staff.role if staff else None
     perms = role_permissions(role) if role else frozenset()
-    return rules.needs_second_factor(role, perms, user.is_superuser)
+    jurisdiction = staff.jurisdiction if staff else None
+    return rules.needs_second_factor(role, perms, user.is_superuser, jurisdiction)
 
 
 def confirmed_device(user) -> TOTPDevice | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.accounts import admin_views, loan_views, views
+from huimin.accounts import admin_views, incident_views, loan_views, views
 
 app_name = "accounts"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("requests/<int:pk>/", admin_views.request_detail, name="request_detail"),
     path("requests/<int:pk>/withdraw/", admin_views.request_withdraw, name="request_withdraw"),
     path("roles/", admin_views.roles, name="roles"),
+    path("incident/", incident_views.incident_page, name="incident"),
+    path("incident/<int:pk>/decide/", incident_views.incident_decide, name="incident_decide"),
     path("loans/", loan_views.loans, name="loans"),
     path("loans/new/", loan_views.loan_request, name="loan_request"),
     path("loans/queue/", loan_views.loan_queue, name="loan_queue"),

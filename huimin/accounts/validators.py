@@ -14,15 +14,39 @@ from huimin.accounts import rules
 
 
 class ComplexityValidator:
-    """At least 8 characters using at least three of: upper, lower, digit, symbol."""
+    """Length, all four character classes together, and not the username inside.
+
+    OPTIONS in AUTH_PASSWORD_VALIDATORS: min_length (settings read
+    HUIMIN_PASSWORD_MIN_LENGTH), min_classes (4: upper, lower, digit and symbol),
+    forbid_username.
+    """
+
+    def __init__(
+        self,
+        min_length: int = rules.MIN_LENGTH,
+        min_classes: int = rules.MIN_CLASSES,
+        forbid_username: bool = True,
+    ):
+        self.min_length = min_length
+        self.min_classes = min_classes
+        self.forbid_username = forbid_username
 
     def validate(self, password, user=None):
-        problems = rules.password_strength_problems(password)
+        username = user.get_username() if user is not None and self.forbid_username else ""
+        problems = rules.password_strength_problems(
+            password, username, min_length=self.min_length, min_classes=self.min_classes
+        )
         if problems:
             raise ValidationError("；".join(problems), code="password_too_weak")
 
     def get_help_text(self):
-        return "密码至少8位，且包含大写字母、小写字母、数字、符号中的至少三类。"
+        classes = (
+            "同时包含大写字母、小写字母、数字和符号"
+            if self.min_classes >= 4
+            else f"包含大写字母、小写字母、数字、符号中的至少{self.min_classes}类"
+        )
+        name = "，且不能包含用户名" if self.forbid_username else ""
+        return f"密码至少{self.min_length}位，{classes}{name}。"
 
 
 class PasswordHistoryValidator:

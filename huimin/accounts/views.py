@@ -122,6 +122,9 @@ def _second_factor_failed(request):
 
 def _second_factor_done(request, device):
     otp_login(request, device)
+    # A new session id for the verified session: one seen before this step (shared
+    # PC, a leaked cookie) must not become a fully authenticated session.
+    request.session.cycle_key()
     request.session.pop(_FAILS, None)
     user = request.user
     services.record_login(request, user.get_username(), LoginOutcome.SUCCESS, user=user)
@@ -222,8 +225,21 @@ def password_change(request):
             "next": request.POST.get("next") or request.GET.get("next", ""),
             "forced": services.must_change_password(user),
             "max_age": conf.password_max_age_days(),
+            "password_rule": _complexity_help(),
         },
     )
+
+
+def _complexity_help() -> str:
+    """The strength rule as configured (the settings' OPTIONS), in the user's words."""
+    from django.contrib.auth.password_validation import get_default_password_validators
+
+    from huimin.accounts.validators import ComplexityValidator
+
+    for validator in get_default_password_validators():
+        if isinstance(validator, ComplexityValidator):
+            return validator.get_help_text()
+    return ""
 
 
 @login_required

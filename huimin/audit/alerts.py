@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
@@ -46,6 +46,9 @@ DEFAULT_RULES = {
     rules.CREDENTIAL_NEW_IP: ("接入凭证从新的IP地址使用", "high", 1, 60, {"lookback_days": 90}),
     rules.SUSPENDED_INSTITUTION: ("已暂停或撤销的机构仍在尝试接入", "high", 1, 60, {}),
     rules.AUDIT_CHAIN_BROKEN: ("审计链校验失败", "critical", 1, 1440, {}),
+    rules.STAFF_NEW_ADDRESS: ("工作人员从新的IP地址登录", "medium", 1, 60, {"lookback_days": 90}),
+    rules.REFUSED_READ_BURST: ("短时间内多次越权访问被拒绝", "high", 10, 10, {}),
+    rules.PRIVILEGED_ACCOUNT_CHANGE: ("新建或提升特权账号", "high", 1, 60, {}),
 }
 
 
@@ -243,12 +246,110 @@ def _suspended(rule, now, since):
     return rules.suspended_institution(_rows(qs), config_of(rule))
 
 
+def _staff_new_addresses(rule, now, since):
+    cfg = config_of(rule)
+    lookback = now - datetime.timedelta(days=int(cfg.params.get("lookback_days", 90)))
+    since = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
+    seen = (
+        AuditEvent.objects.filter(
+            action="login", outcome="success", actor__isnull=False, at__gte=lookback, at__lte=now
+        )
+        .exclude(source_ip="")
+        .values("actor_id", "source_ip")
+        .annotate(first=Min("at"))
+        .order_by()
+    )
+    seen = list(seen)
+    names = dict(
+        get_user_model()
+        .objects.filter(pk__in={s["actor_id"] for s in seen})
+        .values_list("pk", "username")
+    )
+    rows = [
+        rules.LoginFirstSeen(
+            s["actor_id"], names.get(s["actor_id"], ""), s["source_ip"], s["first"]
+        )
+        for s in seen
+    ]
+    return rules.staff_new_address(rows, since, cfg)
+
+
+def _refused_reads(rule, now, since):
+    start = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
+    qs = AuditEvent.objects.filter(
+        outcome="denied", actor__isnull=False, at__gte=start, at__lte=now
+    )
+    return rules.refused_read_burst(_rows(qs), config_of(rule))
+
+
+def _privileged_accounts(rule, now, since):
+    from huimin.accounts import rules as account_rules
+    from huimin.registry.models import Staff
+    from huimin.registry.permissions import PERMISSIONS, role_permissions
+
+    start = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
+    events = (
+        AuditEvent.objects.filter(outcome="success", at__gte=start, at__lte=now)
+        .filter(
+            (
+                Q(object_type__in=rules.ACCOUNT_OBJECT_TYPES)
+                | Q(object_type__startswith=rules.ACCOUNT_OBJECT_PREFIXES[1])
+            )
+            & Q(changes__has_any_keys=[*rules.PLACE_FIELDS, "is_active"])
+            | Q(object_type="registry.role", action="config")
+        )
+        .values("id", "at", "action", "actor_username", "object_type", "object_id", "changes")
+        .order_by("at", "id")
+    )
+    rows = [
+        rules.AccountChange(
+            e["id"],
+            e["at"],
+            e["action"],
+            e["actor_username"],
+            e["object_type"],
+            e["object_id"],
+            e["changes"] or {},
+        )
+        for e in events
+    ]
+    if not rows:
+        return []
+    ids = {int(r.object_id) for r in rows if r.object_id.isdigit()}
+    current = {
+        str(user_id): (role, place)
+        for user_id, role, place in Staff.objects.filter(user_id__in=ids).values_list(
+            "user_id", "role", "jurisdiction"
+        )
+    }
+
+    def is_privileged(role, jurisdiction):
+        # The same rule that asks these accounts for a second factor (wider than the
+        # four-eyes circle), over the role's permissions as they are now.
+        return account_rules.needs_second_factor(role, role_permissions(role), False, jurisdiction)
+
+    # Granting a role any of these elevates everyone holding it.
+    privileged_permissions = frozenset(
+        p
+        for p in PERMISSIONS
+        if p in account_rules.PERSONAL_DATA_PERMISSIONS
+        or p in account_rules.ADMIN_PERMISSION_OWNERS
+        or p in {"alerts.manage", "access.approve"}
+    )
+    return rules.privileged_account_change(
+        rows, is_privileged, current, privileged_permissions, config_of(rule)
+    )
+
+
 EVALUATORS = {
     rules.FAILED_LOGIN_BURST: _failed_logins,
     rules.BULK_READS: _bulk_reads,
     rules.OFF_HOURS_READS: _off_hours,
     rules.CREDENTIAL_NEW_IP: _new_ips,
     rules.SUSPENDED_INSTITUTION: _suspended,
+    rules.STAFF_NEW_ADDRESS: _staff_new_addresses,
+    rules.REFUSED_READ_BURST: _refused_reads,
+    rules.PRIVILEGED_ACCOUNT_CHANGE: _privileged_accounts,
 }
 
 

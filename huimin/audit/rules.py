@@ -22,6 +22,9 @@ OFF_HOURS_READS = "off_hours_reads"
 CREDENTIAL_NEW_IP = "credential_new_ip"
 SUSPENDED_INSTITUTION = "suspended_institution"
 AUDIT_CHAIN_BROKEN = "audit_chain_broken"
+STAFF_NEW_ADDRESS = "staff_new_address"
+REFUSED_READ_BURST = "refused_read_burst"
+PRIVILEGED_ACCOUNT_CHANGE = "privileged_account_change"
 
 # The audit actions that read personal data.
 READ_ACTIONS = ("read", "unmask", "export")
@@ -35,6 +38,12 @@ RULE_HELP = {
     CREDENTIAL_NEW_IP: "接入凭证从近 lookback_days 天内未出现过的IP获取令牌",
     SUSPENDED_INSTITUTION: "已暂停或撤销的机构在时间窗内被拒绝的接入尝试达到阈值",
     AUDIT_CHAIN_BROKEN: "verify-audit 发现审计链被破坏",
+    STAFF_NEW_ADDRESS: "工作人员从近 lookback_days 天内该账号未用过的IP登录成功",
+    REFUSED_READ_BURST: "同一账号在时间窗内被拒绝的访问（越权查阅等）达到阈值",
+    PRIVILEGED_ACCOUNT_CHANGE: (
+        "新建或提升特权账号：管理员角色，或可查阅一个村以上个人信息的角色与辖区；"
+        "含重新启用此类账号、给角色授予个人信息或管理权限"
+    ),
 }
 
 
@@ -359,12 +368,227 @@ def chain_broken(kind: str, seq: int, record_id, at, description: str, chain: in
     )
 
 
+# ---------------------------------------------------------------- (g) staff from a new address
+
+
+@dataclass(frozen=True)
+class LoginFirstSeen:
+    """When an account first logged in successfully from an address (in the lookback)."""
+
+    actor_id: int
+    username: str
+    ip: str
+    first_seen: datetime.datetime
+
+
+def staff_new_address(
+    seen: Iterable[LoginFirstSeen], since: datetime.datetime, cfg: RuleConfig
+) -> list[Finding]:
+    """A staff login from an address the account has not used within the lookback.
+
+    An account's first address in the lookback is its baseline, not a finding.
+    """
+    per_actor: dict[int, list[LoginFirstSeen]] = defaultdict(list)
+    for s in seen:
+        if s.ip:
+            per_actor[s.actor_id].append(s)
+    findings = []
+    for actor_id in sorted(per_actor):
+        ordered = sorted(per_actor[actor_id], key=lambda s: (s.first_seen, s.ip))
+        for s in ordered[1:]:
+            if s.first_seen < since:
+                continue
+            known = sorted(o.ip for o in ordered if o.first_seen < s.first_seen)
+            findings.append(
+                Finding(
+                    rule=STAFF_NEW_ADDRESS,
+                    subject=f"user:{s.username}",
+                    summary=f"账号 {s.username} 从新的IP {s.ip} 登录",
+                    dedupe_key=f"{STAFF_NEW_ADDRESS}:{actor_id}:{s.ip}",
+                    details={
+                        "user": s.username,
+                        "actor_id": actor_id,
+                        "ip": s.ip,
+                        "at": _fmt(s.first_seen),
+                        "known_ips": known[:20],
+                    },
+                )
+            )
+    return findings
+
+
+# ---------------------------------------------------------------- (h) refused reads
+
+
+def refused_read_burst(rows: Iterable[Row], cfg: RuleConfig) -> list[Finding]:
+    """≥ threshold refused (denied) requests by one account within the window: someone
+    probing for records outside their scope."""
+    by_actor: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        if row.outcome == "denied" and row.actor_id is not None:
+            by_actor[row.actor_id].append(row)
+    findings = []
+    for actor_id, hits in sorted(by_actor.items()):
+        name = hits[0].actor_username
+        for burst in bursts([h.at for h in hits], cfg.threshold, cfg.window_minutes):
+            in_burst = [h for h in hits if burst["first"] <= h.at <= burst["last"]]
+            findings.append(
+                Finding(
+                    rule=REFUSED_READ_BURST,
+                    subject=f"user:{name}",
+                    summary=(
+                        f"账号 {name} 在 {cfg.window_minutes} 分钟内被拒绝访问 {burst['count']} 次"
+                    ),
+                    dedupe_key=f"{REFUSED_READ_BURST}:{actor_id}:{burst['bucket']}",
+                    details={
+                        "user": name,
+                        "actor_id": actor_id,
+                        "count": burst["count"],
+                        "reasons": sorted({h.reason for h in in_burst if h.reason}),
+                        "objects": sorted({f"{h.object_type}:{h.object_id}" for h in in_burst})[
+                            :20
+                        ],
+                        "first": _fmt(burst["first"]),
+                        "last": _fmt(burst["last"]),
+                    },
+                )
+            )
+    return findings
+
+
+# ---------------------------------------------------------------- (i) privileged accounts
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """An audit event that may create or change an account or a role's permissions."""
+
+    event_id: int
+    at: datetime.datetime
+    action: str
+    actor_username: str
+    object_type: str
+    object_id: str
+    changes: dict
+
+
+# Which events describe accounts: data, not a list of action names, so a new flow (a
+# four-eyes account request, say) is caught as long as it records the role or
+# jurisdiction it gives as changes {"role": [old, new], ...} on an account object.
+ACCOUNT_OBJECT_TYPES = ("auth.user",)
+ACCOUNT_OBJECT_PREFIXES = ("accounts.", "account")
+PLACE_FIELDS = ("role", "jurisdiction")
+
+
+# A four-eyes request records what is asked; the account changes (and is alerted on) when
+# the approver carries it out, as an auth.user event.
+ACCOUNT_REQUEST_TYPES = ("accounts.request",)
+
+
+def _is_account_object(object_type: str) -> bool:
+    if object_type in ACCOUNT_REQUEST_TYPES:
+        return False
+    return object_type in ACCOUNT_OBJECT_TYPES or object_type.startswith(ACCOUNT_OBJECT_PREFIXES)
+
+
+def _pair(changes: dict, name: str):
+    value = changes.get(name)
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return value[0], value[1]
+    return None
+
+
+def privileged_account_change(
+    rows: Iterable[AccountChange],
+    is_privileged,
+    current: dict[str, tuple[str | None, str | None]],
+    privileged_permissions: frozenset[str],
+    cfg: RuleConfig,
+) -> list[Finding]:
+    """Creation or elevation of a privileged account (DESIGN §6).
+
+    `is_privileged(role, jurisdiction)` says whether an account so placed is privileged
+    (an administrator, or a reader of personal data beyond one village); `current` maps
+    an account's id to its (role, jurisdiction) now, for events that changed only one of
+    the two. A role granted a permission in `privileged_permissions` elevates everyone
+    holding it.
+    """
+    findings = []
+    for row in rows:
+        finding = _account_finding(row, is_privileged, current, privileged_permissions)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _account_finding(row, is_privileged, current, privileged_permissions) -> Finding | None:
+    changes = row.changes if isinstance(row.changes, dict) else {}
+    if row.object_type == "registry.role":
+        granted = sorted(
+            p for p in changes if p in privileged_permissions and _pair(changes, p) == (False, True)
+        )
+        if not granted:
+            return None
+        summary = f"角色 {row.object_id} 被授予特权权限：{'、'.join(granted)}"
+        return _privileged_finding(row, f"role:{row.object_id}", summary, {"granted": granted})
+    if not _is_account_object(row.object_type):
+        return None
+    now_role, now_place = current.get(row.object_id, (None, None))
+    role, place = _pair(changes, "role"), _pair(changes, "jurisdiction")
+    activated = _pair(changes, "is_active") == (False, True)
+    if role is None and place is None and not activated:
+        return None
+    old_role, new_role = role if role else (now_role, now_role)
+    old_place, new_place = place if place else (now_place, now_place)
+    if new_role is None or not is_privileged(new_role, new_place):
+        return None
+    created = role is not None and old_role is None
+    if created:
+        kind, label = "created", "新建特权账号"
+    elif activated:
+        kind, label = "reactivated", "重新启用特权账号"
+    elif old_role is None or not is_privileged(old_role, old_place):
+        kind, label = "elevated", "账号提升为特权账号"
+    elif role is not None and old_role != new_role:
+        kind, label = "role_changed", "特权账号更换角色"
+    elif place is not None and len(new_place or "") < len(old_place or ""):
+        kind, label = "widened", "特权账号扩大辖区"
+    else:
+        return None
+    subject = f"account:{row.object_id}"
+    summary = f"{label}：账号#{row.object_id}（{new_role}，辖区 {new_place or '全部'}）"
+    details = {
+        "kind": kind,
+        "account_id": row.object_id,
+        "role": [old_role, new_role],
+        "jurisdiction": [old_place, new_place],
+    }
+    return _privileged_finding(row, subject, summary, details)
+
+
+def _privileged_finding(row, subject: str, summary: str, details: dict) -> Finding:
+    return Finding(
+        rule=PRIVILEGED_ACCOUNT_CHANGE,
+        subject=subject,
+        summary=f"{summary}，操作人 {row.actor_username or '系统'}",
+        dedupe_key=f"{PRIVILEGED_ACCOUNT_CHANGE}:{row.event_id}",
+        details={
+            **details,
+            "by": row.actor_username,
+            "action": row.action,
+            "event_id": row.event_id,
+            "at": _fmt(row.at),
+        },
+    )
+
+
 # ---------------------------------------------------------------- configuration
 
 # Extra parameters each rule accepts: name → (checker, Chinese reason when wrong).
 _INT_RANGE = {
     BULK_READS: {"floor": (0, 1_000_000), "baseline_days": (1, 365)},
     CREDENTIAL_NEW_IP: {"lookback_days": (1, 3650)},
+    STAFF_NEW_ADDRESS: {"lookback_days": (1, 3650)},
 }
 _TIMES = {OFF_HOURS_READS: ("work_start", "work_end")}
 MAX_WINDOW_MINUTES = 30 * 24 * 60

@@ -82,6 +82,18 @@ def mask(number: str) -> str:
     return number[:6] + "*" * 8 + number[14:]
 
 
+def age_beside_mask(birth: datetime.date, on: datetime.date) -> int:
+    """What stands in for the birth date wherever a masked number is shown.
+
+    The eight digits a mask hides are the birth date, so a page or an API answer that
+    shows a masked number shows the age in whole years on `on`, never the birth date
+    (DESIGN §6): one rule, applied through this helper by every page and schema.
+    """
+    from huimin.core.dates import age_on
+
+    return age_on(birth, on)
+
+
 def make(address_code: str, birth: datetime.date, sequence: int, sex: str) -> str:
     """Build a valid number (for synthetic data): sequence 0-999 adjusted to the sex parity."""
     seq = sequence % 1000

@@ -13,6 +13,7 @@ from ninja import Field, Header, Router, Schema, Status
 
 from huimin.access.auth import InstitutionBearer
 from huimin.audit.services import record
+from huimin.core import idnumber
 from huimin.core.errors import NotFound
 from huimin.core.money import plain
 from huimin.core.schemas import ERRORS, PlainSchema
@@ -39,7 +40,8 @@ class YtdOut(PlainSchema):
 class PersonLookupOut(PlainSchema):
     name: str
     sex: str
-    birth_date: datetime.date
+    # Not the birth date: the masked number hides exactly those digits (DESIGN §6).
+    age: int = Field(description="就诊日期当日的周岁")
     id_number: str = Field(description="脱敏身份证号码")
     insured: bool
     refusal: str | None = Field(description="未参保等原因代码")
@@ -49,7 +51,7 @@ class PersonLookupOut(PlainSchema):
     ytd: YtdOut
 
 
-LOOKUP_FIELDS = ["name", "sex", "birth_date", "id_number_masked", "coverage", "year_to_date"]
+LOOKUP_FIELDS = ["name", "sex", "age", "id_number_masked", "coverage", "year_to_date"]
 
 
 class LookupIn(PlainSchema):
@@ -99,7 +101,7 @@ def _lookup(request, id_number: str, on: datetime.date | None):
     return {
         "name": person.name,
         "sex": person.sex,
-        "birth_date": person.birth_date,
+        "age": idnumber.age_beside_mask(person.birth_date, on),
         "id_number": person.id_number_masked,
         "insured": cov is not None,
         "refusal": found["refusal"],

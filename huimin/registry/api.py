@@ -4,8 +4,10 @@ import datetime
 from typing import Literal
 
 from django.conf import settings
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from huimin.core import idnumber
 from huimin.core.codes import RELATIONS
 from huimin.core.errors import NotFound
 from huimin.core.schemas import ERRORS
@@ -195,7 +197,8 @@ class PersonOut(Schema):
     id: int
     name: str
     sex: str
-    birth_date: datetime.date
+    # Not the birth date: the masked number hides exactly those digits (DESIGN §6).
+    age: int = Field(description="周岁（已故者为享年）；与脱敏身份证号并列时不给出生日期")
     id_number: str = Field(description="脱敏后的身份证号码")
     ethnicity: str
     phone: str = Field(description="脱敏后的电话")
@@ -253,7 +256,7 @@ def _person(p: Person) -> dict:
         "id": p.pk,
         "name": p.name,
         "sex": p.sex,
-        "birth_date": p.birth_date,
+        "age": idnumber.age_beside_mask(p.birth_date, p.death_date or timezone.localdate()),
         "id_number": p.id_number_masked,
         "ethnicity": p.ethnicity,
         "phone": p.phone_masked,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huimin.core.dates import age_on
+from huimin.core import idnumber
 from huimin.core.errors import DomainError
 from huimin.core.search import link_query, search_data
 from huimin.registry import services
@@ -135,10 +135,11 @@ def render_list(request, name: str, context: dict):
 
 
 def with_ages(people):
-    """Age today, or at death for the deceased, for display."""
+    """Age today, or at death for the deceased: shown instead of the birth date beside
+    the masked ID number (idnumber.age_beside_mask)."""
     today = timezone.localdate()
     for p in people:
-        p.age = age_on(p.birth_date, p.death_date or today)
+        p.age = idnumber.age_beside_mask(p.birth_date, p.death_date or today)
     return people
 
 
@@ -481,7 +482,9 @@ def duplicate_groups(user) -> list[dict]:
     for g in groups:
         members = by_key.get((g["name"], g["birth_date"], g["village_id"]), [])
         if len(members) > 1:
-            out.append({**g, "people": members, "village": members[0].village})
+            # The rows show masked numbers: the group names the age, not the birth date.
+            age = idnumber.age_beside_mask(g["birth_date"], timezone.localdate())
+            out.append({**g, "age": age, "people": members, "village": members[0].village})
     return out
 
 

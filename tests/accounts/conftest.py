@@ -40,8 +40,10 @@ def totp_code(device, steps_ahead=0) -> str:
 
 @pytest.fixture
 def cashier(county):
-    hospital = factories.make_institution()
-    return factories.make_staff("cashier1", "cashier", factories.COUNTY, institution=hospital)
+    """The account that logs in with a password alone: a village clinic's cashier, who
+    reads one village (a county hospital's would need a second factor)."""
+    clinic = factories.make_institution("城东村卫生室", factories.VILLAGES[0], "village_clinic", "")
+    return factories.make_staff("cashier1", "cashier", factories.VILLAGES[0], institution=clinic)
 
 
 @pytest.fixture

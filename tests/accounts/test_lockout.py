@@ -39,7 +39,7 @@ def test_another_user_behind_the_same_address_is_not_locked(client, cashier, cou
     from tests import factories
 
     factories.make_staff(
-        "doctor1", "doctor", factories.COUNTY, institution=cashier.staff.institution
+        "doctor1", "village_doctor", factories.VILLAGES[0], institution=cashier.staff.institution
     )
     fail(client, "cashier1", 5, "10.0.0.7")
     assert login(client, "doctor1", PASSWORD, ip="10.0.0.7").status_code == 302

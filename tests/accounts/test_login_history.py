@@ -37,7 +37,7 @@ def test_attempts_are_audited(client, cashier):
 
 def test_my_account_shows_my_failures_but_not_other_peoples(client, cashier, county):
     factories.make_staff(
-        "doctor1", "doctor", factories.COUNTY, institution=cashier.staff.institution
+        "doctor1", "village_doctor", factories.VILLAGES[0], institution=cashier.staff.institution
     )
     login(client, "doctor1", "Wrong#pass1", ip="10.3.3.3")
     login(client, "cashier1", "Wrong#pass1", ip="10.4.4.4")

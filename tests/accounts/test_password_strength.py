@@ -1,4 +1,4 @@
-"""A new password needs 8+ characters of at least three classes; a weak one changes nothing."""
+"""A new password needs 10+ characters of all four classes; a weak one changes nothing."""
 
 import pytest
 
@@ -22,9 +22,9 @@ def change(client, new, confirm=None):
 @pytest.mark.parametrize(
     "weak, reason",
     [
-        ("Ab#12xy", "至少8位"),  # seven characters, four classes
-        ("abcdefgh12", "至少三类"),  # lower + digit only
-        ("ABCDEFGH!!", "至少三类"),  # upper + symbol only
+        ("Ab#12xyZq", "至少10位"),  # nine characters, four classes
+        ("abcdefgh12", "同时包含"),  # lower + digit only
+        ("ABCDEFGH!!", "同时包含"),  # upper + symbol only
     ],
 )
 def test_weak_password_is_refused_and_old_one_still_works(client, logged_in, weak, reason):
@@ -69,8 +69,9 @@ def test_strong_password_is_accepted(client, logged_in):
     assert client.get("/accounts/me/").status_code == 200
 
 
-def test_three_of_four_classes_rule():
-    assert rules.password_strength_problems("abcdEF12") == []  # lower, upper, digit
-    assert rules.password_strength_problems("abcd#@12") == []  # lower, symbol, digit
-    assert rules.password_strength_problems("abcdefgh") != []
+def test_four_classes_rule():
+    assert rules.password_strength_problems("abcdEF12#x") == []
+    assert rules.password_strength_problems("abcdEF12xy") != []  # no symbol
+    assert rules.password_strength_problems("abcd#@12xy") != []  # no upper case
     assert rules.password_strength_problems("Ab1#") != []
+    assert rules.password_strength_problems("Xq7#zhang9k", "zhang") != []

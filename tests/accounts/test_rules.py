@@ -57,9 +57,11 @@ def test_loan_activity_window():
 
 
 def test_second_factor_roles():
-    assert rules.needs_second_factor("insurance_officer", frozenset(), False)
-    assert rules.needs_second_factor("assessor", frozenset({"person.unmask_id"}), False)
-    assert not rules.needs_second_factor("assessor", frozenset({"person.read"}), False)
+    county, village = "430522", "430522100201"
+    assert rules.needs_second_factor("system_admin", frozenset(), False, village)
+    assert rules.needs_second_factor("assessor", frozenset({"person.unmask_id"}), False, village)
+    assert rules.needs_second_factor("assessor", frozenset({"person.read"}), False, county)
+    assert not rules.needs_second_factor("assessor", frozenset({"person.read"}), False, village)
     assert rules.needs_second_factor(None, frozenset(), True)
     assert not rules.needs_second_factor(None, frozenset(), False)
 

@@ -15,9 +15,9 @@ def request_records(caplog):
 
 
 def test_a_403_is_one_line_with_its_reason(county, caplog):
-    cashier = factories.make_staff(
-        "cashier1", "cashier", factories.COUNTY, institution=factories.make_institution()
-    )
+    # A village clinic's cashier: a password alone reaches the pages (no second factor).
+    clinic = factories.make_institution("城东村卫生室", factories.VILLAGES[0], "village_clinic", "")
+    cashier = factories.make_staff("cashier1", "cashier", factories.VILLAGES[0], institution=clinic)
     client = Client()
     client.force_login(cashier)
     with caplog.at_level(logging.WARNING, logger="django.request"):
