@@ -499,6 +499,17 @@ def verify_chain(batch_size: int = BATCH) -> Verification:
     return Verification(count, archived, tails, problem, anchors)
 
 
+def mark_restored() -> dict[int, tuple[int, str]]:
+    """After a restore: record each chain's restored head as a signed "restore" line, so
+    the checkpoints of events lost with the restore are not taken for a truncation."""
+    heads = {
+        pk: (seq, digest)
+        for pk, seq, digest in AuditChainHead.objects.values_list("pk", "last_seq", "last_hash")
+    }
+    checkpoints.checkpoint_heads(heads, kind="restore")
+    return heads
+
+
 def checkpoint_now() -> dict[int, tuple[int, str]]:
     """Checkpoint every chain's committed head now (`huimin audit-checkpoint`)."""
     heads = {
