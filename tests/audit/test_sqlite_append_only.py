@@ -92,3 +92,23 @@ def test_a_table_rebuild_loses_no_trigger_after_migrate(officer):
     _reinstall_sqlite_triggers(sender=None, using=connection.alias)
 
     assert triggers.installed(connection) == {"audit_event_no_update", "audit_event_no_delete"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_test_runners_flush_of_a_test_database_is_let_through():
+    # As on PostgreSQL, where TRUNCATE passes in test_* databases only.
+    from django.core.management import call_command
+
+    record(action="read", object_id="1")
+    assert triggers.is_test_database(connection.settings_dict["NAME"])
+
+    call_command("flush", verbosity=0, interactive=False)
+
+    assert not AuditEvent.objects.exists()
+
+
+def test_only_throw_away_databases_count_as_test_databases():
+    assert triggers.is_test_database("file:memorydb_default?mode=memory&cache=shared")
+    assert triggers.is_test_database("/srv/ci/test_huimin.sqlite3")
+    assert not triggers.is_test_database("/srv/huimin/var/huimin.sqlite3")
+    assert not triggers.is_test_database("/srv/huimin/var/latest_test.sqlite3")

@@ -118,7 +118,11 @@ def test_production_without_audit_key_refuses_to_start():
     ],
 )
 def test_malformed_audit_key_settings_refuse_to_start(variable, value, reason):
-    env = {"HUIMIN_SECRET_KEY": "s" * 40, "HUIMIN_FIELD_KEY": GOOD_KEY, "HUIMIN_AUDIT_KEY": GOOD_KEY}
+    env = {
+        "HUIMIN_SECRET_KEY": "s" * 40,
+        "HUIMIN_FIELD_KEY": GOOD_KEY,
+        "HUIMIN_AUDIT_KEY": GOOD_KEY,
+    }
     r = start({**env, variable: value})
     assert r.returncode != 0
     assert variable in r.stderr and reason in r.stderr
