@@ -20,10 +20,12 @@ YEAR := $(shell date +%Y)
 # Development secrets, written once; production sets HUIMIN_* in its environment.
 # HUIMIN_DEMO=1 lets `huimin demo-totp USER` print the demo accounts' second-factor codes.
 .env:
-	$(PY) -c "import base64,os,secrets; print('HUIMIN_SECRET_KEY=' + secrets.token_urlsafe(48)); print('HUIMIN_FIELD_KEY=' + base64.b64encode(os.urandom(32)).decode()); print('HUIMIN_DEMO=1')" > .env
+	$(PY) -c "import base64,os,secrets; print('HUIMIN_SECRET_KEY=' + secrets.token_urlsafe(48)); print('HUIMIN_FIELD_KEY=' + base64.b64encode(os.urandom(32)).decode()); print('HUIMIN_AUDIT_KEY=' + base64.b64encode(os.urandom(32)).decode()); print('HUIMIN_DEMO=1')" > .env
 	@echo "Wrote development secrets to .env"
 
 demo: $(VENV)/.installed .env
+	@# An .env written before the audit key existed gets one (the demo runs as production does).
+	@grep -q '^HUIMIN_AUDIT_KEY=' .env || $(PY) -c "import base64,os; print('HUIMIN_AUDIT_KEY=' + base64.b64encode(os.urandom(32)).decode())" >> .env
 	scripts/ensure-system-packages.sh fonts
 	$(HUIMIN) migrate --noinput -v0
 	$(HUIMIN) generate --residents $(RESIDENTS) --no-records

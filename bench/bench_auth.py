@@ -145,6 +145,7 @@ def main() -> int:
     os.environ["HUIMIN_DEBUG"] = "0"  # DEBUG would record every query
     os.environ.setdefault("HUIMIN_SECRET_KEY", secrets.token_urlsafe(48))
     os.environ.setdefault("HUIMIN_FIELD_KEY", base64.b64encode(os.urandom(32)).decode())
+    os.environ.setdefault("HUIMIN_AUDIT_KEY", base64.b64encode(os.urandom(32)).decode())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huimin.settings")
     sys.path.insert(0, str(ROOT))
 

@@ -711,6 +711,8 @@ def run(args, held: Held) -> int:
         "HUIMIN_SECRET_KEY": os.environ.get("HUIMIN_SECRET_KEY") or secrets.token_urlsafe(48),
         "HUIMIN_FIELD_KEY": os.environ.get("HUIMIN_FIELD_KEY")
         or base64.b64encode(os.urandom(32)).decode(),
+        "HUIMIN_AUDIT_KEY": os.environ.get("HUIMIN_AUDIT_KEY")
+        or base64.b64encode(os.urandom(32)).decode(),
         "HUIMIN_PUBLIC_URL": f"http://{HOST}:{port}",  # the token audience
         "DJANGO_SETTINGS_MODULE": "huimin.settings",
     }

@@ -2,7 +2,8 @@
 
 Every variable is read through a strict helper; a malformed value stops the process
 with a message naming the variable. In production (HUIMIN_DEBUG off) secrets have no
-defaults: a missing HUIMIN_SECRET_KEY or HUIMIN_FIELD_KEY is a startup error.
+defaults: a missing HUIMIN_SECRET_KEY, HUIMIN_FIELD_KEY or HUIMIN_AUDIT_KEY is a startup
+error.
 """
 
 import base64
@@ -48,6 +49,17 @@ if HUIMIN_FIELD_CIPHER not in ("aes-256-gcm", "sm4-gcm"):
     )
 # Keys being rotated out: still read, never written (docs/operations.md).
 HUIMIN_FIELD_KEY_PREVIOUS = env_key32_list("HUIMIN_FIELD_KEY_PREVIOUS")
+
+# The audit chain's HMAC key, kept outside the database (docs/operations.md, "Audit
+# key"): strict like the field key, with a development value only under HUIMIN_DEBUG.
+_DEV_AUDIT_KEY = base64.b64encode(b"huimin-dev-only-audit-key-32byte").decode() if DEBUG else None
+HUIMIN_AUDIT_KEY = env_key32("HUIMIN_AUDIT_KEY", _DEV_AUDIT_KEY)
+# Keys rotated out: events and checkpoints under them still verify; nothing new is signed.
+HUIMIN_AUDIT_KEY_PREVIOUS = env_key32_list("HUIMIN_AUDIT_KEY_PREVIOUS")
+# A chain head is checkpointed outside the database after this many appends to it, or
+# when this many minutes have passed since this process last checkpointed it.
+HUIMIN_AUDIT_CHECKPOINT_EVERY = env_int("HUIMIN_AUDIT_CHECKPOINT_EVERY", 1000, minimum=1)
+HUIMIN_AUDIT_CHECKPOINT_MINUTES = env_int("HUIMIN_AUDIT_CHECKPOINT_MINUTES", 10, minimum=1)
 
 ALLOWED_HOSTS = [
     h.strip()

@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
+
+
+def _reinstall_sqlite_triggers(sender, using, **kwargs):
+    from huimin.audit import triggers
+
+    triggers.install(connections[using])
 
 
 class AuditConfig(AppConfig):
@@ -7,7 +16,12 @@ class AuditConfig(AppConfig):
     verbose_name = "审计与安全告警"
 
     def ready(self):
+        from huimin.audit import triggers
         from huimin.audit.nav import menu_items
         from huimin.core.nav import register_menu
 
         register_menu(menu_items, order=80)
+        connection_created.connect(triggers.on_connection_created, dispatch_uid="audit-sqlite")
+        post_migrate.connect(
+            _reinstall_sqlite_triggers, sender=self, dispatch_uid="audit-sqlite-triggers"
+        )

@@ -15,6 +15,8 @@ RETENTION_DEFAULT = 183
 # Six months is the least the network-security rules accept for keeping logs.
 RETENTION_MINIMUM = 180
 ARCHIVE_DIR_VAR = "HUIMIN_AUDIT_ARCHIVE_DIR"
+CHECKPOINT_DIR_VAR = "HUIMIN_AUDIT_CHECKPOINT_DIR"
+CHECKPOINT_SYSLOG_VAR = "HUIMIN_AUDIT_CHECKPOINT_SYSLOG"
 
 
 def retention_days() -> int:
@@ -35,6 +37,39 @@ def retention_days() -> int:
 def archive_dir() -> Path:
     raw = os.environ.get(ARCHIVE_DIR_VAR, "").strip()
     return Path(raw) if raw else Path(settings.BASE_DIR) / "var" / "audit-archive"
+
+
+def checkpoint_dir() -> Path:
+    """Where chain heads are checkpointed: one append-only file per chain. Keep it off the
+    database's disk and out of the database owner's reach (docs/operations.md)."""
+    raw = os.environ.get(CHECKPOINT_DIR_VAR, "").strip()
+    return Path(raw) if raw else Path(settings.BASE_DIR) / "var" / "audit-checkpoints"
+
+
+def checkpoint_syslog() -> str | tuple[str, int] | None:
+    """Where checkpoints are also sent by syslog: a socket path (/dev/log) or host:port
+    (UDP); unset means nowhere."""
+    raw = os.environ.get(CHECKPOINT_SYSLOG_VAR, "").strip()
+    if not raw:
+        return None
+    if raw.startswith("/"):
+        return raw
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ImproperlyConfigured(
+            f"{CHECKPOINT_SYSLOG_VAR} must be a socket path or host:port, got {raw!r}"
+        )
+    return host.strip("[]"), int(port)
+
+
+def keyring():
+    """The audit keys from settings (HUIMIN_AUDIT_KEY and HUIMIN_AUDIT_KEY_PREVIOUS)."""
+    from huimin.audit.chain import Keyring
+
+    return Keyring(
+        current=settings.HUIMIN_AUDIT_KEY,
+        previous=tuple(getattr(settings, "HUIMIN_AUDIT_KEY_PREVIOUS", ()) or ()),
+    )
 
 
 # Parallel hash chains appends spread over (services._locked_head): enough that the

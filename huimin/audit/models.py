@@ -1,7 +1,8 @@
-"""Audit tables: the hash-chained event log, its chain head and archives; security alerts.
+"""Audit tables: the keyed hash-chained event log, its chain heads, cut-over seals and
+archives; security alerts.
 
-Tables and constraints only. The chain is computed in rules.py (pure) and appended in
-services.py under a lock on the single AuditChainHead row.
+Tables and constraints only. The chain is computed in chain.py (pure) and appended in
+services.py under a lock on one AuditChainHead row.
 """
 
 from django.conf import settings
@@ -59,7 +60,8 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One audited act. `hash` = SHA-256(prev_hash + canonical content).
+    """One audited act. `hash` = HMAC-SHA256(the key named by key_id, prev_hash +
+    canonical content); rows from before the audit key have key_id "legacy" (chain.py).
 
     Events form a few parallel hash chains (`chain`, numbered from 1), each with its own
     head, so that concurrent appends need not queue behind one lock; within a chain `seq`
@@ -100,6 +102,7 @@ class AuditEvent(models.Model):
     reason = models.CharField("原因代码", max_length=100, blank=True, default="")
     prev_hash = models.CharField("前一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64)
+    key_id = models.CharField("密钥编号", max_length=12)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -172,6 +175,10 @@ class AuditArchive(models.Model):
     checksum = models.CharField("文件SHA-256", max_length=64)
     created_at = models.DateTimeField("归档时间", auto_now_add=True)
     created_by = models.CharField("操作人", max_length=150, blank=True, default="")
+    # Signed under the audit key: a made-up archive record cannot stand in for rows
+    # deleted from the start of a chain.
+    key_id = models.CharField("密钥编号", max_length=12)
+    mac = models.CharField("签名", max_length=64)
 
     class Meta:
         verbose_name = "审计归档"
@@ -182,6 +189,26 @@ class AuditArchive(models.Model):
 
     def __str__(self):
         return f"{self.chain}.{self.first_seq}–{self.last_seq} → {self.file}"
+
+
+class AuditLegacyCutover(models.Model):
+    """Where a chain's unkeyed rows end: the last row hashed before the audit key existed,
+    signed under the key when the upgrade ran. Rows claiming the unkeyed scheme verify
+    only up to it; a chain without one has none."""
+
+    chain = models.PositiveSmallIntegerField("链", unique=True)
+    last_seq = models.BigIntegerField("最后一条无密钥记录序号")
+    last_hash = models.CharField("其哈希", max_length=64)
+    key_id = models.CharField("密钥编号", max_length=12)
+    mac = models.CharField("签名", max_length=64)
+    created_at = models.DateTimeField("封签时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审计链密钥切换封签"
+        ordering = ["chain"]
+
+    def __str__(self):
+        return f"{self.chain}: ≤{self.last_seq}"
 
 
 class AlertSeverity(models.TextChoices):

@@ -1,13 +1,16 @@
-"""Audit use cases: append to the chain (`record`), read models over the log.
+"""Audit use cases: append to the chain (`record`), verify and archive it.
 
 `record()` writes in the caller's transaction: a rolled-back write leaves no audit row.
 To record a refusal, roll back the refused work first and call `record()` after it.
 Each append locks one chain's head (AuditChainHead) until the caller commits, so no
 chain forks; call `record()` late in long transactions. There are conf.CHAINS chains
 so that concurrent transactions do not queue behind one head (see _locked_head).
+Each event is hashed with an HMAC under HUIMIN_AUDIT_KEY (chain.py), and chain heads
+are checkpointed outside the database after commit (checkpoints.py).
 """
 
 import datetime
+import functools
 import gzip
 import hashlib
 import json
@@ -19,12 +22,13 @@ from django.db import connection, connections, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from huimin.audit import chain, conf
+from huimin.audit import chain, checkpoints, conf, triggers
 from huimin.audit.models import (
     AuditAction,
     AuditArchive,
     AuditChainHead,
     AuditEvent,
+    AuditLegacyCutover,
     AuditOutcome,
 )
 from huimin.core import idnumber
@@ -262,6 +266,7 @@ def record(
         "outcome": outcome,
         "reason": _cut(reason, "reason"),
     }
+    keyring = conf.keyring()
     # No savepoint: an append is a few statements at the end of the caller's transaction,
     # and a failure in it must fail that transaction anyway.
     with transaction.atomic(savepoint=False):
@@ -269,15 +274,22 @@ def record(
         # Taken under the lock, so time never runs backwards along a chain.
         content["seq"] = last_seq + 1
         content["at"] = timezone.now()
-        digest = chain.compute_hash(last_hash, content)
-        event = AuditEvent(chain=number, prev_hash=last_hash, hash=digest, **content)
+        digest = chain.compute_mac(keyring.current, last_hash, content)
+        event = AuditEvent(
+            chain=number, prev_hash=last_hash, hash=digest, key_id=keyring.current_id, **content
+        )
         _append(event)
+        if checkpoints.due(number, event.seq):
+            # After commit: a checkpoint must never record a head that was rolled back.
+            transaction.on_commit(
+                functools.partial(checkpoints.write_quietly, number, event.seq, digest)
+            )
     return event
 
 
 # ---------------------------------------------------------------- verification
 
-ROW_FIELDS = ("id", *chain.CONTENT_FIELDS, "prev_hash", "hash")  # chain: filtered on
+ROW_FIELDS = ("id", *chain.CONTENT_FIELDS, "key_id", "prev_hash", "hash")  # chain: filtered on
 BATCH = 5000
 
 
@@ -287,6 +299,7 @@ class Verification:
     archived: int  # rows before them, kept in archive files
     tails: dict[int, tuple[int, str]]  # chain → (last seq, last hash) verified
     problem: chain.ChainProblem | None
+    anchors: checkpoints.Anchors | None = None  # the checkpoints checked against
 
     @property
     def ok(self) -> bool:
@@ -309,6 +322,7 @@ def chains_in_use() -> list[int]:
     still walked. Found by skipping along the (chain, seq) index, not by a scan."""
     found = set(AuditChainHead.objects.values_list("pk", flat=True))
     found |= set(AuditArchive.objects.values_list("chain", flat=True).distinct())
+    found |= set(AuditLegacyCutover.objects.values_list("chain", flat=True))
     number = 0
     while True:
         following = (
@@ -323,25 +337,66 @@ def chains_in_use() -> list[int]:
         number = following
 
 
-def chain_start(number: int = 1) -> tuple[chain.ChainState, int, chain.ChainProblem | None]:
-    """Where a live chain starts: after its last archive, whose ranges must join up."""
+def _archive_facts(archive: AuditArchive) -> tuple:
+    return (
+        archive.chain,
+        archive.first_seq,
+        archive.last_seq,
+        archive.first_prev_hash,
+        archive.last_hash,
+        archive.count,
+        archive.checksum,
+    )
+
+
+def _cutover(number: int, keyring: chain.Keyring) -> tuple[int, str, chain.ChainProblem | None]:
+    """A chain's sealed cut-over: (last unkeyed seq, its hash), (0, GENESIS) if none."""
+    cut = AuditLegacyCutover.objects.filter(chain=number).first()
+    if cut is None:
+        return 0, chain.GENESIS, None
+    why = keyring.check(cut.key_id, cut.mac, "legacy-cutover", number, cut.last_seq, cut.last_hash)
+    if why is not None:
+        problem = chain.ChainProblem(
+            "cutover_broken", cut.last_seq, None, None, f"切换封签{why}", chain=number
+        )
+        return 0, chain.GENESIS, problem
+    return cut.last_seq, cut.last_hash, None
+
+
+def chain_start(
+    number: int = 1, keyring: chain.Keyring | None = None, anchors: dict[int, str] | None = None
+) -> tuple[chain.ChainState, int, chain.ChainProblem | None]:
+    """Where a live chain starts: after its last archive, whose ranges must join up and
+    whose records must carry the audit key's signature."""
+    keyring = keyring or conf.keyring()
+    anchors = anchors or {}
+    legacy_seq, legacy_hash, problem = _cutover(number, keyring)
     state, archived = chain.ChainState(seq=0, hash=chain.GENESIS), 0
+    if problem is not None:
+        return state, archived, problem
     for archive in AuditArchive.objects.filter(chain=number).order_by("last_seq"):
         if archive.first_seq != state.seq + 1:
             return state, archived, _archive_problem(archive, "起始序号与前一段不连续")
         if archive.first_prev_hash != state.hash:
             return state, archived, _archive_problem(archive, "起始前哈希与前一段结束哈希不符")
+        why = keyring.check(archive.key_id, archive.mac, "archive", *_archive_facts(archive))
+        if why is not None:
+            return state, archived, _archive_problem(archive, f"归档记录{why}")
+        if anchors.get(archive.last_seq, archive.last_hash) != archive.last_hash:
+            return state, archived, _archive_problem(archive, "结束哈希与链外检查点不符")
         state = chain.ChainState(seq=archive.last_seq, hash=archive.last_hash)
         archived += archive.count
+    state.legacy_seq, state.legacy_hash, state.anchors = legacy_seq, legacy_hash, anchors
     return state, archived, None
 
 
 def _verify_one(
-    number: int, batch_size: int
+    number: int, batch_size: int, keyring: chain.Keyring, anchors: checkpoints.Anchors
 ) -> tuple[chain.ChainState, int, chain.ChainProblem | None]:
-    """Walk one chain in sequence order, a batch at a time, recomputing every hash."""
+    """Walk one chain in sequence order, a batch at a time, recomputing every hash; then
+    hold its end against its head, its cut-over and the checkpoints outside the database."""
     head = AuditChainHead.objects.filter(pk=number).values("last_seq", "last_hash").first()
-    state, archived, problem = chain_start(number)
+    state, archived, problem = chain_start(number, keyring, anchors.of(number))
     if problem is not None:
         return state, archived, problem
     # Rows appended while we walk are past the head we read, and not our concern.
@@ -353,7 +408,7 @@ def _verify_one(
         batch = list(rows.values(*ROW_FIELDS)[:batch_size])
         if not batch:
             break
-        problem = next(chain.walk(batch, state, number), None)
+        problem = next(chain.walk(batch, state, number, keyring), None)
     tail = (head["last_seq"], head["last_hash"]) if head else None
     if problem is None and tail and (state.seq, state.hash) != tail:
         problem = chain.ChainProblem(
@@ -364,9 +419,39 @@ def _verify_one(
             f"链头记录最后为第 {head['last_seq']} 条，实际只到第 {state.seq} 条",
             chain=number,
         )
+    if problem is None:
+        problem = _short_of_anchors(number, state, anchors)
     if problem is None and head:
         problem = _beyond_head(number)
     return state, archived, problem
+
+
+def _short_of_anchors(
+    number: int, state: chain.ChainState, anchors: checkpoints.Anchors
+) -> chain.ChainProblem | None:
+    """The chain ends before a row its cut-over seal or a checkpoint saw: rows removed
+    from its end, the head moved back to match."""
+    latest = anchors.latest.get(number)
+    if latest is not None and latest["seq"] > state.seq:
+        return chain.ChainProblem(
+            "truncated",
+            state.seq + 1,
+            None,
+            None,
+            f"链外检查点（{latest['written']} 写入）记录本链已到第 {latest['seq']} 条，"
+            f"数据库中只到第 {state.seq} 条：第 {state.seq + 1}–{latest['seq']} 条缺失",
+            chain=number,
+        )
+    if state.seq < state.legacy_seq:
+        return chain.ChainProblem(
+            "truncated",
+            state.seq + 1,
+            None,
+            None,
+            f"切换封签记录本链已到第 {state.legacy_seq} 条，数据库中只到第 {state.seq} 条",
+            chain=number,
+        )
+    return None
 
 
 def _beyond_head(number: int) -> chain.ChainProblem | None:
@@ -393,18 +478,45 @@ def _beyond_head(number: int) -> chain.ChainProblem | None:
 
 
 def verify_chain(batch_size: int = BATCH) -> Verification:
-    """Walk every chain; the first problem found stops the walk."""
+    """Walk every chain against the checkpoints; the first problem found stops the walk."""
+    keyring = conf.keyring()
+    # The checkpoint files first: each records a committed head, so every row they name
+    # is at or under the heads read next, even while appends go on.
+    anchors = checkpoints.read(keyring=keyring)
     count = archived = 0
     tails: dict[int, tuple[int, str]] = {}
-    problem = None
-    for number in chains_in_use():
-        state, archived_here, problem = _verify_one(number, batch_size)
+    problem = anchors.problem
+    if problem is not None:
+        return Verification(count, archived, tails, problem, anchors)
+    for number in sorted(set(chains_in_use()) | set(anchors.by_chain)):
+        state, archived_here, problem = _verify_one(number, batch_size, keyring, anchors)
         count += state.count
         archived += archived_here
         tails[number] = (state.seq, state.hash)
         if problem is not None:
             break
-    return Verification(count=count, archived=archived, tails=tails, problem=problem)
+    return Verification(count, archived, tails, problem, anchors)
+
+
+def mark_restored() -> dict[int, tuple[int, str]]:
+    """After a restore: record each chain's restored head as a signed "restore" line, so
+    the checkpoints of events lost with the restore are not taken for a truncation."""
+    heads = {
+        pk: (seq, digest)
+        for pk, seq, digest in AuditChainHead.objects.values_list("pk", "last_seq", "last_hash")
+    }
+    checkpoints.checkpoint_heads(heads, kind="restore")
+    return heads
+
+
+def checkpoint_now() -> dict[int, tuple[int, str]]:
+    """Checkpoint every chain's committed head now (`huimin audit-checkpoint`)."""
+    heads = {
+        pk: (seq, digest)
+        for pk, seq, digest in AuditChainHead.objects.values_list("pk", "last_seq", "last_hash")
+    }
+    checkpoints.checkpoint_heads(heads)
+    return heads
 
 
 # ---------------------------------------------------------------- archiving
@@ -417,6 +529,7 @@ def _row_line(row: dict) -> str:
 
 def _parse_line(line: str) -> dict:
     row = json.loads(line)
+    row.setdefault("key_id", chain.LEGACY)  # archived before the audit key existed
     row["at"] = datetime.datetime.strptime(row["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
         tzinfo=datetime.UTC
     )
@@ -476,7 +589,8 @@ def _broken(problem: chain.ChainProblem) -> Conflict:
 
 
 def _archive_chain(number: int, before, cutoff, actor, batch_size: int) -> AuditArchive | None:
-    state, _archived, problem = chain_start(number)
+    keyring = conf.keyring()
+    state, _archived, problem = chain_start(number, keyring)
     if problem is not None:
         raise _broken(problem)
     start = chain.ChainState(seq=state.seq, hash=state.hash)
@@ -503,7 +617,7 @@ def _archive_chain(number: int, before, cutoff, actor, batch_size: int) -> Audit
             batch = list(rows.order_by("seq").values(*ROW_FIELDS)[:batch_size])
             if not batch:
                 break
-            problem = next(chain.walk(batch, state, number), None)
+            problem = next(chain.walk(batch, state, number, keyring), None)
             if problem is not None:
                 partial.unlink()
                 from huimin.audit.alerts import raise_chain_alert
@@ -525,7 +639,7 @@ def _archive_chain(number: int, before, cutoff, actor, batch_size: int) -> Audit
         _lock_head()  # one archiver at a time
         if AuditArchive.objects.filter(chain=number, last_seq__gt=start.seq).exists():
             raise Conflict("archive_running", "另一个归档操作已处理这一范围")
-        archive = AuditArchive.objects.create(
+        archive = AuditArchive(
             chain=number,
             first_seq=start.seq + 1,
             last_seq=last_seq,
@@ -539,7 +653,9 @@ def _archive_chain(number: int, before, cutoff, actor, batch_size: int) -> Audit
             checksum=checksum,
             created_by=actor.get_username() if actor is not None else "",
         )
-        with connection.cursor() as cursor:
+        archive.key_id, archive.mac = keyring.sign("archive", *_archive_facts(archive))
+        archive.save()
+        with connection.cursor() as cursor, triggers.permit_delete(connection):
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL huimin.audit_archiving = 'on'")
             cursor.execute(
@@ -567,10 +683,19 @@ def verify_archive_file(archive: AuditArchive) -> str | None:
         return f"归档文件不存在：{path}"
     if _sha256_of(path) != archive.checksum:
         return f"归档文件校验和不符：{path}"
-    state = chain.ChainState(seq=archive.first_seq - 1, hash=archive.first_prev_hash)
+    keyring = conf.keyring()
+    legacy_seq, legacy_hash, problem = _cutover(archive.chain, keyring)
+    if problem is not None:
+        return problem.describe()
+    state = chain.ChainState(
+        seq=archive.first_seq - 1,
+        hash=archive.first_prev_hash,
+        legacy_seq=legacy_seq,
+        legacy_hash=legacy_hash,
+    )
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
-            problem = next(chain.walk([_parse_line(line)], state, archive.chain), None)
+            problem = next(chain.walk([_parse_line(line)], state, archive.chain, keyring), None)
             if problem is not None:
                 return f"归档文件 {path.name}：{problem.describe()}"
     if (state.seq, state.hash) != (archive.last_seq, archive.last_hash):

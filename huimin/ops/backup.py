@@ -419,7 +419,21 @@ def restore(file: Path) -> RestoreResult:
         if expected.get(table) != counts.get(table):
             result.mismatches[table] = (expected.get(table), counts.get(table))
     result.notes = _notes(manifest)
+    if result.ok:
+        result.notes.extend(_mark_audit_restored())
     return result
+
+
+def _mark_audit_restored() -> list[str]:
+    """Tell the audit checkpoints outside the database that the chains now end where the
+    backup left them; events checkpointed after it were lost with the restore."""
+    from huimin.audit.services import mark_restored
+
+    try:
+        mark_restored()
+    except OSError as exc:
+        return [f"审计检查点未能记录本次恢复（{exc}）：huimin verify-audit 将报告链被截断"]
+    return []
 
 
 def _restore_sqlite(path: Path, conn) -> dict[str, int]:

@@ -30,19 +30,41 @@ def security_admin(county):
 
 @pytest.fixture
 def tamper():
-    """Run raw SQL against the audit table as someone who owns the database would:
-    on PostgreSQL with the append-only trigger switched off for the statement."""
+    """Run raw SQL against the audit tables as someone who owns the database would: with
+    the append-only triggers switched off for the statement (on SQLite dropped and made
+    again, in one transaction)."""
     from django.db import connection, transaction
+
+    from huimin.audit import triggers
 
     def run(sql, params=()):
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+            else:
+                for statement in triggers.SQLITE_UNINSTALL:
+                    cursor.execute(statement)
             cursor.execute(sql, params)
             if connection.vendor == "postgresql":
                 cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+            else:
+                for statement in triggers.SQLITE_INSTALL:
+                    cursor.execute(statement)
 
     return run
+
+
+@pytest.fixture
+def checkpoint_state():
+    """This process's memory of when it last checkpointed each chain, empty for the test
+    (a test that counts checkpoints must not depend on the tests before it)."""
+    from huimin.audit import checkpoints
+
+    saved = dict(checkpoints._scheduled)
+    checkpoints._scheduled.clear()
+    yield checkpoints._scheduled
+    checkpoints._scheduled.clear()
+    checkpoints._scheduled.update(saved)
 
 
 @pytest.fixture

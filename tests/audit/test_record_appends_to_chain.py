@@ -1,6 +1,7 @@
 """record() writes one chained event with who/where taken from the request."""
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import RequestFactory
 
@@ -55,7 +56,11 @@ def test_each_event_chains_from_the_previous_one(officer):
     assert second.prev_hash == first.hash
     assert (first.seq, first.prev_hash) == (1, chain.GENESIS)
     stored = AuditEvent.objects.values().get(pk=second.pk)
-    assert chain.compute_hash(stored["prev_hash"], stored) == stored["hash"]
+    # Keyed: an HMAC under HUIMIN_AUDIT_KEY, named by the key's id.
+    key = settings.HUIMIN_AUDIT_KEY
+    assert stored["key_id"] == chain.key_id(key)
+    assert chain.compute_mac(key, stored["prev_hash"], stored) == stored["hash"]
+    assert chain.compute_hash(stored["prev_hash"], stored) != stored["hash"]
     # Floats are kept as text so every database reads back the same hash input.
     assert stored["changes"] == {"ratio": "0.5"}
     # A lone writer extends chain 1, and its head follows.

@@ -1,10 +1,14 @@
 """huimin verify-audit: an intact chain passes; a changed or removed row is named."""
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
+from huimin.audit import chain
 from huimin.audit.models import AuditChainHead, AuditEvent, SecurityAlert
 from huimin.audit.services import record
+
+KEY_ID = chain.key_id(settings.HUIMIN_AUDIT_KEY)
 
 
 def _verify(capsys):
@@ -56,7 +60,9 @@ def test_a_changed_row_is_named_and_raises_an_alert(officer, capsys, tamper):
 
 
 @pytest.mark.django_db
-def test_rehashing_a_changed_row_still_breaks_the_link_to_the_next(officer, capsys, tamper):
+def test_rehashing_a_changed_row_with_the_unkeyed_hash_is_named(officer, capsys, tamper):
+    # Before the audit key, recomputing a changed row's hash left only the link to the
+    # next row broken (and recomputing forward, nothing); now the row itself is named.
     from huimin.audit import chain
 
     events = _fill(officer, 10)
@@ -71,8 +77,8 @@ def test_rehashing_a_changed_row_still_breaks_the_link_to_the_next(officer, caps
     code, _, err = _verify(capsys)
 
     assert code == 1
-    assert f"第 {events[5].seq} 条" in err
-    assert "链接断开" in err
+    assert f"第 {victim['seq']} 条（id={victim['id']}" in err
+    assert "内容被修改" in err
 
 
 @pytest.mark.django_db
@@ -139,8 +145,12 @@ def _second_chain(n: int) -> list[AuditEvent]:
             changes={},
             outcome="success",
         )
-        digest = chain.compute_hash(prev, content)
-        made.append(AuditEvent.objects.create(chain=2, prev_hash=prev, hash=digest, **content))
+        digest = chain.compute_mac(settings.HUIMIN_AUDIT_KEY, prev, content)
+        made.append(
+            AuditEvent.objects.create(
+                chain=2, prev_hash=prev, hash=digest, key_id=KEY_ID, **content
+            )
+        )
         prev = digest
     # …and moved chain 2's head, as each append does.
     AuditChainHead.objects.update_or_create(pk=2, defaults={"last_seq": n, "last_hash": prev})
@@ -196,7 +206,11 @@ def test_a_row_slipped_in_past_the_head_is_found(officer, capsys):
         outcome="success",
     )
     forged = AuditEvent.objects.create(
-        chain=1, prev_hash=last.hash, hash=chain.compute_hash(last.hash, content), **content
+        chain=1,
+        prev_hash=last.hash,
+        hash=chain.compute_mac(settings.HUIMIN_AUDIT_KEY, last.hash, content),
+        key_id=KEY_ID,
+        **content,
     )
 
     code, _, err = _verify(capsys)

@@ -53,6 +53,7 @@ def test_bad_database_url_names_the_variable():
         {
             "HUIMIN_SECRET_KEY": "s" * 40,
             "HUIMIN_FIELD_KEY": GOOD_KEY,
+            "HUIMIN_AUDIT_KEY": GOOD_KEY,
             "HUIMIN_DATABASE_URL": "nosuchdb://x",
         }
     )
@@ -65,6 +66,7 @@ def test_good_production_configuration_starts():
         {
             "HUIMIN_SECRET_KEY": "s" * 40,
             "HUIMIN_FIELD_KEY": GOOD_KEY,
+            "HUIMIN_AUDIT_KEY": GOOD_KEY,
             "HUIMIN_DATABASE_URL": "sqlite:///:memory:",
         }
     )
@@ -89,7 +91,43 @@ def test_malformed_previous_field_key_refuses_to_start(value, reason):
 
 def test_unknown_field_cipher_refuses_to_start():
     r = start(
-        {"HUIMIN_SECRET_KEY": "s" * 40, "HUIMIN_FIELD_KEY": GOOD_KEY, "HUIMIN_FIELD_CIPHER": "des"}
+        {
+            "HUIMIN_SECRET_KEY": "s" * 40,
+            "HUIMIN_FIELD_KEY": GOOD_KEY,
+            "HUIMIN_AUDIT_KEY": GOOD_KEY,
+            "HUIMIN_FIELD_CIPHER": "des",
+        }
     )
     assert r.returncode != 0
     assert "HUIMIN_FIELD_CIPHER" in r.stderr
+
+
+def test_production_without_audit_key_refuses_to_start():
+    r = start({"HUIMIN_SECRET_KEY": "s" * 40, "HUIMIN_FIELD_KEY": GOOD_KEY})
+    assert r.returncode != 0
+    assert "HUIMIN_AUDIT_KEY is required" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("HUIMIN_AUDIT_KEY", "not-base64!!", "HUIMIN_AUDIT_KEY must be base64"),
+        ("HUIMIN_AUDIT_KEY", base64.b64encode(b"short").decode(), "32 bytes"),
+        ("HUIMIN_AUDIT_KEY_PREVIOUS", "not-base64!", "HUIMIN_AUDIT_KEY_PREVIOUS entry 1"),
+        ("HUIMIN_AUDIT_CHECKPOINT_EVERY", "0", "HUIMIN_AUDIT_CHECKPOINT_EVERY must be at least"),
+    ],
+)
+def test_malformed_audit_key_settings_refuse_to_start(variable, value, reason):
+    env = {
+        "HUIMIN_SECRET_KEY": "s" * 40,
+        "HUIMIN_FIELD_KEY": GOOD_KEY,
+        "HUIMIN_AUDIT_KEY": GOOD_KEY,
+    }
+    r = start({**env, variable: value})
+    assert r.returncode != 0
+    assert variable in r.stderr and reason in r.stderr
+
+
+def test_debug_gives_a_development_audit_key():
+    r = start({"HUIMIN_DEBUG": "1", "HUIMIN_DATABASE_URL": "sqlite:///:memory:"})
+    assert r.returncode == 0, r.stderr

@@ -24,6 +24,7 @@ def start(env: dict) -> subprocess.CompletedProcess:
             "DJANGO_SETTINGS_MODULE": "huimin.settings",
             "HUIMIN_SECRET_KEY": "s" * 40,
             "HUIMIN_FIELD_KEY": GOOD_KEY,
+            "HUIMIN_AUDIT_KEY": GOOD_KEY,
         }
     )
     clean.update(env)

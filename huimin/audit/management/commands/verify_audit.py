@@ -1,8 +1,14 @@
-"""huimin verify-audit: prove the audit chain untouched, or name the first broken record."""
+"""huimin verify-audit: prove the audit chain untouched, or name the first broken record.
+
+Every row's HMAC is recomputed under the key it names (HUIMIN_AUDIT_KEY or one of
+HUIMIN_AUDIT_KEY_PREVIOUS), and each chain is held against the signed checkpoints
+outside the database (HUIMIN_AUDIT_CHECKPOINT_DIR), so rows removed from a chain's end
+with its head moved back are found as well as changed rows.
+"""
 
 from django.core.management.base import BaseCommand
 
-from huimin.audit import alerts, chain, services
+from huimin.audit import alerts, chain, conf, services
 from huimin.audit.models import AuditArchive
 
 
@@ -40,6 +46,7 @@ class Command(BaseCommand):
             for number, (seq, digest) in sorted(result.tails.items()):
                 if seq:
                     self.stdout.write(f"第 {number} 链最后一条：第 {seq} 条，哈希 {digest}")
+            self._report_checkpoints(result.anchors)
             return
         problem = result.problem
         self.stderr.write(f"审计链被破坏：{problem.describe()}")
@@ -48,3 +55,15 @@ class Command(BaseCommand):
         if raised:
             self.stderr.write(f"已产生安全告警 #{raised[0].pk}")
         raise SystemExit(1)
+
+    def _report_checkpoints(self, anchors) -> None:
+        if anchors is None or not anchors.lines:
+            self.stdout.write(
+                f"链外检查点：{conf.checkpoint_dir()} 中没有检查点（运行 huimin audit-checkpoint）"
+            )
+            return
+        self.stdout.write(f"链外检查点：{anchors.lines} 行，均签名有效并与链一致")
+        for line in anchors.restores:
+            self.stdout.write(
+                f"第 {line['chain']} 链于 {line['written']} 从备份恢复至第 {line['seq']} 条"
+            )
