@@ -635,13 +635,13 @@ def _apply(acc: Accumulator, year: engine.YearToDate) -> None:
     statements.update(acc, _ACCUMULATED)
 
 
-def _settlement_answer(s: Settlement) -> dict:
-    return {"settlement": s.pk}
-
-
-def _settlement_replay(answer: dict) -> Settlement:
-    # A settlement row does not change once written (only reversed_at, not answered).
-    return Settlement.objects.select_related("visit").get(pk=answer["settlement"])
+def _settlement_replay(institution, key: str):
+    """A settlement (or reversal) keeps its key (unique per institution), so the record
+    stores no answer: the replay reads the row by key. The row does not change once
+    written (only reversed_at, which the answer does not show)."""
+    return lambda _answer: Settlement.objects.select_related("visit").get(
+        institution=institution, idempotency_key=key
+    )
 
 
 def _post_entry(s, sign: int, **entry) -> None:
@@ -747,8 +747,8 @@ def do_settle(
         "settle",
         request_body,
         settle,
-        answer=_settlement_answer,
-        replay=_settlement_replay,
+        answer=None,
+        replay=_settlement_replay(institution, idempotency_key),
         clash=Conflict("visit_settled", "该就诊已结算"),
     )
 
@@ -858,7 +858,7 @@ def do_reverse(
         "reverse",
         request_body,
         reverse,
-        answer=_settlement_answer,
-        replay=_settlement_replay,
+        answer=None,
+        replay=_settlement_replay(institution, idempotency_key),
         clash=Conflict("already_reversed", "该结算已冲正"),
     )
