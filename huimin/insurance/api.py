@@ -257,9 +257,11 @@ def upload_fees(
                 "code": r.code,
                 "name": r.name,
                 "item_class": r.item_class,
-                # Plain decimals, as the input pattern has them (never 1E+1).
+                # Plain decimals, as the input pattern has them (never 1E+1), and the
+                # same for the line as sent (10.00) and as stored (10.0000): a replay
+                # reads the stored line and must answer as the first time.
                 "quantity": plain(r.quantity),
-                "unit_price": format(r.unit_price, "f"),
+                "unit_price": plain(r.unit_price),
             }
             for r in rows
         ],

@@ -41,9 +41,7 @@ def lose_the_next_answer(monkeypatch, name: str) -> None:
 
 def example_lines() -> list[dict]:
     claim = json.loads((EXAMPLES / "claim-example.json").read_text())
-    return [
-        {k: ln[k] for k in ("code", "name", "quantity", "unit_price")} for ln in claim["lines"]
-    ]
+    return [{k: ln[k] for k in ("code", "name", "quantity", "unit_price")} for ln in claim["lines"]]
 
 
 @pytest.fixture
