@@ -363,9 +363,9 @@ def register_visit_once(
     resent form is the same request."""
     # The ID number is hashed under the blind-index key, never as plain text (DESIGN.md
     # §6: a plain SHA-256 of an 18-digit number with a known birth date is guessable).
-    body = asdict(data) | {
-        "id_number": crypto.blind_index(data.id_number, context="idempotency.id_number")
-    }
+    # Any text hashes (a lone surrogate too): find_person refuses a bad number afterwards.
+    raw = data.id_number.encode("utf-8", "surrogatepass").decode("latin-1")
+    body = asdict(data) | {"id_number": crypto.blind_index(raw, context="idempotency.id_number")}
 
     def run() -> Visit:
         if choose_no is not None:
