@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SUITES = [
     "tests/insurance/test_concurrent_retries_replayed.py",
     "tests/enrollment/test_concurrent_payment_retries.py",
+    "tests/insurance/test_api_connection_dropped_after_commit.py",
 ]
 
 
