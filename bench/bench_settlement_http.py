@@ -535,7 +535,9 @@ def client_loop(
         failed = None
         calls = sequence_calls(number, visit_no, lines, register=not registered)
         for step, (method, path, body, expected) in calls:
-            extra = {"Idempotency-Key": visit_no} if step == "settle" else {}
+            # Every write takes a key (core/idempotency.py); pre-settle writes nothing.
+            writes = method == "POST" and step != "pre_settle"
+            extra = {"Idempotency-Key": f"{visit_no}-{step}"} if writes else {}
             t0 = time.perf_counter()
             try:
                 conn.request(

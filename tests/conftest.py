@@ -1,6 +1,24 @@
+import os
+
 import pytest
 
 from tests import factories
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """HUIMIN_TEST_SQLITE_FILE: the SQLite test database in that file instead of memory.
+
+    Threads on the in-memory test database share one cache, where a writer meets
+    "database table is locked" at once instead of waiting as on a file (production's
+    SQLite, WAL and a busy timeout). The SQLite concurrency tests run in a subprocess
+    with this set (tests/insurance/test_concurrent_retries_sqlite.py)."""
+    from django.conf import settings
+
+    path = os.environ.get("HUIMIN_TEST_SQLITE_FILE")
+    db = settings.DATABASES["default"]
+    if path and db["ENGINE"] == "django.db.backends.sqlite3":
+        db.setdefault("TEST", {})["NAME"] = path
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,11 @@
 Institution systems authenticate with a bearer token from /api/v1/access/token and the
 X-Huimin-Terminal header (huimin.access.auth.InstitutionBearer, scope "settlement").
 Handlers are thin: parse, call one service, shape the answer.
+
+Every transaction that writes takes an Idempotency-Key header (required; the schema says
+so, a call without it is a 422 `idempotency_key_required`): a retry with the same key and
+body gets the first answer with 200, and nothing is written again (core/idempotency.py).
+Pre-settle (2206/2303) writes nothing and takes none.
 """
 
 import datetime
@@ -146,21 +151,39 @@ def _visit(v) -> dict:
     }
 
 
-@router.post("/visits", response={201: VisitOut, **ERRORS}, summary="2201 门诊挂号 / 2401 入院办理")
-def register_visit(request, payload: VisitIn):
-    visit = services.do_register_visit(
-        request.auth_institution, services.VisitData(**payload.dict()), request=request
+@router.post(
+    "/visits",
+    response={201: VisitOut, 200: VisitOut, **ERRORS},
+    summary="2201 门诊挂号 / 2401 入院办理（需Idempotency-Key）",
+)
+def register_visit(
+    request,
+    payload: VisitIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+):
+    visit, replayed = services.register_visit_once(
+        request.auth_institution,
+        services.VisitData(**payload.dict()),
+        idempotency_key,
+        request=request,
     )
-    return Status(201, _visit(visit))
+    return Status(200 if replayed else 201, _visit(visit))
 
 
 @router.post(
     "/visits/{his_visit_no}/cancel",
     response={200: VisitOut, **ERRORS},
-    summary="2202 门诊挂号撤销 / 2404 入院撤销",
+    summary="2202 门诊挂号撤销 / 2404 入院撤销（需Idempotency-Key）",
 )
-def cancel_visit(request, his_visit_no: str):
-    return _visit(services.do_cancel_visit(request.auth_institution, his_visit_no, request=request))
+def cancel_visit(
+    request,
+    his_visit_no: str,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+):
+    visit, _ = services.cancel_visit_once(
+        request.auth_institution, his_visit_no, idempotency_key, request=request
+    )
+    return _visit(visit)
 
 
 class DischargeIn(PlainSchema):
@@ -168,25 +191,40 @@ class DischargeIn(PlainSchema):
 
 
 @router.post(
-    "/visits/{his_visit_no}/discharge", response={200: VisitOut, **ERRORS}, summary="2402 出院办理"
+    "/visits/{his_visit_no}/discharge",
+    response={200: VisitOut, **ERRORS},
+    summary="2402 出院办理（需Idempotency-Key）",
 )
-def discharge(request, his_visit_no: str, payload: DischargeIn):
-    return _visit(
-        services.do_discharge(
-            request.auth_institution, his_visit_no, payload.discharge_date, request=request
-        )
+def discharge(
+    request,
+    his_visit_no: str,
+    payload: DischargeIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+):
+    visit, _ = services.discharge_once(
+        request.auth_institution,
+        his_visit_no,
+        payload.discharge_date,
+        idempotency_key,
+        request=request,
     )
+    return _visit(visit)
 
 
 @router.post(
     "/visits/{his_visit_no}/discharge/cancel",
     response={200: VisitOut, **ERRORS},
-    summary="2405 出院撤销",
+    summary="2405 出院撤销（需Idempotency-Key）",
 )
-def cancel_discharge(request, his_visit_no: str):
-    return _visit(
-        services.do_cancel_discharge(request.auth_institution, his_visit_no, request=request)
+def cancel_discharge(
+    request,
+    his_visit_no: str,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+):
+    visit, _ = services.cancel_discharge_once(
+        request.auth_institution, his_visit_no, idempotency_key, request=request
     )
+    return _visit(visit)
 
 
 class FeeLineIn(PlainSchema):
@@ -213,10 +251,15 @@ class FeeLineOut(PlainSchema):
 
 @router.post(
     "/visits/{his_visit_no}/fees",
-    response={201: list[FeeLineOut], **ERRORS},
-    summary="2204 门诊费用明细上传 / 2301 住院费用明细上传",
+    response={201: list[FeeLineOut], 200: list[FeeLineOut], **ERRORS},
+    summary="2204 门诊费用明细上传 / 2301 住院费用明细上传（需Idempotency-Key）",
 )
-def upload_fees(request, his_visit_no: str, payload: FeesIn):
+def upload_fees(
+    request,
+    his_visit_no: str,
+    payload: FeesIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+):
     lines = [
         fees.FeeLineData(
             code=ln.code,
@@ -228,18 +271,22 @@ def upload_fees(request, his_visit_no: str, payload: FeesIn):
         )
         for ln in payload.lines
     ]
-    rows = fees.do_upload_fees(request.auth_institution, his_visit_no, lines, request=request)
+    rows, replayed = fees.upload_fees_once(
+        request.auth_institution, his_visit_no, lines, idempotency_key, request=request
+    )
     return Status(
-        201,
+        200 if replayed else 201,
         [
             {
                 "line_no": r.line_no,
                 "code": r.code,
                 "name": r.name,
                 "item_class": r.item_class,
-                # Plain decimals, as the input pattern has them (never 1E+1).
+                # Plain decimals, as the input pattern has them (never 1E+1), and the
+                # same for the line as sent (10.00) and as stored (10.0000): a replay
+                # reads the stored line and must answer as the first time.
                 "quantity": plain(r.quantity),
-                "unit_price": format(r.unit_price, "f"),
+                "unit_price": plain(r.unit_price),
             }
             for r in rows
         ],
@@ -257,11 +304,16 @@ class CountOut(PlainSchema):
 @router.post(
     "/visits/{his_visit_no}/fees/cancel",
     response={200: CountOut, **ERRORS},
-    summary="2205 门诊费用明细撤销 / 2302 住院费用明细撤销",
+    summary="2205 门诊费用明细撤销 / 2302 住院费用明细撤销（需Idempotency-Key）",
 )
-def cancel_fees(request, his_visit_no: str, payload: CancelFeesIn):
-    n = fees.do_cancel_fees(
-        request.auth_institution, his_visit_no, payload.line_nos, request=request
+def cancel_fees(
+    request,
+    his_visit_no: str,
+    payload: CancelFeesIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+):
+    n, _ = fees.cancel_fees_once(
+        request.auth_institution, his_visit_no, payload.line_nos, idempotency_key, request=request
     )
     return {"cancelled": n}
 

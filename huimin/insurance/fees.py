@@ -1,8 +1,12 @@
 """Fee details of a visit (2204/2301 upload, 2205/2302 cancel), priced against the
-catalog version in force on each line's date and checked against its restrictions."""
+catalog version in force on each line's date and checked against its restrictions.
+
+Both are idempotent per (institution, Idempotency-Key) through `upload_fees_once` and
+`cancel_fees_once` (services.once): a hospital system that resends an upload after a
+lost answer gets the first answer back, not its lines billed twice."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -15,7 +19,7 @@ from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.text import control_problems
 from huimin.insurance import statements
 from huimin.insurance.models import FeeDetail, VisitStatus
-from huimin.insurance.services import Refused, get_visit
+from huimin.insurance.services import Refused, get_visit, once
 
 ZERO = Decimal("0.00")
 MAX_LINE_AMOUNT = Decimal("99999999.99")
@@ -29,6 +33,25 @@ class FeeLineData:
     name: str = ""
     fee_date: datetime.date | None = None
     override_reason: str = ""
+
+
+def upload_fees_once(
+    institution, his_visit_no: str, lines: list[FeeLineData], idempotency_key: str, *, request=None
+) -> tuple[list[FeeDetail], bool]:
+    """2204 / 2301 once per key. Returns (the lines written, replayed)."""
+    return once(
+        institution,
+        idempotency_key,
+        "upload_fees",
+        {"visit": his_visit_no, "lines": [asdict(ln) for ln in lines]},
+        lambda: do_upload_fees(institution, his_visit_no, lines, request=request),
+        answer=lambda rows: {"lines": [r.pk for r in rows]},
+        # The lines as first answered: what an answer shows of a line never changes
+        # (cancelling one later only flags it).
+        replay=lambda answer: list(
+            FeeDetail.objects.filter(pk__in=answer["lines"]).order_by("line_no")
+        ),
+    )
 
 
 def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, request=None):
@@ -173,6 +196,26 @@ def _billed_quantities(visit_id: int, codes: set[str]) -> dict[str, Decimal]:
         .order_by()
     )
     return {row["code"]: row["total"] for row in rows}
+
+
+def cancel_fees_once(
+    institution,
+    his_visit_no: str,
+    line_nos: list[int] | None,
+    idempotency_key: str,
+    *,
+    request=None,
+) -> tuple[int, bool]:
+    """2205 / 2302 once per key. Returns (lines cancelled, replayed)."""
+    return once(
+        institution,
+        idempotency_key,
+        "cancel_fees",
+        {"visit": his_visit_no, "line_nos": line_nos},
+        lambda: do_cancel_fees(institution, his_visit_no, line_nos, request=request),
+        answer=lambda n: {"cancelled": n},
+        replay=lambda answer: answer["cancelled"],
+    )
 
 
 def do_cancel_fees(institution, his_visit_no: str, line_nos: list[int] | None, *, request=None):

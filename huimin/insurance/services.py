@@ -7,15 +7,19 @@ its cancel · 2206/2303 pre-settle · 2207/2304 settle · 2208/2305 reverse. Fee
 The walk of a settlement (DESIGN.md §2): lock the person's accumulator row for the
 year, run the pure engine, write the settlement, the accumulators, the ledger entry
 and the audit record in one transaction. Queries per settlement do not grow with the
-number of fee lines. Settle and reverse are idempotent per (institution, key): the same
-key and body return the first result; the same key with another body is a 409.
+number of fee lines.
+
+Every transaction that writes (register, cancel, discharge and its cancel, fee upload and
+its cancel, settle, reverse) is idempotent per (institution, Idempotency-Key) through
+huimin.core.idempotency: the same key and body return the first answer, written nothing
+again; the same key with another body is a 409. The `*_once` functions are those
+transactions; the `do_*` they wrap are the writes themselves, for callers that need no
+retry (the demo's generator, tests).
 """
 
 import datetime
-import hashlib
-import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connections, transaction
@@ -23,7 +27,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from huimin.audit.services import record
-from huimin.core import idnumber
+from huimin.core import crypto, idempotency, idnumber
 from huimin.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from huimin.core.text import control_problems, has_control_or_break
 from huimin.insurance import engine, plans, statements, ytd
@@ -53,6 +57,33 @@ class Refused(DomainError):
     """A transaction refused for a business reason, with its machine code."""
 
     status = 422
+
+
+# ---------------------------------------------------------------- idempotency
+
+
+def once(institution, key, operation: str, body: dict, run, *, answer, replay, clash=None):
+    """Run an institution transaction once per (institution, Idempotency-Key): the rules
+    are huimin.core.idempotency's. Returns (result, replayed).
+
+    `clash`: what a unique-constraint failure in the write means (settle, reverse: a
+    key recorded on a settlement row but not in the idempotency table, i.e. written
+    before that table or by the bulk generator)."""
+    try:
+        return idempotency.run_once(
+            f"institution:{institution.pk}",
+            key,
+            operation,
+            body,
+            run,
+            answer=answer,
+            replay=replay,
+            region_code=institution.region_id or "",
+        )
+    except IntegrityError:
+        if clash is None:
+            raise
+        raise clash from None
 
 
 # ---------------------------------------------------------------- lookups
@@ -116,13 +147,6 @@ _ACCUMULATOR = Statement(
     lambda person, year: Accumulator.objects.filter(person_id=person, year=year).order_by()[:1],
     person=INT,
     year=INT,
-)
-_BY_KEY = Statement(
-    lambda inst, key: Settlement.objects.filter(
-        institution_id=inst, idempotency_key=key
-    ).order_by()[:1],
-    inst=INT,
-    key=TEXT,
 )
 # By blind index: one per key in rotation, so the list is short and its length steady.
 _PERSON = InList(
@@ -302,6 +326,110 @@ def _create_visit(institution, person, cov, level: str, data: VisitData) -> Visi
     return visit
 
 
+def _visit_answer(visit: Visit) -> dict:
+    return {
+        "visit": visit.pk,
+        "status": visit.status,
+        "discharge_date": visit.discharge_date.isoformat() if visit.discharge_date else None,
+    }
+
+
+def _visit_replay(institution: Institution):
+    def replay(answer: dict) -> Visit:
+        visit = Visit.objects.select_related("person").get(pk=answer["visit"])
+        visit.institution = institution
+        # The visit as the first answer showed it, not as it is now (it may have been
+        # discharged or settled since): a replay repeats the answer. Not saved.
+        visit.status = answer["status"]
+        left = answer["discharge_date"]
+        visit.discharge_date = datetime.date.fromisoformat(left) if left else None
+        return visit
+
+    return replay
+
+
+def register_visit_once(
+    institution: Institution,
+    data: VisitData,
+    idempotency_key: str,
+    *,
+    request=None,
+    choose_no=None,
+) -> tuple[Visit, bool]:
+    """2201 / 2401 once per key. Returns (visit, replayed).
+
+    `choose_no`: the counter page picks the visit number when the clerk left it blank;
+    the number is chosen inside the transaction and is not part of the request, so a
+    resent form is the same request."""
+    # The ID number is hashed under the blind-index key, never as plain text (DESIGN.md
+    # §6: a plain SHA-256 of an 18-digit number with a known birth date is guessable).
+    # Any text hashes (a lone surrogate too): find_person refuses a bad number afterwards.
+    raw = data.id_number.encode("utf-8", "surrogatepass").decode("latin-1")
+    body = asdict(data) | {"id_number": crypto.blind_index(raw, context="idempotency.id_number")}
+
+    def run() -> Visit:
+        if choose_no is not None:
+            data.his_visit_no = choose_no()
+        return do_register_visit(institution, data, request=request)
+
+    return once(
+        institution,
+        idempotency_key,
+        "register_visit",
+        body,
+        run,
+        answer=_visit_answer,
+        replay=_visit_replay(institution),
+    )
+
+
+def _visit_once(institution, key: str, operation: str, body: dict, run) -> tuple[Visit, bool]:
+    return once(
+        institution,
+        key,
+        operation,
+        body,
+        run,
+        answer=_visit_answer,
+        replay=_visit_replay(institution),
+    )
+
+
+def cancel_visit_once(institution, his_visit_no: str, idempotency_key: str, *, request=None):
+    """2202 / 2404 once per key. Returns (visit, replayed)."""
+    return _visit_once(
+        institution,
+        idempotency_key,
+        "cancel_visit",
+        {"visit": his_visit_no},
+        lambda: do_cancel_visit(institution, his_visit_no, request=request),
+    )
+
+
+def discharge_once(
+    institution, his_visit_no: str, discharge_date, idempotency_key: str, *, request=None
+):
+    """2402 once per key. Returns (visit, replayed)."""
+    return _visit_once(
+        institution,
+        idempotency_key,
+        "discharge",
+        {"visit": his_visit_no, "discharge_date": discharge_date.isoformat()},
+        lambda: do_discharge(institution, his_visit_no, discharge_date, request=request),
+    )
+
+
+def cancel_discharge_once(institution, his_visit_no: str, idempotency_key: str, *, request=None):
+    """2405 once per key. Returns (visit, replayed)."""
+    return _visit_once(
+        institution,
+        idempotency_key,
+        "cancel_discharge",
+        {"visit": his_visit_no},
+        lambda: do_cancel_discharge(institution, his_visit_no, request=request),
+    )
+
+
 def get_visit(institution: Institution, his_visit_no: str, *, lock=False, for_fees=False) -> Visit:
     statement = _VISIT_FOR_FEES if for_fees else _VISIT_LOCKED if lock else _VISIT
     visit = statement.first(inst=institution.pk, no=his_visit_no)
@@ -440,33 +568,6 @@ def pre_settle(institution: Institution, his_visit_no: str) -> engine.Settlement
     return engine.adjudicate(plan, _claim(visit, fees), ytd.ytd_of(acc))
 
 
-def body_hash(body: dict) -> str:
-    return hashlib.sha256(
-        json.dumps(body, sort_keys=True, default=str, ensure_ascii=False).encode()
-    ).hexdigest()
-
-
-def _replay(institution, key: str, digest: str) -> Settlement | None:
-    existing = _BY_KEY.first(inst=institution.pk, key=key)
-    if existing is None:
-        return None
-    if existing.request_hash != digest:
-        raise Conflict(
-            "idempotency_key_reuse",
-            "幂等键已用于另一笔不同的请求",
-            {"Idempotency-Key": "与首次请求内容不同"},
-        )
-    return existing
-
-
-def _check_key(key: str) -> None:
-    # A header passes no parser: a NUL here would reach the key's query (PostgreSQL: 500).
-    if not key or len(key) > 80 or has_control_or_break(key):
-        raise ValidationFailed(
-            {"Idempotency-Key": "须提供不超过80字符的幂等键"}, code="idempotency_key_required"
-        )
-
-
 def _lock_accumulator(person_id: int, region_code: str, year: int) -> Accumulator:
     """The person's row for the year, created if missing, locked until commit.
 
@@ -534,24 +635,13 @@ def _apply(acc: Accumulator, year: engine.YearToDate) -> None:
     statements.update(acc, _ACCUMULATED)
 
 
-def _once(institution, key: str, digest: str, write, clash: Conflict) -> tuple[Settlement, bool]:
-    """Run `write` (one transaction writing one Settlement) once per (institution, key).
-
-    A retry with the same body gets the first result (replayed True); another body with
-    the same key is a 409; a retry racing the first is caught by the unique constraint.
-    """
-    _check_key(key)
-    existing = _replay(institution, key, digest)
-    if existing is not None:
-        return existing, True
-    try:
-        with transaction.atomic():
-            return write(), False
-    except IntegrityError:
-        existing = _replay(institution, key, digest)
-        if existing is not None:
-            return existing, True
-        raise clash from None
+def _settlement_replay(institution, key: str):
+    """A settlement (or reversal) keeps its key (unique per institution), so the record
+    stores no answer: the replay reads the row by key. The row does not change once
+    written (only reversed_at, which the answer does not show)."""
+    return lambda _answer: Settlement.objects.select_related("visit").get(
+        institution=institution, idempotency_key=key
+    )
 
 
 def _post_entry(s, sign: int, **entry) -> None:
@@ -571,7 +661,8 @@ def do_settle(
     request=None,
 ) -> tuple[Settlement, bool]:
     """2207 / 2304. Returns (settlement, replayed)."""
-    digest = body_hash({"op": "settle", "visit": his_visit_no, **body})
+    request_body = {"visit": his_visit_no, **body}
+    digest = idempotency.request_hash("settle", request_body)
 
     def settle() -> Settlement:
         visit = get_visit(institution, his_visit_no, lock=True)
@@ -650,8 +741,15 @@ def do_settle(
         )
         return settlement
 
-    return _once(
-        institution, idempotency_key, digest, settle, Conflict("visit_settled", "该就诊已结算")
+    return once(
+        institution,
+        idempotency_key,
+        "settle",
+        request_body,
+        settle,
+        answer=None,
+        replay=_settlement_replay(institution, idempotency_key),
+        clash=Conflict("visit_settled", "该就诊已结算"),
     )
 
 
@@ -667,7 +765,8 @@ def do_reverse(
     """2208 / 2305: a compensating settlement that restores the accumulators exactly."""
     if not reason.strip():
         raise ValidationFailed({"reason": "须填写冲正原因"})
-    digest = body_hash({"op": "reverse", "settlement": settlement_id, "reason": reason})
+    request_body = {"settlement": settlement_id, "reason": reason}
+    digest = idempotency.request_hash("reverse", request_body)
 
     def reverse() -> Settlement:
         original = (
@@ -753,6 +852,13 @@ def do_reverse(
         )
         return reversal
 
-    return _once(
-        institution, idempotency_key, digest, reverse, Conflict("already_reversed", "该结算已冲正")
+    return once(
+        institution,
+        idempotency_key,
+        "reverse",
+        request_body,
+        reverse,
+        answer=None,
+        replay=_settlement_replay(institution, idempotency_key),
+        clash=Conflict("already_reversed", "该结算已冲正"),
     )

@@ -50,7 +50,9 @@ REFUSALS = {
     "not_insured": "参保人在就诊日期未参保或待遇未生效，不能按医保结算",
     "person_deceased": "参保人已死亡，不能按医保结算",
 }
-KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# A form's key as the page makes it (secrets.token_urlsafe(24)); with the "web:" prefix
+# it stays within core.idempotency's 64 characters.
+KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,60}$")
 MAX_QUANTITY = Decimal("9999999")
 MAX_PRICE = Decimal("999999999")
 MAX_LINE_AMOUNT = Decimal("99999999.99")
@@ -117,6 +119,19 @@ def error_context(exc: DomainError, names=None) -> dict:
     return {"message": exc.message, "code": exc.code, "fields": fields}
 
 
+def new_key() -> str:
+    """A form's Idempotency-Key: one per rendered form, so a double click or a resent
+    form is one request (core/idempotency.py), and the next form is a new one."""
+    return secrets.token_urlsafe(24)
+
+
+def form_key(request) -> str:
+    """The posted form's key, prefixed so it never meets a hospital system's keys (same
+    institution scope); "" when missing or not the page's (refused as a stale form)."""
+    raw = request.POST.get("idempotency_key", "")
+    return f"web:{raw}" if KEY_SHAPE.match(raw) else ""
+
+
 def parse_date(raw: str, default: datetime.date) -> datetime.date | None:
     raw = (raw or "").strip()
     if not raw:
@@ -172,6 +187,7 @@ def person_panel(request, institution, id_number: str, on, form=None, error=None
         "visit_date": on,
         "form": form or {},
         "error": error,
+        "register_key": new_key(),
     }
     try:
         found = services.lookup(institution, id_number, on)
@@ -289,12 +305,24 @@ def cashier_register(request, institution):
         diagnosis_name=form["diagnosis_name"],
     )
     automatic = not data.his_visit_no
-    # A number the page makes up may be taken by a colleague at the same moment: try again.
+    key = form_key(request)
+
+    def choose_no() -> str:
+        return suggested_visit_no(institution, data.visit_type, on)
+
+    # A number the page makes up may be taken by a colleague at the same moment: try again
+    # (with the same key: a refused attempt stored nothing).
     for _attempt in range(3):
         if automatic:
-            data.his_visit_no = suggested_visit_no(institution, data.visit_type, on)
+            data.his_visit_no = ""
         try:
-            visit = services.do_register_visit(institution, data, request=request)
+            visit, _ = services.register_visit_once(
+                institution,
+                data,
+                key,
+                request=request,
+                choose_no=choose_no if automatic else None,
+            )
         except Conflict as exc:
             if automatic and exc.code == "visit_no_exists":
                 continue
@@ -332,6 +360,7 @@ def standing_settlement(visit) -> Settlement | None:
 def fees_context(visit, form=None, error=None) -> dict:
     rows = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
     for f in rows:
+        f.cancel_key = new_key()  # one per line's button: each cancel is its own request
         f.amount = r2(f.quantity * f.unit_price)
         f.class_label = receipt.CLASS_LABELS.get(f.item_class, f.item_class)
         f.quantity_text = receipt.quantity_text(f.quantity)
@@ -343,6 +372,7 @@ def fees_context(visit, form=None, error=None) -> dict:
         "editable": visit.status in (VisitStatus.OPEN, VisitStatus.DISCHARGED),
         "form": form or {},
         "error": error,
+        "fee_key": new_key(),
     }
 
 
@@ -362,7 +392,8 @@ def visit_page(request, institution, visit, *, error=None, status=200, form=None
         "visit_type": receipt.visit_type_label(visit.visit_type),
         "standing": standing_settlement(visit),
         # One key per page: a double click or a resent form settles once (services replay it).
-        "settle_key": secrets.token_urlsafe(24),
+        "settle_key": new_key(),
+        "discharge_key": new_key(),
         "settle_error": error,
         "today": timezone.localdate(),
         **fees_context(visit, form, fee_error),
@@ -432,7 +463,9 @@ def cashier_add_fee(request, institution, visit_id: int):
         error = {"message": "费用明细有误，请检查后重试", "fields": problems}
         return render_fees(request, institution, visit, form, error, status=422)
     try:
-        fees.do_upload_fees(institution, visit.his_visit_no, [line], request=request)
+        fees.upload_fees_once(
+            institution, visit.his_visit_no, [line], form_key(request), request=request
+        )
     except DomainError as exc:
         if exc.code == "restriction_violated":
             form["restricted"] = exc.fields.get("lines[0].code", exc.message)
@@ -448,7 +481,9 @@ def cashier_add_fee(request, institution, visit_id: int):
 def cashier_cancel_fee(request, institution, visit_id: int, line_no: int):
     visit = counter_visit(institution, visit_id)
     try:
-        fees.do_cancel_fees(institution, visit.his_visit_no, [line_no], request=request)
+        fees.cancel_fees_once(
+            institution, visit.his_visit_no, [line_no], form_key(request), request=request
+        )
     except DomainError as exc:
         return render_fees(
             request, institution, visit, None, error_context(exc, FIELD_NAMES), exc.status
@@ -474,7 +509,9 @@ def cashier_discharge(request, institution, visit_id: int):
     try:
         if on is None:
             raise ValidationFailed({"discharge_date": "出院日期格式有误"})
-        services.do_discharge(institution, visit.his_visit_no, on, request=request)
+        services.discharge_once(
+            institution, visit.his_visit_no, on, form_key(request), request=request
+        )
     except DomainError as exc:
         return visit_page(request, institution, visit, error=error_context(exc), status=exc.status)
     messages.success(request, f"已办理出院：{on:%Y-%m-%d}")
@@ -511,8 +548,7 @@ def cashier_pre_settle(request, institution, visit_id: int):
 def cashier_settle(request, institution, visit_id: int):
     """2207/2304. The page's key, prefixed so it never meets a hospital system's keys."""
     visit = counter_visit(institution, visit_id)
-    raw_key = request.POST.get("idempotency_key", "")
-    key = f"web:{raw_key}" if KEY_SHAPE.match(raw_key) else ""
+    key = form_key(request)
     try:
         settlement, replayed = services.do_settle(
             institution, visit.his_visit_no, key, {}, actor=request.user, request=request
@@ -647,7 +683,7 @@ def receipt_page(request, settlement, *, form=None, error=None, status=200):
         "can_reverse": can_reverse(request.user, settlement),
         "at_counter": getattr(getattr(request.user, "staff", None), "institution_id", None)
         == settlement.institution_id,
-        "reverse_key": secrets.token_urlsafe(24),
+        "reverse_key": new_key(),
         "form": form or {},
         "error": error,
     }
@@ -690,8 +726,7 @@ def receipt_reverse(request, institution, settlement_id: int):
     if settlement.institution_id != institution.pk:
         raise Http404("结算记录不存在或无权查看")
     reason = request.POST.get("reason", "").strip()[:200]
-    raw_key = request.POST.get("idempotency_key", "")
-    key = f"web:{raw_key}" if KEY_SHAPE.match(raw_key) else ""
+    key = form_key(request)
     try:
         reversal, replayed = services.do_reverse(
             institution, settlement.pk, key, reason, actor=request.user, request=request

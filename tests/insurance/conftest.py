@@ -1,6 +1,7 @@
 """An insured county for settlement tests: plan (four eyes), catalog, paid enrollment."""
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -120,6 +121,11 @@ def his(insured, client, settings):
             return client.get(HIS_API + path, **headers, **kw)
 
         def post(self, path, body, content_type="application/json", **kw):
+            # Every institution transaction that writes needs an Idempotency-Key: a fresh
+            # one per call unless the test gives its own (a retry) or None (to omit it).
+            kw.setdefault("HTTP_IDEMPOTENCY_KEY", uuid.uuid4().hex)
+            if kw["HTTP_IDEMPOTENCY_KEY"] is None:
+                del kw["HTTP_IDEMPOTENCY_KEY"]
             return client.post(HIS_API + path, body, content_type=content_type, **headers, **kw)
 
     return HIS()

@@ -72,7 +72,7 @@ def test_admission_to_settlement_and_reversal(insured, his):
 
 
 def test_settle_without_idempotency_key_is_refused(insured, his):
-    r = his.post("/visits/NOPE/settle", {})
+    r = his.post("/visits/NOPE/settle", {}, HTTP_IDEMPOTENCY_KEY=None)
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "idempotency_key_required"
     assert "Idempotency-Key" in r.json()["error"]["fields"]

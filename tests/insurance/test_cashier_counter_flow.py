@@ -6,6 +6,7 @@ test_receipt_* files use them.
 """
 
 import datetime
+import secrets
 from decimal import Decimal
 
 import pytest
@@ -34,7 +35,14 @@ def counter_client(client, institution, username="cashier", role="cashier"):
     return client
 
 
-def register(client, id_number, visit_type="outpatient_chronic", his_visit_no="", day=DAY):
+def form_key() -> str:
+    """A form's Idempotency-Key, fresh as a newly rendered form's (views.new_key)."""
+    return secrets.token_urlsafe(24)
+
+
+def register(
+    client, id_number, visit_type="outpatient_chronic", his_visit_no="", day=DAY, key=None
+):
     return client.post(
         "/insurance/cashier/visits/new/",
         {
@@ -42,16 +50,23 @@ def register(client, id_number, visit_type="outpatient_chronic", his_visit_no=""
             "visit_date": day.isoformat(),
             "visit_type": visit_type,
             "his_visit_no": his_visit_no,
+            "idempotency_key": key or form_key(),
         },
         **HX,
     )
 
 
-def add_line(client, visit, name_or_code, quantity, price, reason=""):
+def add_line(client, visit, name_or_code, quantity, price, reason="", key=None):
     code = code_of(name_or_code) or name_or_code
     return client.post(
         f"/insurance/cashier/visits/{visit.pk}/fees/",
-        {"code": code, "quantity": quantity, "unit_price": price, "override_reason": reason},
+        {
+            "code": code,
+            "quantity": quantity,
+            "unit_price": price,
+            "override_reason": reason,
+            "idempotency_key": key or form_key(),
+        },
         **HX,
     )
 

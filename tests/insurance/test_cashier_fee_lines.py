@@ -12,6 +12,7 @@ from tests.insurance.test_cashier_counter_flow import (
     add_line,
     code_of,
     counter_client,
+    form_key,
     register,
     settle,
 )
@@ -98,7 +99,9 @@ def test_a_line_can_be_removed_before_settling(at_counter, visit):
     add_line(at_counter, visit, CLOPIDOGREL, "28", "1.50")
     line = FeeDetail.objects.get()
     response = at_counter.post(
-        f"/insurance/cashier/visits/{visit.pk}/fees/{line.line_no}/cancel/", **HX
+        f"/insurance/cashier/visits/{visit.pk}/fees/{line.line_no}/cancel/",
+        {"idempotency_key": form_key()},
+        **HX,
     )
     assert response.status_code == 200
     assert "尚无费用明细" in response.content.decode()
@@ -112,7 +115,11 @@ def test_a_settled_visit_takes_no_more_lines(at_counter, visit):
     response = add_line(at_counter, visit, CLOPIDOGREL, "1", "1.00")
     assert response.status_code == 409
     assert FeeDetail.objects.count() == 1
-    cancel = at_counter.post(f"/insurance/cashier/visits/{visit.pk}/fees/1/cancel/", **HX)
+    cancel = at_counter.post(
+        f"/insurance/cashier/visits/{visit.pk}/fees/1/cancel/",
+        {"idempotency_key": form_key()},
+        **HX,
+    )
     assert cancel.status_code == 409
     assert not FeeDetail.objects.filter(cancelled=True).exists()
 
@@ -142,7 +149,15 @@ def test_without_htmx_a_refused_line_comes_back_on_the_whole_page(at_counter, vi
     assert refused.status_code == 422
     assert "<html" in html and 'value="x"' in html and "不是有效的数值" in html
     assert not FeeDetail.objects.exists()
-    added = at_counter.post(url, {"code": code_of(CLOPIDOGREL), "quantity": "2", "unit_price": "1"})
+    added = at_counter.post(
+        url,
+        {
+            "code": code_of(CLOPIDOGREL),
+            "quantity": "2",
+            "unit_price": "1",
+            "idempotency_key": form_key(),
+        },
+    )
     assert (
         added.status_code == 302 and added["Location"] == f"/insurance/cashier/visits/{visit.pk}/"
     )

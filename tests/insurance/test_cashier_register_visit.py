@@ -8,7 +8,7 @@ import pytest
 from huimin.audit.models import AuditEvent
 from huimin.insurance.models import Visit
 from huimin.insurance.views import next_visit_no
-from tests.insurance.test_cashier_counter_flow import DAY, HX, counter_client, register
+from tests.insurance.test_cashier_counter_flow import DAY, HX, counter_client, form_key, register
 
 
 @pytest.fixture
@@ -47,6 +47,7 @@ def test_a_number_already_used_is_refused_and_the_form_kept(at_counter, insured)
             "visit_type": "outpatient_chronic",
             "his_visit_no": "HIS-1",
             "diagnosis_name": "原发性高血压",
+            "idempotency_key": form_key(),
         },
         **HX,
     )

@@ -10,6 +10,7 @@ from tests.insurance.test_cashier_counter_flow import (
     add_line,
     billed_visit,
     counter_client,
+    form_key,
     register,
     settle,
     settle_key,
@@ -76,7 +77,8 @@ def test_an_admission_must_be_discharged_before_settling(client, insured):
     assert refused.status_code == 422 and "住院结算前须办理出院" in refused.content.decode()
     assert not Settlement.objects.exists()
     discharged = client.post(
-        f"/insurance/cashier/visits/{visit.pk}/discharge/", {"discharge_date": "2026-05-15"}
+        f"/insurance/cashier/visits/{visit.pk}/discharge/",
+        {"discharge_date": "2026-05-15", "idempotency_key": form_key()},
     )
     assert discharged.status_code == 302
     visit.refresh_from_db()
@@ -91,7 +93,8 @@ def test_a_discharge_date_that_is_not_a_date_changes_nothing(client, insured):
     visit = Visit.objects.get()
     for raw in ("2026-13-40", "2026-05-01"):  # not a date; before the admission
         response = client.post(
-            f"/insurance/cashier/visits/{visit.pk}/discharge/", {"discharge_date": raw}
+            f"/insurance/cashier/visits/{visit.pk}/discharge/",
+            {"discharge_date": raw, "idempotency_key": form_key()},
         )
         assert response.status_code == 422
     visit.refresh_from_db()

@@ -139,7 +139,9 @@ def test_queries_per_settlement_do_not_grow_with_lines(insured):
     # 16 on 2026-11-24: visit lock, plan, fees, accumulator, coverage (checked again
     # under the accumulator's lock), its update, settlement, visit status, journal entry,
     # postings, the audit append (three statements, two on PostgreSQL), the idempotency
-    # check and the savepoint pair around the transaction.
+    # record's claim (INSERT … ON CONFLICT DO NOTHING, core/idempotency.py: it replaced the
+    # look-up by key; a settlement keeps its key, so no answer is written back) and the
+    # savepoint pair around the transaction.
     assert counts[1] <= 16, counts
 
 

@@ -20,12 +20,11 @@ Decisions written down here because pages, the API and the seed all follow them:
 """
 
 import datetime
-import hashlib
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from huimin.core import idnumber
+from huimin.core.idempotency import body_hash
 from huimin.core.money import ZERO, parse_amount, parse_decimal, r2
 
 MAX_WAITING_DAYS = 365
@@ -222,9 +221,9 @@ def check_cash_payment(amount_raw, receipt_no: str, personal_due: Decimal) -> di
 
 
 def request_hash(body: dict) -> str:
-    """What a retried request must repeat exactly to get the first answer back."""
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    """What a retried request must repeat exactly to get the first answer back (the bank
+    import's rows; the hash is core's, the one implementation)."""
+    return body_hash(body)
 
 
 def refund_reason(raw: str) -> tuple[str, str | None]:

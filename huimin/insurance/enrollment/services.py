@@ -37,6 +37,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from huimin.audit.services import record
+from huimin.core import idempotency
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.core.money import fmt, parse_amount
 from huimin.insurance.enrollment import rules
@@ -565,27 +566,6 @@ def too_late_to_pay(enrollment: Enrollment, paid_on: datetime.date) -> str | Non
     return rules.check_benefits_in_year(enrollment.year, late, paid_on, period.waiting_days)
 
 
-def replayed_payment(key: str, body_hash: str) -> Payment | None:
-    """The payment first recorded under `key`; a 409 when the key came with another body."""
-    first = Payment.objects.filter(idempotency_key=key).first()
-    if first is None:
-        return None
-    if first.request_hash != body_hash:
-        raise Conflict(
-            "idempotency_key_reuse",
-            "该幂等键已用于另一笔不同内容的缴费",
-            {"Idempotency-Key": "已被另一笔请求使用"},
-        )
-    return first
-
-
-def check_idempotency_key(key: str) -> str:
-    key = (key or "").strip()
-    if not key or len(key) > 64:
-        raise ValidationFailed({"Idempotency-Key": "须提供1至64个字符的幂等键"})
-    return key
-
-
 def _amount_text(raw) -> str:
     try:
         return fmt(parse_amount(raw, "amount"))
@@ -605,64 +585,68 @@ def do_record_cash_payment(
 ) -> tuple[Payment, bool]:
     """A cash payment at the township agency. Returns (payment, created).
 
-    The same key with the same body returns the first payment (created False); the same
-    key with another body is a 409 `idempotency_key_reuse`.
+    Once per (clerk, Idempotency-Key) through huimin.core.idempotency: the same key with
+    the same body returns the first payment (created False), also to a retry racing the
+    first; the same key with another body is a 409 `idempotency_key_reuse`.
     """
-    key = "cash:" + check_idempotency_key(idempotency_key)
     receipt_no = (receipt_no or "").strip()
     paid_at = paid_at or timezone.now()
-    body_hash = rules.request_hash(
-        {
-            "enrollment_id": enrollment_id,
-            "amount": _amount_text(amount),
-            "method": PaymentMethod.CASH.value,
-            "receipt_no": receipt_no,
-        }
-    )
-    try:
-        with transaction.atomic():
-            enrollment = _locked_enrollment(user, enrollment_id)
-            first = replayed_payment(key, body_hash)
-            if first is not None:
-                return first, False
-            if enrollment.status != EnrollmentStatus.OWED:
-                raise Conflict(
-                    "enrollment_not_owed",
-                    f"该参保登记{enrollment.get_status_display()}，不能再缴费",
-                    {"enrollment_id": enrollment.get_status_display()},
-                )
-            errors = rules.check_cash_payment(amount, receipt_no, enrollment.personal_due)
-            code = "payment_invalid"
-            too_late = too_late_to_pay(enrollment, timezone.localdate(paid_at))
-            if too_late:
-                errors["enrollment_id"] = too_late
-                code = "benefits_after_year"
-            if "receipt_no" not in errors and _receipt_used(enrollment, receipt_no):
-                errors["receipt_no"] = f"票据号{receipt_no}已使用"
-                code = "duplicate_receipt_no"
-            if errors:
-                raise ValidationFailed(errors, code=code)
-            payment = _book(
-                enrollment,
-                amount=parse_amount(amount, "amount"),
-                method=PaymentMethod.CASH,
-                paid_at=paid_at,
-                key=key,
-                body_hash=body_hash,
-                user=user,
-                receipt_no=receipt_no,
-                request=request,
+    body = {
+        "enrollment_id": enrollment_id,
+        "amount": _amount_text(amount),
+        "method": PaymentMethod.CASH.value,
+        "receipt_no": receipt_no,
+    }
+    # The payment row keeps the key (unique), so a replay reads it back by key.
+    row_key = f"cash:{user.pk}:{idempotency_key}"
+
+    def pay() -> Payment:
+        enrollment = _locked_enrollment(user, enrollment_id)
+        if enrollment.status != EnrollmentStatus.OWED:
+            raise Conflict(
+                "enrollment_not_owed",
+                f"该参保登记{enrollment.get_status_display()}，不能再缴费",
+                {"enrollment_id": enrollment.get_status_display()},
             )
-            return payment, True
+        errors = rules.check_cash_payment(amount, receipt_no, enrollment.personal_due)
+        code = "payment_invalid"
+        too_late = too_late_to_pay(enrollment, timezone.localdate(paid_at))
+        if too_late:
+            errors["enrollment_id"] = too_late
+            code = "benefits_after_year"
+        if "receipt_no" not in errors and _receipt_used(enrollment, receipt_no):
+            errors["receipt_no"] = f"票据号{receipt_no}已使用"
+            code = "duplicate_receipt_no"
+        if errors:
+            raise ValidationFailed(errors, code=code)
+        return _book(
+            enrollment,
+            amount=parse_amount(amount, "amount"),
+            method=PaymentMethod.CASH,
+            paid_at=paid_at,
+            key=row_key,
+            body_hash=idempotency.request_hash("cash_payment", body),
+            user=user,
+            receipt_no=receipt_no,
+            request=request,
+        )
+
+    try:
+        payment, replayed = idempotency.run_once(
+            f"user:{user.pk}",
+            idempotency_key,
+            "cash_payment",
+            body,
+            pay,
+            answer=None,
+            replay=lambda _answer: Payment.objects.get(idempotency_key=row_key),
+        )
     except IntegrityError:
-        # A concurrent request committed first: the same key (answer as a retry) or the
-        # same receipt number.
-        first = replayed_payment(key, body_hash)
-        if first is not None:
-            return first, False
+        # A concurrent request committed the same receipt number first.
         raise ValidationFailed(
             {"receipt_no": f"票据号{receipt_no}已使用"}, code="duplicate_receipt_no"
         ) from None
+    return payment, not replayed
 
 
 def _receipt_used(enrollment: Enrollment, receipt_no: str) -> bool:
