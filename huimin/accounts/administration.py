@@ -12,8 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from huimin.accounts import audit, conf, rules
 from huimin.accounts.services import can, now, refusals_recorded, set_temporary_password
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from huimin.registry.models import Institution, Region, RolePermission, Staff, jurisdiction_of
-from huimin.registry.permissions import PERMISSIONS, forget_role_permissions
+from huimin.policy.permissions import PERMISSIONS, grants_changed
+from huimin.policy.scope import jurisdiction_of
+from huimin.registry.models import Institution, Region, RolePermission, Staff
 
 User = get_user_model()
 
@@ -34,7 +35,11 @@ def check_manage_accounts(actor) -> str:
     """The actor's jurisdiction prefix, if they may manage accounts."""
     if not can(actor, "accounts.manage"):
         raise PermissionDenied("只有系统管理员可以管理账号")
-    return jurisdiction_of(actor) or ""
+    prefix = jurisdiction_of(actor)
+    if prefix is None:
+        # Fail closed: no jurisdiction is no accounts, never every account.
+        raise PermissionDenied("您的账号没有辖区，不能管理账号")
+    return prefix
 
 
 def managed_accounts(actor):
@@ -316,7 +321,8 @@ def do_set_role_permissions(actor, wanted: set[tuple[str, str]], *, request=None
                     actor=actor,
                     request=request,
                 )
-            # Caches are forgotten after commit so no request re-reads the old rows.
-            for role in sorted({r for r, _ in grants + revokes}):
-                transaction.on_commit(lambda r=role: forget_role_permissions(r))
+            if grants or revokes:
+                # In this transaction: every process reloads the grants on its next
+                # request after the commit (policy/permissions.py).
+                grants_changed()
     return {"granted": grants, "revoked": revokes}

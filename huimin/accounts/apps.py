@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
         from huimin.accounts import conf
         from huimin.accounts.loans import loan_scope
         from huimin.accounts.validators import record_initial_password
-        from huimin.registry.models import register_scope_extension
+        from huimin.policy.scope import register_scope_extension
 
         conf.check_all()  # a malformed HUIMIN_* value stops startup, naming the variable
         register_scope_extension(loan_scope)

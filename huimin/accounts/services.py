@@ -25,7 +25,7 @@ from huimin.accounts.models import (
 )
 from huimin.accounts.net import client_ip
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from huimin.registry.permissions import (
+from huimin.policy.permissions import (
     has_perm,
     role_permissions,
 )
@@ -38,10 +38,8 @@ def now() -> datetime.datetime:
 
 
 def can(user, permission: str) -> bool:
-    """A named permission, or a superuser (who has no Staff row and so no role)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or has_perm(user, permission)
+    """A named permission of the user's role (policy.has_perm: superusers hold none)."""
+    return has_perm(user, permission)
 
 
 def role_of(user) -> str | None:

@@ -22,8 +22,9 @@ from huimin.insurance.plan import (
     visit_type_name,
 )
 from huimin.insurance.statements import INT, InList
-from huimin.registry.models import SpecialCategory, jurisdiction_of
-from huimin.registry.permissions import has_perm
+from huimin.policy.permissions import has_perm
+from huimin.policy.scope import jurisdiction_of
+from huimin.registry.models import SpecialCategory
 
 
 @lru_cache(maxsize=64)

@@ -27,8 +27,8 @@ from huimin.core.errors import Conflict, DomainError, ValidationFailed
 from huimin.core.money import ZERO, parse_decimal, r2
 from huimin.insurance import fees, plans, receipt, services
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, Visit, VisitStatus
+from huimin.policy import check_perm, get_visible_or_404, has_perm, institution_of
 from huimin.registry.models import category_label
-from huimin.registry.permissions import has_perm
 from huimin.registry.services import audit_search
 
 # Permission name this app would like in huimin/registry/permissions.py, for the
@@ -63,10 +63,11 @@ WAITING_DAYS = 90
 
 def counter_institution(user):
     """The institution a counter user acts for; 403 for anyone else."""
-    staff = getattr(user, "staff", None)
-    if not has_perm(user, "settlement.operate") or staff is None or staff.institution_id is None:
-        raise PermissionDenied("只有医疗机构的收费员和医生可以办理收费结算")
-    return staff.institution
+    message = "只有医疗机构的收费员和医生可以办理收费结算"
+    check_perm(user, "settlement.operate", message=message)
+    if institution_of(user) is None:
+        raise PermissionDenied(message)
+    return user.staff.institution
 
 
 def counter(view):
@@ -594,30 +595,17 @@ def verify_url(request, settlement) -> str:
 
 def readable_settlement(request, settlement_id: int) -> Settlement:
     """The settlement if the user may read it; 404 otherwise, with the refusal audited."""
-    settlement = (
-        receipt.visible_settlements(request.user)
-        .select_related("institution", "person", "visit", "settled_by", "reverses")
-        .filter(pk=settlement_id)
-        .first()
+    return get_visible_or_404(
+        request.user,
+        receipt.visible_settlements(request.user).select_related(
+            "institution", "person", "visit", "settled_by", "reverses"
+        ),
+        settlement_id,
+        request=request,
+        object_type="insurance.settlement",
+        what="结算记录",
+        reason="out_of_scope",
     )
-    if settlement is None:
-        region = (
-            Settlement.objects.filter(pk=settlement_id)
-            .values_list("region_code", flat=True)
-            .first()
-        )
-        if region is not None:
-            record(
-                action="read",
-                object_type="insurance.settlement",
-                object_id=str(settlement_id),
-                region_code=region,
-                outcome="denied",
-                reason="out_of_scope",
-                request=request,
-            )
-        raise Http404("结算记录不存在或无权查看")
-    return settlement
 
 
 def can_reverse(user, settlement) -> bool:

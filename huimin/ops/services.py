@@ -14,8 +14,8 @@ from huimin.audit.services import record
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from huimin.ops import rules
 from huimin.ops.models import DutyEntry, DutyKind
-from huimin.registry.models import jurisdiction_of
-from huimin.registry.permissions import has_perm
+from huimin.policy.permissions import has_perm
+from huimin.policy.scope import jurisdiction_of
 
 AUDITED_FIELDS = [
     "shift_date",
@@ -30,7 +30,7 @@ AUDITED_FIELDS = [
 
 
 def can_write(user) -> bool:
-    return bool(user and user.is_active and (user.is_superuser or has_perm(user, "duty.write")))
+    return bool(user and user.is_active and (has_perm(user, "duty.write")))
 
 
 def check_can_write(user) -> None:

@@ -9,10 +9,10 @@ class RecordsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import pre_delete
 
+        from huimin.policy.scope import register_scope_extension
         from huimin.records.archive import refuse_form_deletion
         from huimin.records.models import Form
         from huimin.records.scope import record_loan_scope
-        from huimin.registry.models import register_scope_extension
 
         register_scope_extension(record_loan_scope)
         # Never silent deletion (issue #6): only a twice-approved destruction removes forms.

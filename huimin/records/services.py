@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from huimin.audit.services import record as audit
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.policy.permissions import has_perm
+from huimin.policy.scope import jurisdiction_of
 from huimin.records.forms import SPECS
 from huimin.records.forms.spec import Context, FormSpec, Problem, clean
 from huimin.records.models import Form, FormStatus, HealthRecord
-from huimin.registry.models import Person, jurisdiction_of
-from huimin.registry.permissions import has_perm
+from huimin.registry.models import Person
 
 
 def today() -> dt.date:
@@ -30,7 +31,7 @@ def today() -> dt.date:
 
 
 def check_can(user, permission: str, region_code: str | None = None) -> None:
-    if not (user.is_superuser or has_perm(user, permission)):
+    if not (has_perm(user, permission)):
         raise PermissionDenied("您无权办理此项健康档案业务")
     if region_code is not None:
         prefix = jurisdiction_of(user)

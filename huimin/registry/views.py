@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huimin.core.dates import age_on
 from huimin.core.errors import DomainError
+from huimin.policy.permissions import has_perm
+from huimin.policy.scope import jurisdiction_of
 from huimin.registry import services
 from huimin.registry.forms import (
     HouseholdFilter,
@@ -39,9 +41,7 @@ from huimin.registry.models import (
     PersonStatus,
     Region,
     RegionLevel,
-    jurisdiction_of,
 )
-from huimin.registry.permissions import has_perm
 
 RESULTS_TARGET = "results"
 # Village → township → county → city → province, joined in one query for breadcrumbs.
@@ -151,14 +151,12 @@ def ancestors(region: Region) -> list[Region]:
 
 
 def can_merge(user) -> bool:
-    return user.is_superuser or has_perm(user, "registry.write")
+    return has_perm(user, "registry.write")
 
 
 def may_read_people(user) -> bool:
-    """A role must hold person.read (the three administrators do not). An account with no
-    role gets through and sees nothing: visible_to gives it no rows."""
-    if user.is_superuser or getattr(user, "staff", None) is None:
-        return True
+    """A role must hold person.read (the three administrators do not); an account with
+    no role holds nothing and is refused (policy/permissions.py)."""
     return has_perm(user, "person.read")
 
 

@@ -36,7 +36,8 @@ from huimin.insurance.enrollment.models import (
     Payment,
     PaymentMethod,
 )
-from huimin.registry.models import Person, id_number_lookup, jurisdiction_of
+from huimin.policy.scope import jurisdiction_of
+from huimin.registry.models import Person, id_number_lookup
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000

@@ -51,6 +51,8 @@ from huimin.insurance.enrollment.models import (
 from huimin.insurance.ledger import rules as ledger_rules
 from huimin.insurance.ledger import services as ledger
 from huimin.insurance.statements import DATE, INT, Statement
+from huimin.policy.permissions import has_perm
+from huimin.policy.scope import jurisdiction_of
 from huimin.registry.models import (
     Household,
     HouseholdMembership,
@@ -58,9 +60,7 @@ from huimin.registry.models import (
     PersonCategory,
     PersonStatus,
     Region,
-    jurisdiction_of,
 )
-from huimin.registry.permissions import has_perm
 from huimin.registry.services import check_can_write
 
 PERIOD_PERMISSION = "enrollment.manage"
@@ -75,15 +75,15 @@ def today() -> datetime.date:
 
 
 def can_read(user) -> bool:
-    return user.is_superuser or has_perm(user, "person.read")
+    return has_perm(user, "person.read")
 
 
 def can_write(user) -> bool:
-    return user.is_superuser or has_perm(user, "registry.write")
+    return has_perm(user, "registry.write")
 
 
 def can_manage_periods(user) -> bool:
-    return user.is_superuser or has_perm(user, PERIOD_PERMISSION)
+    return has_perm(user, PERIOD_PERMISSION)
 
 
 def check_can_read(user) -> None:

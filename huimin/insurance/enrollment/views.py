@@ -28,6 +28,7 @@ from huimin.insurance.enrollment.models import (
     Payment,
 )
 from huimin.insurance.queries import Page, newest_first
+from huimin.policy.scope import jurisdiction_of
 from huimin.registry import queries
 from huimin.registry.models import (
     Household,
@@ -35,7 +36,6 @@ from huimin.registry.models import (
     Person,
     SpecialCategory,
     category_label,
-    jurisdiction_of,
 )
 
 LABELS = {

@@ -169,8 +169,8 @@ def do_record_receipt(
     """Record money arriving (subsidy, assistance for contributions, management fees) or
     management fees spent: one balanced entry, once per bank reference."""
     from huimin.audit.services import record
-    from huimin.registry.models import jurisdiction_of
-    from huimin.registry.permissions import has_perm
+    from huimin.policy.permissions import has_perm
+    from huimin.policy.scope import jurisdiction_of
 
     if not has_perm(user, "ledger.post"):
         raise PermissionDenied("无权登记资金到账")
