@@ -27,7 +27,7 @@ from huimin.access.models import (
     TerminalStatus,
 )
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from huimin.policy.permissions import has_perm
+from huimin.policy import has_perm
 from huimin.registry.models import Institution
 
 EXPIRY_WARNING_DAYS = 30

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huimin.accounts import administration, services
 from huimin.accounts.forms import StaffCreateForm, StaffEditForm, apply_error
 from huimin.core.errors import DomainError, NotFound, PermissionDenied
-from huimin.policy.permissions import ADMIN_ROLES, PERMISSIONS
+from huimin.policy import ADMIN_ROLES, PERMISSIONS
 from huimin.registry.models import Role
 
 User = get_user_model()

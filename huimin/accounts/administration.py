@@ -12,8 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from huimin.accounts import audit, conf, rules
 from huimin.accounts.services import can, now, refusals_recorded, set_temporary_password
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from huimin.policy.permissions import PERMISSIONS, grants_changed
-from huimin.policy.scope import jurisdiction_of
+from huimin.policy import PERMISSIONS, grants_changed, jurisdiction_of
 from huimin.registry.models import Institution, Region, RolePermission, Staff
 
 User = get_user_model()

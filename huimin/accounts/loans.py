@@ -12,7 +12,7 @@ from huimin.accounts.models import LoanStatus, RecordLoan
 from huimin.accounts.services import can, now, refusals_recorded
 from huimin.core import idnumber
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from huimin.policy.scope import jurisdiction_of
+from huimin.policy import jurisdiction_of
 from huimin.registry.models import (
     Household,
     HouseholdMembership,

@@ -25,10 +25,7 @@ from huimin.accounts.models import (
 )
 from huimin.accounts.net import client_ip
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from huimin.policy.permissions import (
-    has_perm,
-    role_permissions,
-)
+from huimin.policy import has_perm, role_permissions
 
 User = get_user_model()
 

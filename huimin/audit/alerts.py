@@ -25,7 +25,7 @@ from huimin.audit.models import (
 )
 from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from huimin.policy.permissions import has_perm
+from huimin.policy import has_perm
 
 MANAGE = "alerts.manage"
 # How far back `run-alerts` looks by default: a day, so a missed run is caught up.

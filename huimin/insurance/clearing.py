@@ -37,7 +37,7 @@ from huimin.insurance.models import (
     ReconciliationKind,
     Settlement,
 )
-from huimin.policy.permissions import has_perm
+from huimin.policy import has_perm
 from huimin.registry.models import Institution
 
 ZERO = Decimal("0.00")

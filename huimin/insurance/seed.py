@@ -48,7 +48,7 @@ from huimin.insurance.enrollment.models import Enrollment, EnrollmentStatus
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.ledger.rules import LedgerError
 from huimin.insurance.models import Settlement, SettlementKind
-from huimin.policy.permissions import has_perm
+from huimin.policy import has_perm
 from huimin.registry import synthetic
 from huimin.registry.models import (
     DesignationStatus,

@@ -14,8 +14,7 @@ from huimin.audit.services import record
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from huimin.ops import rules
 from huimin.ops.models import DutyEntry, DutyKind
-from huimin.policy.permissions import has_perm
-from huimin.policy.scope import jurisdiction_of
+from huimin.policy import check_jurisdiction, has_perm, jurisdiction_of
 
 AUDITED_FIELDS = [
     "shift_date",
@@ -131,7 +130,7 @@ def do_create_duty_entry(user, data: rules.EntryInput, *, request=None) -> DutyE
                 corrects_id=data.corrects_id,
                 resolves_id=data.resolves_id,
                 author=user,
-                region_code=jurisdiction_of(user) or "",
+                region_code=check_jurisdiction(user),
             )
             if entry.kind == DutyKind.HANDOVER:
                 entry.handed_over.set(open_incidents(user))

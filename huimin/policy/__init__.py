@@ -28,6 +28,7 @@ _EXPORTS = {
     "grants_changed": "permissions",
     "has_perm": "permissions",
     "role_permissions": "permissions",
+    "check_jurisdiction": "scope",
     "in_jurisdiction": "scope",
     "institution_of": "scope",
     "is_institution_staff": "scope",

@@ -11,6 +11,7 @@ read goes through. Apps above the registry widen it with `register_scope_extensi
 from django.db import models
 from django.db.models import Q
 
+from huimin.core.errors import PermissionDenied
 from huimin.policy import rules
 from huimin.policy.roles import INSTITUTION_ROLES
 
@@ -31,6 +32,15 @@ def jurisdiction_of(user) -> str | None:
     """
     staff = staff_of(user)
     return None if staff is None else staff.jurisdiction
+
+
+def check_jurisdiction(user) -> str:
+    """The user's jurisdiction prefix, or 403 for a user without one: the fail-closed
+    way to get a prefix to compute with (never `jurisdiction_of(user) or ""`)."""
+    prefix = jurisdiction_of(user)
+    if prefix is None:
+        raise PermissionDenied("您的账号没有辖区，不能办理此项业务", code="no_jurisdiction")
+    return prefix
 
 
 def institution_of(user) -> int | None:
@@ -131,6 +141,8 @@ def visible_to(user, rows):
     """`rows` (a model or a queryset) as `user` may see them. A model without a scoped
     queryset cannot be read this way: refusing is safer than returning every row."""
     qs = rows._default_manager.all() if isinstance(rows, type) else rows
+    if isinstance(qs, models.Manager):
+        qs = qs.all()
     if not isinstance(qs, ScopedQuerySet):
         raise TypeError(f"{qs.model.__name__} has no scoped queryset (policy.scope)")
     return qs.visible_to(user)

@@ -16,8 +16,7 @@ from django.utils import timezone
 from huimin.audit.services import record as audit
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.core.names import mask_name
-from huimin.policy.permissions import has_perm
-from huimin.policy.scope import jurisdiction_of
+from huimin.policy import has_perm, jurisdiction_of
 from huimin.records import archive_rules as rules
 from huimin.records import conf
 from huimin.records.models import (

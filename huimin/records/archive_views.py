@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huimin.core.errors import DomainError, NotFound, PermissionDenied
 from huimin.core.names import mask_name
-from huimin.policy.permissions import has_perm
+from huimin.policy import has_perm
 from huimin.records import archive, archive_rules, services
 from huimin.records.models import Destruction, DestructionStatus, RecordStatus
 

@@ -21,8 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from huimin.audit.services import record as audit
 from huimin.core.errors import DomainError
 from huimin.core.names import mask_name
-from huimin.policy.permissions import has_perm
-from huimin.policy.scope import jurisdiction_of
+from huimin.policy import has_perm, jurisdiction_of
 from huimin.records import quality
 from huimin.records.forms import SPECS
 from huimin.records.models import (
@@ -41,7 +40,7 @@ def may_fix(view):
     @wraps(view)
     def checked(request, *args, **kwargs):
         user = request.user
-        if not (has_perm(user, "record.quality")):
+        if not has_perm(user, "record.quality"):
             raise PermissionDenied("您无权查看档案质量")
         return view(request, *args, **kwargs)
 

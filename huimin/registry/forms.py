@@ -5,7 +5,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from huimin.core.codes import SEXES
-from huimin.policy.scope import jurisdiction_of
+from huimin.policy import jurisdiction_of
 from huimin.registry import queries, rules
 from huimin.registry.models import (
     DesignationStatus,

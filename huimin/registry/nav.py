@@ -2,11 +2,11 @@
 
 from django.urls import reverse
 
-from huimin.policy.permissions import has_perm
+from huimin.policy import has_perm
 
 
 def menu_items(user, role: str | None) -> list[dict]:
-    if not (has_perm(user, "person.read")):
+    if not has_perm(user, "person.read"):
         return []
     items = [
         {"label": "居民", "url": reverse("registry:person_list")},

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Substr
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -21,8 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huimin.core.dates import age_on
 from huimin.core.errors import DomainError
-from huimin.policy.permissions import has_perm
-from huimin.policy.scope import jurisdiction_of
+from huimin.policy import get_visible_or_404, has_perm, jurisdiction_of
 from huimin.registry import services
 from huimin.registry.forms import (
     HouseholdFilter,
@@ -202,21 +200,7 @@ def summary(request):
 
 def _audited_get(request, qs, pk: int, object_type: str):
     """The row if the user may see it, with its audit record; else 404 (also recorded)."""
-    from huimin.audit.services import record
-
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        services.record_denied_read(request.user, qs.model, object_type, pk, request)
-        raise Http404
-    record(
-        action="read",
-        object_type=object_type,
-        object_id=str(obj.pk),
-        region_code=obj.village_id,
-        actor=request.user,
-        request=request,
-    )
-    return obj
+    return get_visible_or_404(request.user, qs, pk, request=request, object_type=object_type)
 
 
 PERSON_KEYS = ("village_id", "id")

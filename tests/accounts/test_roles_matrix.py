@@ -4,7 +4,7 @@ refused as a whole, and every change is audited and takes effect at once."""
 import pytest
 
 from huimin.audit.models import AuditEvent
-from huimin.policy.permissions import has_perm
+from huimin.policy import has_perm
 from huimin.registry.models import RolePermission
 from tests import factories
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from huimin.accounts import rules
-from huimin.policy.permissions import ADMIN_ROLES, has_perm
+from huimin.policy import ADMIN_ROLES, has_perm
 from huimin.registry.models import Role, RolePermission, Staff
 
 

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from huimin.policy.permissions import role_permissions
+from huimin.policy import role_permissions
 from huimin.records.models import DueService, Finding, HealthRecord
 from huimin.registry.models import INSTITUTION_ROLES, Role
 from tests import factories

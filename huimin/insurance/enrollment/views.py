@@ -28,7 +28,7 @@ from huimin.insurance.enrollment.models import (
     Payment,
 )
 from huimin.insurance.queries import Page, newest_first
-from huimin.policy.scope import jurisdiction_of
+from huimin.policy import check_jurisdiction, jurisdiction_of
 from huimin.registry import queries
 from huimin.registry.models import (
     Household,
@@ -417,7 +417,7 @@ def progress(request):
     form = forms.ProgressForm(request.GET)
     year = year_of(form)
     region = (form.cleaned_data.get("region") or "") if form.is_valid() else ""
-    prefix = jurisdiction_of(request.user) or ""
+    prefix = check_jurisdiction(request.user)
     if region and not region.startswith(prefix):
         region = ""  # above the user's jurisdiction: show their own instead
     rows, total = services.progress(request.user, year, region)
@@ -538,7 +538,7 @@ def _require_manager(user):
 @require_http_methods(["GET", "POST"])
 def periods(request):
     _require_manager(request.user)
-    prefix = jurisdiction_of(request.user) or ""
+    prefix = check_jurisdiction(request.user)
     initial_year = timezone.localdate().year + 1
     form = forms.PeriodForm(
         initial={
@@ -592,8 +592,7 @@ def periods(request):
 def period_edit(request, pk: int):
     _require_manager(request.user)
     period = get_object_or_404(EnrollmentPeriod, pk=pk)
-    if not period.region_code.startswith(jurisdiction_of(request.user) or ""):
-        raise PermissionDenied("该统筹区不在您的辖区内")
+    services.check_period_manager(request.user, period.region_code)
     form = forms.PeriodEditForm(
         initial={
             "opens_on": period.opens_on,
