@@ -609,11 +609,9 @@ def readable_settlement(request, settlement_id: int) -> Settlement:
 
 
 def can_reverse(user, settlement) -> bool:
-    staff = getattr(user, "staff", None)
     return (
-        staff is not None
-        and has_perm(user, "settlement.operate")
-        and staff.institution_id == settlement.institution_id
+        has_perm(user, "settlement.operate")
+        and institution_of(user) == settlement.institution_id
         and settlement.kind == SettlementKind.SETTLE
         and settlement.reversed_at is None
         # Cleared or not: services.do_reverse allows both (the reversal is netted in the
@@ -633,8 +631,7 @@ def receipt_page(request, settlement, *, form=None, error=None, status=200):
         "r": data,
         "qr": receipt.qr_svg(data.verify_url),
         "can_reverse": can_reverse(request.user, settlement),
-        "at_counter": getattr(getattr(request.user, "staff", None), "institution_id", None)
-        == settlement.institution_id,
+        "at_counter": institution_of(request.user) == settlement.institution_id,
         "reverse_key": secrets.token_urlsafe(24),
         "form": form or {},
         "error": error,

@@ -148,14 +148,14 @@ def role_permissions(role: str, version: int | None = None) -> frozenset[str]:
     return perms
 
 
-def grants_changed() -> None:
+def grants_changed(using: str = "default") -> None:
     """Call in the transaction that changes RolePermission rows: every process sees the
     new version once it commits, and reloads the grants on its next request."""
     global _local_changes
-    updated = PolicyVersion.objects.filter(pk=1).update(version=F("version") + 1)
-    if not updated:
-        PolicyVersion.objects.get_or_create(pk=1, defaults={"version": 2})
-    version = policy_version()
+    versions = PolicyVersion.objects.using(using)
+    if not versions.filter(pk=1).update(version=F("version") + 1):
+        versions.get_or_create(pk=1, defaults={"version": 2})
+    version = versions.filter(pk=1).values_list("version", flat=True).first() or 0
     # A rolled-back test transaction can reuse a version number with other grants.
     cache.delete_many([_CACHE_KEY.format(version=version, role=r) for r in Role.values])
     _local_changes += 1

@@ -492,7 +492,8 @@ def do_submit_mapping(
 
 
 def reviewable_maps(user) -> QuerySet[InstitutionItemMap]:
-    """Mappings of the institutions in the user's jurisdiction."""
+    """Mappings of the institutions in the user's jurisdiction (institution staff: of
+    their own institution)."""
     return InstitutionItemMap.objects.visible_to(user).select_related(
         "institution", "item", "submitted_by", "reviewed_by"
     )

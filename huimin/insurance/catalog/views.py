@@ -23,7 +23,7 @@ from huimin.insurance.catalog.forms import (
     MappingForm,
     ReviewForm,
 )
-from huimin.insurance.catalog.models import CatalogVersion, InstitutionItemMap, MapStatus
+from huimin.insurance.catalog.models import CatalogVersion, MapStatus
 from huimin.insurance.queries import newest_first
 from huimin.policy import check_perm, has_perm, institution_of
 
@@ -160,12 +160,8 @@ def render_mappings(request, *, form=None, error=None, http_status=200):
         raise PermissionDenied("您的角色无权查看目录对照")
     filters = MappingFilter(request.GET or {"status": MapStatus.SUBMITTED})
     status = filters.cleaned_data.get("status", "") if filters.is_valid() else ""
-    if manager:
-        qs = services.reviewable_maps(user)
-    else:
-        qs = InstitutionItemMap.objects.visible_to(user).select_related(
-            "institution", "item", "submitted_by", "reviewed_by"
-        )
+    # visible_to: managers see their jurisdiction's institutions, staff their own.
+    qs = services.reviewable_maps(user)
     if status:
         qs = qs.filter(status=status)
     page = newest_first(
@@ -202,15 +198,15 @@ def render_mappings(request, *, form=None, error=None, http_status=200):
 @login_required
 @require_POST
 def mapping_submit(request):
-    staff = getattr(request.user, "staff", None)
-    if staff is None or not staff.institution_id:
+    institution_id = institution_of(request.user)
+    if institution_id is None:
         raise PermissionDenied("只有医疗机构的工作人员可以提交本机构的目录对照")
     form = MappingForm(request.POST)
     if form.is_valid():
         try:
             services.do_submit_mapping(
                 request.user,
-                staff.institution_id,
+                institution_id,
                 form.cleaned_data["local_code"],
                 form.cleaned_data["local_name"],
                 form.cleaned_data["code"],
