@@ -25,7 +25,7 @@ from huimin.accounts.models import (
 )
 from huimin.accounts.net import client_ip
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from huimin.policy import has_perm, role_permissions
+from huimin.policy import grants_of, has_perm
 
 User = get_user_model()
 
@@ -158,7 +158,8 @@ def needs_second_factor(user) -> bool:
     if user is None or not user.is_authenticated:
         return False
     role = role_of(user)
-    perms = role_permissions(role) if role else frozenset()
+    # grants_of: the request's one read of the policy version (the gate runs first).
+    perms = grants_of(user)
     return rules.needs_second_factor(role, perms, user.is_superuser)
 
 

@@ -31,11 +31,6 @@ from huimin.policy import check_perm, get_visible_or_404, has_perm, institution_
 from huimin.registry.models import category_label
 from huimin.registry.services import audit_search
 
-# Permission name this app would like in huimin/registry/permissions.py, for the
-# cashier, doctor and village doctor roles (see counter_institution).
-PERMISSIONS = {
-    "settlement.operate": "在本机构收费窗口办理就诊登记、费用录入、结算与冲正",
-}
 STALE_FORM = "页面已过期或表单不完整，请刷新页面后重试"
 
 PERSON_FIELDS = ["name", "sex", "birth_date", "id_number_masked", "insured", "year_to_date"]

@@ -26,6 +26,7 @@ _EXPORTS = {
     "check_institution": "permissions",
     "check_perm": "permissions",
     "grants_changed": "permissions",
+    "grants_of": "permissions",
     "has_perm": "permissions",
     "role_permissions": "permissions",
     "check_jurisdiction": "scope",
