@@ -8,12 +8,9 @@ the status of the refusal (422, 409, 403, …) and changes nothing.
 
 import csv
 import io
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,7 +35,7 @@ from huimin.insurance.models import (
     VisitType,
 )
 from huimin.insurance.plan import PlanError
-from huimin.policy import get_visible_or_404, has_perm, in_jurisdiction, jurisdiction_of
+from huimin.policy import get_visible_or_404, has_perm, in_jurisdiction, jurisdiction_of, requires
 from huimin.registry.models import category_label
 
 VISIT_TYPES = dict(VisitType.choices)
@@ -49,21 +46,6 @@ LABELS = {
     "institution": "医疗机构",
     "file": "文件",
 }
-
-
-def requires(permission: str):
-    """login_required, then the named permission (403 for a role without it)."""
-
-    def wrap(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            if not has_perm(request.user, permission):
-                raise PermissionDenied("您的角色不能使用此页面")
-            return view(request, *args, **kwargs)
-
-        return login_required(checked)
-
-    return wrap
 
 
 def error_of(exc: DomainError) -> dict:

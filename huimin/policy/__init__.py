@@ -7,6 +7,7 @@
 - scope.py: jurisdiction_of, institution_of, ScopedQuerySet (a model's queryset declares
   region_field and institution_field once), visible_to, register_scope_extension.
 - lookup.py: get_visible_or_404 (scoped, audited read of one row).
+- views.py: requires(permission), the decorator a page declares its permission with.
 - roles.py: Role, INSTITUTION_ROLES, ADMIN_ROLES; rules.py: the pure rules.
 
 The names are loaded on first use rather than imported here: registry.models builds on
@@ -37,6 +38,7 @@ _EXPORTS = {
     "register_scope_extension": "scope",
     "visible_to": "scope",
     "get_visible_or_404": "lookup",
+    "requires": "views",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -5,7 +5,6 @@ A refused write re-renders its page with the reasons and the status of the refus
 """
 
 import datetime
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,7 +27,7 @@ from huimin.insurance.enrollment.models import (
     Payment,
 )
 from huimin.insurance.queries import Page, newest_first
-from huimin.policy import check_jurisdiction, jurisdiction_of
+from huimin.policy import check_jurisdiction, jurisdiction_of, requires
 from huimin.registry import queries
 from huimin.registry.models import (
     Household,
@@ -70,24 +69,8 @@ def with_share_labels(periods):
     return periods
 
 
-def reads(view):
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        if not services.can_read(request.user):
-            raise PermissionDenied("您的角色不能查看参保缴费信息")
-        return view(request, *args, **kwargs)
-
-    return login_required(checked)
-
-
-def writes(view):
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        if not services.can_write(request.user):
-            raise PermissionDenied("您的角色不能办理参保缴费")
-        return view(request, *args, **kwargs)
-
-    return login_required(checked)
+reads = requires("person.read", "您的角色不能查看参保缴费信息")
+writes = requires("registry.write", "您的角色不能办理参保缴费")
 
 
 def default_year() -> int:
