@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "huimin.core",
+    "huimin.policy",
     "huimin.registry",
     "huimin.accounts",
     "huimin.audit",

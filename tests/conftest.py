@@ -34,8 +34,8 @@ def migration_seed_data(request):
         if marker
         else ("transactional_db" if names & {"transactional_db", "live_server"} else "db")
     )
+    from huimin.policy.permissions import DEFAULT_GRANTS
     from huimin.registry.models import Region, RolePermission
-    from huimin.registry.permissions import DEFAULT_GRANTS
     from huimin.registry.regions import load_national
 
     if not Region.objects.filter(level="province").exists():

@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
+from huimin.policy import role_permissions
 from huimin.registry.models import INSTITUTION_ROLES, Role
-from huimin.registry.permissions import role_permissions
 from tests import factories
 
 TOWN = factories.TOWNSHIPS[0]

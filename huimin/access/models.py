@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from huimin.registry.models import Institution, ScopedQuerySet
+from huimin.policy.scope import ScopedQuerySet
+from huimin.registry.models import Institution
 
 
 class Scope(models.TextChoices):

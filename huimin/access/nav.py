@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from huimin.registry.permissions import has_perm
+from huimin.policy import has_perm
 
 
 def menu_items(user, role: str | None) -> list[dict]:

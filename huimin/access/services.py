@@ -27,8 +27,8 @@ from huimin.access.models import (
     TerminalStatus,
 )
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.policy import has_perm
 from huimin.registry.models import Institution
-from huimin.registry.permissions import has_perm
 
 EXPIRY_WARNING_DAYS = 30
 

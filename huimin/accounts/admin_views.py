@@ -21,8 +21,8 @@ from huimin.accounts.forms import (
 )
 from huimin.accounts.models import RequestKind, RequestStatus
 from huimin.core.errors import DomainError, NotFound, PermissionDenied
+from huimin.policy import ADMIN_ROLES, PERMISSIONS
 from huimin.registry.models import Role
-from huimin.registry.permissions import ADMIN_ROLES, PERMISSIONS
 
 User = get_user_model()
 PAGE = 100

@@ -25,15 +25,8 @@ from huimin.accounts import audit, conf, rules
 from huimin.accounts.models import AccountRequest, RequestKind, RequestStatus
 from huimin.accounts.services import can, now, refusals_recorded, set_temporary_password
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from huimin.registry.models import (
-    Institution,
-    Region,
-    Role,
-    RolePermission,
-    Staff,
-    jurisdiction_of,
-)
-from huimin.registry.permissions import PERMISSIONS, forget_role_permissions, role_permissions
+from huimin.policy import PERMISSIONS, grants_changed, jurisdiction_of, role_permissions
+from huimin.registry.models import Institution, Region, Role, RolePermission, Staff
 
 User = get_user_model()
 
@@ -634,7 +627,8 @@ def do_set_role_permissions(actor, wanted: set[tuple[str, str]], *, request=None
                     actor=actor,
                     request=request,
                 )
-            # Caches are forgotten after commit so no request re-reads the old rows.
-            for role in sorted({r for r, _ in grants + revokes}):
-                transaction.on_commit(lambda r=role: forget_role_permissions(r))
+            if grants or revokes:
+                # In this transaction: every process reloads the grants on its next
+                # request after the commit (policy/permissions.py).
+                grants_changed()
     return {"granted": grants, "revoked": revokes}

@@ -15,7 +15,7 @@ class AccountsConfig(AppConfig):
         from huimin.accounts.nav import menu_items
         from huimin.accounts.validators import record_initial_password
         from huimin.core.nav import register_menu
-        from huimin.registry.models import register_scope_extension
+        from huimin.policy.scope import register_scope_extension
 
         register_menu(menu_items, order=70)
         conf.check_all()  # a malformed HUIMIN_* value stops startup, naming the variable

@@ -12,13 +12,13 @@ from huimin.accounts.models import LoanStatus, RecordLoan
 from huimin.accounts.services import can, now, refusals_recorded
 from huimin.core import idnumber
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.policy import jurisdiction_of
 from huimin.registry.models import (
     Household,
     HouseholdMembership,
     Person,
     PersonStatus,
     id_number_lookups,
-    jurisdiction_of,
 )
 
 # ---------------------------------------------------------------- record loans

@@ -6,13 +6,13 @@ Each check returns the Chinese reason for a refusal, or None / an empty dict whe
 import datetime
 import re
 
-from huimin.registry.models import INSTITUTION_ROLES, Role
-from huimin.registry.permissions import (
+from huimin.policy.permissions import (
     ADMIN_ACTIONS,
     ADMIN_PERMISSION_OWNERS,
     ADMIN_ROLES,
     PERSONAL_DATA_PERMISSIONS,
 )
+from huimin.registry.models import INSTITUTION_ROLES, Role
 
 # ---------------------------------------------------------------- passwords
 
@@ -78,7 +78,7 @@ ADMIN_ROLE_VALUES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDI
 def reads_beyond_one_village(jurisdiction: str | None, permissions: frozenset[str]) -> bool:
     if jurisdiction is None:
         return False
-    reads_people = not PERSONAL_DATA_PERMISSIONS.keys().isdisjoint(permissions)
+    reads_people = not PERSONAL_DATA_PERMISSIONS.isdisjoint(permissions)
     return len(jurisdiction) < VILLAGE_CODE_LENGTH and reads_people
 
 
@@ -184,7 +184,7 @@ ADMIN_PERMISSION_REASONS = {
 
 
 def check_grant(role: str, permission: str, known: set[str] | frozenset[str]) -> str | None:
-    """The policy table (registry/permissions.py) decides; this only words the refusal."""
+    """The policy table (policy/permissions.py) decides; this only words the refusal."""
     if role not in Role.values:
         return "角色不在角色表中"
     if permission not in known:
@@ -226,7 +226,7 @@ def is_privileged(role: str | None, jurisdiction: str | None, permissions) -> bo
         return True
     if role in INSTITUTION_ROLES:
         return False
-    reads_people = not PERSONAL_DATA_PERMISSIONS.keys().isdisjoint(permissions)
+    reads_people = not PERSONAL_DATA_PERMISSIONS.isdisjoint(permissions)
     # No jurisdiction counts as the widest: unknown reach is treated as privileged.
     return reads_people and len(jurisdiction or "") <= COUNTY_PREFIX_LENGTH
 

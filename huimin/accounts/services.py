@@ -26,10 +26,7 @@ from huimin.accounts.models import (
 )
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from huimin.core.net import client_ip
-from huimin.registry.permissions import (
-    has_perm,
-    role_permissions,
-)
+from huimin.policy import grants_of, has_perm
 
 User = get_user_model()
 
@@ -39,10 +36,8 @@ def now() -> datetime.datetime:
 
 
 def can(user, permission: str) -> bool:
-    """A named permission, or a superuser (who has no Staff row and so no role)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or has_perm(user, permission)
+    """A named permission of the user's role (policy.has_perm: superusers hold none)."""
+    return has_perm(user, permission)
 
 
 def role_of(user) -> str | None:
@@ -165,7 +160,8 @@ def needs_second_factor(user) -> bool:
         return False
     staff = getattr(user, "staff", None)
     role = staff.role if staff else None
-    perms = role_permissions(role) if role else frozenset()
+    # grants_of: the request's one read of the policy version (the gate runs first).
+    perms = grants_of(user)
     jurisdiction = staff.jurisdiction if staff else None
     return rules.needs_second_factor(role, perms, user.is_superuser, jurisdiction)
 

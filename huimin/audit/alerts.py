@@ -25,7 +25,7 @@ from huimin.audit.models import (
 )
 from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from huimin.registry.permissions import has_perm
+from huimin.policy import has_perm
 
 MANAGE = "alerts.manage"
 # How far back `run-alerts` looks by default: a day, so a missed run is caught up.
@@ -284,8 +284,8 @@ def _refused_reads(rule, now, since):
 
 def _privileged_accounts(rule, now, since):
     from huimin.accounts import rules as account_rules
+    from huimin.policy.permissions import PERMISSIONS, role_permissions
     from huimin.registry.models import Staff
-    from huimin.registry.permissions import PERMISSIONS, role_permissions
 
     start = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
     events = (

@@ -20,8 +20,8 @@ from huimin.audit.models import AuditAction, AuditEvent, AuditOutcome
 from huimin.audit.rules import READ_ACTIONS
 from huimin.audit.services import record
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from huimin.policy import has_perm
 from huimin.registry.models import Institution, Role
-from huimin.registry.permissions import has_perm
 
 READ_PERM = "audit.read"
 OVERSIGHT_PERM = "alerts.manage"

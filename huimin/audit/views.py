@@ -26,7 +26,7 @@ from huimin.audit.models import (
 )
 from huimin.audit.rules import RULE_HELP
 from huimin.core import errors
-from huimin.registry.permissions import has_perm
+from huimin.policy import has_perm
 
 FIELD_LABELS = {
     "note": "处理说明",

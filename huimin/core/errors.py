@@ -1,7 +1,14 @@
 """Domain errors that carry the contract's shape (DESIGN.md §3).
 
 `{"error": {"code": "...", "message": "中文说明", "fields": {"field": "reason"}}}`
+
+NotFound and PermissionDenied are also Django's Http404 and PermissionDenied, so a
+policy check (huimin.policy.check_perm, get_visible_or_404) raised inside a page gives
+the 404/403 page, and inside the API the JSON error above.
 """
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 
 
 class DomainError(Exception):
@@ -33,7 +40,7 @@ class ValidationFailed(DomainError):
         return cls(fields, code=code, message=message)
 
 
-class NotFound(DomainError):
+class NotFound(DomainError, Http404):
     status = 404
 
     def __init__(self, what: str = "对象"):
@@ -44,7 +51,7 @@ class Conflict(DomainError):
     status = 409
 
 
-class PermissionDenied(DomainError):
+class PermissionDenied(DomainError, DjangoPermissionDenied):
     status = 403
 
     def __init__(self, message: str = "无权执行此操作", code: str = "forbidden"):

@@ -434,8 +434,9 @@ def reverse(
 )
 def get_settlement(request, settlement_id: int):
     s = (
-        Settlement.objects.select_related("visit")
-        .filter(pk=settlement_id, institution=request.auth_institution)
+        Settlement.objects.of_institution(request.auth_institution.pk)
+        .select_related("visit")
+        .filter(pk=settlement_id)
         .first()
     )
     if s is None:

@@ -37,8 +37,8 @@ from huimin.insurance.models import (
     ReconciliationKind,
     Settlement,
 )
+from huimin.policy import has_perm
 from huimin.registry.models import Institution
-from huimin.registry.permissions import has_perm
 
 ZERO = Decimal("0.00")
 TOTAL_FIELDS = ("count", "total", "fund_paid", "patient_pay")

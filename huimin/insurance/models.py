@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 
 from huimin.insurance.plan import STANDARD_VISIT_TYPE_NAMES
-from huimin.registry.models import Institution, Person, RegionScopedQuerySet
+from huimin.policy.scope import InstitutionRowsQuerySet, RegionScopedQuerySet
+from huimin.registry.models import Institution, Person
 
 
 def money(verbose_name: str, **kw) -> models.DecimalField:
@@ -138,7 +139,7 @@ class Visit(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = RegionScopedQuerySet.as_manager()
+    objects = InstitutionRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-visit_date", "-id"]
@@ -249,7 +250,7 @@ class Settlement(models.Model):
     # Set on a settlement when its reversal is written; the visit may then be settled again.
     reversed_at = models.DateTimeField("冲正时间", null=True, blank=True)
 
-    objects = RegionScopedQuerySet.as_manager()
+    objects = InstitutionRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-settled_at", "-id"]
@@ -297,7 +298,7 @@ class Reconciliation(models.Model):
     matched = models.BooleanField("一致")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = RegionScopedQuerySet.as_manager()
+    objects = InstitutionRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-day", "-id"]
@@ -345,7 +346,7 @@ class ClearingBatch(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     payment_reference = models.CharField("拨付批次号", max_length=40, blank=True)
 
-    objects = RegionScopedQuerySet.as_manager()
+    objects = InstitutionRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "institution_id"]

@@ -6,8 +6,7 @@ are added below by the officers' pages (huimin/insurance/officer_views.py).
 
 from django.urls import reverse
 
-from huimin.insurance.officer_permissions import allowed
-from huimin.registry.permissions import has_perm
+from huimin.policy import has_perm, institution_of
 
 OFFICER_ENTRIES = (
     ("plan.manage", "结算方案", "insurance:plan_list"),
@@ -19,10 +18,9 @@ OFFICER_ENTRIES = (
 
 def menu_items(user, role: str | None) -> list[dict]:
     items = []
-    staff = getattr(user, "staff", None)
-    if has_perm(user, "settlement.operate") and staff is not None and staff.institution_id:
+    if has_perm(user, "settlement.operate") and institution_of(user) is not None:
         items.append({"label": "收费结算", "url": reverse("insurance:cashier")})
     for permission, label, name in OFFICER_ENTRIES:
-        if allowed(user, permission):
+        if has_perm(user, permission):
             items.append({"label": label, "url": reverse(name)})
     return items

@@ -8,12 +8,9 @@ the status of the refusal (422, 409, 403, …) and changes nothing.
 
 import csv
 import io
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,9 +35,9 @@ from huimin.insurance.models import (
     SettlementKind,
     VisitType,
 )
-from huimin.insurance.officer_permissions import allowed
 from huimin.insurance.plan import PlanError
-from huimin.registry.models import category_label, jurisdiction_of
+from huimin.policy import get_visible_or_404, has_perm, in_jurisdiction, jurisdiction_of, requires
+from huimin.registry.models import category_label
 
 VISIT_TYPES = dict(VisitType.choices)
 LABELS = {
@@ -50,21 +47,6 @@ LABELS = {
     "institution": "医疗机构",
     "file": "文件",
 }
-
-
-def requires(permission: str):
-    """login_required, then the named permission (403 for a role without it)."""
-
-    def wrap(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            if not allowed(request.user, permission):
-                raise PermissionDenied("您的角色不能使用此页面")
-            return view(request, *args, **kwargs)
-
-        return login_required(checked)
-
-    return wrap
 
 
 def error_of(exc: DomainError) -> dict:
@@ -399,32 +381,16 @@ def settlement_filter(form) -> "queries.SettlementFilter":
 @requires("settlement.read")
 @require_GET
 def settlement_detail(request, pk):
-    s = (
-        Settlement.objects.visible_to(request.user)
-        .select_related("institution", "person", "visit", "plan", "reverses", "reversed_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if s is None:
-        region = Settlement.objects.filter(pk=pk).values_list("region_code", flat=True).first()
-        if region is not None:
-            record(
-                action="read",
-                object_type="insurance.settlement",
-                object_id=str(pk),
-                region_code=region,
-                outcome="denied",
-                reason="out_of_jurisdiction",
-                request=request,
-            )
-        raise Http404("结算记录不存在或无权查看")
-    record(
-        action="read",
-        object_type="insurance.settlement",
-        object_id=str(s.pk),
-        region_code=s.region_code,
-        fields=["amounts", "lines", "ytd"],
+    s = get_visible_or_404(
+        request.user,
+        Settlement.objects.select_related(
+            "institution", "person", "visit", "plan", "reverses", "reversed_by"
+        ),
+        pk,
         request=request,
+        object_type="insurance.settlement",
+        fields=["amounts", "lines", "ytd"],
+        what="结算记录",
     )
     original = s.reverses if s.kind == SettlementKind.REVERSAL else s
     result_lines = original.result.get("lines") or []
@@ -493,7 +459,7 @@ def ledger_region(request, form) -> str:
             region = prefix[:6] if len(prefix) == 6 else prefix
         else:
             region = next(iter(queries.ledger_regions(request.user)), "")
-    if region and not region.startswith(prefix):
+    if region and not in_jurisdiction(request.user, region):
         raise Http404("该统筹区不在您的辖区内")
     return region
 
@@ -516,7 +482,7 @@ def ledger(request):
             "region": region,
             "year": year,
             "overview": overview,
-            "can_post": allowed(request.user, "ledger.post"),
+            "can_post": has_perm(request.user, "ledger.post"),
             "regions": queries.ledger_regions(request.user),
             "years": queries.ledger_years(region) if region else [],
             "error": form_error(form) if request.GET and not form.is_valid() else None,

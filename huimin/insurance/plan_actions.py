@@ -7,19 +7,17 @@ ask whose region the plan is for, so the pages call `check_upload` and `get_plan
 from django.db import transaction
 
 from huimin.audit.services import record
-from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.core.errors import Conflict, NotFound, ValidationFailed
 from huimin.insurance import plans
 from huimin.insurance.models import BenefitPlan, PlanStatus
-from huimin.insurance.officer_permissions import allowed
 from huimin.insurance.plan import Plan
-from huimin.registry.models import jurisdiction_of
+from huimin.policy import check_perm
 
 MAX_DOCUMENT_CHARS = 64_000
 
 
 def check_can_manage(user) -> None:
-    if not allowed(user, "plan.manage"):
-        raise PermissionDenied("无权管理结算方案")
+    check_perm(user, "plan.manage", message="无权管理结算方案")
 
 
 def check_upload(user, document: str) -> Plan:
@@ -32,11 +30,12 @@ def check_upload(user, document: str) -> Plan:
             {"document": f"方案文本过长（不超过{MAX_DOCUMENT_CHARS}个字符）"}, code="plan_invalid"
         )
     plan = plans.check_document(document)
-    prefix = jurisdiction_of(user)
-    if prefix is None or not plan.region.startswith(prefix):
-        raise PermissionDenied(
-            f"方案的统筹区 {plan.region} 不在您的辖区内", code="out_of_jurisdiction"
-        )
+    check_perm(
+        user,
+        "plan.manage",
+        plan.region,
+        scope_message=f"方案的统筹区 {plan.region} 不在您的辖区内",
+    )
     return plan
 
 

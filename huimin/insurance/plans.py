@@ -22,8 +22,8 @@ from huimin.insurance.plan import (
     visit_type_name,
 )
 from huimin.insurance.statements import INT, InList
-from huimin.registry.models import SpecialCategory, jurisdiction_of
-from huimin.registry.permissions import has_perm
+from huimin.policy import check_perm
+from huimin.registry.models import SpecialCategory
 
 
 @lru_cache(maxsize=64)
@@ -49,16 +49,17 @@ def check_document(document: str) -> Plan:
 
 
 def check_plan_manager(user, region_code: str) -> None:
-    if not has_perm(user, "plan.manage"):
-        raise PermissionDenied("无权管理结算方案")
-    prefix = jurisdiction_of(user)
-    if prefix is None or not region_code.startswith(prefix):
-        raise PermissionDenied("该统筹区不在您的辖区内", code="out_of_jurisdiction")
+    check_perm(
+        user,
+        "plan.manage",
+        region_code,
+        message="无权管理结算方案",
+        scope_message="该统筹区不在您的辖区内",
+    )
 
 
 def do_upload_plan(user, document: str, note: str = "") -> BenefitPlan:
-    if not has_perm(user, "plan.manage"):
-        raise PermissionDenied("无权上传结算方案")
+    check_perm(user, "plan.manage", message="无权上传结算方案")
     plan = check_document(document)
     check_plan_manager(user, plan.region)
     with transaction.atomic():
@@ -82,8 +83,7 @@ def do_upload_plan(user, document: str, note: str = "") -> BenefitPlan:
 
 
 def do_activate_plan(user, plan_id: int) -> BenefitPlan:
-    if not has_perm(user, "plan.manage"):
-        raise PermissionDenied("无权启用结算方案")
+    check_perm(user, "plan.manage", message="无权启用结算方案")
     with transaction.atomic():
         try:
             # No key update: settlements referencing the plan keep committing meanwhile

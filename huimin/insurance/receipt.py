@@ -20,8 +20,8 @@ from huimin.core.errors import DomainError
 from huimin.core.money import ZERO, r2
 from huimin.insurance import plans
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, VisitType
-from huimin.insurance.officer_permissions import allowed
-from huimin.registry.models import INSTITUTION_ROLES, category_label
+from huimin.policy import has_perm
+from huimin.registry.models import category_label
 
 CLASS_LABELS = {"A": "甲", "B": "乙", "C": "丙"}
 SEX_LABELS = {"1": "男", "2": "女"}
@@ -48,17 +48,10 @@ class ReceiptFontMissing(DomainError):
 
 
 def visible_settlements(user):
-    """Institution staff see their institution's settlements; officers those of people in
-    their jurisdiction (the settlement's region code is the person's village)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Settlement.objects.none()
-    staff = getattr(user, "staff", None)
-    if staff is not None and staff.role in INSTITUTION_ROLES:
-        if staff.institution_id is None:
-            return Settlement.objects.none()
-        return Settlement.objects.filter(institution_id=staff.institution_id)
-    # Officers: the officers' pages' "settlement.read" (officer_permissions.py).
-    if allowed(user, "settlement.read"):
+    """Who may read a receipt: the counter (settlement.operate) and the officers
+    (settlement.read). `visible_to` scopes both: institution staff to their own
+    institution's settlements, officers to people in their jurisdiction."""
+    if has_perm(user, "settlement.operate") or has_perm(user, "settlement.read"):
         return Settlement.objects.visible_to(user)
     return Settlement.objects.none()
 

@@ -48,6 +48,7 @@ from huimin.insurance.enrollment.models import Enrollment, EnrollmentStatus
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.ledger.rules import LedgerError
 from huimin.insurance.models import Settlement, SettlementKind
+from huimin.policy import has_perm
 from huimin.registry import synthetic
 from huimin.registry.models import (
     DesignationStatus,
@@ -57,7 +58,6 @@ from huimin.registry.models import (
     Region,
     RegionLevel,
 )
-from huimin.registry.permissions import has_perm
 
 DEMO_PLAN = Path(__file__).with_name("demo_plan.yaml")
 UPLOADER = "officer"  # from `huimin demo_accounts`

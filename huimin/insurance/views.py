@@ -27,15 +27,10 @@ from huimin.core.errors import Conflict, DomainError, ValidationFailed
 from huimin.core.money import ZERO, parse_decimal, r2
 from huimin.insurance import fees, plans, receipt, services
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, Visit, VisitStatus
+from huimin.policy import check_perm, get_visible_or_404, has_perm, institution_of
 from huimin.registry.models import category_label
-from huimin.registry.permissions import has_perm
 from huimin.registry.services import audit_search
 
-# Permission name this app would like in huimin/registry/permissions.py, for the
-# cashier, doctor and village doctor roles (see counter_institution).
-PERMISSIONS = {
-    "settlement.operate": "在本机构收费窗口办理就诊登记、费用录入、结算与冲正",
-}
 STALE_FORM = "页面已过期或表单不完整，请刷新页面后重试"
 
 PERSON_FIELDS = ["name", "sex", "birth_date", "id_number_masked", "insured", "year_to_date"]
@@ -65,10 +60,11 @@ WAITING_DAYS = 90
 
 def counter_institution(user):
     """The institution a counter user acts for; 403 for anyone else."""
-    staff = getattr(user, "staff", None)
-    if not has_perm(user, "settlement.operate") or staff is None or staff.institution_id is None:
-        raise PermissionDenied("只有医疗机构的收费员和医生可以办理收费结算")
-    return staff.institution
+    message = "只有医疗机构的收费员和医生可以办理收费结算"
+    check_perm(user, "settlement.operate", message=message)
+    if institution_of(user) is None:
+        raise PermissionDenied(message)
+    return user.staff.institution
 
 
 def counter(view):
@@ -630,38 +626,23 @@ def verify_url(request, settlement) -> str:
 
 def readable_settlement(request, settlement_id: int) -> Settlement:
     """The settlement if the user may read it; 404 otherwise, with the refusal audited."""
-    settlement = (
-        receipt.visible_settlements(request.user)
-        .select_related("institution", "person", "visit", "settled_by", "reverses")
-        .filter(pk=settlement_id)
-        .first()
+    return get_visible_or_404(
+        request.user,
+        receipt.visible_settlements(request.user).select_related(
+            "institution", "person", "visit", "settled_by", "reverses"
+        ),
+        settlement_id,
+        request=request,
+        object_type="insurance.settlement",
+        what="结算记录",
+        reason="out_of_scope",
     )
-    if settlement is None:
-        region = (
-            Settlement.objects.filter(pk=settlement_id)
-            .values_list("region_code", flat=True)
-            .first()
-        )
-        if region is not None:
-            record(
-                action="read",
-                object_type="insurance.settlement",
-                object_id=str(settlement_id),
-                region_code=region,
-                outcome="denied",
-                reason="out_of_scope",
-                request=request,
-            )
-        raise Http404("结算记录不存在或无权查看")
-    return settlement
 
 
 def can_reverse(user, settlement) -> bool:
-    staff = getattr(user, "staff", None)
     return (
-        staff is not None
-        and has_perm(user, "settlement.operate")
-        and staff.institution_id == settlement.institution_id
+        has_perm(user, "settlement.operate")
+        and institution_of(user) == settlement.institution_id
         and settlement.kind == SettlementKind.SETTLE
         and settlement.reversed_at is None
         # Cleared or not: services.do_reverse allows both (the reversal is netted in the
@@ -681,8 +662,7 @@ def receipt_page(request, settlement, *, form=None, error=None, status=200):
         "r": data,
         "qr": receipt.qr_svg(data.verify_url),
         "can_reverse": can_reverse(request.user, settlement),
-        "at_counter": getattr(getattr(request.user, "staff", None), "institution_id", None)
-        == settlement.institution_id,
+        "at_counter": institution_of(request.user) == settlement.institution_id,
         "reverse_key": new_key(),
         "form": form or {},
         "error": error,

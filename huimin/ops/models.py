@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from huimin.registry.models import ScopedQuerySet
+from huimin.policy.scope import ScopedQuerySet
 
 
 class Shift(models.TextChoices):

@@ -14,8 +14,7 @@ from huimin.audit.services import record
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from huimin.ops import rules
 from huimin.ops.models import DutyEntry, DutyKind
-from huimin.registry.models import jurisdiction_of
-from huimin.registry.permissions import has_perm
+from huimin.policy import check_jurisdiction, has_perm, jurisdiction_of
 
 AUDITED_FIELDS = [
     "shift_date",
@@ -30,7 +29,7 @@ AUDITED_FIELDS = [
 
 
 def can_write(user) -> bool:
-    return bool(user and user.is_active and (user.is_superuser or has_perm(user, "duty.write")))
+    return bool(user and user.is_active and (has_perm(user, "duty.write")))
 
 
 def check_can_write(user) -> None:
@@ -131,7 +130,7 @@ def do_create_duty_entry(user, data: rules.EntryInput, *, request=None) -> DutyE
                 corrects_id=data.corrects_id,
                 resolves_id=data.resolves_id,
                 author=user,
-                region_code=jurisdiction_of(user) or "",
+                region_code=check_jurisdiction(user),
             )
             if entry.kind == DutyKind.HANDOVER:
                 entry.handed_over.set(open_incidents(user))

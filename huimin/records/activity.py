@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.db.models import DateField, F, Max, OuterRef, Q, Subquery
 
 from huimin.insurance.models import Visit, VisitStatus
+from huimin.policy.scope import prefix_condition
 from huimin.records.models import HealthRecord, RecordStatus
-from huimin.registry.models import prefix_condition
 
 
 def sync_visit_activity(region_prefix: str = "") -> int:

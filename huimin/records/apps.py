@@ -10,11 +10,11 @@ class RecordsConfig(AppConfig):
         from django.db.models.signals import pre_delete
 
         from huimin.core.nav import register_menu
+        from huimin.policy.scope import register_scope_extension
         from huimin.records.archive import refuse_form_deletion
         from huimin.records.models import Form
         from huimin.records.nav import menu_items
         from huimin.records.scope import record_loan_scope
-        from huimin.registry.models import register_scope_extension
 
         register_menu(menu_items, order=20)
         register_scope_extension(record_loan_scope)

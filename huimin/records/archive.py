@@ -16,6 +16,7 @@ from django.utils import timezone
 from huimin.audit.services import record as audit
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.core.names import mask_name
+from huimin.policy import has_perm, jurisdiction_of
 from huimin.records import archive_rules as rules
 from huimin.records import conf
 from huimin.records.models import (
@@ -30,8 +31,7 @@ from huimin.records.models import (
     RecordTransfer,
 )
 from huimin.records.services import check_can, get_record, today
-from huimin.registry.models import Region, RegionLevel, Staff, jurisdiction_of
-from huimin.registry.permissions import has_perm
+from huimin.registry.models import Region, RegionLevel, Staff
 
 DOCTOR_ROLES = ("village_doctor", "doctor")
 
@@ -472,11 +472,7 @@ def do_refuse_destruction(user, destruction_id: int, note: str, *, request=None)
 
 def register(user):
     """销毁登记簿: every request, carried out or refused, in the user's area."""
-    if not (
-        user.is_superuser
-        or has_perm(user, "record.archive")
-        or has_perm(user, "record.destroy_approve")
-    ):
+    if not (has_perm(user, "record.archive") or has_perm(user, "record.destroy_approve")):
         raise PermissionDenied("您无权查看档案销毁登记")
     if jurisdiction_of(user) is None:
         return Destruction.objects.none()

@@ -20,9 +20,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from huimin.policy import has_perm, jurisdiction_of
 from huimin.records.models import DueService, FormKind
-from huimin.registry.models import Region, RegionLevel, jurisdiction_of
-from huimin.registry.permissions import has_perm
+from huimin.registry.models import Region, RegionLevel
 from huimin.registry.services import audit_search
 
 DEFAULT_WITHIN = 30
@@ -85,7 +85,7 @@ class DueFilter:
 
 
 def _check(user) -> None:
-    if not (user.is_superuser or has_perm(user, "record.read")):
+    if not has_perm(user, "record.read"):
         raise PermissionDenied("您的角色不能查看健康档案")
 
 

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from huimin.registry.models import Person, RegionScopedQuerySet
+from huimin.policy.scope import RegionScopedQuerySet
+from huimin.registry.models import Person
 
 
 def measure(verbose_name: str) -> models.DecimalField:

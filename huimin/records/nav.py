@@ -2,7 +2,7 @@
 
 from django.urls import NoReverseMatch, reverse
 
-from huimin.registry.permissions import has_perm
+from huimin.policy import has_perm
 
 ENTRIES = (
     ("record.read", "健康档案", "records:home"),
@@ -15,7 +15,7 @@ ENTRIES = (
 def menu_items(user, role: str | None) -> list[dict]:
     items = []
     for permission, label, name in ENTRIES:
-        if not (user.is_superuser or has_perm(user, permission)):
+        if not has_perm(user, permission):
             continue
         try:
             url = reverse(name)

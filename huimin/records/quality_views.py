@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from huimin.audit.services import record as audit
 from huimin.core.errors import DomainError
 from huimin.core.names import mask_name
+from huimin.policy import has_perm, jurisdiction_of
 from huimin.records import quality
 from huimin.records.forms import SPECS
 from huimin.records.models import (
@@ -31,8 +32,7 @@ from huimin.records.models import (
     Severity,
 )
 from huimin.records.quality_rules import RULE_LABELS, rule_label
-from huimin.registry.models import Region, jurisdiction_of
-from huimin.registry.permissions import has_perm
+from huimin.registry.models import Region
 from huimin.registry.views import keyset_page
 
 
@@ -40,7 +40,7 @@ def may_fix(view):
     @wraps(view)
     def checked(request, *args, **kwargs):
         user = request.user
-        if not (user.is_superuser or has_perm(user, "record.quality")):
+        if not has_perm(user, "record.quality"):
             raise PermissionDenied("您无权查看档案质量")
         return view(request, *args, **kwargs)
 

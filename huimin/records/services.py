@@ -14,12 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from huimin.audit.services import record as audit
-from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.core.errors import Conflict, NotFound, ValidationFailed
+from huimin.policy import check_perm, get_visible_or_404
 from huimin.records.forms import SPECS
 from huimin.records.forms.spec import Context, FormSpec, Problem, clean
 from huimin.records.models import Form, FormStatus, HealthRecord
-from huimin.registry.models import Person, jurisdiction_of
-from huimin.registry.permissions import has_perm
+from huimin.registry.models import Person
 
 
 def today() -> dt.date:
@@ -30,12 +30,13 @@ def today() -> dt.date:
 
 
 def check_can(user, permission: str, region_code: str | None = None) -> None:
-    if not (user.is_superuser or has_perm(user, permission)):
-        raise PermissionDenied("您无权办理此项健康档案业务")
-    if region_code is not None:
-        prefix = jurisdiction_of(user)
-        if prefix is None or not region_code.startswith(prefix):
-            raise PermissionDenied("该档案不在您的辖区内", code="out_of_jurisdiction")
+    check_perm(
+        user,
+        permission,
+        region_code,
+        message="您无权办理此项健康档案业务",
+        scope_message="该档案不在您的辖区内",
+    )
 
 
 def get_record(user, record_id: int, *, for_update: bool = False) -> HealthRecord:
@@ -51,32 +52,15 @@ def get_record(user, record_id: int, *, for_update: bool = False) -> HealthRecor
 def read_record(user, record_id: int, *, request=None, purpose: str = "") -> HealthRecord:
     """A record for display, with its audit record (who read whose file, and why)."""
     check_can(user, "record.read")
-    try:
-        record = get_record(user, record_id)
-    except NotFound:
-        region = HealthRecord.objects.filter(pk=record_id).values_list("region_code", flat=True)
-        if region:
-            audit(
-                action="read",
-                object_type="records.record",
-                object_id=str(record_id),
-                region_code=region[0],
-                outcome="denied",
-                reason="out_of_jurisdiction",
-                actor=user,
-                request=request,
-            )
-        raise
-    audit(
-        action="read",
-        object_type="records.record",
-        object_id=str(record.pk),
-        region_code=record.region_code,
-        purpose=purpose[:200],
-        actor=user,
+    return get_visible_or_404(
+        user,
+        HealthRecord.objects.select_related("person"),
+        record_id,
+        purpose,
         request=request,
+        object_type="records.record",
+        what="健康档案",
     )
-    return record
 
 
 def context_for(person: Person | None, on: dt.date | None = None) -> Context:

@@ -95,7 +95,7 @@ def home(request):
         {
             "q": q,
             "results": results,
-            "can_write": user.is_superuser or may(user, "record.write"),
+            "can_write": may(user, "record.write"),
         },
     )
 

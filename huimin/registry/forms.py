@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from huimin.core.codes import SEXES
+from huimin.policy import jurisdiction_of
 from huimin.registry import queries, rules
 from huimin.registry.models import (
     DesignationStatus,
@@ -13,7 +14,6 @@ from huimin.registry.models import (
     Region,
     RegionLevel,
     SpecialCategory,
-    jurisdiction_of,
 )
 
 ALL = [("", "全部")]

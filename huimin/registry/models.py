@@ -11,72 +11,8 @@ from django.db.models import Q
 
 from huimin.core import idnumber
 from huimin.core.codes import ETHNICITIES, RELATIONS, SEXES
-
-
-def jurisdiction_of(user) -> str | None:
-    """The region-code prefix a user may read; None means nothing, "" means everything."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return ""
-    staff = getattr(user, "staff", None)
-    if staff is None:
-        return None
-    return staff.jurisdiction
-
-
-# Apps above the registry widen what a user may read without the registry importing
-# them: e.g. access registers approved record loans (借阅). Each extension is called as
-# fn(user, model) and returns a Q of extra rows, or None.
-_scope_extensions: list = []
-
-
-def register_scope_extension(fn):
-    _scope_extensions.append(fn)
-    return fn
-
-
-def prefix_condition(field: str, prefix: str) -> Q:
-    """Codes starting with a digit prefix, as a range: `code >= '430522' AND code <
-    '430523'`. Unlike LIKE, a range lets an ordinary btree index on (code, id) both find
-    the rows and return them in page order, under any collation (digits sort alike)."""
-    if prefix.isdigit():
-        upper = str(int(prefix) + 1).zfill(len(prefix))
-        if len(upper) == len(prefix):
-            return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
-        return Q(**{f"{field}__gte": prefix})  # "999…": nothing sorts after it
-    return Q(**{f"{field}__startswith": prefix})
-
-
-class ScopedQuerySet(models.QuerySet):
-    """Rows bounded by a region-code column; `visible_to` is the one scoping method."""
-
-    region_field = "village__code"
-
-    def within(self, prefix: str):
-        if not prefix:
-            return self
-        return self.filter(prefix_condition(self.region_field, prefix))
-
-    def visible_to(self, user):
-        prefix = jurisdiction_of(user)
-        if prefix == "":
-            return self
-        extra = [q for fn in _scope_extensions if (q := fn(user, self.model)) is not None]
-        if prefix is None and not extra:
-            return self.none()
-        condition = Q(pk__in=[])
-        if prefix is not None:
-            condition = prefix_condition(self.region_field, prefix)
-        for q in extra:
-            condition |= q
-        return self.filter(condition)
-
-
-class RegionScopedQuerySet(ScopedQuerySet):
-    """Large tables of the apps above carry their own `region_code` column."""
-
-    region_field = "region_code"
+from huimin.policy.roles import INSTITUTION_ROLES, Role
+from huimin.policy.scope import ScopedQuerySet
 
 
 class InstitutionQuerySet(ScopedQuerySet):
@@ -400,22 +336,6 @@ class PersonMerge(models.Model):
         return f"{self.merged_id} → {self.survivor_id}"
 
 
-class Role(models.TextChoices):
-    INSURANCE_OFFICER = "insurance_officer", "县医保经办人员"
-    TOWNSHIP_CLERK = "township_clerk", "乡镇经办人员"
-    CASHIER = "cashier", "医疗机构收费员"
-    DOCTOR = "doctor", "医生"
-    VILLAGE_DOCTOR = "village_doctor", "乡村医生"
-    PUBLIC_HEALTH_OFFICER = "public_health_officer", "公共卫生人员"
-    ASSESSOR = "assessor", "卫健委考核人员"
-    SYSTEM_ADMIN = "system_admin", "系统管理员"
-    SECURITY_ADMIN = "security_admin", "安全管理员"
-    AUDIT_ADMIN = "audit_admin", "审计管理员"
-
-
-INSTITUTION_ROLES = frozenset({Role.CASHIER, Role.DOCTOR, Role.VILLAGE_DOCTOR})
-
-
 class Staff(models.Model):
     """A staff account's place: role, institution (or the county office), jurisdiction."""
 
@@ -490,7 +410,7 @@ def ss_card_lookups(raw_card: str) -> list[str]:
 
 
 class RolePermission(models.Model):
-    """Roles are data: which named permission (registry/permissions.py) a role holds."""
+    """Roles are data: which named permission (policy/permissions.py) a role holds."""
 
     role = models.CharField("角色", max_length=30, choices=Role.choices)
     permission = models.CharField("权限", max_length=40)

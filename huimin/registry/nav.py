@@ -2,11 +2,11 @@
 
 from django.urls import reverse
 
-from huimin.registry.permissions import has_perm
+from huimin.policy import has_perm
 
 
 def menu_items(user, role: str | None) -> list[dict]:
-    if not (user.is_superuser or has_perm(user, "person.read")):
+    if not has_perm(user, "person.read"):
         return []
     items = [
         {"label": "居民", "url": reverse("registry:person_list")},
@@ -14,6 +14,6 @@ def menu_items(user, role: str | None) -> list[dict]:
         {"label": "医疗机构", "url": reverse("registry:institution_list")},
         {"label": "行政区划", "url": reverse("registry:region_list")},
     ]
-    if user.is_superuser or has_perm(user, "registry.write"):
+    if has_perm(user, "registry.write"):
         items.append({"label": "疑似重复", "url": reverse("registry:duplicate_list")})
     return items

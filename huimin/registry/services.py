@@ -14,6 +14,7 @@ from django.utils import timezone
 from huimin.core import crypto, idnumber
 from huimin.core.codes import HEAD_RELATION
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.policy import check_perm, get_visible_or_404, has_perm
 from huimin.registry import rules
 from huimin.registry.models import (
     Household,
@@ -26,12 +27,10 @@ from huimin.registry.models import (
     Region,
     SpecialCategory,
     id_number_lookups,
-    jurisdiction_of,
     person_id_fields,
     person_ss_card_fields,
     ss_card_lookups,
 )
-from huimin.registry.permissions import has_perm
 
 
 def _audit(user, action: str, object_type: str, object_id, region_code: str, **kw) -> None:
@@ -66,12 +65,7 @@ def today() -> datetime.date:
 
 
 def check_can_write(user, region_code: str, permission: str = "registry.write") -> None:
-    prefix = jurisdiction_of(user)
-    allowed = user.is_superuser or has_perm(user, permission)
-    if prefix is None or not allowed:
-        raise PermissionDenied("无权修改居民登记信息")
-    if not region_code.startswith(prefix):
-        raise PermissionDenied("该区划不在您的辖区内", code="out_of_jurisdiction")
+    check_perm(user, permission, region_code, message="无权修改居民登记信息")
 
 
 def get_person(user, person_id: int) -> Person:
@@ -88,82 +82,52 @@ def get_household(user, household_id: int) -> Household:
         raise NotFound("家庭户") from None
 
 
-def record_denied_read(user, model, object_type: str, object_id: int, request) -> None:
-    """Record a read refused for scope (the row exists but is not the user's to see)."""
-    row = (
-        model.objects.filter(pk=object_id)
-        .values_list("village_id" if model is not Institution else "region_id", flat=True)
-        .first()
-    )
-    if row is not None:
-        from huimin.audit.services import record
-
-        record(
-            action="read",
-            object_type=object_type,
-            object_id=str(object_id),
-            region_code=row,
-            outcome="denied",
-            reason="out_of_jurisdiction",
-            actor=user,
-            request=request,
-        )
-
-
 def check_can_read_people(user) -> None:
     # The three administrators hold no person.* permission: they never see residents.
-    if not (user.is_superuser or has_perm(user, "person.read")):
+    if not has_perm(user, "person.read"):
         raise PermissionDenied("无权查看居民信息")
 
 
-def _read(user, fetch, model, object_type: str, pk: int, fields, request, purpose):
-    """Fetch a scoped row for display and audit the read; a refused one (404) is
-    audited too, as denied."""
-    from huimin.audit.services import record
-
+def _read(user, queryset, object_type: str, pk: int, fields, request, purpose, what: str):
+    """A scoped row for display with its read audited; a refused one (404) is audited
+    too, as denied (policy.get_visible_or_404)."""
     check_can_read_people(user)
-    try:
-        row = fetch(user, pk)
-    except NotFound:
-        record_denied_read(user, model, object_type, pk, request)
-        raise
-    record(
-        action="read",
-        object_type=object_type,
-        object_id=str(row.pk),
-        region_code=row.village_id,
-        fields=list(fields),
-        purpose=purpose[:200],
-        actor=user,
+    return get_visible_or_404(
+        user,
+        queryset.select_related("village"),
+        pk,
+        purpose,
         request=request,
+        object_type=object_type,
+        fields=list(fields),
+        what=what,
     )
-    return row
 
 
 def read_person(user, person_id: int, *, request=None, purpose: str = "") -> Person:
     """A person's record for display, with its audit record; 404 outside the user's scope."""
     return _read(
         user,
-        get_person,
-        Person,
+        Person.objects,
         "registry.person",
         person_id,
         _AUDITED_PERSON_FIELDS,
         request,
         purpose,
+        "居民",
     )
 
 
 def read_household(user, household_id: int, *, request=None, purpose: str = "") -> Household:
     return _read(
         user,
-        get_household,
-        Household,
+        Household.objects,
         "registry.household",
         household_id,
         ["members"],
         request,
         purpose,
+        "家庭户",
     )
 
 

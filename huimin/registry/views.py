@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Substr
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huimin.core import idnumber
 from huimin.core.errors import DomainError
 from huimin.core.search import link_query, search_data
+from huimin.policy import get_visible_or_404, has_perm, jurisdiction_of
 from huimin.registry import services
 from huimin.registry.forms import (
     HouseholdFilter,
@@ -40,9 +40,7 @@ from huimin.registry.models import (
     PersonStatus,
     Region,
     RegionLevel,
-    jurisdiction_of,
 )
-from huimin.registry.permissions import has_perm
 
 RESULTS_TARGET = "results"
 # Village → township → county → city → province, joined in one query for breadcrumbs.
@@ -153,13 +151,14 @@ def ancestors(region: Region) -> list[Region]:
 
 
 def can_merge(user) -> bool:
-    return user.is_superuser or has_perm(user, "registry.write")
+    return has_perm(user, "registry.write")
 
 
 def may_read_people(user) -> bool:
     """A role must hold person.read (the three administrators do not). An account with no
-    role gets through and sees nothing: visible_to gives it no rows."""
-    if user.is_superuser or getattr(user, "staff", None) is None:
+    role gets through to be told it has no jurisdiction, and sees nothing: visible_to
+    gives it no rows."""
+    if getattr(user, "staff", None) is None:
         return True
     return has_perm(user, "person.read")
 
@@ -206,21 +205,7 @@ def summary(request):
 
 def _audited_get(request, qs, pk: int, object_type: str):
     """The row if the user may see it, with its audit record; else 404 (also recorded)."""
-    from huimin.audit.services import record
-
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        services.record_denied_read(request.user, qs.model, object_type, pk, request)
-        raise Http404
-    record(
-        action="read",
-        object_type=object_type,
-        object_id=str(obj.pk),
-        region_code=obj.village_id,
-        actor=request.user,
-        request=request,
-    )
-    return obj
+    return get_visible_or_404(request.user, qs, pk, request=request, object_type=object_type)
 
 
 PERSON_KEYS = ("village_id", "id")

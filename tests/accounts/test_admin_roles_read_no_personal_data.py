@@ -1,12 +1,11 @@
 """No administrator role can be given a permission that reads residents' data: the
 security administrator's matrix page refuses every such pair, and the policy table
-says which permissions those are (registry/permissions.py)."""
+says which permissions those are (policy/permissions.py)."""
 
 import pytest
 
 from huimin.accounts import rules
-from huimin.registry.models import RolePermission
-from huimin.registry.permissions import (
+from huimin.policy.permissions import (
     ADMIN_ACTIONS,
     ADMIN_PERMISSION_OWNERS,
     ADMIN_ROLES,
@@ -14,6 +13,7 @@ from huimin.registry.permissions import (
     PERMISSIONS,
     PERSONAL_DATA_PERMISSIONS,
 )
+from huimin.registry.models import RolePermission
 from tests import factories
 
 # Deliberately pinned: a new permission must be placed on one side or the other here.

@@ -45,8 +45,8 @@ def seeded():
     # A transactional test starts from a flushed database: put back what migrations seed.
     from django.core.cache import cache
 
+    from huimin.policy.permissions import DEFAULT_GRANTS
     from huimin.registry.models import Region, RolePermission
-    from huimin.registry.permissions import DEFAULT_GRANTS
     from huimin.registry.regions import load_national
     from tests import factories
 

@@ -4,8 +4,8 @@ refused as a whole, and every change is audited and takes effect at once."""
 import pytest
 
 from huimin.audit.models import AuditEvent
+from huimin.policy import has_perm
 from huimin.registry.models import RolePermission
-from huimin.registry.permissions import has_perm
 from tests import factories
 
 

@@ -5,8 +5,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from huimin.accounts import rules
+from huimin.policy import ADMIN_ROLES, has_perm
 from huimin.registry.models import Role, RolePermission, Staff
-from huimin.registry.permissions import ADMIN_ROLES, has_perm
 
 
 def test_an_account_cannot_hold_two_roles(sysadmin):

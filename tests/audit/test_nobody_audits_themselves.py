@@ -81,8 +81,8 @@ def test_the_auditors_work_on_the_sysadmin_stays_invisible_to_the_sysadmin(clien
     cannot create, elevate into or reset alone (four eyes, tests/accounts)."""
     from huimin.accounts import administration, rules
     from huimin.audit.queries import OVERSIGHT_PERM, READ_PERM
+    from huimin.policy.permissions import ADMIN_ACTIONS, ADMIN_ROLES, PERMISSIONS
     from huimin.registry.models import RolePermission
-    from huimin.registry.permissions import ADMIN_ACTIONS, ADMIN_ROLES, PERMISSIONS
 
     sysadmin = factories.make_staff("sysadmin1", "system_admin", factories.COUNTY)
     own = record(action="update", actor=sysadmin, object_type="auth.user", object_id="7")

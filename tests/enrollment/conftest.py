@@ -40,8 +40,8 @@ def reference_data(transactional_db):
     tests/browser/conftest.py does)."""
     from django.core.cache import cache
 
+    from huimin.policy.permissions import DEFAULT_GRANTS
     from huimin.registry.models import Region, RolePermission
-    from huimin.registry.permissions import DEFAULT_GRANTS
     from huimin.registry.regions import load_national
 
     if not Region.objects.filter(code=factories.COUNTY).exists():

@@ -35,8 +35,8 @@ def reference_data(transactional_db):
     national region codes and the roles' permissions."""
     from django.core.cache import cache
 
+    from huimin.policy.permissions import DEFAULT_GRANTS
     from huimin.registry.models import Region, RolePermission
-    from huimin.registry.permissions import DEFAULT_GRANTS
     from huimin.registry.regions import load_national
     from tests import factories
 

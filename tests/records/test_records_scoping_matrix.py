@@ -6,9 +6,9 @@ import datetime
 
 import pytest
 
+from huimin.policy import role_permissions
 from huimin.records.models import DueService, Finding, HealthRecord
 from huimin.registry.models import INSTITUTION_ROLES, Role
-from huimin.registry.permissions import role_permissions
 from tests import factories
 
 TOWN = factories.TOWNSHIPS[0]

@@ -8,10 +8,10 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.security import django_auth
 
 from huimin.access.auth import InstitutionBearer
-from huimin.core.errors import PermissionDenied
 from huimin.core.schemas import ERRORS
-from huimin.insurance.catalog import permissions, rules, services
+from huimin.insurance.catalog import rules, services
 from huimin.insurance.catalog.models import CatalogVersion
+from huimin.policy import check_perm
 
 # Staff read the catalog with their session; institutions' systems (HIS) with a token
 # holding the catalog.read scope, for the national 1312/1318/1319 queries.
@@ -96,8 +96,7 @@ class SelfPayOut(Schema):
 def _check_read(request) -> None:
     if getattr(request, "auth_institution", None) is not None:
         return  # a machine token with the catalog.read scope (checked by InstitutionBearer)
-    if not permissions.can_read(request.user):
-        raise PermissionDenied("无权查询医保目录")
+    check_perm(request.user, "catalog.read", message="无权查询医保目录")
 
 
 def version_out(v: CatalogVersion) -> dict:

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from huimin.insurance.catalog import rules
+from huimin.policy.scope import ScopedQuerySet
 from huimin.registry.models import Institution
 
 
@@ -146,6 +147,11 @@ class MapStatus(models.TextChoices):
     REJECTED = "rejected", "已驳回"
 
 
+class InstitutionItemMapQuerySet(ScopedQuerySet):
+    region_field = "institution__region__code"
+    institution_field = "institution_id"
+
+
 class InstitutionItemMap(models.Model):
     """目录对照: an institution's own item code mapped to a catalog item, once reviewed."""
 
@@ -167,6 +173,8 @@ class InstitutionItemMap(models.Model):
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     note = models.CharField("审核意见", max_length=200, blank=True)
+
+    objects = InstitutionItemMapQuerySet.as_manager()
 
     class Meta:
         ordering = ["institution_id", "local_code", "id"]

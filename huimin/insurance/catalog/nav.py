@@ -2,14 +2,13 @@
 
 from django.urls import reverse
 
-from huimin.insurance.catalog import permissions
+from huimin.policy import has_perm, institution_of
 
 
 def menu_items(user, role: str | None) -> list[dict]:
     items = []
-    if permissions.can_read(user):
+    if has_perm(user, "catalog.read"):
         items.append({"label": "医保目录", "url": reverse("catalog:catalog_list")})
-    staff = getattr(user, "staff", None)
-    if permissions.can_manage(user) or (staff is not None and staff.institution_id):
+    if has_perm(user, "catalog.manage") or institution_of(user) is not None:
         items.append({"label": "目录对照", "url": reverse("catalog:mapping_list")})
     return items

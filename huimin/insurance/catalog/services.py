@@ -20,7 +20,7 @@ from huimin.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from huimin.insurance.catalog import permissions, rules
+from huimin.insurance.catalog import rules
 from huimin.insurance.catalog.models import (
     CatalogItem,
     CatalogVersion,
@@ -28,6 +28,7 @@ from huimin.insurance.catalog.models import (
     MapStatus,
 )
 from huimin.insurance.statements import DATE, INT, InList
+from huimin.policy import check_institution, check_perm, has_perm, institution_of
 from huimin.registry.models import Institution
 
 # Keeps each IN (...) well under SQLite's bound on query parameters.
@@ -170,8 +171,19 @@ class ImportSummary:
 
 
 def check_can_manage(user) -> None:
-    if not permissions.can_manage(user):
-        raise PermissionDenied("无权维护医保目录")
+    check_perm(user, "catalog.manage", message="无权维护医保目录")
+
+
+def may_map_for(user, institution) -> bool:
+    """Managers map for any institution in their jurisdiction; institution staff holding
+    catalog.map for their own institution only."""
+    if has_perm(user, "catalog.manage"):
+        try:
+            check_institution(user, institution.pk)
+        except PermissionDenied:
+            return False
+        return True
+    return has_perm(user, "catalog.map") and institution_of(user) == institution.pk
 
 
 def _version(item, terms: rules.Terms, effective_from, source, user) -> CatalogVersion:
@@ -415,7 +427,7 @@ _MAPPED = InList(_mapped, institution=INT)
 
 def _institution_for(user, institution_id: int) -> Institution:
     institution = Institution.objects.filter(pk=institution_id).first()
-    if institution is None or not permissions.can_map_for(user, institution):
+    if institution is None or not may_map_for(user, institution):
         raise NotFound("医疗机构")
     return institution
 
@@ -480,9 +492,9 @@ def do_submit_mapping(
 
 
 def reviewable_maps(user) -> QuerySet[InstitutionItemMap]:
-    """Mappings of the institutions in the user's jurisdiction."""
-    visible = Institution.objects.visible_to(user).values("pk")
-    return InstitutionItemMap.objects.filter(institution__in=visible).select_related(
+    """Mappings of the institutions in the user's jurisdiction (institution staff: of
+    their own institution)."""
+    return InstitutionItemMap.objects.visible_to(user).select_related(
         "institution", "item", "submitted_by", "reviewed_by"
     )
 

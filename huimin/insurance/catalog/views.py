@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huimin.core.errors import DomainError, NotFound
-from huimin.insurance.catalog import permissions, services
+from huimin.insurance.catalog import services
 from huimin.insurance.catalog.forms import (
     CatalogFilter,
     ImportForm,
@@ -23,16 +23,16 @@ from huimin.insurance.catalog.forms import (
     MappingForm,
     ReviewForm,
 )
-from huimin.insurance.catalog.models import CatalogVersion, InstitutionItemMap, MapStatus
+from huimin.insurance.catalog.models import CatalogVersion, MapStatus
 from huimin.insurance.queries import newest_first
+from huimin.policy import check_perm, has_perm, institution_of
 
 RESULTS_TARGET = "results"
 SEARCH_LIMIT = 20
 
 
 def _require_read(user) -> None:
-    if not permissions.can_read(user):
-        raise PermissionDenied("您的角色无权查看医保目录")
+    check_perm(user, "catalog.read", message="您的角色无权查看医保目录")
 
 
 def _partial(request, target: str = RESULTS_TARGET) -> bool:
@@ -62,7 +62,7 @@ def catalog_list(request):
         "rows": rows[:size],
         "next_after": rows[size - 1].item.code if len(rows) > size else None,
         "paged": bool(after),
-        "can_manage": permissions.can_manage(request.user),
+        "can_manage": has_perm(request.user, "catalog.manage"),
     }
     template = "catalog/_catalog_results.html" if _partial(request) else "catalog/catalog_list.html"
     response = render(request, template, context)
@@ -114,8 +114,7 @@ def item_detail(request, code: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_view(request):
-    if not permissions.can_manage(request.user):
-        raise PermissionDenied("您的角色无权导入医保目录")
+    check_perm(request.user, "catalog.manage", message="您的角色无权导入医保目录")
     summary = rejected = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -155,19 +154,14 @@ def render_mappings(request, *, form=None, error=None, http_status=200):
     """The queue, and for institution staff the submit form (`form` keeps what was typed
     when a submission is refused; `error` says why, with the refusal's status)."""
     user = request.user
-    manager = permissions.can_manage(user)
-    staff = getattr(user, "staff", None)
-    institution = staff.institution if staff is not None and staff.institution_id else None
+    manager = has_perm(user, "catalog.manage")
+    institution = user.staff.institution if institution_of(user) is not None else None
     if not manager and institution is None:
         raise PermissionDenied("您的角色无权查看目录对照")
     filters = MappingFilter(request.GET or {"status": MapStatus.SUBMITTED})
     status = filters.cleaned_data.get("status", "") if filters.is_valid() else ""
-    if manager:
-        qs = services.reviewable_maps(user)
-    else:
-        qs = InstitutionItemMap.objects.filter(institution=institution).select_related(
-            "institution", "item", "submitted_by", "reviewed_by"
-        )
+    # visible_to: managers see their jurisdiction's institutions, staff their own.
+    qs = services.reviewable_maps(user)
     if status:
         qs = qs.filter(status=status)
     page = newest_first(
@@ -204,15 +198,15 @@ def render_mappings(request, *, form=None, error=None, http_status=200):
 @login_required
 @require_POST
 def mapping_submit(request):
-    staff = getattr(request.user, "staff", None)
-    if staff is None or not staff.institution_id:
+    institution_id = institution_of(request.user)
+    if institution_id is None:
         raise PermissionDenied("只有医疗机构的工作人员可以提交本机构的目录对照")
     form = MappingForm(request.POST)
     if form.is_valid():
         try:
             services.do_submit_mapping(
                 request.user,
-                staff.institution_id,
+                institution_id,
                 form.cleaned_data["local_code"],
                 form.cleaned_data["local_name"],
                 form.cleaned_data["code"],
@@ -235,8 +229,7 @@ def mapping_submit(request):
 @login_required
 @require_POST
 def mapping_review(request, pk: int):
-    if not permissions.can_manage(request.user):
-        raise PermissionDenied("您的角色无权审核目录对照")
+    check_perm(request.user, "catalog.manage", message="您的角色无权审核目录对照")
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "审核失败：请选择通过或驳回")

@@ -36,7 +36,8 @@ from huimin.insurance.enrollment.models import (
     Payment,
     PaymentMethod,
 )
-from huimin.registry.models import Person, id_number_lookup, jurisdiction_of
+from huimin.policy import check_jurisdiction, in_jurisdiction
+from huimin.registry.models import Person, id_number_lookup
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -131,7 +132,8 @@ def do_import_bank_batch(
     today = today or timezone.localdate()
     with transaction.atomic():
         batch = BankBatch.objects.create(
-            region_code=(jurisdiction_of(user) or "") if user is not None else "",
+            # The operator's command line (no user) imports for the whole database.
+            region_code="" if user is None else check_jurisdiction(user),
             year=year,
             filename=(filename or "")[-200:],
             sha256=hashlib.sha256(content).hexdigest(),
@@ -323,7 +325,7 @@ def _row_problem(user, row: rules.BankRow, person, enrollment) -> tuple[str, str
         return "already_paid", "该年度已缴费"
     if enrollment.status == EnrollmentStatus.REFUNDED:
         return "refunded", "该年度已退费，不能再缴费"
-    if user is not None and not enrollment.region_code.startswith(jurisdiction_of(user) or ""):
+    if user is not None and not in_jurisdiction(user, enrollment.region_code):
         return "out_of_jurisdiction", "该参保登记不在您的辖区内"
     if row.amount != enrollment.personal_due:
         return "amount_mismatch", f"金额{row.amount}元与个人应缴{enrollment.personal_due}元不符"

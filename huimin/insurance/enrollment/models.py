@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from huimin.registry.models import Household, Person, RegionScopedQuerySet
+from huimin.policy.scope import RegionScopedQuerySet
+from huimin.registry.models import Household, Person
 
 
 def money(verbose_name: str, **kw) -> models.DecimalField:

@@ -52,6 +52,7 @@ from huimin.insurance.enrollment.models import (
 from huimin.insurance.ledger import rules as ledger_rules
 from huimin.insurance.ledger import services as ledger
 from huimin.insurance.statements import DATE, INT, Statement
+from huimin.policy import check_jurisdiction, check_perm, has_perm, jurisdiction_of
 from huimin.registry.models import (
     Household,
     HouseholdMembership,
@@ -59,9 +60,7 @@ from huimin.registry.models import (
     PersonCategory,
     PersonStatus,
     Region,
-    jurisdiction_of,
 )
-from huimin.registry.permissions import has_perm
 from huimin.registry.services import check_can_write
 
 PERIOD_PERMISSION = "enrollment.manage"
@@ -76,15 +75,15 @@ def today() -> datetime.date:
 
 
 def can_read(user) -> bool:
-    return user.is_superuser or has_perm(user, "person.read")
+    return has_perm(user, "person.read")
 
 
 def can_write(user) -> bool:
-    return user.is_superuser or has_perm(user, "registry.write")
+    return has_perm(user, "registry.write")
 
 
 def can_manage_periods(user) -> bool:
-    return user.is_superuser or has_perm(user, PERIOD_PERMISSION)
+    return has_perm(user, PERIOD_PERMISSION)
 
 
 def check_can_read(user) -> None:
@@ -93,11 +92,13 @@ def check_can_read(user) -> None:
 
 
 def check_period_manager(user, region_code: str) -> None:
-    if not can_manage_periods(user):
-        raise PermissionDenied("只有县医保经办人员可以管理参保登记期")
-    prefix = jurisdiction_of(user)
-    if prefix is None or not region_code.startswith(prefix):
-        raise PermissionDenied("该统筹区不在您的辖区内", code="out_of_jurisdiction")
+    check_perm(
+        user,
+        PERIOD_PERMISSION,
+        region_code,
+        message="只有县医保经办人员可以管理参保登记期",
+        scope_message="该统筹区不在您的辖区内",
+    )
 
 
 # ---------------------------------------------------------------- periods
@@ -769,8 +770,7 @@ def progress(user, year: int, region: str = "") -> tuple[list[ProgressRow], Prog
     people of those villages. One GROUP BY query, whatever the number of villages.
     """
     check_can_read(user)
-    prefix = jurisdiction_of(user) or ""
-    region = region or prefix
+    region = region or check_jurisdiction(user)
     # The child level: villages under a township (9 digits), townships under the rest.
     length = 12 if len(region) >= 9 else 9
     people = Person.objects.visible_to(user).filter(

@@ -5,7 +5,6 @@ A refused write re-renders its page with the reasons and the status of the refus
 """
 
 import datetime
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,6 +28,7 @@ from huimin.insurance.enrollment.models import (
     Payment,
 )
 from huimin.insurance.queries import Page, newest_first
+from huimin.policy import check_jurisdiction, jurisdiction_of, requires
 from huimin.registry import queries
 from huimin.registry.models import (
     Household,
@@ -36,7 +36,6 @@ from huimin.registry.models import (
     Person,
     SpecialCategory,
     category_label,
-    jurisdiction_of,
 )
 
 LABELS = {
@@ -71,24 +70,8 @@ def with_share_labels(periods):
     return periods
 
 
-def reads(view):
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        if not services.can_read(request.user):
-            raise PermissionDenied("您的角色不能查看参保缴费信息")
-        return view(request, *args, **kwargs)
-
-    return login_required(checked)
-
-
-def writes(view):
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        if not services.can_write(request.user):
-            raise PermissionDenied("您的角色不能办理参保缴费")
-        return view(request, *args, **kwargs)
-
-    return login_required(checked)
+reads = requires("person.read", "您的角色不能查看参保缴费信息")
+writes = requires("registry.write", "您的角色不能办理参保缴费")
 
 
 def default_year() -> int:
@@ -419,7 +402,7 @@ def progress(request):
     form = forms.ProgressForm(request.GET)
     year = year_of(form)
     region = (form.cleaned_data.get("region") or "") if form.is_valid() else ""
-    prefix = jurisdiction_of(request.user) or ""
+    prefix = check_jurisdiction(request.user)
     if region and not region.startswith(prefix):
         region = ""  # above the user's jurisdiction: show their own instead
     rows, total = services.progress(request.user, year, region)
@@ -540,7 +523,7 @@ def _require_manager(user):
 @require_http_methods(["GET", "POST"])
 def periods(request):
     _require_manager(request.user)
-    prefix = jurisdiction_of(request.user) or ""
+    prefix = check_jurisdiction(request.user)
     initial_year = timezone.localdate().year + 1
     form = forms.PeriodForm(
         initial={
@@ -594,8 +577,7 @@ def periods(request):
 def period_edit(request, pk: int):
     _require_manager(request.user)
     period = get_object_or_404(EnrollmentPeriod, pk=pk)
-    if not period.region_code.startswith(jurisdiction_of(request.user) or ""):
-        raise PermissionDenied("该统筹区不在您的辖区内")
+    services.check_period_manager(request.user, period.region_code)
     form = forms.PeriodEditForm(
         initial={
             "opens_on": period.opens_on,

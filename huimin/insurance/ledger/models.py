@@ -9,7 +9,7 @@ Entries are append-only: a mistake is corrected by a reversing entry.
 from django.db import models
 from django.db.models import Q
 
-from huimin.registry.models import ScopedQuerySet
+from huimin.policy.scope import ScopedQuerySet
 
 
 class AccountGroup(models.TextChoices):

@@ -7,11 +7,12 @@ from decimal import Decimal
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Sum
 
-from huimin.core.errors import Conflict, PermissionDenied, ValidationFailed
+from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.money import parse_amount, r2
 from huimin.insurance import statements
 from huimin.insurance.ledger import rules
 from huimin.insurance.ledger.models import Account, JournalEntry, Posting
+from huimin.policy import check_perm
 
 
 def ensure_accounts(region_code: str, year: int) -> dict[str, Account]:
@@ -169,14 +170,14 @@ def do_record_receipt(
     """Record money arriving (subsidy, assistance for contributions, management fees) or
     management fees spent: one balanced entry, once per bank reference."""
     from huimin.audit.services import record
-    from huimin.registry.models import jurisdiction_of
-    from huimin.registry.permissions import has_perm
 
-    if not has_perm(user, "ledger.post"):
-        raise PermissionDenied("无权登记资金到账")
-    prefix = jurisdiction_of(user)
-    if prefix is None or not region_code.startswith(prefix):
-        raise PermissionDenied("该统筹区不在您的辖区内", code="out_of_jurisdiction")
+    check_perm(
+        user,
+        "ledger.post",
+        region_code,
+        message="无权登记资金到账",
+        scope_message="该统筹区不在您的辖区内",
+    )
     errors = {}
     if kind not in rules.RECEIPT_KINDS:
         errors["kind"] = "业务类型不存在"

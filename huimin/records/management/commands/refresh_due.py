@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 from django.utils import timezone
 
+from huimin.policy.scope import prefix_condition
 from huimin.records import due
 from huimin.records.models import HealthRecord
-from huimin.registry.models import prefix_condition
 
 
 class Command(BaseCommand):
