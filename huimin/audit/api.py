@@ -7,10 +7,11 @@ auditors' events), same rule that nobody sees their own events; every call is au
 import datetime
 
 from django.conf import settings
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from huimin.audit import queries
 from huimin.core.errors import ValidationFailed
+from huimin.core.schemas import Schema
 
 router = Router(tags=["audit"])
 

@@ -9,13 +9,13 @@ import datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Router, Status
 
 from huimin.access.auth import InstitutionBearer
 from huimin.audit.services import record
 from huimin.core.errors import NotFound
 from huimin.core.money import plain
-from huimin.core.schemas import ERRORS, PlainSchema
+from huimin.core.schemas import ERRORS, PlainSchema, Schema
 from huimin.insurance import fees, services
 from huimin.insurance.models import Settlement, SettlementKind
 
