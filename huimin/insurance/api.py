@@ -7,6 +7,7 @@ Handlers are thin: parse, call one service, shape the answer.
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Header, Router, Status
@@ -221,8 +222,13 @@ def upload_fees(request, his_visit_no: str, payload: FeesIn):
     )
 
 
+# A visit's line numbers run from 1; bounded so that no number reaches the database
+# beyond its column (9223372036854775808 was an OverflowError, a 500).
+LineNo = Annotated[int, Field(ge=1, le=1_000_000)]
+
+
 class CancelFeesIn(PlainSchema):
-    line_nos: list[int] | None = Field(None, max_length=500, description="缺省为全部")
+    line_nos: list[LineNo] | None = Field(None, max_length=500, description="缺省为全部")
 
 
 class CountOut(PlainSchema):
