@@ -28,7 +28,7 @@ def unbounded(schema: dict, components: dict, where: str, seen=frozenset()) -> l
         if low is None or high is None or low < -INT64 - 1 or high > INT64:
             found.append(where)
     for key in ("anyOf", "oneOf", "allOf"):
-        for i, sub in enumerate(schema.get(key, [])):
+        for sub in schema.get(key, []):
             found += unbounded(sub, components, where, seen)
     for name, sub in schema.get("properties", {}).items():
         found += unbounded(sub, components, f"{where}.{name}", seen)
