@@ -15,7 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
-from huimin.core.errors import DomainError
+from huimin.core.errors import CSRF_FAILED, DomainError
 from huimin.core.parser import (
     BodyUnparsable,
     ControlCharacters,
@@ -185,6 +185,10 @@ def on_http_error(request, exc: HttpError):
     # ninja wraps whatever the parser raised in HttpError(400, "Cannot parse request
     # body"); the cause says what was wrong, in the contract's words.
     cause = exc.__cause__
+    # ninja's session-auth CSRF check ran settings.CSRF_FAILURE_VIEW, which marked this.
+    csrf_failed = getattr(request, "huimin_csrf_failed", None)
+    if exc.status_code == 403 and csrf_failed:
+        return error_response(request, 403, CSRF_FAILED, csrf_failed)
     if isinstance(cause, ControlCharacters):
         return on_domain_error(request, control_refusal(cause.field))
     if isinstance(cause, UnsupportedContentType):

@@ -265,6 +265,8 @@ SESSION_COOKIE_AGE = env_int("HUIMIN_SESSION_IDLE_SECONDS", 15 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request extends the session
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag
+# A CSRF failure in Chinese with the code csrf_failed: JSON under /api/, a page elsewhere.
+CSRF_FAILURE_VIEW = "huimin.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
