@@ -7,10 +7,14 @@ bodies and query strings are checked by the API's parser (huimin/core/parser.py)
 ninja hands path parameters to the view as they are."""
 
 import json
+import logging
 
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
 from huimin.core.text import CONTROL_REASON, has_control, has_control_or_break
+
+log = logging.getLogger(__name__)
 
 _CODES = {
     403: ("forbidden", "禁止访问"),
@@ -88,3 +92,39 @@ class PageInputGuardMiddleware:
         reason = f"{shown}{CONTROL_REASON}"
         body = render_to_string("400.html", {"reason": reason}, request=request)
         return HttpResponse(body, status=400, content_type="text/html; charset=utf-8")
+
+
+def _bad_request_page(request, reason: str, status: int = 400) -> HttpResponse:
+    from django.template.loader import render_to_string
+
+    body = render_to_string("400.html", {"reason": reason}, request=request)
+    return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+
+
+class MalformedBodyMiddleware:
+    """A multipart body Django cannot parse (no boundary, a bad one, a bad length) is a
+    400 in the contract's shape (a Chinese page outside /api/) and one log line.
+
+    Without this the parse error surfaced wherever request.POST was first read — the
+    CSRF check, a form — and Django logged it with a full traceback. It sits before
+    CsrfViewMiddleware, which reads request.POST on every page POST."""
+
+    REASON = "请求内容无法解析：multipart/form-data 缺少有效的boundary或长度有误"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                request.POST  # noqa: B018 - parses the body once; Django keeps the result
+            except MultiPartParserError as exc:
+                # One line; the client's boundary text is shown as repr, never raw.
+                log.warning("Bad Request (multipart): %s %r", request.path, str(exc)[:100])
+                if request.path.startswith("/api/"):
+                    response = _shaped(400, "body_unparsable", self.REASON)
+                else:
+                    response = _bad_request_page(request, self.REASON)
+                response._has_been_logged = True  # Django's own "Bad Request" line: ours
+                return response
+        return self.get_response(request)
