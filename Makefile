@@ -43,10 +43,10 @@ demo: $(VENV)/.installed .env
 	@echo "    .venv/bin/huimin demo-totp officer"
 	@echo "and type the 6-digit code it prints. Four-eyes steps (activating a plan, confirming"
 	@echo "a clearing) need a second officer: officer2, same password, demo-totp officer2."
-	$(VENV)/bin/gunicorn huimin.wsgi:application -b $(HOST):$(PORT) -w 2 --threads 4 --access-logfile -
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py huimin.wsgi:application -b $(HOST):$(PORT) -w 2 --threads 4 --access-logfile -
 
 serve: $(VENV)/.installed .env
-	$(VENV)/bin/gunicorn huimin.wsgi:application -b $(HOST):$(PORT) -w 2 --threads 4
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py huimin.wsgi:application -b $(HOST):$(PORT) -w 2 --threads 4
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

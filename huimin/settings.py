@@ -175,6 +175,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Request line and header limits in the contract's shape (gunicorn.conf.py's are higher).
+    "huimin.core.middleware.RequestLimitsMiddleware",
     "huimin.core.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -128,3 +128,71 @@ class MalformedBodyMiddleware:
                 response._has_been_logged = True  # Django's own "Bad Request" line: ours
                 return response
         return self.get_response(request)
+
+
+# The request line and header limits, answered here in the contract's shape (DESIGN.md
+# §3). gunicorn.conf.py sets gunicorn's own limits above these, so that a request over
+# them reaches Django and gets this answer instead of gunicorn's English HTML page.
+REQUEST_LINE_MAX = 4096  # bytes of "GET /path?query HTTP/1.1"
+HEADER_FIELD_MAX = 8190  # bytes of one "Name: value" line
+HEADER_FIELDS_MAX = 100  # header lines
+
+
+def _header_lines(meta) -> list[tuple[str, int]]:
+    """(name, bytes of "Name: value") of each header, as WSGI hands them over."""
+    out = []
+    for key, value in meta.items():
+        if key.startswith("HTTP_"):
+            name = key[5:]
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key
+        else:
+            continue
+        name = name.replace("_", "-").title()
+        # WSGI values are latin-1 decoded bytes: their length is the bytes on the wire.
+        out.append((name, len(name) + 2 + len(str(value))))
+    return out
+
+
+def request_line_length(request) -> int:
+    # gunicorn passes the request target as sent (RAW_URI); elsewhere, rebuild it.
+    target = request.META.get("RAW_URI") or request.get_full_path()
+    protocol = request.META.get("SERVER_PROTOCOL", "HTTP/1.1")
+    line = f"{request.method} {target} {protocol}"
+    return len(line.encode("utf-8", "surrogateescape"))
+
+
+class RequestLimitsMiddleware:
+    """414 for a request line over REQUEST_LINE_MAX, 431 for a header over
+    HEADER_FIELD_MAX or more than HEADER_FIELDS_MAX headers: JSON under /api/, a
+    Chinese page elsewhere. First in both middleware chains, before anything reads them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self.refusal(request)
+        if refusal is None:
+            return self.get_response(request)
+        status, code, message, fields = refusal
+        if request.path.startswith("/api/"):
+            response = _shaped(status, code, message, fields)
+        else:
+            response = _bad_request_page(request, message, status)
+        return response
+
+    @staticmethod
+    def refusal(request):
+        length = request_line_length(request)
+        if length > REQUEST_LINE_MAX:
+            message = f"请求行过长（{length}字节，上限{REQUEST_LINE_MAX}字节）：请缩短查询条件"
+            return 414, "uri_too_long", message, {}
+        headers = _header_lines(request.META)
+        if len(headers) > HEADER_FIELDS_MAX:
+            message = f"请求头过多（{len(headers)}个，上限{HEADER_FIELDS_MAX}个）"
+            return 431, "headers_too_large", message, {}
+        for name, size in headers:
+            if size > HEADER_FIELD_MAX:
+                message = f"请求头 {name} 过长（{size}字节，上限{HEADER_FIELD_MAX}字节）"
+                return 431, "headers_too_large", message, {name: f"不能超过{HEADER_FIELD_MAX}字节"}
+        return None
