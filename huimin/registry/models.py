@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from huimin.core import idnumber
 from huimin.core.codes import ETHNICITIES, RELATIONS, SEXES
+from huimin.core.text import ascii_digits
 
 
 def jurisdiction_of(user) -> str | None:
@@ -40,7 +41,7 @@ def prefix_condition(field: str, prefix: str) -> Q:
     """Codes starting with a digit prefix, as a range: `code >= '430522' AND code <
     '430523'`. Unlike LIKE, a range lets an ordinary btree index on (code, id) both find
     the rows and return them in page order, under any collation (digits sort alike)."""
-    if prefix.isdigit():
+    if ascii_digits(prefix):
         upper = str(int(prefix) + 1).zfill(len(prefix))
         if len(upper) == len(prefix):
             return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
