@@ -52,3 +52,19 @@ def test_every_object_schema_forbids_additional_properties(api):
         and name != "Error"
     ]
     assert loose == []
+
+
+def test_no_schema_bypasses_the_strict_base():
+    # A schema made from ninja's Schema or pydantic's BaseModel directly would ignore
+    # unknown fields again; huimin/core/schemas.py is the one place that may.
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "huimin"
+    direct = re.compile(r"^from (ninja|pydantic) import .*\b(Schema|BaseModel)\b", re.M)
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path != root / "core" / "schemas.py" and direct.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
