@@ -33,6 +33,14 @@ def _shaped(status: int, code: str, message: str, fields=None) -> HttpResponse:
     )
 
 
+def _bad_request_page(request, reason: str, status: int = 400) -> HttpResponse:
+    """The pages' answer to bad input: 400.html (in Chinese) with the reason."""
+    from django.template.loader import render_to_string
+
+    body = render_to_string("400.html", {"reason": reason}, request=request)
+    return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+
+
 class ApiErrorShapeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -86,19 +94,8 @@ class PageInputGuardMiddleware:
 
     @staticmethod
     def _refused(request, name: str) -> HttpResponse:
-        from django.template.loader import render_to_string
-
         shown = "".join(c for c in name if not has_control(c))[:50] or "输入"
-        reason = f"{shown}{CONTROL_REASON}"
-        body = render_to_string("400.html", {"reason": reason}, request=request)
-        return HttpResponse(body, status=400, content_type="text/html; charset=utf-8")
-
-
-def _bad_request_page(request, reason: str, status: int = 400) -> HttpResponse:
-    from django.template.loader import render_to_string
-
-    body = render_to_string("400.html", {"reason": reason}, request=request)
-    return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+        return _bad_request_page(request, f"{shown}{CONTROL_REASON}")
 
 
 class MalformedBodyMiddleware:
