@@ -51,7 +51,7 @@ def test_json_declared_as_json_is_read(api, content_type):
     assert r.status_code == 201, r.content
 
 
-def test_the_schema_documents_415(api):
+def test_the_schema_documents_415_and_the_limits(api):
     schema = api.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/registry/people"]["post"]
-    assert "415" in operation["responses"]
+    assert {"414", "415", "431"} <= set(operation["responses"])
