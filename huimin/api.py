@@ -15,8 +15,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
-from huimin.core.errors import DomainError
-from huimin.core.parser import BodyUnparsable, ControlCharacters, HuiminParser, control_refusal
+from huimin.core.errors import CSRF_FAILED, DomainError
+from huimin.core.parser import (
+    BodyUnparsable,
+    ControlCharacters,
+    HuiminParser,
+    UnsupportedContentType,
+    control_refusal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +52,11 @@ _ERROR_STATUSES = {
     "404": "对象不存在或无权查看",
     "405": "不支持该请求方法",
     "409": "与现有数据冲突（如幂等键重用）",
-    "422": "输入有误",
+    "413": "请求内容过大",
+    "414": "请求行过长（超过4096字节）",
+    "415": "请求内容类型应为application/json",
+    "422": "输入有误（含未定义的字段）",
+    "431": "请求头过大或过多",
 }
 
 
@@ -117,6 +127,7 @@ _REASONS = {
     "int_from_float": "应为整数",
     "bool_parsing": "应为布尔值",
     "value_error": "取值无效",
+    "extra_forbidden": "未定义的字段",
 }
 
 
@@ -150,7 +161,10 @@ def on_validation_error(request, exc: NinjaValidationError):
             reason = f"不能超过{ctx['max_length']}个字符"
         fields.setdefault(name, reason)
     message = "输入有误：" + "；".join(f"{k} {v}" for k, v in fields.items())
-    return error_response(request, 422, "validation_failed", message, fields)
+    # Only unknown fields: a code of its own, so a client sees at once it sent extra names.
+    extra_only = all(err.get("type") == "extra_forbidden" for err in exc.errors)
+    code = "unknown_field" if exc.errors and extra_only else "validation_failed"
+    return error_response(request, 422, code, message, fields)
 
 
 @api.exception_handler(DomainError)
@@ -176,8 +190,21 @@ def on_http_error(request, exc: HttpError):
     # ninja wraps whatever the parser raised in HttpError(400, "Cannot parse request
     # body"); the cause says what was wrong, in the contract's words.
     cause = exc.__cause__
+    # ninja's session-auth CSRF check ran settings.CSRF_FAILURE_VIEW, which marked this.
+    csrf_failed = getattr(request, "huimin_csrf_failed", None)
+    if exc.status_code == 403 and csrf_failed:
+        return error_response(request, 403, CSRF_FAILED, csrf_failed)
     if isinstance(cause, ControlCharacters):
         return on_domain_error(request, control_refusal(cause.field))
+    if isinstance(cause, UnsupportedContentType):
+        shown = "".join(c for c in cause.content_type if c.isprintable())[:100] or "（未指定）"
+        return error_response(
+            request,
+            415,
+            "unsupported_media_type",
+            f"请求内容类型应为application/json，收到{shown}",
+            {"Content-Type": f"应为application/json，收到{shown}"},
+        )
     if isinstance(cause, RequestDataTooBig):
         return error_response(request, 413, "payload_too_large", "请求内容过大")
     if exc.status_code == 400 and cause is not None:

@@ -119,6 +119,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Request line and header limits in the contract's shape (gunicorn.conf.py's are higher).
+    "huimin.core.middleware.RequestLimitsMiddleware",
     # CSP always, HSTS when HUIMIN_PUBLIC_URL is https.
     "huimin.accounts.middleware.SecurityHeadersMiddleware",
     "huimin.core.middleware.ApiErrorShapeMiddleware",
@@ -126,6 +128,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which is the first to read a page POST's body.
+    "huimin.core.middleware.MalformedBodyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -225,6 +229,8 @@ SESSION_COOKIE_AGE = env_int("HUIMIN_SESSION_IDLE_SECONDS", 15 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request extends the session
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag
+# A CSRF failure in Chinese with the code csrf_failed: JSON under /api/, a page elsewhere.
+CSRF_FAILURE_VIEW = "huimin.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

@@ -4,11 +4,11 @@ import json
 
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
-from ninja import Router, Schema
+from ninja import Router
 
 from huimin.access import tokens
 from huimin.access.auth import InstitutionBearer
-from huimin.core.schemas import ErrorOut
+from huimin.core.schemas import ErrorOut, Schema
 
 router = Router(tags=["access"])
 

@@ -7,10 +7,11 @@ auditors' events), same rule that nobody sees their own events; every call is au
 import datetime
 
 from django.conf import settings
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router
 
 from huimin.audit import queries
 from huimin.core.errors import ValidationFailed
+from huimin.core.schemas import Schema
 
 router = Router(tags=["audit"])
 
@@ -25,7 +26,7 @@ class EventFilterIn(Schema):
     date_from: str = ""
     date_to: str = ""
     after: str = ""
-    limit: int | None = None
+    limit: int | None = Field(None, ge=1, le=queries.MAX_PAGE)
 
 
 class EventOut(Schema):

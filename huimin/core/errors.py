@@ -56,3 +56,21 @@ class PermissionDenied(DomainError, DjangoPermissionDenied):
 
     def __init__(self, message: str = "无权执行此操作", code: str = "forbidden"):
         super().__init__(code, message)
+
+
+# CSRF failures (DESIGN.md §3: in the error shape, CSRF failures included). Django's
+# reasons are English sentences; each is matched by its start.
+CSRF_FAILED = "csrf_failed"
+_CSRF_REASONS = (
+    ("CSRF cookie not set", "浏览器未发送安全令牌Cookie：请允许本站使用Cookie，刷新页面后重试"),
+    ("CSRF token missing", "请求缺少安全令牌（CSRF）：请刷新页面后重试"),
+    ("Origin checking failed", "请求来源与本站地址不符，已拒绝"),
+    ("Referer checking failed", "请求来源（Referer）与本站地址不符，已拒绝"),
+)
+
+
+def csrf_reason(reason: str) -> str:
+    for start, message in _CSRF_REASONS:
+        if reason.startswith(start):
+            return message
+    return "安全令牌（CSRF）无效或已过期：请刷新页面后重试"

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.wsgi import WSGIHandler
 
-# The security headers and the API's error shape, as every request gets them.
+# The security headers, request limits and the API's error shape, as every request gets them.
 MACHINE_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "huimin.core.middleware.RequestLimitsMiddleware",
     "huimin.core.middleware.ApiErrorShapeMiddleware",
     "huimin.core.handlers.AnonymousStaffMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -4,9 +4,20 @@ Pure functions. The check character is ISO 7064 MOD 11-2 (python-stdnum computes
 We deliberately do not use stdnum's full `validate`: it refuses a number whose address
 code was not in force in the birth year, but a number keeps the code in force when it
 was *issued* (DESIGN.md §3), so such numbers are valid.
+
+One rule for the characters (DESIGN.md §3): spaces are dropped, full-width digits and a
+full-width X are read as their ASCII forms (an input method's full-width mode types
+them), a lowercase x is X, and any other non-ASCII character is refused. Python's
+isdigit() and int() take superscripts and Arabic-Indic digits for digits, so validation
+never relies on them: a number passed by parse() is 18 ASCII characters, and so is its
+blind index's input, whichever way it was typed.
+
+A 15-digit number (issued before 1999) is never stored; a search by it finds the holder
+of its 18-digit upgrade (`search_number`).
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from stdnum.cn import ric
@@ -38,16 +49,30 @@ class ParsedID:
     sex: str  # "1" male, "2" female (GB/T 2261.1)
 
 
+# Full-width digits ０-９ and Ｘ/ｘ → ASCII; nothing else is mapped.
+_FULL_WIDTH = str.maketrans(
+    {chr(0xFF10 + d): str(d) for d in range(10)} | {"\uff38": "X", "\uff58": "X"}
+)
+_ASCII_LOWER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_FORMAT = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_LEGACY = re.compile(r"[0-9]{15}", re.ASCII)
+NON_ASCII_REASON = "身份证号码只能由数字和X组成（全角数字按半角处理，其他字符不接受）"
+
+
 def normalise(raw: str) -> str:
-    """Strip spaces and upper-case the check character (a lowercase x is X)."""
-    return "".join(str(raw).split()).upper()
+    """Drop spaces, read full-width digits and X as ASCII, upper-case ASCII letters (a
+    lowercase x is X). Other characters are left as they are, for parse() to refuse:
+    str.upper() would turn some non-ASCII letters into ASCII ones (ſ → S)."""
+    return "".join(str(raw).split()).translate(_FULL_WIDTH).translate(_ASCII_LOWER)
 
 
 def parse(raw: str, *, today: datetime.date | None = None) -> ParsedID:
     number = normalise(raw)
+    if not number.isascii():
+        raise IDNumberError("id_number_format", NON_ASCII_REASON)
     if len(number) != 18:
         raise IDNumberError("id_number_length", "身份证号码应为18位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _FORMAT.fullmatch(number):
         raise IDNumberError("id_number_format", "身份证号码前17位须为数字，末位为数字或X")
     if number[:2] not in PROVINCE_PREFIXES:
         raise IDNumberError("id_number_address", "身份证号码的地址码不是有效的省级代码")
@@ -64,6 +89,37 @@ def parse(raw: str, *, today: datetime.date | None = None) -> ParsedID:
         raise IDNumberError("id_number_birth_date", "身份证号码中的出生日期无效")
     sex = SEX_MALE if int(number[16]) % 2 == 1 else SEX_FEMALE
     return ParsedID(number=number, address_code=number[:6], birth_date=birth, sex=sex)
+
+
+def upgrade_legacy(raw: str) -> str | None:
+    """The 18-digit upgrade of a 15-digit number (GB 11643-1999: "19" inserted before
+    the two-digit birth year, and the check character appended), or None when `raw` is
+    not 15 digits."""
+    number = normalise(raw)
+    if not _LEGACY.fullmatch(number):
+        return None
+    body = number[:6] + "19" + number[6:]
+    return body + ric.calc_check_digit(body + "0")
+
+
+def search_number(raw: str, *, today: datetime.date | None = None) -> ParsedID:
+    """parse() for a search: a 15-digit number is read as its 18-digit upgrade. What is
+    stored always comes from parse(), so a 15-digit number is never stored."""
+    upgraded = upgrade_legacy(raw)
+    if upgraded is not None:
+        try:
+            return parse(upgraded, today=today)
+        except IDNumberError as exc:
+            raise IDNumberError(exc.code, "15位身份证号码无效：" + exc.message) from None
+    return parse(raw, today=today)
+
+
+def looks_like_id_number(raw: str) -> bool:
+    """Whether a search box's text is meant as an ID number: 18 characters, the first 17
+    digits of any script (so that a mistyped one is explained, not searched as a name),
+    or 15 ASCII digits (a legacy number; household numbers have 16)."""
+    q = normalise(raw)
+    return (len(q) == 18 and q[:17].isdigit()) or bool(_LEGACY.fullmatch(q))
 
 
 def is_valid(raw: str) -> bool:

@@ -21,6 +21,22 @@ class BodyUnparsable(ValueError):
         self.reason = reason
 
 
+class UnsupportedContentType(ValueError):
+    """A body sent as anything but JSON (text/plain, a form): refused, never read as JSON
+    anyway, so that a client's mistake is named rather than working by accident."""
+
+    def __init__(self, content_type: str):
+        super().__init__(content_type)
+        self.content_type = content_type
+
+
+def is_json_type(content_type: str) -> bool:
+    # application/json, or a +json type (application/merge-patch+json and the like).
+    return content_type == "application/json" or (
+        content_type.startswith("application/") and content_type.endswith("+json")
+    )
+
+
 class ControlCharacters(ValueError):
     """A string in the body has a control character; `field` names where."""
 
@@ -37,6 +53,9 @@ class HuiminParser(Parser):
     # ninja turns any exception raised here into HttpError(400) chained `from` it;
     # huimin/api.py reads the cause to answer in the contract's shape.
     def parse_body(self, request):
+        content_type = (request.content_type or "").lower()
+        if not is_json_type(content_type):
+            raise UnsupportedContentType(content_type)
         try:
             data = json.loads(request.body)
         except UnicodeDecodeError:

@@ -59,3 +59,10 @@ def control_problems(values: dict[str, str], *, free_text: tuple[str, ...] = ())
         elif has_control_or_break(value):
             problems[name] = BREAK_REASON if not has_control(value) else CONTROL_REASON
     return problems
+
+
+def ascii_digits(text: str) -> bool:
+    """Only the digits 0-9, at least one. str.isdigit() also takes superscripts (²),
+    circled and Arabic-Indic digits, which int() then refuses (a ValueError, a 500):
+    test with this before int() on anything a client sent."""
+    return text.isascii() and text.isdigit()

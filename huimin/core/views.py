@@ -5,6 +5,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from huimin.core.errors import CSRF_FAILED, csrf_reason
+
 
 @require_GET
 def healthz(request):
@@ -31,3 +33,17 @@ def healthz(request):
 @login_required
 def home(request):
     return render(request, "home.html")
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a refused form or API call says why in Chinese, with the
+    contract's code — JSON under /api/, a page elsewhere (not Django's English page).
+
+    ninja checks the session API's CSRF itself and answers its own English 403, after
+    calling this view; the mark left on the request lets huimin/api.py answer alike."""
+    message = csrf_reason(reason)
+    request.huimin_csrf_failed = message
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": CSRF_FAILED, "message": message, "fields": {}}}
+        return JsonResponse(body, status=403, json_dumps_params={"ensure_ascii": False})
+    return render(request, "403_csrf.html", {"reason": message}, status=403)

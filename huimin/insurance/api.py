@@ -12,16 +12,17 @@ Pre-settle (2206/2303) writes nothing and takes none.
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.utils import timezone
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Router, Status
 
 from huimin.access.auth import InstitutionBearer
 from huimin.audit.services import record
 from huimin.core import idnumber
 from huimin.core.errors import NotFound
 from huimin.core.money import plain
-from huimin.core.schemas import ERRORS, PlainSchema
+from huimin.core.schemas import ERRORS, PlainSchema, Schema
 from huimin.insurance import fees, services
 from huimin.insurance.models import Settlement, SettlementKind
 
@@ -293,8 +294,13 @@ def upload_fees(
     )
 
 
+# A visit's line numbers run from 1; bounded so that no number reaches the database
+# beyond its column (9223372036854775808 was an OverflowError, a 500).
+LineNo = Annotated[int, Field(ge=1, le=1_000_000)]
+
+
 class CancelFeesIn(PlainSchema):
-    line_nos: list[int] | None = Field(None, max_length=500, description="缺省为全部")
+    line_nos: list[LineNo] | None = Field(None, max_length=500, description="缺省为全部")
 
 
 class CountOut(PlainSchema):

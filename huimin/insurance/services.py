@@ -161,14 +161,16 @@ _PERSON_BY_CARD = InList(
 )
 
 
-def find_person(raw_id_number: str) -> Person:
-    """By ID number, or by social-security card number (nine characters)."""
+def find_person(raw_id_number: str, *, legacy: bool = False) -> Person:
+    """By ID number, or by social-security card number (nine characters); with `legacy`
+    (a lookup), a 15-digit number finds the holder of its 18-digit upgrade."""
     try:
         if idnumber.looks_like_ss_card(raw_id_number):
             card = idnumber.parse_ss_card(raw_id_number)
             found = _PERSON_BY_CARD.rows(ss_card_lookups(card))
         else:
-            number = idnumber.parse(raw_id_number).number
+            read = idnumber.search_number if legacy else idnumber.parse
+            number = read(raw_id_number).number
             found = _PERSON.rows(id_number_lookups(number))
     except idnumber.IDNumberError as exc:
         raise ValidationFailed({"id_number": exc.message}) from None
@@ -200,7 +202,7 @@ def coverage(person: Person, on: datetime.date):
 
 def lookup(institution: Institution, raw_id_number: str, on: datetime.date) -> dict:
     """1101: who is this, are they insured on that date, and their year so far."""
-    person = find_person(raw_id_number)
+    person = find_person(raw_id_number, legacy=True)
     cov = None
     refusal = None
     try:

@@ -13,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huimin.core import errors
+from huimin.core.text import ascii_digits
 from huimin.ops import services
 from huimin.ops.forms import DutyEntryForm, DutyFilter, current_shift
 from huimin.ops.models import DutyEntry, DutyKind
@@ -36,7 +37,7 @@ def _writer(request):
 
 
 def _cursor(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if ascii_digits(value) and len(value) < 19 else None
 
 
 def newest_first(qs, after: str, before: str, size: int) -> Page:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from huimin.core.errors import PermissionDenied
+from huimin.core.text import ascii_digits
 from huimin.policy import rules
 from huimin.policy.roles import INSTITUTION_ROLES
 
@@ -76,7 +77,7 @@ def prefix_condition(field: str, prefix: str) -> Q:
     """Codes starting with a digit prefix, as a range: `code >= '430522' AND code <
     '430523'`. Unlike LIKE, a range lets an ordinary btree index on (code, id) both find
     the rows and return them in page order, under any collation (digits sort alike)."""
-    if prefix.isdigit():
+    if ascii_digits(prefix):
         upper = str(int(prefix) + 1).zfill(len(prefix))
         if len(upper) == len(prefix):
             return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})

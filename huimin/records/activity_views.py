@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huimin.core.errors import Conflict, ValidationFailed
+from huimin.core.text import ascii_digits
 from huimin.records import services
 from huimin.records.due_views import villages_in_jurisdiction
 from huimin.records.forms import SPECS
@@ -54,7 +55,7 @@ def _village(user, code: str, errors: dict) -> str:
 
 
 def _draft_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if ascii_digits(raw) and len(raw) < 19 else None
 
 
 @login_required

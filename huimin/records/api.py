@@ -13,10 +13,10 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from huimin.core.errors import NotFound
-from huimin.core.schemas import ERRORS
+from huimin.core.schemas import ERRORS, Schema
 from huimin.records import programmes, read_models, services
 from huimin.records.models import Form
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.core.text import ascii_digits
 from huimin.records import read_models, services
 from huimin.records.forms import SPECS
 from huimin.records.forms.spec import BOOL, CODE, CODES, DATE, DECIMAL, INT, ROWS, FormSpec, clean
@@ -211,7 +212,7 @@ def raw_from_post(spec: FormSpec, post) -> dict:
                 if not key.startswith(prefix):
                     continue
                 index, _, col = key[len(prefix) :].partition(".")
-                if index.isdigit() and int(index) < 100 and col:
+                if ascii_digits(index) and int(index) < 100 and col:
                     rows.setdefault(int(index), {})[col] = post.get(key)
             raw[f.name] = [rows[i] for i in sorted(rows)]
         else:

@@ -5,12 +5,12 @@ from typing import Literal
 
 from django.conf import settings
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from huimin.core import idnumber
 from huimin.core.codes import RELATIONS
 from huimin.core.errors import NotFound
-from huimin.core.schemas import ERRORS
+from huimin.core.schemas import ERRORS, Schema
 from huimin.registry import queries, rules, services
 from huimin.registry.models import (
     Household,

@@ -110,7 +110,7 @@ class PersonFilter(FilterForm):
             from huimin.core import idnumber
 
             try:
-                idnumber.parse(self.value("q"))
+                idnumber.search_number(self.value("q"))
             except idnumber.IDNumberError as exc:
                 return exc.message
         return ""

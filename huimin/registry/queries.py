@@ -3,18 +3,21 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from huimin.core import idnumber
 from huimin.registry import rules
 from huimin.registry.models import HouseholdMembership, PersonCategory, id_number_lookups
 
 
 def search_people(qs: QuerySet, q: str) -> QuerySet:
-    """One search box: full ID number, household number, pinyin, or name (prefix)."""
+    """One search box: full ID number (18 digits, or 15 for a legacy one), household
+    number, pinyin, or name (prefix)."""
     q = (q or "").strip()
     if not q:
         return qs
     kind = rules.search_kind(q)
     if kind == "id_number":
-        return qs.filter(id_number_index__in=id_number_lookups(q))
+        # A 15-digit legacy number finds the holder of its 18-digit upgrade.
+        return qs.filter(id_number_index__in=id_number_lookups(idnumber.upgrade_legacy(q) or q))
     if kind == "household":
         members = HouseholdMembership.objects.filter(
             household__number=q, left_on__isnull=True

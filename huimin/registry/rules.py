@@ -88,7 +88,7 @@ def pinyin_full(name: str) -> str:
 def search_kind(query: str) -> str:
     """How a search box's text is read: an ID number, a household number, pinyin, or a name."""
     q = query.strip()
-    if len(q) == 18 and q[:17].isdigit():
+    if idnumber.looks_like_id_number(q):
         return "id_number"
     if q.isdigit() and len(q) >= 13:
         return "household"

@@ -4,11 +4,11 @@ import datetime
 from typing import Literal
 
 from django.conf import settings
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router
 from ninja.security import django_auth
 
 from huimin.access.auth import InstitutionBearer
-from huimin.core.schemas import ERRORS
+from huimin.core.schemas import ERRORS, Schema
 from huimin.insurance.catalog import rules, services
 from huimin.insurance.catalog.models import CatalogVersion
 from huimin.policy import check_perm

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from huimin.core.text import ascii_digits
 from huimin.insurance.plan import LEVEL_NAMES, LEVELS  # the plan's, in storage order
 from huimin.registry.rules import pinyin_initials
 
@@ -338,7 +339,7 @@ def _age(raw, label: str, problems: list) -> int | None:
     text = _text(raw)
     if not text:
         return None
-    if not text.isdigit() or int(text) > AGE_MAX:
+    if not ascii_digits(text) or int(text) > AGE_MAX:
         problems.append(f"{label}应为0到{AGE_MAX}的整数")
         return None
     return int(text)

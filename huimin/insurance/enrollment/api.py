@@ -7,11 +7,11 @@ errors follow the contract `{"error": {"code", "message", "fields"}}`.
 import datetime
 from typing import Annotated
 
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Status
 
 from huimin.audit.services import record
 from huimin.core.money import fmt
-from huimin.core.schemas import ERRORS
+from huimin.core.schemas import ERRORS, Schema
 from huimin.insurance.enrollment import services
 from huimin.insurance.enrollment.models import Enrollment, Payment
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huimin.audit.services import record
 from huimin.core.errors import DomainError
 from huimin.core.search import search_data
+from huimin.core.text import ascii_digits
 from huimin.insurance.enrollment import bank, forms, rules, services
 from huimin.insurance.enrollment.models import (
     BankBatch,
@@ -495,14 +496,14 @@ def bank_batch(request, pk: int):
         .select_related("enrollment__person")
         .order_by("id")
     )
-    if after.isdigit():
+    if ascii_digits(after) and len(after) < 19:
         qs = qs.filter(id__gt=int(after))
     size = settings.HUIMIN_PAGE_SIZE
     rows = list(qs[: size + 1])
     page = Page(
         rows=rows[:size],
         next_cursor=str(rows[size - 1].pk) if len(rows) > size else None,
-        is_first=not after.isdigit(),
+        is_first=not ascii_digits(after),
     )
     return render(
         request,
