@@ -14,7 +14,7 @@ from django.utils import timezone
 from huimin.core import crypto, idnumber
 from huimin.core.codes import HEAD_RELATION
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from huimin.registry import rules
+from huimin.registry import moves, rules
 from huimin.registry.models import (
     Household,
     HouseholdMembership,
@@ -352,9 +352,13 @@ def do_update_person(user, person_id: int, data: PersonData) -> Person:
             raise Conflict("person_merged", "该居民已被合并，不能修改")
         parsed = check_person(data, exclude_id=person.pk)
         old = {f: getattr(person, f) for f in _AUDITED_PERSON_FIELDS}
+        old_village = person.village_id
         for key, value in _person_columns(data, parsed).items():
             setattr(person, key, value)
         person.save()
+        moves.village_changed(
+            moves.VillageMove(person.pk, old_village, person.village_id, today(), user)
+        )
         changes = {
             f: [str(old[f]), str(getattr(person, f))]
             for f in _AUDITED_PERSON_FIELDS
@@ -545,8 +549,29 @@ def do_move_member(
                 errors["person_id"] = "户主迁出前须先变更户主"
         if current and on < current.joined_on:
             errors["on"] = "迁出日期不能早于迁入日期"
+        if target.village_id != person.village_id:
+            # Moving into a household of another village moves the person's residence.
+            check_can_write(user, person.village_id)
         if errors:
             raise ValidationFailed(errors)
+        if target.village_id != person.village_id:
+            old_village = person.village_id
+            Person.objects.filter(pk=person.pk).update(
+                village_id=target.village_id, updated_at=timezone.now()
+            )
+            _audit(
+                user,
+                "update",
+                "registry.person",
+                person.pk,
+                target.village_id,
+                fields=["village_id"],
+                changes={"village_id": [old_village, target.village_id]},
+                purpose=reason.strip()[:200],
+            )
+            moves.village_changed(
+                moves.VillageMove(person.pk, old_village, target.village_id, on, user)
+            )
         if current:
             current.left_on = on
             current.reason = reason.strip()
