@@ -82,9 +82,7 @@ def test_changing_the_village_on_the_person_page(officer, this_year, family):
     assert (seen_by(old_clerk, grandma), seen_by(new_clerk, grandma)) == ([], [year])
 
 
-def test_earlier_years_stay_and_a_move_out_of_the_pool_keeps_the_year(
-    officer, this_year, family
-):
+def test_earlier_years_stay_and_a_move_out_of_the_pool_keeps_the_year(officer, this_year, family):
     year = this_year.year
     father = family["father"]
     enroll(officer, family["household"], on=timezone.localdate())
