@@ -133,6 +133,8 @@ def test_the_next_month_deducts_what_the_institution_owes(client, through_april)
         }
     ]
     assert postings(may) == [("1101", D("0.00"), D("458.64")), ("2101", D("458.64"), D("0.00"))]
+    listed = client.get(reverse("insurance:clearing_list")).content.decode()
+    assert "抵扣后实拨 458.64" in listed
     entry = JournalEntry.objects.get(source_type="clearing", source_id=str(may.pk))
     assert entry.purpose == "payment" and "抵扣以前月份应退回470.53" in entry.memo
     # All square: 2101 back to zero, and the fund has paid exactly the visits that
