@@ -10,8 +10,14 @@ month it is made in.
 A batch takes every uncleared settlement and reversal whose own settlement time falls in
 the month. A reversal made in a later month therefore counts in the later month: the
 original is paid with its month, the reversal deducted with its own, and each row is
-cleared exactly once. When a month's reversals exceed its settlements the net is
-negative and the institution pays the fund back (应退回).
+cleared exactly once.
+
+When a month's reversals exceed its settlements the net is negative: the institution
+owes the fund. Nothing is posted for it — no money has moved, and booking it into the
+bank account (1101) would show cash the fund never received. The amount stays where the
+reversals left it, a debit balance on 2101 (the payable reversed), and is carried
+forward: the institution's next confirmed month in the same ledger deducts it from what
+the fund pays (扣减下月拨付), and a month still negative after that carries the rest on.
 """
 
 import datetime
@@ -219,33 +225,114 @@ def _month_bounds(month: str) -> tuple[datetime.datetime, datetime.datetime]:
     return _day_bounds(first)[0], _day_bounds(nxt)[0]
 
 
-PAY, REFUND, NOTHING = "pay", "refund", "nothing"
+PAY, CARRY, NOTHING = "pay", "carry", "nothing"
 CANCEL_REASON_MAX = 200
 
 
 def direction(net: Decimal) -> str:
-    """Which way a month's net goes: the fund pays the institution, the institution pays
-    the fund back (reversals exceed settlements), or nothing moves."""
-    return PAY if net > 0 else REFUND if net < 0 else NOTHING
+    """Which way a month's net goes: the fund pays the institution, the institution owes
+    the fund (reversals exceed settlements: carried to its next months), or nothing."""
+    return PAY if net > 0 else CARRY if net < 0 else NOTHING
 
 
-def clearing_lines(net: Decimal) -> list[ledger_rules.Line]:
-    """The entry that settles a month's net with the institution, all in the fund group.
-
-    Settlements credit 2101 应付定点医疗机构款 and reversals debit it, so a cleared month
-    leaves its net on 2101 (a debit balance when negative: the institution owes the
-    fund). The entry takes that back to zero against 1101 统筹基金银行存款:
-    net > 0, paid out:  借 2101 / 贷 1101;
-    net < 0, paid back: 借 1101 / 贷 2101 (the payable direction reversed);
-    net = 0: no lines (the ledger refuses an empty entry).
-    """
+def clearing_lines(amount: Decimal) -> list[ledger_rules.Line]:
+    """The payment entry, all in the fund group: 借 2101 应付定点医疗机构款 / 贷 1101
+    统筹基金银行存款. Only money paid out is posted; an amount owed by the institution
+    (<= 0) has no lines: it stays on 2101 until a later month deducts it."""
     L = ledger_rules.Line
-    amount = r2(abs(net))
-    if direction(net) == PAY:
-        return [L("2101", debit=amount), L("1101", credit=amount)]
-    if direction(net) == REFUND:
-        return [L("1101", debit=amount), L("2101", credit=amount)]
-    return []
+    if amount <= 0:
+        return []
+    amount = r2(amount)
+    return [L("2101", debit=amount), L("1101", credit=amount)]
+
+
+@dataclass(frozen=True)
+class LedgerClearing:
+    """One ledger's part of a confirmation: the month's net, what earlier months left
+    owed (<= 0), and from their sum what is paid and what is carried on."""
+
+    region_code: str
+    year: int
+    net: Decimal
+    carried_in: Decimal = ZERO
+
+    @property
+    def paid(self) -> Decimal:
+        return max(self.net + self.carried_in, ZERO)
+
+    @property
+    def carried_out(self) -> Decimal:
+        return min(self.net + self.carried_in, ZERO)
+
+    def as_json(self) -> dict:
+        return {
+            "region_code": self.region_code,
+            "year": self.year,
+            "net": fmt(self.net),
+            "carried_in": fmt(self.carried_in),
+            "paid": fmt(self.paid),
+            "carried_out": fmt(self.carried_out),
+        }
+
+
+def combine(nets: dict, carried: dict) -> list[LedgerClearing]:
+    """Per ledger (region, year): the month's nets with the amounts carried into them.
+    A ledger with only a carry is kept, so its carry passes on to the next month."""
+    return [
+        LedgerClearing(
+            region, year, nets.get((region, year), ZERO), carried.get((region, year), ZERO)
+        )
+        for region, year in sorted(set(nets) | set(carried))
+    ]
+
+
+def owed_by_institution(institution_id: int) -> dict[tuple[str, int], Decimal]:
+    """What the institution still owes per ledger (<= 0): the carry its latest confirmed
+    batch left. Every confirmation carries all open amounts on, so the latest holds them
+    all (batches confirmed before carrying existed hold none)."""
+    last = (
+        ClearingBatch.objects.filter(institution_id=institution_id, status=ClearingStatus.CONFIRMED)
+        .order_by("-confirmed_at", "-pk")
+        .only("ledgers")
+        .first()
+    )
+    owed = {}
+    for part in last.ledgers if last else []:
+        amount = Decimal(part["carried_out"])
+        if amount:
+            owed[(part["region_code"], int(part["year"]))] = amount
+    return owed
+
+
+def open_nets(institution_id: int, month: str) -> dict[tuple[str, int], Decimal]:
+    """The month's uncleared rows' funds net per ledger (what a confirmation would take)."""
+    start, end = _month_bounds(month)
+    return _nets(
+        Settlement.objects.filter(
+            institution_id=institution_id,
+            settled_at__gte=start,
+            settled_at__lt=end,
+            clearing_batch_id__isnull=True,
+        )
+    )
+
+
+def _nets(rows) -> dict[tuple[str, int], Decimal]:
+    return {
+        (row["plan__region_code"], row["year"]): _sum(row["basic"])
+        + _sum(row["ci"])
+        + _sum(row["assistance"])
+        for row in rows.values("plan__region_code", "year")
+        .annotate(basic=Sum("basic_fund"), ci=Sum("critical_illness"), assistance=Sum("assistance"))
+        .order_by("plan__region_code", "year")
+    }
+
+
+def preview(batch: ClearingBatch) -> list[LedgerClearing]:
+    """For a batch not yet confirmed: what confirming it now would pay and carry."""
+    return combine(
+        open_nets(batch.institution_id, batch.month), owed_by_institution(batch.institution_id)
+    )
 
 
 def _check_officer(user) -> None:
@@ -352,6 +439,9 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
             )
         if batch.approved_by_id == user.pk or batch.created_by_id == user.pk:
             raise PermissionDenied("复核须由另一位经办人员办理", code="four_eyes")
+        # One confirmation at a time per institution: each takes the carry the one
+        # before it left (read after this lock, so a carry is never deducted twice).
+        Institution.objects.select_for_update().filter(pk=batch.institution_id).first()
         start, end = _month_bounds(batch.month)
         marked = Settlement.objects.filter(
             institution_id=batch.institution_id,
@@ -361,50 +451,56 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
         ).update(clearing_batch_id=batch.pk)
         # By the ledger each row posted to (its plan's region, its year): a December visit
         # settled in January, or a patient of another pooling region, is paid from the
-        # ledger that owes it, so every ledger's 2101 comes back to zero.
-        by_ledger = {
-            (row["plan__region_code"], row["year"]): _sum(row["basic"])
-            + _sum(row["ci"])
-            + _sum(row["assistance"])
-            for row in Settlement.objects.filter(clearing_batch_id=batch.pk)
-            .values("plan__region_code", "year")
-            .annotate(
-                basic=Sum("basic_fund"), ci=Sum("critical_illness"), assistance=Sum("assistance")
-            )
-            .order_by("plan__region_code", "year")
-        }
+        # ledger that owes it.
+        by_ledger = _nets(Settlement.objects.filter(clearing_batch_id=batch.pk))
         amount = sum(by_ledger.values(), ZERO)
         if marked != batch.settlement_count or amount != batch.amount_payable:
             # The month's rows changed after the batch was drawn up: same number and the
             # same money, or nothing is paid.
             raise Conflict("clearing_changed", "该月结算数据已变化，请作废后重新生成批次")
+        parts = combine(by_ledger, owed_by_institution(batch.institution_id))
         batch.status = ClearingStatus.CONFIRMED
         batch.confirmed_by = user
         batch.confirmed_at = timezone.now()
-        if any(net != 0 for net in by_ledger.values()):
-            # A month that nets to zero moves no money: no reference, no entry.
+        batch.carried_in = sum((p.carried_in for p in parts), ZERO)
+        batch.amount_paid = sum((p.paid for p in parts), ZERO)
+        batch.carried_out = sum((p.carried_out for p in parts), ZERO)
+        batch.ledgers = [p.as_json() for p in parts]
+        if batch.amount_paid > 0:
+            # Only money paid out gets a reference and an entry.
             batch.payment_reference = (
                 f"QS{batch.month.replace('-', '')}{secrets.token_hex(4).upper()}"
             )
-        batch.save(update_fields=["status", "confirmed_by", "confirmed_at", "payment_reference"])
-        for (region_code, year), net in by_ledger.items():
-            part = clearing_lines(net)
-            if not part:
+        batch.save(
+            update_fields=[
+                "status",
+                "confirmed_by",
+                "confirmed_at",
+                "payment_reference",
+                "carried_in",
+                "amount_paid",
+                "carried_out",
+                "ledgers",
+            ]
+        )
+        for p in parts:
+            lines = clearing_lines(p.paid)
+            if not lines:
                 continue
-            refund = direction(net) == REFUND
+            deducted = f"，抵扣以前月份应退回{fmt(-p.carried_in)}" if p.carried_in else ""
             ledger.post(
-                region_code=region_code,
-                year=year,
+                region_code=p.region_code,
+                year=p.year,
                 source_type="clearing",
                 # One entry per ledger; the batch's own ledger keeps the plain id.
                 source_id=(
                     str(batch.pk)
-                    if (region_code, year) == (batch.region_code, int(batch.month[:4]))
-                    else f"{batch.pk}-{region_code}-{year}"
+                    if (p.region_code, p.year) == (batch.region_code, int(batch.month[:4]))
+                    else f"{batch.pk}-{p.region_code}-{p.year}"
                 ),
-                purpose="refund" if refund else "payment",
-                memo=f"{'应退回' if refund else '拨付'} {batch.month} {batch.payment_reference}",
-                lines=part,
+                purpose="payment",
+                memo=f"拨付 {batch.month} {batch.payment_reference}{deducted}",
+                lines=lines,
             )
         record(
             action="approve",
@@ -413,6 +509,11 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
             region_code=batch.region_code,
             actor=user,
             purpose="confirm",
+            changes={
+                "carried_in": [None, fmt(batch.carried_in)],
+                "amount_paid": [None, fmt(batch.amount_paid)],
+                "carried_out": [None, fmt(batch.carried_out)],
+            },
         )
     return batch
 

@@ -8,6 +8,7 @@ the status of the refusal (422, 409, 403, …) and changes nothing.
 
 import csv
 import io
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -719,10 +720,26 @@ def _batch_or_404(request, pk) -> ClearingBatch:
 
 
 def with_direction(batch: ClearingBatch) -> ClearingBatch:
-    """Whether the month's net is paid out or paid back, and how much, for the pages."""
+    """Whether the month's net is paid out or owed by the institution (carried to its
+    later months), and how much, for the pages."""
     batch.direction = clearing.direction(batch.amount_payable)
-    batch.refund = -batch.amount_payable if batch.direction == clearing.REFUND else None
+    batch.owed = -batch.amount_payable if batch.direction == clearing.CARRY else None
     return batch
+
+
+def carry_of(batch: ClearingBatch) -> dict | None:
+    """Earlier months' owed amount deducted, what is paid and what is carried on: as
+    confirmed, or as confirming now would do it. Amounts owed are shown positive."""
+    if batch.status == ClearingStatus.CANCELLED:
+        return None
+    if batch.status == ClearingStatus.CONFIRMED:
+        deducted, paid, carried = batch.carried_in, batch.amount_paid, batch.carried_out
+    else:
+        parts = clearing.preview(batch)
+        deducted = sum((p.carried_in for p in parts), Decimal("0.00"))
+        paid = sum((p.paid for p in parts), Decimal("0.00"))
+        carried = sum((p.carried_out for p in parts), Decimal("0.00"))
+    return {"deducted": -deducted, "paid": paid, "carried": -carried}
 
 
 def batch_settlements(request, batch: ClearingBatch):
@@ -764,6 +781,7 @@ def render_batch(request, batch, *, error=None, status=200, cancel_reason=""):
         "insurance/officer/clearing_detail.html",
         {
             "batch": with_direction(batch),
+            "carry": carry_of(batch),
             "page": page,
             "rows": with_labels(page.rows),
             "error": error,
@@ -800,11 +818,18 @@ def _clearing_action(request, pk, action, done):
     return redirect("insurance:clearing_detail", pk=batch.pk)
 
 
-CONFIRMED = {
-    clearing.PAY: "清算批次已复核，拨付已记账。",
-    clearing.REFUND: "清算批次已复核，应退回款已记账：请通知该机构将款项退回统筹基金账户。",
-    clearing.NOTHING: "清算批次已复核；本月净额为零，无需拨付或退回，未记账。",
-}
+def confirmed_message(batch: ClearingBatch) -> str:
+    deducted = f"（已抵扣以前月份应退回 {-batch.carried_in} 元）" if batch.carried_in else ""
+    if batch.amount_paid > 0:
+        return f"清算批次已复核，拨付 {batch.amount_paid} 元已记账{deducted}。"
+    if batch.carried_out < 0:
+        return (
+            f"清算批次已复核；该机构应退回 {-batch.carried_out} 元，不拨付、不记账，"
+            "结转从该机构以后月份的拨付中抵扣。"
+        )
+    if batch.carried_in:
+        return f"清算批次已复核；本月净额与以前月份应退回相抵，无需拨付，未记账{deducted}。"
+    return "清算批次已复核；本月净额为零，无需拨付或退回，未记账。"
 
 
 @requires("clearing.manage")
@@ -822,7 +847,7 @@ def clearing_confirm(request, pk):
         request,
         pk,
         clearing.do_confirm_clearing,
-        lambda batch: CONFIRMED[clearing.direction(batch.amount_payable)],
+        confirmed_message,
     )
 
 

@@ -4,11 +4,10 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from huimin.core import idnumber
+from huimin.core import idnumber, names
 from huimin.core.codes import ETHNICITIES, HEAD_RELATION, RELATIONS, SEXES
 
 NAME_MAX = 50
@@ -76,13 +75,13 @@ def parse_loc_years(text: str) -> list[tuple[int | None, int | None, str]]:
 
 
 def pinyin_initials(name: str) -> str:
-    """张三 → zs; letters and digits kept as they are, lower-cased."""
-    parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
-    return "".join(p[:1] for p in parts if p).lower()
+    """张三 → zs, 单雄信 → sxx (the surname's reading); letters and digits kept as they
+    are, lower-cased."""
+    return "".join(p[:1] for p in names.name_syllables(name) if p).lower()
 
 
 def pinyin_full(name: str) -> str:
-    return "".join(lazy_pinyin(name, errors="default")).lower()
+    return "".join(names.name_syllables(name)).lower()
 
 
 def search_kind(query: str) -> str:

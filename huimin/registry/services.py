@@ -15,7 +15,7 @@ from huimin.core import crypto, idnumber
 from huimin.core.codes import HEAD_RELATION
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.policy import check_perm, get_visible_or_404, has_perm
-from huimin.registry import rules
+from huimin.registry import moves, rules
 from huimin.registry.models import (
     Household,
     HouseholdMembership,
@@ -313,9 +313,13 @@ def do_update_person(user, person_id: int, data: PersonData) -> Person:
             raise Conflict("person_merged", "该居民已被合并，不能修改")
         parsed = check_person(data, exclude_id=person.pk)
         old = {f: getattr(person, f) for f in _AUDITED_PERSON_FIELDS}
+        old_village = person.village_id
         for key, value in _person_columns(data, parsed).items():
             setattr(person, key, value)
         person.save()
+        moves.village_changed(
+            moves.VillageMove(person.pk, old_village, person.village_id, today(), user)
+        )
         changes = {
             f: [str(old[f]), str(getattr(person, f))]
             for f in _AUDITED_PERSON_FIELDS
@@ -506,8 +510,29 @@ def do_move_member(
                 errors["person_id"] = "户主迁出前须先变更户主"
         if current and on < current.joined_on:
             errors["on"] = "迁出日期不能早于迁入日期"
+        if target.village_id != person.village_id:
+            # Moving into a household of another village moves the person's residence.
+            check_can_write(user, person.village_id)
         if errors:
             raise ValidationFailed(errors)
+        if target.village_id != person.village_id:
+            old_village = person.village_id
+            Person.objects.filter(pk=person.pk).update(
+                village_id=target.village_id, updated_at=timezone.now()
+            )
+            _audit(
+                user,
+                "update",
+                "registry.person",
+                person.pk,
+                target.village_id,
+                fields=["village_id"],
+                changes={"village_id": [old_village, target.village_id]},
+                purpose=reason.strip()[:200],
+            )
+            moves.village_changed(
+                moves.VillageMove(person.pk, old_village, target.village_id, on, user)
+            )
         if current:
             current.left_on = on
             current.reason = reason.strip()
@@ -652,22 +677,54 @@ def do_merge_people(user, survivor_id: int, merged_id: int, reason: str) -> Pers
                 merged.memberships.values("household_id", "relation", "joined_on", "left_on")
             ),
         }
-        survivor_current = survivor.memberships.filter(left_on__isnull=True).exists()
-        for m in merged.memberships.filter(left_on__isnull=True):
+        survivor_place = (
+            survivor.memberships.select_for_update().filter(left_on__isnull=True).first()
+        )
+        merged_place = merged.memberships.select_for_update().filter(left_on__isnull=True).first()
+        headed = list(Household.objects.select_for_update().filter(head=merged))
+        # A household the duplicate heads must keep a head: the survivor takes over where
+        # they are (or will be) a member; elsewhere the officer chooses a head first.
+        for hh in headed:
+            takes_over = (survivor_place and survivor_place.household_id == hh.pk) or (
+                survivor_place is None and merged_place and merged_place.household_id == hh.pk
+            )
+            others = hh.memberships.filter(left_on__isnull=True).exclude(person=merged)
+            if not takes_over and others.exists():
+                raise Conflict(
+                    "household_needs_head",
+                    f"被合并的居民是户 {hh.number} 的户主，保留的居民不在该户："
+                    "请先为该户变更户主再合并",
+                )
+        if merged_place is not None:
             # The duplicate's current place ends; the survivor keeps theirs.
-            m.left_on = max(today(), m.joined_on)
-            m.reason = "重复记录合并"
-            m.save(update_fields=["left_on", "reason"])
-            if not survivor_current:
-                HouseholdMembership.objects.create(
-                    household_id=m.household_id,
+            merged_place.left_on = max(today(), merged_place.joined_on)
+            merged_place.reason = "重复记录合并"
+            merged_place.save(update_fields=["left_on", "reason"])
+            if survivor_place is None:
+                survivor_place = HouseholdMembership.objects.create(
+                    household_id=merged_place.household_id,
                     person=survivor,
-                    relation=m.relation,
-                    joined_on=m.left_on,
+                    relation=merged_place.relation,
+                    joined_on=merged_place.left_on,
                     reason="重复记录合并",
                 )
-            Household.objects.filter(pk=m.household_id, head=merged).update(
-                head=survivor if not survivor_current else None
+        for hh in headed:
+            if survivor_place is not None and survivor_place.household_id == hh.pk:
+                survivor_place.relation = HEAD_RELATION
+                survivor_place.save(update_fields=["relation"])
+                hh.head = survivor
+            else:
+                hh.head = None  # the duplicate was its only member: nobody is left to head it
+            hh.save(update_fields=["head", "updated_at"])
+            _audit(
+                user,
+                "update",
+                "registry.household",
+                hh.pk,
+                hh.village_id,
+                fields=["head"],
+                changes={"head": [merged.pk, hh.head_id]},
+                purpose=reason.strip()[:200],
             )
         merged.categories.update(person=survivor)
         merged.status = PersonStatus.MERGED

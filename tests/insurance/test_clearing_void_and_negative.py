@@ -1,4 +1,5 @@
-"""Voiding a clearing batch from its page, and months whose net is negative or zero.
+"""Voiding a clearing batch from its page, and months whose net is zero (or negative:
+test_clearing_negative_month_carried_forward.py).
 
 Amounts, worked by hand from the example plan (../shared/examples/plan-example.yaml) for
 邓建国 (低保) at the level-2 hospital, each visit one line of 18 × 36.40 = 655.20 (甲类),
@@ -27,7 +28,7 @@ from huimin.audit.models import AuditEvent
 from huimin.insurance import clearing, services
 from huimin.insurance.ledger import rules as ledger_rules
 from huimin.insurance.ledger.models import JournalEntry, Posting
-from huimin.insurance.ledger.services import balances, trial_balance
+from huimin.insurance.ledger.services import balances
 from huimin.insurance.models import ClearingBatch, Settlement
 from tests.insurance.officer_support import (
     MARCH_20,
@@ -211,95 +212,15 @@ def test_the_drift_warning_leads_to_the_void_form(client, insured, march):
 # ---------------------------------------------------------------- negative and zero months
 
 
-def test_the_entry_for_each_direction_is_balanced_and_in_the_fund_group():
+def test_the_payment_entry_is_balanced_and_in_the_fund_group():
     L = ledger_rules.Line
     assert clearing.clearing_lines(D("12.30")) == [
         L("2101", debit=D("12.30")),
         L("1101", credit=D("12.30")),
     ]
-    assert clearing.clearing_lines(D("-12.30")) == [
-        L("1101", debit=D("12.30")),
-        L("2101", credit=D("12.30")),
-    ]
-    assert clearing.clearing_lines(D("0.00")) == []
-    for net in (D("12.30"), D("-12.30"), D("0.01"), D("-0.01")):
-        assert ledger_rules.check_entry(clearing.clearing_lines(net)) == "fund"
-    assert [clearing.direction(D(x)) for x in ("0.01", "-0.01", "0.00")] == [
-        "pay",
-        "refund",
-        "nothing",
-    ]
-
-
-def test_a_month_of_reversals_makes_the_institution_pay_back(client, insured, march):
-    mz1, mz2 = march
-    assert (mz1.basic_fund + mz1.assistance, mz2.basic_fund + mz2.assistance) == (
-        D("566.75"),
-        D("470.53"),
-    )
-    # March is drawn up and approved; before it is confirmed (so before the settlements
-    # are cleared) the hospital reverses both in April and settles one new visit.
-    bank_before = balance(insured, "1101")  # the year's contributions, paid in
-    march_batch = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
-    clearing.do_approve_clearing(insured.officer, march_batch.pk)
-    r1 = reverse_at(insured, mz1, APRIL_3)
-    r2 = reverse_at(insured, mz2, APRIL_3 + datetime.timedelta(hours=1))
-    mz3 = settle_outpatient(insured, "MZ3", at=APRIL_10)
-    assert mz3.basic_fund + mz3.assistance == D("566.75")  # the year was restored
-
-    # March still holds its two settlements (settled in March): paid 566.75 + 470.53.
-    clearing.do_confirm_clearing(insured.second_officer, march_batch.pk)
-    assert postings(march_batch) == [
-        ("1101", D("0.00"), D("1037.28")),
-        ("2101", D("1037.28"), D("0.00")),
-    ]
-
-    # April nets its own rows: 566.75 − 566.75 − 470.53 = −470.53, owed by the hospital.
-    april = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-04")
-    assert april.settlement_count == 3
-    assert (april.basic_fund, april.assistance) == (
-        D("360.36") - D("360.36") - D("39.64"),
-        D("206.39") - D("206.39") - D("430.89"),
-    )
-    assert april.amount_payable == D("-470.53")
-
-    client.force_login(insured.officer)
-    r = client.get(reverse("insurance:clearing_detail", args=[april.pk]))
-    page = r.content.decode()
-    assert 'id="refund">470.53<' in page and "应退回金额" in page
-    assert "该机构应退回医保基金 <strong>470.53</strong> 元" in page
-    assert "应拨付金额" not in page
-    listed = client.get(reverse("insurance:clearing_list")).content.decode()
-    assert "应退回 470.53" in listed
-
-    client.post(reverse("insurance:clearing_approve", args=[april.pk]))
-    client.force_login(insured.second_officer)
-    r = client.post(reverse("insurance:clearing_confirm", args=[april.pk]), follow=True)
-    april.refresh_from_db()
-    assert april.status == "confirmed" and april.payment_reference.startswith("QS202604")
-    page = r.content.decode()
-    assert "应退回款已记账" in page and "退回批次号" in page
-    entry = JournalEntry.objects.get(source_type="clearing", source_id=str(april.pk))
-    assert (entry.purpose, entry.group, entry.year) == ("refund", "fund", 2026)
-    assert entry.memo.startswith("应退回 2026-04 QS202604")
-    # The payable direction reversed: the bank account takes the 470.53 in.
-    assert postings(april) == [
-        ("1101", D("470.53"), D("0.00")),
-        ("2101", D("0.00"), D("470.53")),
-    ]
-    assert set(
-        Settlement.objects.filter(pk__in=[r1.pk, r2.pk, mz3.pk]).values_list(
-            "clearing_batch_id", flat=True
-        )
-    ) == {april.pk}
-
-    # 2101: credited 566.75 + 470.53 + 566.75 = 1604.03 by settling, debited 1037.28 by
-    # reversing and 1037.28 by March's payment, credited 470.53 by April's refund: zero.
-    assert balance(insured, "2101") == D("0.00")
-    # 1101: out 1037.28, in 470.53: the fund has paid 566.75, exactly MZ3, the only visit
-    # that stands.
-    assert balance(insured, "1101") - bank_before == D("-566.75")
-    assert trial_balance(insured.plan.region_code, 2026)["balanced"]
+    for amount in (D("12.30"), D("0.01")):
+        assert ledger_rules.check_entry(clearing.clearing_lines(amount)) == "fund"
+    # A negative month: tests/insurance/test_clearing_negative_month_carried_forward.py.
 
 
 def test_a_month_netting_to_zero_is_cleared_without_an_entry_or_a_reference(client, insured):
@@ -350,9 +271,11 @@ def test_a_reversal_in_a_later_month_is_deducted_there_even_when_drawn_up_later(
     assert (april.settlement_count, april.amount_payable) == (1, D("-566.75"))
     assert Settlement.objects.get(pk=mz1.pk).clearing_batch_id == march.pk
     assert Settlement.objects.get(pk=reversal.pk).clearing_batch_id == april.pk
-    assert postings(april) == [("1101", D("566.75"), D("0.00")), ("2101", D("0.00"), D("566.75"))]
-    assert balance(insured, "2101") == D("0.00")
-    assert balance(insured, "1101") == bank_before
+    # April's −566.75 is owed by the hospital, carried to its next month: no entry.
+    assert postings(april) == []
+    assert april.carried_out == D("-566.75")
+    assert balance(insured, "2101") == D("-566.75")
+    assert balance(insured, "1101") - bank_before == D("-566.75")
 
 
 def test_confirming_twice_says_the_batch_is_already_paid(insured):

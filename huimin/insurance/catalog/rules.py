@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from huimin.core.names import text_initials
 from huimin.core.text import ascii_digits
 from huimin.insurance.plan import LEVEL_NAMES, LEVELS  # the plan's, in storage order
-from huimin.registry.rules import pinyin_initials
 
 KINDS = {"drug": "药品", "service": "医疗服务项目", "consumable": "医用耗材"}
 CLASSES = {"A": "甲类", "B": "乙类", "C": "丙类"}
@@ -177,7 +177,7 @@ class Terms:
 
     @property
     def pinyin(self) -> str:
-        return pinyin_initials(self.name)[:100]
+        return text_initials(self.name)[:100]  # a drug's name: no surname reading
 
 
 TERM_FIELDS = (

@@ -37,7 +37,7 @@ from huimin.insurance.enrollment.models import (
     PaymentMethod,
 )
 from huimin.policy import check_jurisdiction, in_jurisdiction
-from huimin.registry.models import Person, id_number_lookup
+from huimin.registry.models import Person, id_number_lookups
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -215,12 +215,16 @@ def _import_chunk(user, batch, rows, today, outcome: _Outcome, rejections: list)
     if not parsed:
         return
     people_qs = Person.objects.all() if user is None else Person.objects.visible_to(user)
-    index_of = {r.id_number: id_number_lookup(r.id_number) for _, _, r in parsed}
-    people = {
-        p.id_number_index: p
-        for p in people_qs.filter(id_number_index__in=sorted(set(index_of.values())))
-    }
-    person_ids = [p.pk for p in people.values()]
+    # During a field-key rotation a person not yet re-encrypted still carries the index
+    # under the previous key: look each number up under every key held, current first.
+    indexes_of = {r.id_number: id_number_lookups(r.id_number) for _, _, r in parsed}
+    wanted = sorted({i for indexes in indexes_of.values() for i in indexes})
+    by_index = {p.id_number_index: p for p in people_qs.filter(id_number_index__in=wanted)}
+    people: dict[str, list] = {}
+    for number, indexes in indexes_of.items():
+        found = {by_index[i].pk: by_index[i] for i in indexes if i in by_index}
+        people[number] = list(found.values())
+    person_ids = sorted({p.pk for found in people.values() for p in found})
     enrollments = {
         e.person_id: e
         for e in Enrollment.objects.filter(person_id__in=person_ids, year=batch.year)
@@ -235,18 +239,11 @@ def _import_chunk(user, batch, rows, today, outcome: _Outcome, rejections: list)
     )
     for row_no, cells, row in parsed:
         key = f"bank:{row.txn_no}"
-        person = people.get(index_of[row.id_number])
-        body_hash = rules.request_hash(
-            {
-                "id_number_index": index_of[row.id_number],
-                "amount": fmt(row.amount),
-                "method": PaymentMethod.BANK.value,
-                "txn_no": row.txn_no,
-                "paid_on": row.paid_on.isoformat(),
-            }
-        )
+        found = people[row.id_number]
+        person = found[0] if len(found) == 1 else None
+        body_hash = _body_hash(row, person.pk if person else None)
         if key in seen:
-            if seen[key] == body_hash:
+            if seen[key] in (body_hash, *_legacy_hashes(row, indexes_of[row.id_number])):
                 outcome.repeated += 1
             else:
                 _reject(
@@ -257,6 +254,17 @@ def _import_chunk(user, batch, rows, today, outcome: _Outcome, rejections: list)
                     "银行流水号已被另一笔缴费使用",
                     row.id_number,
                 )
+            continue
+        if len(found) > 1:
+            # One number under two keys: registered twice while the key rotated.
+            _reject(
+                rejections,
+                row_no,
+                cells,
+                "person_ambiguous",
+                "该身份证号码登记了多名居民，请先合并重复记录",
+                row.id_number,
+            )
             continue
         problem = _row_problem(user, row, person, enrollments.get(person.pk) if person else None)
         if problem:
@@ -303,6 +311,33 @@ def _import_chunk(user, batch, rows, today, outcome: _Outcome, rejections: list)
         outcome.booked += 1
         outcome.amount += row.amount
         outcome.regions.add(enrollment.region_code)
+
+
+def _body_hash(row: rules.BankRow, person_id: int | None) -> str:
+    """The row's content as the payment keeps it. It names the person by id, not by a
+    blind index, so a file imported again after the field key rotated is still seen as
+    the same payments."""
+    return rules.request_hash(
+        {
+            "person_id": person_id,
+            "amount": fmt(row.amount),
+            "method": PaymentMethod.BANK.value,
+            "txn_no": row.txn_no,
+            "paid_on": row.paid_on.isoformat(),
+        }
+    )
+
+
+def _legacy_hashes(row: rules.BankRow, indexes: list[str]) -> list[str]:
+    """Hashes of payments booked before the person id was used: they named the blind
+    index under the key then current, which may be any key still held."""
+    common = {
+        "amount": fmt(row.amount),
+        "method": PaymentMethod.BANK.value,
+        "txn_no": row.txn_no,
+        "paid_on": row.paid_on.isoformat(),
+    }
+    return [rules.request_hash({"id_number_index": i, **common}) for i in indexes]
 
 
 class _Late(Exception):

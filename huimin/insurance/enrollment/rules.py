@@ -318,6 +318,13 @@ def parse_bank_row(row_no: int, cells: list, *, today: datetime.date) -> BankRow
 # ---------------------------------------------------------------- progress
 
 
+def reference_date(year: int) -> datetime.date:
+    """The day a year's 参保率 counts residents on: 1 January, when the year's cover
+    begins (benefits never start before it). Its denominator is the people living that
+    day — born on or before it, not dead before it — whatever happened to them since."""
+    return datetime.date(year, 1, 1)
+
+
 def rate(insured: int, residents: int) -> Decimal | None:
     """参保率 in percent with two decimals; None when there is nobody to count."""
     if residents <= 0:

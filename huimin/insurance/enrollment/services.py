@@ -766,15 +766,20 @@ class ProgressRow:
 def progress(user, year: int, region: str = "") -> tuple[list[ProgressRow], ProgressRow]:
     """参保率 by the level below `region` (townships of a county, villages of a township).
 
-    insured = people with a paid enrollment for the year; residents = living, unmerged
-    people of those villages. One GROUP BY query, whatever the number of villages.
+    residents = unmerged people of those villages living on the year's reference date
+    (rules.reference_date); enrolled and insured (paid) count those residents' enrollments
+    for the year, so the rate never counts someone the denominator does not. One GROUP BY
+    query, whatever the number of villages.
     """
     check_can_read(user)
     region = region or check_jurisdiction(user)
     # The child level: villages under a township (9 digits), townships under the rest.
     length = 12 if len(region) >= 9 else 9
+    on = rules.reference_date(year)
     people = Person.objects.visible_to(user).filter(
-        status=PersonStatus.ACTIVE, death_date__isnull=True
+        Q(death_date__isnull=True) | Q(death_date__gte=on),
+        status=PersonStatus.ACTIVE,
+        birth_date__lte=on,
     )
     if region:
         people = people.within(region)

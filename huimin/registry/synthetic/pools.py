@@ -9,8 +9,9 @@ import random
 from functools import cache
 
 from faker.providers.person.zh_CN import Provider as _FakerNames
-from pypinyin import lazy_pinyin
 from stdnum.cn import uscc
+
+from huimin.core import names
 
 SURNAMES = list(_FakerNames.last_names)
 SURNAME_CUM = list(itertools.accumulate(_FakerNames.last_names.values()))
@@ -68,7 +69,7 @@ def name_pinyin(name: str) -> tuple[str, str]:
     """(initials, full), as rules.pinyin_initials/pinyin_full give them, from one pypinyin
     call instead of two, and cached: pypinyin costs ~40 µs a call and names repeat.
     (Initials are the syllables' first letters; tests compare with the rules.)"""
-    syllables = lazy_pinyin(name, errors="default")
+    syllables = names.name_syllables(name)
     initials = "".join(s[:1] for s in syllables if s).lower()
     return initials[:50], "".join(syllables).lower()[:200]
 
