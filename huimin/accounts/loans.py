@@ -19,6 +19,7 @@ from huimin.registry.models import (
     PersonStatus,
     id_number_lookups,
     jurisdiction_of,
+    prefix_condition,
 )
 
 # ---------------------------------------------------------------- record loans
@@ -69,6 +70,25 @@ def forget_loans(user) -> None:
 def active_loan_id(user, person_id: int) -> int | None:
     """The loan under which `user` reads this person now (for the audit purpose)."""
     return active_loans(user).filter(person_id=person_id).values_list("pk", flat=True).first()
+
+
+def loans_of_people(user, person_ids: list[int]) -> dict[int, int]:
+    """{person: loan} for the people among `person_ids` that `user` reads under a loan now:
+    lent to them and outside their jurisdiction (inside it no loan is needed). Queries
+    only when one of the people is lent (the memo answers the rest)."""
+    lent = set(active_loan_person_ids(user)).intersection(person_ids)
+    if not lent:
+        return {}
+    prefix = jurisdiction_of(user)
+    if prefix:
+        lent -= set(
+            Person.objects.filter(prefix_condition("village_id", prefix), pk__in=lent).values_list(
+                "pk", flat=True
+            )
+        )
+    if not lent:
+        return {}
+    return dict(active_loans(user).filter(person_id__in=lent).values_list("person_id", "pk"))
 
 
 def loan_scope(user, model):

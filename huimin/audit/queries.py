@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from huimin.audit.models import AuditAction, AuditEvent, AuditOutcome
+from huimin.audit.models import AuditAction, AuditEvent, AuditEventPerson, AuditOutcome
 from huimin.audit.rules import READ_ACTIONS
 from huimin.audit.services import record
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -250,24 +250,34 @@ def with_names(events) -> list:
 # ---------------------------------------------------------------- who read my record
 
 
+# A list or search page that showed the person is a read of them too.
+PERSON_READ_ACTIONS = (*READ_ACTIONS, AuditAction.SEARCH)
+
+
 def reads_of_person(person_id: int, limit: int = 100) -> list[dict]:
-    """Who read a resident's record, newest first: when, which role at which institution,
-    and why. No staff usernames: the resident needs the place and the purpose."""
+    """Who read a resident's data, newest first: their record, health record and forms,
+    settlements, enrollments and household, and every list, search or export they were
+    in (AuditEventPerson); events written before that index by their object id alone.
+    When, which role at which institution, and why — no staff usernames: the resident
+    needs the place and the purpose."""
+    indexed = AuditEventPerson.objects.filter(person_id=person_id).values("event_id")
     events = list(
         AuditEvent.objects.filter(
-            object_type="registry.person",
-            object_id=str(person_id),
-            action__in=READ_ACTIONS,
+            Q(pk__in=indexed) | Q(object_type="registry.person", object_id=str(person_id)),
+            action__in=PERSON_READ_ACTIONS,
             outcome=AuditOutcome.SUCCESS,
         )
         .order_by("-at", "-id")
-        .only("at", "role", "institution_id", "purpose", "action", "loan_id")[:limit]
+        .only("at", "role", "institution_id", "purpose", "action", "loan_id", "object_type")[
+            :limit
+        ]
     )
     with_names(events)
     return [
         {
             "at": e.at,
             "action": e.get_action_display(),
+            "object_type": e.object_type,
             "role": e.role_label or "系统",
             "institution": e.institution_name,
             "purpose": e.purpose,

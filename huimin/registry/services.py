@@ -14,6 +14,7 @@ from django.utils import timezone
 from huimin.core import crypto, idnumber
 from huimin.core.codes import HEAD_RELATION
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.policy import reads
 from huimin.registry import rules
 from huimin.registry.models import (
     Household,
@@ -119,25 +120,23 @@ def check_can_read_people(user) -> None:
         raise PermissionDenied("无权查看居民信息")
 
 
-def _read(user, fetch, model, object_type: str, pk: int, fields, request, purpose):
-    """Fetch a scoped row for display and audit the read; a refused one (404) is
-    audited too, as denied."""
-    from huimin.audit.services import record
-
+def _read(user, fetch, model, object_type: str, pk: int, fields, request, purpose, people):
+    """Fetch a scoped row for display and audit the read (naming whose data it shows and
+    the loan it is read under); a refused one (404) is audited too, as denied."""
     check_can_read_people(user)
     try:
         row = fetch(user, pk)
     except NotFound:
         record_denied_read(user, model, object_type, pk, request)
         raise
-    record(
-        action="read",
-        object_type=object_type,
-        object_id=str(row.pk),
+    reads.audit_read(
+        user,
+        model_label=object_type,
+        object_id=row.pk,
+        person_ids=people(row),
         region_code=row.village_id,
-        fields=list(fields),
-        purpose=purpose[:200],
-        actor=user,
+        fields=fields,
+        purpose=purpose,
         request=request,
     )
     return row
@@ -154,6 +153,7 @@ def read_person(user, person_id: int, *, request=None, purpose: str = "") -> Per
         _AUDITED_PERSON_FIELDS,
         request,
         purpose,
+        lambda person: [person.pk],
     )
 
 
@@ -167,6 +167,7 @@ def read_household(user, household_id: int, *, request=None, purpose: str = "") 
         ["members"],
         request,
         purpose,
+        lambda household: reads.household_people(household.pk),
     )
 
 
@@ -191,36 +192,30 @@ def reveal_id_number(user, person_id: int, purpose: str, *, request=None) -> str
         )
         raise PermissionDenied("您的角色无权查看完整身份证号码", code="unmask_forbidden")
     person = read_person(user, person_id, request=request, purpose=purpose)
-    record(
-        action="unmask",
-        object_type="registry.person",
-        object_id=str(person.pk),
+    reads.audit_read(
+        user,
+        model_label="registry.person",
+        object_id=person.pk,
+        person_ids=[person.pk],
         region_code=person.village_id,
         fields=["id_number"],
-        purpose=purpose[:200],
-        actor=user,
+        purpose=purpose,
+        action="unmask",
         request=request,
     )
     return person.reveal_id_number()
 
 
 def audit_search(user, object_type: str, rows, query_kind: str, *, request=None) -> None:
-    """A list or search that showed people's (masked) data: who saw which rows. One event
-    per page, whatever its length; the ids shown go in `fields` (a JSON list)."""
-    from huimin.audit.services import record
-
-    ids = [str(r.pk) for r in rows]
-    if ids:
-        joined = ",".join(ids)
-        record(
-            action="search",
-            object_type=object_type,
-            object_id=joined if len(joined) <= 100 else f"{len(ids)}行",
-            fields=ids,
-            purpose=query_kind,
-            actor=user,
-            request=request,
-        )
+    """A list or search that showed people's (masked) data: one event per page naming
+    the rows and the residents shown (policy.reads.audit_listing)."""
+    reads.audit_listing(
+        user,
+        model_label=object_type,
+        rows=rows,
+        query_description=query_kind,
+        request=request,
+    )
 
 
 def find_by_id_number(user, raw_number: str) -> Person | None:
