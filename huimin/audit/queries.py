@@ -268,9 +268,7 @@ def reads_of_person(person_id: int, limit: int = 100) -> list[dict]:
             outcome=AuditOutcome.SUCCESS,
         )
         .order_by("-at", "-id")
-        .only("at", "role", "institution_id", "purpose", "action", "loan_id", "object_type")[
-            :limit
-        ]
+        .only("at", "role", "institution_id", "purpose", "action", "loan_id", "object_type")[:limit]
     )
     with_names(events)
     return [

@@ -27,6 +27,7 @@ from huimin.core.errors import Conflict, DomainError, ValidationFailed
 from huimin.core.money import ZERO, parse_decimal, r2
 from huimin.insurance import fees, plans, receipt, services
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, Visit, VisitStatus
+from huimin.policy import reads
 from huimin.registry.models import category_label
 from huimin.registry.permissions import has_perm
 from huimin.registry.services import audit_search
@@ -93,12 +94,13 @@ def go(request, url: str) -> HttpResponse:
 
 
 def audit_person_read(request, person, purpose: str, fields=None) -> None:
-    record(
-        action="read",
-        object_type="registry.person",
-        object_id=str(person.pk),
+    reads.audit_read(
+        request.user,
+        model_label="registry.person",
+        object_id=person.pk,
+        person_ids=[person.pk],
         region_code=person.village_id,
-        fields=list(fields or PERSON_FIELDS),
+        fields=fields or PERSON_FIELDS,
         purpose=purpose,
         request=request,
     )

@@ -32,17 +32,28 @@ def register_loan_lookup(fn):
     return fn
 
 
-def loans_for(user, person_ids: Iterable[int]) -> list[int]:
-    """The loans under which `user` is reading these people (none inside their own
-    jurisdiction). Costs nothing for a county-wide reader or a page without lent people:
-    the lookups use the loans the request's scoping already fetched."""
+def loans_for(user, person_ids: Iterable[int], region_codes: Iterable[str] = ("",)) -> list[int]:
+    """The loans under which `user` is reading these people. A loan is needed only
+    outside one's jurisdiction: when every region code shown is inside it, nothing is
+    asked (no query); an empty code means "not known here" and asks."""
     people = id_ranges.normalise(person_ids)
-    if user is None or not people or jurisdiction_of(user) == "":
+    if user is None or not people or not getattr(user, "is_authenticated", False):
+        return []
+    prefix = jurisdiction_of(user)
+    if prefix == "":
+        return []
+    if prefix is not None and all(code and code.startswith(prefix) for code in region_codes):
         return []
     found: set[int] = set()
     for fn in _loan_lookups:
         found.update(fn(user, people).values())
     return sorted(found)
+
+
+def _region_of(row) -> str:
+    # From what was loaded only: touching a deferred field would cost a query per row.
+    loaded = getattr(row, "__dict__", {})
+    return loaded.get("village_id") or loaded.get("region_code") or ""
 
 
 def people_of(rows) -> list[int]:
@@ -79,8 +90,8 @@ def household_people(household_id: int) -> list[int]:
     )
 
 
-def _loan_fields(user, person_ids) -> dict:
-    loans = loans_for(user, person_ids)
+def _loan_fields(user, person_ids, region_codes) -> dict:
+    loans = loans_for(user, person_ids, region_codes)
     out = {"loan_id": loans[0] if loans else None}
     if len(loans) > 1:
         out["changes"] = {"loan_ids": id_ranges.to_ranges(loans)}
@@ -102,7 +113,7 @@ def audit_read(
 ) -> AuditEvent:
     """One object shown: who read it, whose data it is, and the loan if under one."""
     people = id_ranges.normalise(person_ids)
-    loan = _loan_fields(user, people)
+    loan = _loan_fields(user, people, [region_code or ""])
     return record(
         action=action,
         object_type=model_label,
@@ -137,8 +148,9 @@ def audit_listing(
 
     `rows` are the objects shown (their pks are the ids, and their residents are found
     by `people_of`); or pass `ids` and `person_ids` directly (an export that streams).
-    `action` is "search" for lists and searches, "export" for files. A page that showed
-    nothing writes nothing: no one's data was read.
+    `action` is "search" for lists and searches, "export" for files; `region_code`, when
+    given, is where every row shown lies. A page that showed nothing writes nothing: no
+    one's data was read.
     """
     rows = list(rows)
     shown = id_ranges.normalise(ids if ids is not None else (r.pk for r in rows))
@@ -150,7 +162,8 @@ def audit_listing(
     changes = {"ids": ranges, "count": count}
     if count > MAX_IDS:
         changes["truncated"] = True
-    loan = _loan_fields(user, people)
+    regions = [region_code] if region_code or ids is not None else [_region_of(r) for r in rows]
+    loan = _loan_fields(user, people, regions)
     changes.update(loan.get("changes") or {})
     return record(
         action=action,

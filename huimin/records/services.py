@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from huimin.audit.services import record as audit
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.policy import reads
 from huimin.records.forms import SPECS
 from huimin.records.forms.spec import Context, FormSpec, Problem, clean
 from huimin.records.models import Form, FormStatus, HealthRecord
@@ -67,13 +68,13 @@ def read_record(user, record_id: int, *, request=None, purpose: str = "") -> Hea
                 request=request,
             )
         raise
-    audit(
-        action="read",
-        object_type="records.record",
-        object_id=str(record.pk),
+    reads.audit_read(
+        user,
+        model_label="records.record",
+        object_id=record.pk,
+        person_ids=[record.person_id],
         region_code=record.region_code,
-        purpose=purpose[:200],
-        actor=user,
+        purpose=purpose,
         request=request,
     )
     return record

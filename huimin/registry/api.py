@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from huimin.core.codes import RELATIONS
 from huimin.core.errors import NotFound
 from huimin.core.schemas import ERRORS
+from huimin.policy import reads
 from huimin.registry import queries, rules, services
 from huimin.registry.models import (
     Household,
@@ -478,6 +479,13 @@ def list_households(request, filters: Query[HouseholdFilter]):
         qs = qs.within(filters.region)
     qs = queries.search_households(qs, filters.q or "")
     items, nxt = queries.page(qs.order_by("number"), filters.offset, _limit(filters.limit))
+    reads.audit_listing(
+        request.user,
+        model_label="registry.household",
+        rows=items,
+        query_description="search" if filters.q else "list",
+        request=request,
+    )
     return {"items": [_household(h) for h in items], "next_offset": nxt}
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huimin.core.dates import age_on
 from huimin.core.errors import DomainError
+from huimin.policy import reads
 from huimin.registry import services
 from huimin.registry.forms import (
     HouseholdFilter,
@@ -202,20 +203,19 @@ def summary(request):
 # ---------------------------------------------------------------- people
 
 
-def _audited_get(request, qs, pk: int, object_type: str):
-    """The row if the user may see it, with its audit record; else 404 (also recorded)."""
-    from huimin.audit.services import record
-
+def _audited_get(request, qs, pk: int, object_type: str, people):
+    """The row if the user may see it, with its audit record naming whose data it shows
+    (`people(row)`); else 404 (also recorded)."""
     obj = qs.filter(pk=pk).first()
     if obj is None:
         services.record_denied_read(request.user, qs.model, object_type, pk, request)
         raise Http404
-    record(
-        action="read",
-        object_type=object_type,
-        object_id=str(obj.pk),
+    reads.audit_read(
+        request.user,
+        model_label=object_type,
+        object_id=obj.pk,
+        person_ids=people(obj),
         region_code=obj.village_id,
-        actor=request.user,
         request=request,
     )
     return obj
@@ -265,6 +265,7 @@ def person_detail(request, pk: int):
         Person.objects.visible_to(user).select_related(f"village__{UP}"),
         pk,
         "registry.person",
+        lambda person: [person.pk],
     )
     with_ages([person])
     memberships = list(person.memberships.select_related("household").order_by("-joined_on", "-id"))
@@ -312,6 +313,14 @@ def household_list(request):
         .annotate(member_count=Subquery(members, output_field=IntegerField()))
     )
     page = page_of(request, qs, ("number",))
+    # Head names and addresses are the households' members' data.
+    reads.audit_listing(
+        request.user,
+        model_label="registry.household",
+        rows=page.rows,
+        query_description="search" if form.value("q") else "list",
+        request=request,
+    )
     return render_list(
         request,
         "household_list",
@@ -332,6 +341,7 @@ def household_detail(request, pk: int):
         Household.objects.visible_to(request.user).select_related(f"village__{UP}", "head"),
         pk,
         "registry.household",
+        lambda household: reads.household_people(household.pk),
     )
     rows = list(
         household.memberships.select_related("person").order_by("relation", "joined_on", "id")
@@ -482,6 +492,13 @@ def duplicate_groups(user) -> list[dict]:
 
 def render_duplicates(request, *, form=None, error=None, status=200):
     groups = duplicate_groups(request.user)
+    reads.audit_listing(
+        request.user,
+        model_label="registry.person",
+        rows=[p for g in groups for p in g["people"]],
+        query_description="疑似重复居民",
+        request=request,
+    )
     if form is not None:
         # The failed form's group shows the error and keeps what was typed.
         ids = {form.data.get("survivor_id"), form.data.get("merged_id")}
