@@ -149,13 +149,13 @@ def audit_listing(
     `rows` are the objects shown (their pks are the ids, and their residents are found
     by `people_of`); or pass `ids` and `person_ids` directly (an export that streams).
     `action` is "search" for lists and searches, "export" for files; `region_code`, when
-    given, is where every row shown lies. A page that showed nothing writes nothing: no
-    one's data was read.
+    given, is where every row shown lies. A page that showed nothing writes nothing (no
+    one's data was read); an export is recorded even when empty.
     """
     rows = list(rows)
     shown = id_ranges.normalise(ids if ids is not None else (r.pk for r in rows))
     people = id_ranges.normalise(person_ids if person_ids is not None else people_of(rows))
-    if not shown and not people:
+    if not shown and not people and action != "export":
         return None
     count = len(shown)
     ranges = id_ranges.to_ranges(shown[:MAX_IDS])
