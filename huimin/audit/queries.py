@@ -250,6 +250,20 @@ def with_names(events) -> list:
 # ---------------------------------------------------------------- who read my record
 
 
+# What was read, as the resident reads it.
+OBJECT_LABELS = {
+    "registry.person": "个人信息",
+    "registry.household": "家庭户信息",
+    "records.record": "健康档案",
+    "records.form": "健康档案表单",
+    "records.transfer": "档案迁移记录",
+    "records.finding": "档案质量问题",
+    "records.due": "随访计划",
+    "insurance.settlement": "结算记录",
+    "enrollment.enrollment": "参保登记",
+    "accounts.recordloan": "档案借阅申请",
+}
+
 # A list or search page that showed the person is a read of them too.
 PERSON_READ_ACTIONS = (*READ_ACTIONS, AuditAction.SEARCH)
 
@@ -276,6 +290,7 @@ def reads_of_person(person_id: int, limit: int = 100) -> list[dict]:
             "at": e.at,
             "action": e.get_action_display(),
             "object_type": e.object_type,
+            "object": OBJECT_LABELS.get(e.object_type, "其他信息"),
             "role": e.role_label or "系统",
             "institution": e.institution_name,
             "purpose": e.purpose,
