@@ -261,6 +261,7 @@ OBJECT_LABELS = {
     "records.due": "随访计划",
     "insurance.settlement": "结算记录",
     "enrollment.enrollment": "参保登记",
+    "enrollment.payment": "缴费记录",
     "accounts.recordloan": "档案借阅申请",
 }
 

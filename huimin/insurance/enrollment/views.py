@@ -528,6 +528,14 @@ def bank_batch(request, pk: int):
         next_cursor=str(rows[size - 1].pk) if len(rows) > size else None,
         is_first=not after.isdigit(),
     )
+    audit_listing(
+        request.user,
+        model_label="enrollment.payment",
+        rows=page.rows,
+        person_ids=[p.enrollment.person_id for p in page.rows],
+        query_description=f"银行代扣批次 {batch.pk}",
+        request=request,
+    )
     return render(
         request,
         "enrollment/bank_batch.html",
