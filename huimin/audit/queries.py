@@ -257,6 +257,7 @@ OBJECT_LABELS = {
     "records.record": "健康档案",
     "records.form": "健康档案表单",
     "records.transfer": "档案迁移记录",
+    "records.destruction": "档案销毁登记",
     "records.finding": "档案质量问题",
     "records.due": "随访计划",
     "insurance.settlement": "结算记录",
