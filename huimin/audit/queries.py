@@ -276,12 +276,27 @@ def reads_of_person(person_id: int, limit: int = 100) -> list[dict]:
     in (AuditEventPerson); events written before that index by their object id alone.
     When, which role at which institution, and why — no staff usernames: the resident
     needs the place and the purpose."""
-    indexed = AuditEventPerson.objects.filter(person_id=person_id).values("event_id")
-    events = list(
+    # Two bounded index walks (the person index newest first, the object index), then
+    # the events by primary key: an OR of the two in one WHERE would scan the log.
+    # Only reads name people, so the newest `limit` of each side hold the answer.
+    candidates = set(
+        AuditEventPerson.objects.filter(person_id=person_id)
+        .order_by("-event_id")
+        .values_list("event_id", flat=True)[:limit]
+    )
+    candidates.update(
         AuditEvent.objects.filter(
-            Q(pk__in=indexed) | Q(object_type="registry.person", object_id=str(person_id)),
+            object_type="registry.person",
+            object_id=str(person_id),
             action__in=PERSON_READ_ACTIONS,
             outcome=AuditOutcome.SUCCESS,
+        )
+        .order_by("-at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    events = list(
+        AuditEvent.objects.filter(
+            pk__in=candidates, action__in=PERSON_READ_ACTIONS, outcome=AuditOutcome.SUCCESS
         )
         .order_by("-at", "-id")
         .only("at", "role", "institution_id", "purpose", "action", "loan_id", "object_type")[:limit]
