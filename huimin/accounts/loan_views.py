@@ -13,6 +13,7 @@ from huimin.accounts import conf, services
 from huimin.accounts import loans as loan_services
 from huimin.accounts.forms import DecisionForm, EndLoanForm, LoanRequestForm, apply_error
 from huimin.core.errors import DomainError, NotFound
+from huimin.policy import reads
 
 LIST_SIZE = 100
 
@@ -27,12 +28,21 @@ def loans(request):
     user = request.user
     if not _may_use_loans(user):
         raise DjangoPermissionDenied("您的角色不使用档案借阅")
+    mine = list(loan_services.my_loans(user)[:LIST_SIZE])
+    decided = list(loan_services.decided_by(user)[:LIST_SIZE])
+    reads.audit_listing(
+        user,
+        model_label="accounts.recordloan",
+        rows=[*mine, *decided],
+        query_description="我的借阅与审批记录",
+        request=request,
+    )
     return render(
         request,
         "accounts/loans.html",
         {
-            "loans": loan_services.my_loans(user)[:LIST_SIZE],
-            "decided": loan_services.decided_by(user)[:LIST_SIZE],
+            "loans": mine,
+            "decided": decided,
             "may_request": services.can(user, "person.read"),
             "may_approve": services.can(user, "loan.approve"),
             "now": timezone.now(),
@@ -70,10 +80,19 @@ def loan_queue(request):
     user = request.user
     if not services.can(user, "loan.approve"):
         raise DjangoPermissionDenied("您无权审批档案借阅")
+    queue = list(loan_services.approver_queue(user)[:LIST_SIZE])
+    # The queue names the residents asked about: a read of each of them.
+    reads.audit_listing(
+        user,
+        model_label="accounts.recordloan",
+        rows=queue,
+        query_description="借阅审批待办",
+        request=request,
+    )
     return render(
         request,
         "accounts/loan_queue.html",
-        {"loans": loan_services.approver_queue(user)[:LIST_SIZE], "max_days": conf.loan_max_days()},
+        {"loans": queue, "max_days": conf.loan_max_days()},
     )
 
 

@@ -43,22 +43,27 @@ _MEMO = "_huimin_loan_person_ids"
 MEMO_SECONDS = 30.0
 
 
-def active_loan_person_ids(user) -> list[int]:
-    """People `user` may read under a loan now.
+def _active_loans_by_person(user) -> dict[int, int]:
+    """{person: loan} of the loans in force for `user`.
 
     Remembered on the user object for a moment, so one request's several scoped queries
-    ask once; never past the end of the first loan to run out.
+    and its audit record ask once; never past the end of the first loan to run out.
     """
     at = time.monotonic()
     memo = getattr(user, _MEMO, None)
     if memo is not None and memo[0] > at:
         return memo[1]
     wall = now()
-    rows = list(active_loans(user, wall).values_list("person_id", "valid_until"))
-    ttl = min([MEMO_SECONDS] + [(until - wall).total_seconds() for _, until in rows])
-    ids = [person_id for person_id, _ in rows]
-    setattr(user, _MEMO, (at + ttl, ids))
-    return ids
+    rows = list(active_loans(user, wall).values_list("person_id", "pk", "valid_until"))
+    ttl = min([MEMO_SECONDS] + [(until - wall).total_seconds() for _, _, until in rows])
+    by_person = {person_id: pk for person_id, pk, _ in rows}
+    setattr(user, _MEMO, (at + ttl, by_person))
+    return by_person
+
+
+def active_loan_person_ids(user) -> list[int]:
+    """People `user` may read under a loan now."""
+    return list(_active_loans_by_person(user))
 
 
 def forget_loans(user) -> None:
@@ -66,9 +71,11 @@ def forget_loans(user) -> None:
         delattr(user, _MEMO)
 
 
-def active_loan_id(user, person_id: int) -> int | None:
-    """The loan under which `user` reads this person now (for the audit purpose)."""
-    return active_loans(user).filter(person_id=person_id).values_list("pk", flat=True).first()
+def loans_of_people(user, person_ids: list[int]) -> dict[int, int]:
+    """{person: loan} for the people among `person_ids` that `user` reads under a loan now
+    (the audit record names the loan). From the memo the request's scoping filled."""
+    by_person = _active_loans_by_person(user)
+    return {p: by_person[p] for p in person_ids if p in by_person}
 
 
 def loan_scope(user, model):

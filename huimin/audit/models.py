@@ -143,6 +143,51 @@ class AuditEvent(models.Model):
         raise AppendOnly("审计记录只能追加，不能删除")
 
 
+class AuditEventPersonQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("审计记录只能追加，不能修改")
+
+    def delete(self):
+        raise AppendOnly("审计记录只能追加，不能删除（归档请用 huimin archive-audit）")
+
+
+class AuditEventPerson(models.Model):
+    """Which residents an event concerned: the index behind "who read my record".
+
+    One row per (event, person), written with the event by `record(person_ids=...)`.
+    The hashed event carries the same ids (changes["person_ids"], as ranges), so this
+    index can be checked against, or rebuilt from, the chain.
+    """
+
+    # No database FK, like AuditEvent.actor: archiving removes both by its own SQL.
+    event = models.ForeignKey(
+        AuditEvent,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="people",
+    )
+    person_id = models.BigIntegerField("居民")
+
+    objects = AuditEventPersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计记录涉及的居民"
+        constraints = [
+            models.UniqueConstraint(fields=["person_id", "event"], name="audit_person_event"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_id}:{self.person_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("审计记录只能追加，不能删除")
+
+
 class AuditChainHead(models.Model):
     """One row per chain (pk = the chain's number): its last sequence number and hash.
 

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from huimin.audit.models import AuditAction, AuditEvent, AuditOutcome
+from huimin.audit.models import AuditAction, AuditEvent, AuditEventPerson, AuditOutcome
 from huimin.audit.rules import READ_ACTIONS
 from huimin.audit.services import record
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -250,24 +250,64 @@ def with_names(events) -> list:
 # ---------------------------------------------------------------- who read my record
 
 
+# What was read, as the resident reads it.
+OBJECT_LABELS = {
+    "registry.person": "个人信息",
+    "registry.household": "家庭户信息",
+    "records.record": "健康档案",
+    "records.form": "健康档案表单",
+    "records.transfer": "档案迁移记录",
+    "records.destruction": "档案销毁登记",
+    "records.finding": "档案质量问题",
+    "records.due": "随访计划",
+    "insurance.settlement": "结算记录",
+    "enrollment.enrollment": "参保登记",
+    "enrollment.payment": "缴费记录",
+    "accounts.recordloan": "档案借阅申请",
+}
+
+# A list or search page that showed the person is a read of them too.
+PERSON_READ_ACTIONS = (*READ_ACTIONS, AuditAction.SEARCH)
+
+
 def reads_of_person(person_id: int, limit: int = 100) -> list[dict]:
-    """Who read a resident's record, newest first: when, which role at which institution,
-    and why. No staff usernames: the resident needs the place and the purpose."""
-    events = list(
+    """Who read a resident's data, newest first: their record, health record and forms,
+    settlements, enrollments and household, and every list, search or export they were
+    in (AuditEventPerson); events written before that index by their object id alone.
+    When, which role at which institution, and why — no staff usernames: the resident
+    needs the place and the purpose."""
+    # Two bounded index walks (the person index newest first, the object index), then
+    # the events by primary key: an OR of the two in one WHERE would scan the log.
+    # Only reads name people, so the newest `limit` of each side hold the answer.
+    candidates = set(
+        AuditEventPerson.objects.filter(person_id=person_id)
+        .order_by("-event_id")
+        .values_list("event_id", flat=True)[:limit]
+    )
+    candidates.update(
         AuditEvent.objects.filter(
             object_type="registry.person",
             object_id=str(person_id),
-            action__in=READ_ACTIONS,
+            action__in=PERSON_READ_ACTIONS,
             outcome=AuditOutcome.SUCCESS,
         )
+        .order_by("-at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    events = list(
+        AuditEvent.objects.filter(
+            pk__in=candidates, action__in=PERSON_READ_ACTIONS, outcome=AuditOutcome.SUCCESS
+        )
         .order_by("-at", "-id")
-        .only("at", "role", "institution_id", "purpose", "action", "loan_id")[:limit]
+        .only("at", "role", "institution_id", "purpose", "action", "loan_id", "object_type")[:limit]
     )
     with_names(events)
     return [
         {
             "at": e.at,
             "action": e.get_action_display(),
+            "object_type": e.object_type,
+            "object": OBJECT_LABELS.get(e.object_type, "其他信息"),
             "role": e.role_label or "系统",
             "institution": e.institution_name,
             "purpose": e.purpose,

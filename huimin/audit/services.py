@@ -22,12 +22,13 @@ from django.db import connection, connections, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from huimin.audit import chain, checkpoints, conf, triggers
+from huimin.audit import chain, checkpoints, conf, ids, triggers
 from huimin.audit.models import (
     AuditAction,
     AuditArchive,
     AuditChainHead,
     AuditEvent,
+    AuditEventPerson,
     AuditLegacyCutover,
     AuditOutcome,
 )
@@ -228,8 +229,14 @@ def record(
     institution_id: int | None = None,
     terminal: str = "",
     source_ip: str = "",
+    person_ids=None,
 ) -> AuditEvent:
-    """Append one event to the audit chain inside the caller's transaction."""
+    """Append one event to the audit chain inside the caller's transaction.
+
+    `person_ids`: the residents whose data the event concerns (a read of their record,
+    a list or export they appear in). They go into the hashed content as ranges
+    (changes["person_ids"]) and into AuditEventPerson, where `reads_of_person` finds them.
+    """
     if action not in _ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     if outcome not in _OUTCOMES:
@@ -248,6 +255,9 @@ def record(
             role = staff.role
             if institution_id is None:
                 institution_id = staff.institution_id
+    people = ids.normalise(person_ids or ())
+    if people:
+        changes = {**(changes or {}), "person_ids": ids.to_ranges(people)}
     content = {
         "actor_id": actor.pk if actor is not None else None,
         "actor_username": _cut(actor.get_username() if actor is not None else "", "actor_username"),
@@ -279,6 +289,11 @@ def record(
             chain=number, prev_hash=last_hash, hash=digest, key_id=keyring.current_id, **content
         )
         _append(event)
+        if people:
+            AuditEventPerson.objects.bulk_create(
+                [AuditEventPerson(event_id=event.pk, person_id=p) for p in people],
+                batch_size=2000,
+            )
         if checkpoints.due(number, event.seq):
             # After commit: a checkpoint must never record a head that was rolled back.
             transaction.on_commit(
@@ -658,6 +673,12 @@ def _archive_chain(number: int, before, cutoff, actor, batch_size: int) -> Audit
         with connection.cursor() as cursor, triggers.permit_delete(connection):
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL huimin.audit_archiving = 'on'")
+            # The person index goes with its events (it is rebuilt from them, never alone).
+            cursor.execute(
+                "DELETE FROM audit_auditeventperson WHERE event_id IN (SELECT id FROM "
+                "audit_auditevent WHERE chain = %s AND seq > %s AND seq <= %s)",
+                [number, start.seq, last_seq],
+            )
             cursor.execute(
                 "DELETE FROM audit_auditevent WHERE chain = %s AND seq > %s AND seq <= %s",
                 [number, start.seq, last_seq],

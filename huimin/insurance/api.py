@@ -18,13 +18,13 @@ from django.utils import timezone
 from ninja import Field, Header, Router, Status
 
 from huimin.access.auth import InstitutionBearer
-from huimin.audit.services import record
 from huimin.core import idnumber
 from huimin.core.errors import NotFound
 from huimin.core.money import plain
 from huimin.core.schemas import ERRORS, PlainSchema, Schema
 from huimin.insurance import fees, services
 from huimin.insurance.models import Settlement, SettlementKind
+from huimin.policy import reads
 
 router = Router(tags=["insurance"], auth=InstitutionBearer(scopes=["settlement"]))
 
@@ -94,10 +94,11 @@ def _lookup(request, id_number: str, on: datetime.date | None):
     found = services.lookup(request.auth_institution, id_number, on)
     person, cov = found["person"], found["coverage"]
     # A lookup answers with personal data: audited like the counter page's, by institution.
-    record(
-        action="read",
-        object_type="registry.person",
-        object_id=str(person.pk),
+    reads.audit_read(
+        None,
+        model_label="registry.person",
+        object_id=person.pk,
+        person_ids=[person.pk],
         region_code=person.village_id,
         fields=LOOKUP_FIELDS,
         purpose="1101 人员信息与待遇查询",
@@ -447,6 +448,16 @@ def get_settlement(request, settlement_id: int):
     )
     if s is None:
         raise NotFound("结算记录")
+    reads.audit_read(
+        None,
+        model_label="insurance.settlement",
+        object_id=s.pk,
+        person_ids=[s.person_id],
+        region_code=s.region_code,
+        purpose="结算结果查询",
+        request=request,
+        institution_id=request.auth_institution.pk,
+    )
     return _settlement(s, False)
 
 

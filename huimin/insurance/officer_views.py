@@ -18,8 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huimin.audit.models import AuditEvent
-from huimin.audit.services import record
 from huimin.core.errors import DomainError
 from huimin.core.search import link_query, search_data
 from huimin.insurance import clearing, forms, plan_actions, plans, queries, receipt
@@ -37,7 +35,14 @@ from huimin.insurance.models import (
     VisitType,
 )
 from huimin.insurance.plan import PlanError
-from huimin.policy import get_visible_or_404, has_perm, in_jurisdiction, jurisdiction_of, requires
+from huimin.policy import (
+    get_visible_or_404,
+    has_perm,
+    in_jurisdiction,
+    jurisdiction_of,
+    reads,
+    requires,
+)
 from huimin.registry.models import category_label
 
 VISIT_TYPES = dict(VisitType.choices)
@@ -81,26 +86,14 @@ def with_labels(settlements):
 
 
 def audit_rows(request, rows, query_kind: str, object_type="insurance.settlement") -> None:
-    """Who saw which rows of a list: as many search events as it takes to name every row
-    (an event's object_id holds 100 characters)."""
-    limit = AuditEvent._meta.get_field("object_id").max_length
-    chunks, current = [], ""
-    for pk in (str(r.pk) for r in rows):
-        if current and len(current) + 1 + len(pk) > limit:
-            chunks.append(current)
-            current = pk
-        else:
-            current = f"{current},{pk}" if current else pk
-    if current:
-        chunks.append(current)
-    for ids in chunks:
-        record(
-            action="search",
-            object_type=object_type,
-            object_id=ids,
-            purpose=query_kind,
-            request=request,
-        )
+    """Who saw which rows of a list, and whose they are: one event per page."""
+    reads.audit_listing(
+        request.user,
+        model_label=object_type,
+        rows=rows,
+        query_description=query_kind,
+        request=request,
+    )
 
 
 def query_without(request, *names) -> str:
@@ -283,6 +276,7 @@ def settlement_list(request):
 
 
 EXPORT_LIMIT = 100_000
+EXPORT_CHUNK = 2000
 EXPORT_COLUMNS = (
     "结算号 类型 结算时间 医疗机构 姓名 身份证号 就诊类型 医疗费总额 自费 乙类先行自付 "
     "政策范围内费用 起付线 基本医保统筹支付 大病保险支付 医疗救助支付 个人现金支付 验证码"
@@ -309,19 +303,29 @@ def settlement_export(request):
         return render(request, "insurance/officer/settlement_list.html", context, status=422)
     f = settlement_filter(form)
     scoped = queries.filter_settlements(Settlement.objects.visible_to(request.user), f)
-    count = min(scoped.count(), EXPORT_LIMIT)
-    record(
+    # The rows are fixed before the audit record names them, and the file holds exactly
+    # those: a settlement made while it streams is in neither.
+    chosen = list(
+        scoped.order_by("-settled_at", "-id").values_list("pk", "person_id")[:EXPORT_LIMIT]
+    )
+    reads.audit_listing(
+        request.user,
+        model_label="insurance.settlement",
+        ids=[pk for pk, _ in chosen],
+        person_ids=[person for _, person in chosen],
         action="export",
-        object_type="insurance.settlement",
-        purpose=f"结算查询导出 {f.date_from}至{f.date_to} 共{count}行",
+        query_description=f"结算查询导出 {f.date_from}至{f.date_to} 共{len(chosen)}行",
         fields=EXPORT_COLUMNS,
         request=request,
     )
-    rows = (
-        scoped.select_related("institution", "person")
-        .order_by("-settled_at", "-id")[:EXPORT_LIMIT]
-        .iterator(chunk_size=2000)
-    )
+
+    def in_order():
+        ordered = Settlement.objects.select_related("institution", "person")
+        for start in range(0, len(chosen), EXPORT_CHUNK):
+            pks = [pk for pk, _ in chosen[start : start + EXPORT_CHUNK]]
+            yield from ordered.filter(pk__in=pks).order_by("-settled_at", "-id")
+
+    rows = in_order()
 
     def lines():
         out = io.StringIO()

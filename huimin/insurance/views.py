@@ -22,12 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huimin.audit.services import record
 from huimin.core.errors import Conflict, DomainError, ValidationFailed
 from huimin.core.money import ZERO, parse_decimal, r2
 from huimin.insurance import fees, plans, receipt, services
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, Visit, VisitStatus
-from huimin.policy import check_perm, get_visible_or_404, has_perm, institution_of
+from huimin.policy import check_perm, get_visible_or_404, has_perm, institution_of, reads
 from huimin.registry.models import category_label
 from huimin.registry.services import audit_search
 
@@ -91,12 +90,13 @@ def go(request, url: str) -> HttpResponse:
 
 
 def audit_person_read(request, person, purpose: str, fields=None) -> None:
-    record(
-        action="read",
-        object_type="registry.person",
-        object_id=str(person.pk),
+    reads.audit_read(
+        request.user,
+        model_label="registry.person",
+        object_id=person.pk,
+        person_ids=[person.pk],
         region_code=person.village_id,
-        fields=list(fields or PERSON_FIELDS),
+        fields=fields or PERSON_FIELDS,
         purpose=purpose,
         request=request,
     )

@@ -2,6 +2,7 @@
 
 from huimin.audit.services import record
 from huimin.core.errors import NotFound
+from huimin.policy import reads
 from huimin.policy.scope import visible_to
 
 
@@ -31,12 +32,17 @@ def get_visible_or_404(
     fields: list[str] | None = None,
     what: str = "记录",
     reason: str = "out_of_jurisdiction",
+    person_ids=None,
 ):
     """Row `pk` of `queryset` (a model or a queryset) if `user` may see it, with the
     read recorded in the audit log (in the caller's transaction); otherwise NotFound
     (404). A row that exists but lies outside the user's scope is recorded as a refused
     read, so probing for other people's records leaves a trace; a row that does not
-    exist at all is not an event."""
+    exist at all is not an event.
+
+    The read names the residents whose data the row shows (`person_ids(row)` when
+    given, else worked out from the row: a person, a household's members, a row's
+    person) and the record loan it is read under, if any (policy/reads.py)."""
     qs = visible_to(user, queryset)
     model = qs.model
     object_type = object_type or model._meta.label_lower
@@ -58,14 +64,15 @@ def get_visible_or_404(
                 request=request,
             )
         raise NotFound(what)
-    record(
-        action="read",
-        object_type=object_type,
-        object_id=str(obj.pk),
+    people = person_ids(obj) if callable(person_ids) else person_ids
+    reads.audit_read(
+        user,
+        model_label=object_type,
+        object_id=obj.pk,
+        person_ids=reads.people_of([obj]) if people is None else people,
         region_code=region_of(obj, qs.region_field) or "",
-        fields=list(fields) if fields else None,
-        purpose=purpose[:200],
-        actor=user,
+        fields=fields or (),
+        purpose=purpose,
         request=request,
     )
     return obj

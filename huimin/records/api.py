@@ -17,6 +17,7 @@ from ninja import Field, Router, Status
 
 from huimin.core.errors import NotFound
 from huimin.core.schemas import ERRORS, Schema
+from huimin.policy import reads
 from huimin.records import programmes, read_models, services
 from huimin.records.models import Form
 
@@ -196,6 +197,16 @@ def get_form(request, form_id: int):
     if form.record_id is not None:
         services.read_record(
             request.user, form.record_id, request=request, purpose=_purpose(request)
+        )
+    else:  # a form not (yet) filed in a record is still the person's data
+        reads.audit_read(
+            request.user,
+            model_label="records.form",
+            object_id=form.pk,
+            person_ids=[form.person_id],
+            region_code=form.region_code,
+            purpose=_purpose(request),
+            request=request,
         )
     return _form_out(form)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from huimin.audit.services import record as audit
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.core.names import mask_name
-from huimin.policy import has_perm, jurisdiction_of
+from huimin.policy import has_perm, jurisdiction_of, reads
 from huimin.records import archive_rules as rules
 from huimin.records import conf
 from huimin.records.models import (
@@ -128,12 +128,12 @@ def read_transfer(user, transfer_id: int, *, request=None) -> RecordTransfer:
         trace = transfers_out(user).get(pk=transfer_id)
     except RecordTransfer.DoesNotExist:
         raise NotFound("迁移记录") from None
-    audit(
-        action="read",
-        object_type="records.transfer",
-        object_id=str(trace.pk),
+    reads.audit_read(
+        user,
+        model_label="records.transfer",
+        object_id=trace.pk,
+        person_ids=[trace.record.person_id],
         region_code=trace.region_code,
-        actor=user,
         request=request,
     )
     return trace

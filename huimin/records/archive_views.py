@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huimin.core.errors import DomainError, NotFound, PermissionDenied
 from huimin.core.names import mask_name
-from huimin.policy import has_perm
+from huimin.policy import has_perm, reads
 from huimin.records import archive, archive_rules, services
 from huimin.records.models import Destruction, DestructionStatus, RecordStatus
 
@@ -41,6 +41,19 @@ def archive_staff(view):
     return login_required(checked)
 
 
+def _audit_list(request, model_label: str, rows, description: str) -> None:
+    """A list of records (masked names, numbers): one audit event naming them and whose
+    they are. Rows reach their person through `record` or are records themselves."""
+    reads.audit_listing(
+        request.user,
+        model_label=model_label,
+        rows=rows,
+        person_ids=[r.person_id if hasattr(r, "person_id") else r.record.person_id for r in rows],
+        query_description=description,
+        request=request,
+    )
+
+
 def _say(request, exc: DomainError) -> None:
     messages.error(request, "；".join(exc.fields.values()) if exc.fields else exc.message)
 
@@ -56,13 +69,20 @@ def _date(raw: str | None) -> dt.date | None:
 @require_GET
 def home(request):
     user = request.user
-    pending = archive.register(user).filter(status__in=archive.PENDING)
+    pending = list(
+        archive.register(user)
+        .filter(status__in=archive.PENDING)
+        .select_related("record")[:LIST_SIZE]
+    )
+    transfers = list(archive.transfers_out(user)[:20])
+    _audit_list(request, "records.transfer", transfers, "档案管理：迁出记录")
+    _audit_list(request, "records.destruction", pending, "档案管理：待审批销毁")
     return render(
         request,
         "records/archive_home.html",
         {
-            "transfers": archive.transfers_out(user)[:20],
-            "pending": pending[:LIST_SIZE],
+            "transfers": transfers,
+            "pending": pending,
             "may_approve": _may(user, "record.destroy_approve"),
         },
     )
@@ -208,6 +228,8 @@ def transfer_trace(request, transfer_id: int):
 @require_GET
 def appraisal(request):
     eligible, kept, years = archive.appraisal(request.user)
+    eligible_rows, kept_rows = list(eligible[:LIST_SIZE]), list(kept[:LIST_SIZE])
+    _audit_list(request, "records.record", [*eligible_rows, *kept_rows], "档案管理：鉴定")
     return render(
         request,
         "records/archive_appraisal.html",
@@ -216,11 +238,9 @@ def appraisal(request):
             "eligible_count": eligible.count(),
             "kept_count": kept.count(),
             "eligible": [
-                (r, mask_name(r.person.name), archive.eligible_on(r)) for r in eligible[:LIST_SIZE]
+                (r, mask_name(r.person.name), archive.eligible_on(r)) for r in eligible_rows
             ],
-            "kept": [
-                (r, mask_name(r.person.name), archive.eligible_on(r)) for r in kept[:LIST_SIZE]
-            ],
+            "kept": [(r, mask_name(r.person.name), archive.eligible_on(r)) for r in kept_rows],
         },
     )
 
@@ -232,11 +252,13 @@ def register(request):
     status = request.GET.get("status", "")
     if status in DestructionStatus.values:
         rows = rows.filter(status=status)
+    rows = list(rows.select_related("record")[:LIST_SIZE])
+    _audit_list(request, "records.destruction", rows, "档案销毁登记簿")
     return render(
         request,
         "records/archive_register.html",
         {
-            "rows": rows[:LIST_SIZE],
+            "rows": rows,
             "statuses": DestructionStatus.choices,
             "status": status,
             "may_approve": _may(request.user, "record.destroy_approve"),

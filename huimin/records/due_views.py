@@ -20,10 +20,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from huimin.policy import has_perm, jurisdiction_of
+from huimin.policy import has_perm, jurisdiction_of, reads
 from huimin.records.models import DueService, FormKind
 from huimin.registry.models import Region, RegionLevel
-from huimin.registry.services import audit_search
 
 DEFAULT_WITHIN = 30
 MAX_WITHIN = 90  # the schedule stores 120 days ahead; a list never looks further
@@ -136,8 +135,10 @@ def villages_in_jurisdiction(user) -> list[Region]:
 
 
 def _audit(request, rows, kind: str) -> None:
-    people = list({row.person_id: row.person for row in rows}.values())
-    audit_search(request.user, "records.due", people, kind, request=request)
+    # The due services shown, and the residents they are for.
+    reads.audit_listing(
+        request.user, model_label="records.due", rows=rows, query_description=kind, request=request
+    )
 
 
 @login_required

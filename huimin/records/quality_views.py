@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from huimin.audit.services import record as audit
 from huimin.core.errors import DomainError
 from huimin.core.names import mask_name
-from huimin.policy import has_perm, jurisdiction_of
+from huimin.policy import has_perm, jurisdiction_of, reads
 from huimin.records import quality
 from huimin.records.forms import SPECS
 from huimin.records.models import (
@@ -214,12 +213,13 @@ def findings(request, village: str):
             else ""
         )
         f.can_confirm = f.status == FindingStatus.OPEN and f.severity != Severity.BLOCKING
-    audit(
-        action="search",
-        object_type="records.finding",
+    reads.audit_listing(
+        request.user,
+        model_label="records.finding",
+        rows=page.rows,
+        person_ids=[f.record.person.pk for f in page.rows],  # person_id is deferred
         region_code=village,
-        purpose=f"档案质量问题清单 {rule or ''} {severity or ''}".strip()[:200],
-        actor=request.user,
+        query_description=f"档案质量问题清单 {rule or ''} {severity or ''}".strip(),
         request=request,
     )
     region = Region.objects.filter(code=village).select_related("parent").first()

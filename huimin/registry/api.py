@@ -11,6 +11,7 @@ from huimin.core import idnumber
 from huimin.core.codes import RELATIONS
 from huimin.core.errors import NotFound
 from huimin.core.schemas import ERRORS, Schema
+from huimin.policy import reads
 from huimin.registry import queries, rules, services
 from huimin.registry.models import (
     Household,
@@ -499,6 +500,13 @@ def list_households(request, filters: Query[HouseholdFilter]):
         qs = qs.within(filters.region)
     qs = queries.search_households(qs, filters.q or "")
     items, nxt = queries.page(qs.order_by("number"), filters.offset, _limit(filters.limit))
+    reads.audit_listing(
+        request.user,
+        model_label="registry.household",
+        rows=items,
+        query_description="search" if filters.q else "list",
+        request=request,
+    )
     return {"items": [_household(h) for h in items], "next_offset": nxt}
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from huimin.core import crypto, idnumber
 from huimin.core.codes import HEAD_RELATION
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from huimin.policy import check_perm, get_visible_or_404, has_perm
+from huimin.policy import check_perm, get_visible_or_404, has_perm, reads
 from huimin.registry import moves, rules
 from huimin.registry.models import (
     Household,
@@ -88,7 +88,9 @@ def check_can_read_people(user) -> None:
         raise PermissionDenied("无权查看居民信息")
 
 
-def _read(user, queryset, object_type: str, pk: int, fields, request, purpose, what: str):
+def _read(
+    user, queryset, object_type: str, pk: int, fields, request, purpose, what: str, people=None
+):
     """A scoped row for display with its read audited; a refused one (404) is audited
     too, as denied (policy.get_visible_or_404)."""
     check_can_read_people(user)
@@ -101,6 +103,7 @@ def _read(user, queryset, object_type: str, pk: int, fields, request, purpose, w
         object_type=object_type,
         fields=list(fields),
         what=what,
+        person_ids=people,
     )
 
 
@@ -128,6 +131,8 @@ def read_household(user, household_id: int, *, request=None, purpose: str = "") 
         request,
         purpose,
         "家庭户",
+        # Everyone the page shows: current and former members.
+        lambda household: reads.household_people(household.pk),
     )
 
 
@@ -152,36 +157,30 @@ def reveal_id_number(user, person_id: int, purpose: str, *, request=None) -> str
         )
         raise PermissionDenied("您的角色无权查看完整身份证号码", code="unmask_forbidden")
     person = read_person(user, person_id, request=request, purpose=purpose)
-    record(
-        action="unmask",
-        object_type="registry.person",
-        object_id=str(person.pk),
+    reads.audit_read(
+        user,
+        model_label="registry.person",
+        object_id=person.pk,
+        person_ids=[person.pk],
         region_code=person.village_id,
         fields=["id_number"],
-        purpose=purpose[:200],
-        actor=user,
+        purpose=purpose,
+        action="unmask",
         request=request,
     )
     return person.reveal_id_number()
 
 
 def audit_search(user, object_type: str, rows, query_kind: str, *, request=None) -> None:
-    """A list or search that showed people's (masked) data: who saw which rows. One event
-    per page, whatever its length; the ids shown go in `fields` (a JSON list)."""
-    from huimin.audit.services import record
-
-    ids = [str(r.pk) for r in rows]
-    if ids:
-        joined = ",".join(ids)
-        record(
-            action="search",
-            object_type=object_type,
-            object_id=joined if len(joined) <= 100 else f"{len(ids)}行",
-            fields=ids,
-            purpose=query_kind,
-            actor=user,
-            request=request,
-        )
+    """A list or search that showed people's (masked) data: one event per page naming
+    the rows and the residents shown (policy.reads.audit_listing)."""
+    reads.audit_listing(
+        user,
+        model_label=object_type,
+        rows=rows,
+        query_description=query_kind,
+        request=request,
+    )
 
 
 def find_by_id_number(user, raw_number: str) -> Person | None:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huimin.core import idnumber
 from huimin.core.errors import DomainError
 from huimin.core.search import link_query, search_data
-from huimin.policy import get_visible_or_404, has_perm, jurisdiction_of
+from huimin.policy import get_visible_or_404, has_perm, jurisdiction_of, reads
 from huimin.registry import services
 from huimin.registry.forms import (
     HouseholdFilter,
@@ -203,9 +203,12 @@ def summary(request):
 # ---------------------------------------------------------------- people
 
 
-def _audited_get(request, qs, pk: int, object_type: str):
-    """The row if the user may see it, with its audit record; else 404 (also recorded)."""
-    return get_visible_or_404(request.user, qs, pk, request=request, object_type=object_type)
+def _audited_get(request, qs, pk: int, object_type: str, people=None):
+    """The row if the user may see it, with its audit record naming whose data it shows
+    (`people(row)`, else worked out from the row); else 404 (also recorded)."""
+    return get_visible_or_404(
+        request.user, qs, pk, request=request, object_type=object_type, person_ids=people
+    )
 
 
 PERSON_KEYS = ("village_id", "id")
@@ -256,6 +259,7 @@ def person_detail(request, pk: int):
         Person.objects.visible_to(user).select_related(f"village__{UP}"),
         pk,
         "registry.person",
+        lambda person: [person.pk],
     )
     with_ages([person])
     memberships = list(person.memberships.select_related("household").order_by("-joined_on", "-id"))
@@ -303,6 +307,14 @@ def household_list(request):
         .annotate(member_count=Subquery(members, output_field=IntegerField()))
     )
     page = page_of(request, qs, ("number",))
+    # Head names and addresses are the households' members' data.
+    reads.audit_listing(
+        request.user,
+        model_label="registry.household",
+        rows=page.rows,
+        query_description="search" if form.value("q") else "list",
+        request=request,
+    )
     return render_list(
         request,
         "household_list",
@@ -323,6 +335,7 @@ def household_detail(request, pk: int):
         Household.objects.visible_to(request.user).select_related(f"village__{UP}", "head"),
         pk,
         "registry.household",
+        lambda household: reads.household_people(household.pk),
     )
     rows = list(
         household.memberships.select_related("person").order_by("relation", "joined_on", "id")
@@ -475,6 +488,13 @@ def duplicate_groups(user) -> list[dict]:
 
 def render_duplicates(request, *, form=None, error=None, status=200):
     groups = duplicate_groups(request.user)
+    reads.audit_listing(
+        request.user,
+        model_label="registry.person",
+        rows=[p for g in groups for p in g["people"]],
+        query_description="疑似重复居民",
+        request=request,
+    )
     if form is not None:
         # The failed form's group shows the error and keeps what was typed.
         ids = {form.data.get("survivor_id"), form.data.get("merged_id")}

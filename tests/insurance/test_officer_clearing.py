@@ -13,6 +13,7 @@ from huimin.insurance import clearing
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.models import ClearingBatch, Settlement
 from tests import factories
+from tests.audit.shown import rows_named
 from tests.insurance.officer_support import (
     MARCH_20,
     cashier,
@@ -187,7 +188,7 @@ def test_the_rows_of_a_batch_are_audited(client, insured, march):
     client.force_login(insured.officer)
     client.get(reverse("insurance:clearing_detail", args=[batch.pk]))
     event = AuditEvent.objects.get(action="search", object_type="insurance.settlement")
-    assert set(event.object_id.split(",")) == {str(s.pk) for s in march}
+    assert rows_named(event) == {s.pk for s in march}
     assert event.purpose == f"clearing_batch:{batch.pk}"
 
 

@@ -15,6 +15,7 @@ from huimin.audit.models import AuditEvent
 from huimin.insurance import services
 from huimin.insurance.models import Settlement
 from tests import factories
+from tests.audit.shown import people_named, rows_named
 from tests.insurance.officer_support import (
     MARCH_20,
     cashier,
@@ -117,7 +118,8 @@ def test_the_rows_shown_are_audited(client, insured, march):
     client.force_login(insured.officer)
     client.post(reverse(URL), {**MARCH, "id_number": insured.id_number})
     event = AuditEvent.objects.filter(action="search", object_type="insurance.settlement").get()
-    assert set(event.object_id.split(",")) == {str(s.pk) for s in march.values()}
+    assert rows_named(event) == {s.pk for s in march.values()}
+    assert people_named(event) == {insured.person.pk}
     assert event.purpose == "settlement_list:id_number"
     assert event.actor_id == insured.officer.pk
 

@@ -69,6 +69,7 @@ def test_the_findings_list_is_scoped_masked_bounded_and_audited(
     client.get(url)  # warm caches (role grants)
     # 13: one of them is the request's read of the policy version (a revoke is seen on
     # the next request in every process, policy/permissions.py).
+    # 13: the audit event's index of the residents shown is one more insert.
     with django_assert_max_num_queries(13):
         page = client.get(url)
     assert page.status_code == 200

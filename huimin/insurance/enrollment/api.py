@@ -9,11 +9,11 @@ from typing import Annotated
 
 from ninja import Field, Header, Query, Router, Status
 
-from huimin.audit.services import record
 from huimin.core.money import fmt
 from huimin.core.schemas import ERRORS, Schema
 from huimin.insurance.enrollment import services
 from huimin.insurance.enrollment.models import Enrollment, Payment
+from huimin.policy import reads
 
 router = Router(tags=["enrollment"])
 
@@ -203,11 +203,19 @@ def enroll_household(request, household_id: int, payload: EnrollIn):
 def household_enrollments(request, household_id: int, query: Query[YearQuery]):
     services.check_can_read(request.user)
     household = services.get_household(request.user, household_id)
-    rows = (
+    rows = list(
         Enrollment.objects.visible_to(request.user)
         .filter(household=household, year=query.year)
         .select_related("person")
         .order_by("person_id", "id")
+    )
+    reads.audit_listing(
+        request.user,
+        model_label="enrollment.enrollment",
+        rows=rows,
+        query_description=f"家庭户 {household.pk} {query.year} 年度参保登记",
+        region_code=household.village_id,
+        request=request,
     )
     return {"items": [_enrollment(e) for e in rows]}
 
@@ -259,10 +267,11 @@ def refund(request, payment_id: int, payload: RefundIn):
 def coverage(request, query: Query[CoverageQuery]):
     person = services.check_coverage_lookup(request.user, query.person_id)
     cov = services.coverage_on(person.pk, query.on)
-    record(
-        action="read",
-        object_type="registry.person",
-        object_id=str(person.pk),
+    reads.audit_read(
+        request.user,
+        model_label="registry.person",
+        object_id=person.pk,
+        person_ids=[person.pk],
         region_code=person.village_id,
         fields=["coverage"],
         request=request,

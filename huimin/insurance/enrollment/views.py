@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huimin.audit.services import record
 from huimin.core.errors import DomainError
 from huimin.core.search import search_data
 from huimin.core.text import ascii_digits
@@ -30,6 +29,7 @@ from huimin.insurance.enrollment.models import (
 )
 from huimin.insurance.queries import Page, newest_first
 from huimin.policy import check_jurisdiction, jurisdiction_of, requires
+from huimin.policy.reads import audit_listing, audit_read
 from huimin.registry import queries
 from huimin.registry.models import (
     Household,
@@ -153,6 +153,14 @@ def index(request):
             for m in memberships:
                 seen.setdefault(m.household_id, m.household)
             households = list(seen.values())
+        # Head names and addresses of every household found: the members' data.
+        audit_listing(
+            request.user,
+            model_label="registry.household",
+            rows=households,
+            query_description=f"参保缴费检索 {year}",
+            request=request,
+        )
     periods = with_share_labels(periods_for(request.user).order_by("-year", "region_code")[:20])
     return render(
         request,
@@ -225,10 +233,11 @@ def render_household(request, household, year, *, error=None, failed=None, statu
         if period
         else None
     )
-    record(
-        action="read",
-        object_type="registry.household",
-        object_id=str(household.pk),
+    audit_read(
+        user,
+        model_label="registry.household",
+        object_id=household.pk,
+        person_ids=[*member_ids, *(e.person_id for e in enrollments)],
         region_code=household.village_id,
         fields=["enrollments", "payments"],
         purpose=f"参保缴费 {year}",
@@ -504,6 +513,14 @@ def bank_batch(request, pk: int):
         rows=rows[:size],
         next_cursor=str(rows[size - 1].pk) if len(rows) > size else None,
         is_first=not ascii_digits(after),
+    )
+    audit_listing(
+        request.user,
+        model_label="enrollment.payment",
+        rows=page.rows,
+        person_ids=[p.enrollment.person_id for p in page.rows],
+        query_description=f"银行代扣批次 {batch.pk}",
+        request=request,
     )
     return render(
         request,
