@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "huimin.insurance.catalog",
     "huimin.insurance.enrollment",
     "huimin.records",
+    "huimin.review",
 ]
 
 MIDDLEWARE = [
