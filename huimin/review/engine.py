@@ -34,6 +34,20 @@ class Finding:
     def blocking(self) -> bool:
         return self.severity == "blocking"
 
+    def as_json(self) -> dict:
+        """As the API and the stored finding carry it: strings, the weight as written."""
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "category": self.category,
+            "severity": self.severity,
+            "weight": format(self.weight, "f"),
+            "explanation": self.explanation,
+            "lines": list(self.lines),
+            "facts": dict(self.facts),
+            "subject": self.subject,
+        }
+
 
 def _finding(cfg: RuleConfig, hit: Hit, facts: dict[str, str]) -> Finding:
     return Finding(
@@ -63,6 +77,7 @@ def review(
     exempt items' lines are not shown to the rule. `realtime_only=False` also runs claim
     rules marked as batch-only (none yet; the batch will have some)."""
     findings = []
+    by_number = {line.number: line for line in claim.lines}
     for code, cfg in rule_set.rules.items():
         spec = REGISTRY[code]
         if spec.reads != CLAIM or (realtime_only and not spec.realtime):
@@ -73,7 +88,6 @@ def review(
         if cfg.exceptions.items:
             kept = tuple(line for line in claim.lines if line.code not in cfg.exceptions.items)
             seen = dataclasses.replace(claim, lines=kept)
-        by_number = {line.number: line for line in claim.lines}
         for hit in spec.function(seen, history, cfg):
             facts = {
                 "lines": line_names(by_number[n] for n in hit.lines) or "全部费用明细",

@@ -73,3 +73,12 @@ def test_a_rule_left_out_of_the_rule_set_does_not_run():
     rs = default_rule_set()
     rs = dataclasses.replace(rs, rules={k: v for k, v in rs.rules.items() if k != "not_insured"})
     assert review(inpatient(person=person(coverage=())), History(), rs) == []
+
+
+def test_a_finding_as_json_carries_strings_and_line_numbers():
+    claim = inpatient(lines=(line(1), line(2)))
+    [finding] = review(claim, History(), default_rule_set())
+    data = finding.as_json()
+    assert data["rule"] == "duplicate_charge" and data["weight"] == "8"
+    assert data["lines"] == [1, 2] and data["facts"]["date"] == "2026-03-10"
+    assert data["explanation"].startswith("疑似重复收费")

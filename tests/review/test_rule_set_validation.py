@@ -257,3 +257,17 @@ def test_the_reasons_are_in_chinese():
     found = problems(lambda d: split(d)["params"].update(window_days=-1))
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in reason) for reason in found.values())
     assert ruleset.RuleSetError.__mro__[1] is ValueError
+
+
+def test_item_codes_must_be_quoted_so_leading_zeros_survive():
+    text = yaml.safe_dump(VALID, allow_unicode=True).replace(
+        "    diagnoses:\n", "    items: [001102000010000]\n    diagnoses:\n", 1
+    )
+    with pytest.raises(RuleSetError) as caught:
+        parse_rule_set(text)
+    assert "须加引号" in caught.value.problems["rules.split_admission.exceptions.items"]
+
+
+def test_full_width_digits_are_not_numbers_here():
+    found = problems(lambda d: split(d).update(weight="１５"))
+    assert "rules.split_admission.weight" in found

@@ -23,7 +23,7 @@ CLAIM_FACTS = ("lines", "institution", "visit_date", "diagnosis")
 
 # ---------------------------------------------------------------- parameter kinds
 
-ICD_PREFIX = re.compile(r"[A-Z]\d{0,2}(\.\d{0,2})?")
+ICD_PREFIX = re.compile(r"[A-Z][0-9]{0,2}(\.[0-9]{0,2})?")
 ITEM_CODE = re.compile(r"[A-Z0-9]{1,40}")
 
 
@@ -132,8 +132,11 @@ def _read_icd_groups(raw) -> tuple[tuple[str, ...], ...]:
 
 
 def _read_code(value) -> str:
-    text = str(value).strip().upper() if isinstance(value, str | int) else ""
-    if isinstance(value, bool) or not ITEM_CODE.fullmatch(text):
+    if not isinstance(value, str):
+        # YAML reads an unquoted 001102000010000 as a number and drops the zeros
+        raise ValueError(f'项目编码{value}须加引号写成文字，如 "001102000010000"')
+    text = value.strip().upper()
+    if not ITEM_CODE.fullmatch(text):
         raise ValueError(f"“{value}”不是项目编码（字母数字，不超过40位）")
     return text
 
@@ -182,7 +185,7 @@ def decimal_value(raw, reason: str) -> Decimal:
         raw = repr(raw)  # YAML reads an unquoted 0.95 as a float; repr is what was typed
     if isinstance(raw, int):
         raw = str(raw)
-    if not isinstance(raw, str) or not re.fullmatch(r"\d+(\.\d+)?", raw.strip()):
+    if not isinstance(raw, str) or not re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw.strip()):
         raise ValueError(reason)
     return Decimal(raw.strip())
 
