@@ -22,3 +22,14 @@ def test_every_rule_has_its_own_test_file():
     here = Path(__file__).parent
     missing = [code for code in REGISTRY if not (here / f"test_rule_{code}.py").exists()]
     assert missing == []
+
+
+def test_docs_describe_every_rule_and_parameter():
+    docs = (Path(__file__).parents[2] / "docs" / "review.md").read_text("utf-8")
+    missing = [
+        f"{spec.code}.{name}"
+        for spec in REGISTRY.values()
+        for name in (spec.code, *spec.params)
+        if f"`{name}`" not in docs
+    ]
+    assert missing == []
