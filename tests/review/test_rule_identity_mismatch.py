@@ -32,3 +32,9 @@ def test_a_pregnant_woman_of_thirty_does_not():
 
 def test_a_prostate_diagnosis_for_a_man_does_not():
     assert fired("identity_mismatch", inpatient(diagnosis="N40")) == []
+
+
+def test_a_mans_pregnancy_at_seventy_is_one_finding_not_two():
+    old_man = person(birth_date=D(1955, 1, 1))
+    [finding] = fired("identity_mismatch", inpatient(person=old_man, diagnosis="O80.0"))
+    assert "异性" in finding.facts["reason"]

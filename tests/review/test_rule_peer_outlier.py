@@ -51,3 +51,10 @@ def test_the_robust_z_score_uses_median_and_mad():
     flat = [Decimal(v) for v in ("5", "5", "5", "5", "10")]
     assert robust_z(Decimal("10"), flat) == Decimal("5") / (Decimal("1.253314") * Decimal("1"))
     assert robust_z(Decimal("5"), [Decimal("5")] * 4) is None
+
+
+def test_the_z_in_the_explanation_is_rounded_half_up_to_one_decimal():
+    # median 100 and MAD 0.6745, so z = x − 100 exactly: 4.25 shows as 4.3
+    group = peers("99.3255", "99.3255", "100", "100", "100.6745", "100.6745", "104.25")
+    [finding] = review_peers(group, default_rule_set())
+    assert finding.facts["z"] == "4.3"

@@ -134,7 +134,8 @@ def identity_mismatch(claim: Claim, history: History, cfg: RuleConfig) -> list[H
     other_sex = {"1": p["female_only_diagnoses"], "2": p["male_only_diagnoses"]}.get(person.sex)
     if other_sex and matches(claim.diagnosis, other_sex):
         hits.append(Hit({**facts, "reason": f"诊断{claim.diagnosis}仅见于异性"}))
-    if matches(claim.diagnosis, p["pregnancy_diagnoses"]) and not (
+    # a man's pregnancy is already the sex mismatch; the age is a woman's question
+    elif matches(claim.diagnosis, p["pregnancy_diagnoses"]) and not (
         p["pregnancy_age_min"] <= age <= p["pregnancy_age_max"]
     ):
         hits.append(Hit({**facts, "reason": f"妊娠相关诊断{claim.diagnosis}与年龄不符"}))

@@ -1,7 +1,7 @@
 """Pattern rules: what one claim cannot show, but a year, a terminal or peers can."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from huimin.core.money import r2
 from huimin.review.claim import LEVEL_NAMES, Claim, History, PeerCost, TerminalActivity
@@ -142,7 +142,7 @@ def peer_outlier(peers: list[PeerCost], cfg: RuleConfig) -> list[Hit]:
                     "level": LEVEL_NAMES.get(level, level),
                     "average_cost": money(peer.average_cost),
                     "median": money(centre),
-                    "z": str(z.quantize(Decimal("0.1"))),
+                    "z": str(z.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)),
                     "peers": str(len(group)),
                 }
                 hits.append(Hit(facts, subject=peer.subject_id))
