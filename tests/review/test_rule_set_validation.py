@@ -271,3 +271,12 @@ def test_item_codes_must_be_quoted_so_leading_zeros_survive():
 def test_full_width_digits_are_not_numbers_here():
     found = problems(lambda d: split(d).update(weight="１５"))
     assert "rules.split_admission.weight" in found
+
+
+def test_whole_numbers_may_be_quoted_but_must_be_ascii_digits():
+    doc = copy.deepcopy(VALID)
+    doc["rules"][0]["params"]["window_days"] = "20"
+    rs = parse_rule_set(yaml.safe_dump(doc, allow_unicode=True))
+    assert rs.rules["split_admission"].params["window_days"] == 20
+    found = problems(lambda d: split(d)["params"].update(window_days="２０"))
+    assert "rules.split_admission.params.window_days" in found

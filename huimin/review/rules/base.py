@@ -40,12 +40,15 @@ class Param:
 def _int(raw, low: int) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int | str):
         raise ValueError
-    value = (
-        int(raw) if isinstance(raw, int) else int(raw.strip()) if raw.strip().isdigit() else None
-    )
-    if value is None or value < low:
+    if isinstance(raw, str):
+        text = raw.strip()
+        # ASCII only: int() would also read full-width and other scripts' digits
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError
+        raw = int(text)
+    if raw < low:
         raise ValueError
-    return value
+    return raw
 
 
 def _read_days(raw):
