@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "huimin.insurance.catalog",
     "huimin.insurance.enrollment",
     "huimin.records",
+    "huimin.review",
 ]
 
 MIDDLEWARE = [
