@@ -256,6 +256,11 @@ HUIMIN_PAGE_SIZE = env_int("HUIMIN_PAGE_SIZE", 50, minimum=5)
 # per institution credential and per address alike; docs/security.md explains each.
 HUIMIN_RATE_LIMITS = {
     "list": (env_int("HUIMIN_RATE_LISTS_PER_MINUTE", 60, minimum=1), 60, "查询、列表与导出"),
+    "list_address": (
+        env_int("HUIMIN_RATE_LISTS_PER_ADDRESS_PER_MINUTE", 600, minimum=1),
+        60,
+        "本网络地址的查询、列表与导出",
+    ),
     "rows": (env_int("HUIMIN_RATE_ROWS_PER_HOUR", 10000, minimum=100), 3600, "查询返回的记录"),
     "token": (env_int("HUIMIN_RATE_TOKENS_PER_MINUTE", 30, minimum=1), 60, "令牌申请"),
     "auth_failure": (

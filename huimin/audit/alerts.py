@@ -49,6 +49,7 @@ DEFAULT_RULES = {
     rules.STAFF_NEW_ADDRESS: ("工作人员从新的IP地址登录", "medium", 1, 60, {"lookback_days": 90}),
     rules.REFUSED_READ_BURST: ("短时间内多次越权访问被拒绝", "high", 10, 10, {}),
     rules.PRIVILEGED_ACCOUNT_CHANGE: ("新建或提升特权账号", "high", 1, 60, {}),
+    rules.LISTING_HARVEST: ("经列表与查询批量获取个人信息", "high", 2000, 60, {}),
 }
 
 
@@ -282,6 +283,20 @@ def _refused_reads(rule, now, since):
     return rules.refused_read_burst(_rows(qs), config_of(rule))
 
 
+def _listing_harvest(rule, now, since):
+    start = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
+    # One event per list page or API page (policy/reads.audit_listing), its row count in
+    # changes["count"]: bounded by the window, a few thousand rows a county-hour.
+    events = AuditEvent.objects.filter(
+        action="search", outcome="success", at__gte=start, at__lte=now
+    ).values_list("at", "changes", "actor_id", "actor_username", "institution_id")
+    listings = [
+        rules.Listing(at, int((changes or {}).get("count") or 0), actor, name or "", inst)
+        for at, changes, actor, name, inst in events.iterator(chunk_size=2000)
+    ]
+    return rules.listing_harvest(listings, config_of(rule))
+
+
 def _privileged_accounts(rule, now, since):
     from huimin.accounts import rules as account_rules
     from huimin.policy.permissions import PERMISSIONS, role_permissions
@@ -350,6 +365,7 @@ EVALUATORS = {
     rules.STAFF_NEW_ADDRESS: _staff_new_addresses,
     rules.REFUSED_READ_BURST: _refused_reads,
     rules.PRIVILEGED_ACCOUNT_CHANGE: _privileged_accounts,
+    rules.LISTING_HARVEST: _listing_harvest,
 }
 
 

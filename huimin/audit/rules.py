@@ -25,6 +25,7 @@ AUDIT_CHAIN_BROKEN = "audit_chain_broken"
 STAFF_NEW_ADDRESS = "staff_new_address"
 REFUSED_READ_BURST = "refused_read_burst"
 PRIVILEGED_ACCOUNT_CHANGE = "privileged_account_change"
+LISTING_HARVEST = "listing_harvest"
 
 # The audit actions that read personal data.
 READ_ACTIONS = ("read", "unmask", "export")
@@ -40,6 +41,9 @@ RULE_HELP = {
     AUDIT_CHAIN_BROKEN: "verify-audit 发现审计链被破坏",
     STAFF_NEW_ADDRESS: "工作人员从近 lookback_days 天内该账号未用过的IP登录成功",
     REFUSED_READ_BURST: "同一账号在时间窗内被拒绝的访问（越权查阅等）达到阈值",
+    LISTING_HARVEST: (
+        "同一账号或同一机构在时间窗内经列表、查询返回的记录数达到阈值（批量获取个人信息）"
+    ),
     PRIVILEGED_ACCOUNT_CHANGE: (
         "新建或提升特权账号：管理员角色，或可查阅一个村以上个人信息的角色与辖区；"
         "含重新启用此类账号、给角色授予个人信息或管理权限"
@@ -453,6 +457,59 @@ def refused_read_burst(rows: Iterable[Row], cfg: RuleConfig) -> list[Finding]:
                     },
                 )
             )
+    return findings
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One list, search or API page as the rules see it: who, when and how many rows."""
+
+    at: datetime.datetime
+    rows: int
+    actor_id: int | None = None
+    actor_username: str = ""
+    institution_id: int | None = None
+
+
+def listing_harvest(listings: Iterable[Listing], cfg: RuleConfig) -> list[Finding]:
+    """≥ threshold rows returned by lists and searches to one account (or one
+    institution's systems) within a window: someone paging through the registry. The
+    read-count rules see one event per page; this one sees the rows on it."""
+    by_subject: dict[str, list[Listing]] = defaultdict(list)
+    for listing in listings:
+        if listing.actor_id is not None:
+            by_subject[f"user:{listing.actor_username}"].append(listing)
+        elif listing.institution_id is not None:
+            by_subject[f"institution:{listing.institution_id}"].append(listing)
+    findings = []
+    window = datetime.timedelta(minutes=cfg.window_minutes)
+    for subject, pages in sorted(by_subject.items()):
+        pages.sort(key=lambda p: p.at)
+        start, total, bucket = 0, 0, None
+        for end, page in enumerate(pages):
+            total += page.rows
+            while pages[start].at < page.at - window:
+                total -= pages[start].rows
+                start += 1
+            if total >= cfg.threshold and bucket is None:
+                bucket = int(pages[start].at.timestamp()) // (cfg.window_minutes * 60)
+                findings.append(
+                    Finding(
+                        rule=LISTING_HARVEST,
+                        subject=subject,
+                        summary=(
+                            f"{subject} 在 {cfg.window_minutes} 分钟内经列表与查询获取 "
+                            f"{total} 条记录（{end - start + 1} 次）"
+                        ),
+                        dedupe_key=f"{LISTING_HARVEST}:{subject}:{bucket}",
+                        details={
+                            "rows": total,
+                            "pages": end - start + 1,
+                            "first": _fmt(pages[start].at),
+                            "last": _fmt(page.at),
+                        },
+                    )
+                )
     return findings
 
 

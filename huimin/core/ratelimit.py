@@ -113,8 +113,11 @@ def listing(request, rows: int) -> None:
     `list` limit (account or credential, and address), the rows against `rows` (account or
     credential). Called before the answer is shown, so a refused one shows nothing."""
     subjects = subjects_of(request)
-    hit("list", *subjects)
     readers = [s for s in subjects if not s.startswith("ip:")]
+    # An office's staff often share one address behind NAT: the address has its own,
+    # higher limit, so colleagues do not use up each other's.
+    hit("list", *readers)
+    hit("list_address", *(s for s in subjects if s.startswith("ip:")))
     if rows and readers:
         hit("rows", *readers, amount=rows)
 

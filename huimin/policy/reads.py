@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from huimin.audit import ids as id_ranges
 from huimin.audit.models import AuditEvent
 from huimin.audit.services import record
+from huimin.core import ratelimit
 from huimin.policy.scope import jurisdiction_of
 from huimin.registry.models import Household, HouseholdMembership, Person
 
@@ -159,6 +160,10 @@ def audit_listing(
     if not shown and not people and action != "export":
         return None
     count = len(shown)
+    if request is not None:
+        # Harvesting through lists: counted before the answer is shown, so a refused one
+        # (429) shows nothing. An export's rows are its own size, not a page's.
+        ratelimit.listing(request, 0 if action == "export" else count)
     ranges = id_ranges.to_ranges(shown[:MAX_IDS])
     changes = {"ids": ranges, "count": count}
     if count > MAX_IDS:
