@@ -171,21 +171,30 @@ def test_the_sysadmin_cannot_approve_its_own_request(sys_client, sysadmin):
     assert not User.objects.filter(username="wangfang").exists()
 
 
-def test_nobody_approves_their_own_request_even_holding_both_duties(county):
-    # A superuser holds every permission; four eyes still needs a second person.
-    root = User.objects.create_superuser("breakglass", password="Huimin#2026pass")
-    data = administration.StaffData("wangfang", "王芳", "audit_admin", factories.COUNTY)
-    req = administration.do_request(root, "create", data=data)
+def test_nobody_approves_a_request_about_their_own_account(sysadmin, secadmin):
+    req = administration.do_request(sysadmin, "password", user_id=secadmin.pk)
     with pytest.raises(PermissionDenied) as refused:
-        administration.do_decide(root, req.pk, True)
+        administration.do_decide(secadmin, req.pk, True)
     assert refused.value.code == "self_approval"
-    assert not User.objects.filter(username="wangfang").exists()
     assert AuditEvent.objects.filter(
         action="approve", outcome="denied", object_id=str(req.pk)
     ).exists()
-    # The database says so too.
+    # The database refuses a request decided by its own author too.
     with pytest.raises(IntegrityError), transaction.atomic():
-        AccountRequest.objects.filter(pk=req.pk).update(decided_by=root)
+        AccountRequest.objects.filter(pk=req.pk).update(decided_by=sysadmin)
+
+
+def test_a_superuser_holds_no_duty_and_cannot_file_or_decide(county, sysadmin):
+    # Superusers hold no permission in Huimin (docs/architecture.md): no back door
+    # around 三员分立 and its four eyes.
+    root = User.objects.create_superuser("breakglass", password="Huimin#2026pass")
+    data = administration.StaffData("wangfang", "王芳", "audit_admin", factories.COUNTY)
+    with pytest.raises(PermissionDenied):
+        administration.do_request(root, "create", data=data)
+    req = administration.do_request(sysadmin, "create", data=data)
+    with pytest.raises(PermissionDenied):
+        administration.do_decide(root, req.pk, True)
+    assert not User.objects.filter(username="wangfang").exists()
 
 
 def test_nobody_files_a_request_about_their_own_account(sys_client, sysadmin):

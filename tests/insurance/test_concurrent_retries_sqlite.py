@@ -23,7 +23,7 @@ def test_concurrent_retries_on_a_sqlite_file(tmp_path):
         pytest.skip("on PostgreSQL the suites run in this process")
     env = os.environ | {
         "HUIMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'huimin.sqlite3'}",
-        "HUIMIN_TEST_SQLITE_FILE": str(tmp_path / "test.sqlite3"),
+        "HUIMIN_TEST_SQLITE_FILE": str(tmp_path / "test_huimin.sqlite3"),
     }
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db", *SUITES],
