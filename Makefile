@@ -40,9 +40,11 @@ demo: $(VENV)/.installed .env
 	$(HUIMIN) quality-run --all
 	@echo ""
 	@echo "Huimin is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	@echo "Log in with a demo account above, e.g. cashier / Huimin@2026."
-	@echo "Officers and administrators also need a second factor: in another terminal run"
-	@echo "    .venv/bin/huimin demo-totp officer"
+	@echo "Log in with a demo account above, e.g. vdoctor / Huimin@2026 (a village doctor)."
+	@echo "Every account that reads personal data beyond one village (all but vdoctor: officers,"
+	@echo "the county hospital's cashier and doctor, administrators) also needs a second"
+	@echo "factor: in another terminal run"
+	@echo "    .venv/bin/huimin demo-totp officer      (or cashier, phofficer, ...)"
 	@echo "and type the 6-digit code it prints. Four-eyes steps (activating a plan, confirming"
 	@echo "a clearing) need a second officer: officer2, same password, demo-totp officer2."
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py huimin.wsgi:application -b $(HOST):$(PORT) -w 2 --threads 4 --access-logfile -
