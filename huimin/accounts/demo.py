@@ -2,8 +2,8 @@
 
 from huimin.registry.models import Role
 
-# Public by design: printed by `make demo` and written in the README. Meets the strong
-# policy (8+ characters, upper, lower, digit and symbol).
+# Public by design: printed by `make demo` and written in the README. Meets the password
+# policy (10+ characters with upper case, lower case, digits and symbols together).
 DEMO_PASSWORD = "Huimin@2026"  # noqa: S105
 
 # username, role, display name, place: county office, first township, county hospital,
