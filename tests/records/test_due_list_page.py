@@ -123,4 +123,6 @@ def test_the_list_costs_the_same_queries_for_two_rows_or_twenty(client, village_
         response = client.get("/records/due/")
     assert len(response.context["rows"]) >= 20
     assert len(many) == len(few)
-    assert len(many) <= 15
+    # The page's own, plus fixed costs per request: the policy version, the audit event's
+    # person index, three rate-limit counters (core/ratelimit.py).
+    assert len(many) <= 18
