@@ -267,10 +267,12 @@ def _maybe_purge() -> None:
 
 def purge_expired() -> tuple[int, int]:
     """Forget used jtis whose assertion expired (a replay would fail on exp anyway) and
-    expired tokens. Returns (assertions, tokens) deleted."""
+    expired tokens, and rate-limit windows that have ended. Returns (assertions, tokens)
+    deleted."""
     moment = timezone.now()
     assertions, _ = UsedAssertion.objects.filter(expires_at__lt=moment).delete()
     tokens, _ = AccessToken.objects.filter(expires_at__lt=moment).delete()
+    ratelimit.purge_expired(moment)
     return assertions, tokens
 
 

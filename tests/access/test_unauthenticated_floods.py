@@ -2,9 +2,14 @@
 at 1, 10, 100 … (not one row each), and answered 429 past the limit; the token endpoint
 is limited per address and per credential."""
 
-import pytest
+import datetime
 
+import pytest
+from django.utils import timezone
+
+from huimin.access import tokens
 from huimin.audit.models import AuditEvent
+from huimin.core.models import RateCounter
 from tests.access import helpers
 
 
@@ -81,3 +86,11 @@ def test_bogus_assertions_are_not_one_audit_row_each(client, hospital, settings)
         )
         assert response.status_code in (400, 401)
     assert AuditEvent.objects.filter(action="token_refused").count() == 2  # 1st and 10th
+
+
+def test_ended_windows_are_purged_with_the_token_housekeeping(client, hospital, low_limits):
+    bogus_whoami(client, hospital, 3)
+    assert RateCounter.objects.exists()
+    RateCounter.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    tokens.purge_expired()
+    assert not RateCounter.objects.exists()
