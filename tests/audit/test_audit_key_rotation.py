@@ -8,21 +8,12 @@ from django.test import override_settings
 from huimin.audit import chain
 from huimin.audit.models import AuditEvent
 from huimin.audit.services import record
+from tests.audit.verify import run_verify
 
 KEY_A, KEY_B = b"A" * 32, b"B" * 32
 UNDER_A = override_settings(HUIMIN_AUDIT_KEY=KEY_A, HUIMIN_AUDIT_KEY_PREVIOUS=())
 ROTATED = override_settings(HUIMIN_AUDIT_KEY=KEY_B, HUIMIN_AUDIT_KEY_PREVIOUS=(KEY_A,))
 ONLY_B = override_settings(HUIMIN_AUDIT_KEY=KEY_B, HUIMIN_AUDIT_KEY_PREVIOUS=())
-
-
-def _verify(capsys):
-    code = 0
-    try:
-        call_command("verify_audit")
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.mark.django_db
@@ -32,7 +23,7 @@ def test_a_chain_spanning_a_rotation_verifies_with_the_old_key_listed(officer, c
         call_command("audit_checkpoint")
     with ROTATED:
         [record(action="read", actor=officer) for _ in range(2)]
-        code, out, _ = _verify(capsys)
+        code, out, _ = run_verify(capsys)
 
     assert code == 0, out
     assert "审计链完整：5 条" in out
@@ -47,7 +38,7 @@ def test_dropping_the_old_key_too_early_is_reported(officer, capsys):
     with ROTATED:
         record(action="read", actor=officer)
     with ONLY_B:
-        code, _, err = _verify(capsys)
+        code, _, err = run_verify(capsys)
 
     assert code == 1
     assert f"第 1 链第 {first.seq} 条" in err

@@ -14,16 +14,7 @@ from django.test import override_settings
 from huimin.audit import chain
 from huimin.audit.models import AuditEvent
 from huimin.audit.services import ROW_FIELDS, record
-
-
-def _verify(capsys):
-    code = 0
-    try:
-        call_command("verify_audit", batch_size=100)
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.audit.verify import run_verify
 
 
 def _fill(actor, n):
@@ -50,7 +41,7 @@ def test_deleting_the_last_five_rows_and_moving_the_head_back_is_found(officer, 
     _checkpoint(capsys)
     _truncate(tamper, events[14])
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert "第 1 链第 16 条" in err
@@ -68,7 +59,7 @@ def test_appends_checkpoint_themselves_after_commit(
             events = _fill(officer, 9)
     _truncate(tamper, events[5])
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert "第 1 链第 7 条" in err and "链被截断或链头回退" in err
@@ -92,7 +83,7 @@ def test_rewriting_an_actor_and_recomputing_forward_unkeyed_is_found(officer, ca
         )
     tamper("UPDATE audit_auditchainhead SET last_hash = %s WHERE id = 1", [prev])
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert f"第 1 链第 {events[6].seq} 条（id={events[6].pk}" in err
@@ -110,7 +101,7 @@ def test_a_rewritten_row_claiming_the_unkeyed_scheme_is_refused(officer, capsys,
         ["伪造", forged, chain.LEGACY, row["id"]],
     )
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert f"第 1 链第 {events[3].seq} 条" in err
@@ -126,7 +117,7 @@ def test_rewinding_the_head_and_appending_again_is_found(officer, capsys, tamper
     _truncate(tamper, events[6])
     replacements = _fill(officer, 3)
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     # The checkpoint recorded the old head, seq 10; its replacement is named.
@@ -143,7 +134,7 @@ def test_moving_the_head_back_over_rows_left_in_place_is_found(officer, capsys, 
         [events[4].seq, events[4].hash],
     )
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert f"第 1 链第 {events[5].seq} 条" in err and "链头之后有多出的记录" in err
@@ -156,7 +147,7 @@ def test_deleting_a_whole_chain_is_found(officer, capsys, tamper):
     tamper("DELETE FROM audit_auditevent")
     tamper("DELETE FROM audit_auditchainhead")
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert "第 1 链第 1 条" in err and "第 1–4 条缺失" in err
@@ -166,7 +157,7 @@ def test_deleting_a_whole_chain_is_found(officer, capsys, tamper):
 def test_events_under_another_key_are_refused(officer, capsys):
     _fill(officer, 3)
     with override_settings(HUIMIN_AUDIT_KEY=b"W" * 32, HUIMIN_AUDIT_KEY_PREVIOUS=()):
-        code, _, err = _verify(capsys)
+        code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert "第 1 链第 1 条" in err
@@ -186,7 +177,7 @@ def test_a_row_forged_under_the_attackers_own_key_is_refused(officer, capsys, ta
     )
     tamper("UPDATE audit_auditchainhead SET last_hash = %s WHERE id = 1", [forged])
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert f"第 1 链第 {events[-1].seq} 条" in err and "内容被修改" in err
@@ -198,7 +189,7 @@ def test_an_untouched_chain_verifies_against_its_checkpoints(officer, capsys):
     _checkpoint(capsys)
     _fill(officer, 3)  # rows after the last checkpoint are fine too
 
-    code, out, _ = _verify(capsys)
+    code, out, _ = run_verify(capsys, batch_size=100)
 
     assert code == 0, out
     assert "审计链完整：8 条" in out

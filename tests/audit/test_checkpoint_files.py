@@ -10,16 +10,7 @@ from django.test import override_settings
 
 from huimin.audit import checkpoints
 from huimin.audit.services import record
-
-
-def _verify(capsys):
-    code = 0
-    try:
-        call_command("verify_audit")
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.audit.verify import run_verify
 
 
 def _lines(path):
@@ -80,7 +71,7 @@ def test_a_line_deleted_from_the_middle_of_a_file_is_found(officer, audit_checkp
     kept = path.read_text().splitlines()
     path.write_text(kept[0] + "\n" + kept[2] + "\n")
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys)
 
     assert code == 1
     assert "第 1 链第 3 条" in err
@@ -96,7 +87,7 @@ def test_a_changed_line_is_found(officer, audit_checkpoint_dir, capsys):
     line["seq"] = 0  # as if the chain had never been written to
     path.write_text(json.dumps(line) + "\n")
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys)
 
     assert code == 1
     assert "检查点文件 chain-1.jsonl 第 1 行签名不符" in err
@@ -109,7 +100,7 @@ def test_an_unreadable_line_is_found(officer, audit_checkpoint_dir, capsys):
     with (audit_checkpoint_dir / "chain-1.jsonl").open("a") as fh:
         fh.write("not json\n")
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys)
 
     assert code == 1
     assert "第 2 行无法解析" in err
@@ -139,10 +130,10 @@ def test_a_restore_line_lets_the_chain_end_earlier(officer, audit_checkpoint_dir
         "UPDATE audit_auditchainhead SET last_seq = 4, last_hash = %s WHERE id = 1",
         [events[3].hash],
     )
-    assert _verify(capsys)[0] == 1
+    assert run_verify(capsys)[0] == 1
 
     checkpoints.write(1, 4, events[3].hash, kind="restore")
-    code, out, _ = _verify(capsys)
+    code, out, _ = run_verify(capsys)
 
     assert code == 0, out
     assert "从备份恢复至第 4 条" in out

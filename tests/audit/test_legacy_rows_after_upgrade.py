@@ -6,24 +6,14 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.utils import timezone
 
 from huimin.audit import chain
 from huimin.audit.models import AuditChainHead, AuditEvent, AuditLegacyCutover
 from huimin.audit.services import record
+from tests.audit.verify import run_verify
 
 migration = importlib.import_module("huimin.audit.migrations.0006_audit_key")
-
-
-def _verify(capsys):
-    code = 0
-    try:
-        call_command("verify_audit")
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _legacy_rows(n: int) -> list[AuditEvent]:
@@ -66,7 +56,7 @@ def upgraded(db):
 def test_legacy_rows_then_keyed_rows_verify(upgraded, officer, capsys):
     keyed = [record(action="read", actor=officer) for _ in range(3)]
 
-    code, out, _ = _verify(capsys)
+    code, out, _ = run_verify(capsys)
 
     assert code == 0, out
     assert "审计链完整：8 条" in out
@@ -79,7 +69,7 @@ def test_legacy_rows_then_keyed_rows_verify(upgraded, officer, capsys):
 def test_without_a_seal_legacy_rows_are_refused(db, capsys):
     _legacy_rows(2)
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys)
 
     assert code == 1
     assert "第 1 链第 1 条" in err and "切换到密钥后仍出现未加密钥的记录" in err
@@ -96,7 +86,7 @@ def test_a_forged_legacy_row_after_the_cut_over_is_refused(upgraded, officer, ca
         ["伪造", forged, chain.LEGACY, row["id"]],
     )
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys)
 
     assert code == 1
     assert f"第 1 链第 {keyed[1].seq} 条" in err
@@ -108,7 +98,7 @@ def test_moving_the_seal_forward_breaks_its_signature(upgraded, officer, capsys,
     keyed = [record(action="read", actor=officer) for _ in range(3)]
     AuditLegacyCutover.objects.filter(chain=1).update(last_seq=keyed[-1].seq)
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys)
 
     assert code == 1
     assert "切换前的记录与切换封签不符" in err and "签名不符" in err
@@ -128,7 +118,7 @@ def test_rewriting_the_legacy_prefix_forward_is_refused(upgraded, officer, capsy
             [row["object_id"], row["prev_hash"], row["hash"], row["id"]],
         )
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys)
 
     assert code == 1
     assert "第 1 链第 5 条" in err and "切换点的哈希与封签记录的不一致" in err

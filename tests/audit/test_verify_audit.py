@@ -2,23 +2,13 @@
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from huimin.audit import chain
 from huimin.audit.models import AuditChainHead, AuditEvent, SecurityAlert
 from huimin.audit.services import record
+from tests.audit.verify import run_verify
 
 KEY_ID = chain.key_id(settings.HUIMIN_AUDIT_KEY)
-
-
-def _verify(capsys):
-    code = 0
-    try:
-        call_command("verify_audit", batch_size=100)
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _fill(actor, n=250):
@@ -29,7 +19,7 @@ def _fill(actor, n=250):
 @pytest.mark.django_db
 def test_an_intact_chain_passes(officer, capsys):
     _fill(officer)
-    code, out, _ = _verify(capsys)
+    code, out, _ = run_verify(capsys, batch_size=100)
     assert code == 0
     assert "审计链完整：250 条" in out
     assert not SecurityAlert.objects.exists()
@@ -37,7 +27,7 @@ def test_an_intact_chain_passes(officer, capsys):
 
 @pytest.mark.django_db
 def test_an_empty_log_is_intact(db, capsys):
-    code, out, _ = _verify(capsys)
+    code, out, _ = run_verify(capsys, batch_size=100)
     assert code == 0
     assert "审计链完整：0 条" in out
 
@@ -48,7 +38,7 @@ def test_a_changed_row_is_named_and_raises_an_alert(officer, capsys, tamper):
     victim = events[137]
     tamper("UPDATE audit_auditevent SET object_id = %s WHERE id = %s", ["999", victim.pk])
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert f"第 {victim.seq} 条（id={victim.pk}" in err
@@ -74,7 +64,7 @@ def test_rehashing_a_changed_row_with_the_unkeyed_hash_is_named(officer, capsys,
         ["篡改", forged, victim["id"]],
     )
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert f"第 {victim['seq']} 条（id={victim['id']}" in err
@@ -86,7 +76,7 @@ def test_a_deleted_middle_row_is_found(officer, capsys, tamper):
     events = _fill(officer, 20)
     tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[9].pk])
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert f"第 {events[10].seq} 条" in err
@@ -98,7 +88,7 @@ def test_a_deleted_last_row_is_found(officer, capsys, tamper):
     events = _fill(officer, 5)
     tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert "末尾记录缺失" in err
@@ -109,8 +99,8 @@ def test_running_again_on_the_same_break_raises_one_alert(officer, capsys, tampe
     events = _fill(officer, 5)
     tamper("UPDATE audit_auditevent SET role = 'x' WHERE id = %s", [events[2].pk])
 
-    assert _verify(capsys)[0] == 1
-    assert _verify(capsys)[0] == 1
+    assert run_verify(capsys, batch_size=100)[0] == 1
+    assert run_verify(capsys, batch_size=100)[0] == 1
     assert SecurityAlert.objects.count() == 1
 
 
@@ -162,7 +152,7 @@ def test_every_chain_is_walked(officer, capsys):
     _fill(officer, 5)
     second = _second_chain(4)
 
-    code, out, _ = _verify(capsys)
+    code, out, _ = run_verify(capsys, batch_size=100)
 
     assert code == 0
     assert "审计链完整：9 条" in out
@@ -175,7 +165,7 @@ def test_a_changed_row_on_another_chain_is_named_with_its_chain(officer, capsys,
     second = _second_chain(4)
     tamper("UPDATE audit_auditevent SET object_id = 'x' WHERE id = %s", [second[1].pk])
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert f"第 2 链第 2 条（id={second[1].pk}" in err
@@ -213,7 +203,7 @@ def test_a_row_slipped_in_past_the_head_is_found(officer, capsys):
         **content,
     )
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys, batch_size=100)
 
     assert code == 1
     assert f"第 1 链第 {forged.seq} 条（id={forged.pk}" in err
