@@ -37,6 +37,22 @@ def session_headers(client, user) -> dict:
     return {"Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf}
 
 
+def session_credentials(client, user) -> tuple[dict, dict]:
+    """(headers, cookies) of a logged-in (second-factor verified) session, for
+    `case.call(headers=..., cookies=...)` through schemathesis' WSGI transport.
+
+    Werkzeug's test client sends the cookies of its own jar and drops a `Cookie` header
+    it is given, so a session passed as a header (session_headers) never reaches the
+    application over that transport: every request would be anonymous. Cookies go in
+    the jar; the CSRF token, which Django reads from the header, stays a header."""
+    client.force_login(user)
+    csrf = "a" * 32
+    return {"X-CSRFToken": csrf}, {
+        "sessionid": client.cookies["sessionid"].value,
+        "csrftoken": csrf,
+    }
+
+
 def assert_error_shape(response) -> None:
     if response.status_code >= 400:
         assert set(response.json()["error"]) == {"code", "message", "fields"}
