@@ -40,6 +40,15 @@ def _idempotent(operation) -> bool:
     )
 
 
+def call_and_check(case, caller: dict) -> None:
+    """No 5xx, the schema's statuses and shapes, and every 4xx in the error contract."""
+    kwargs = dict(caller, headers=dict(caller["headers"]))
+    if _idempotent(case.operation):
+        kwargs["headers"]["Idempotency-Key"] = uuid.uuid4().hex  # a fresh one, not a replay
+    response = case.call_and_validate(checks=CHECKS, **kwargs)
+    assert_error_shape(response)
+
+
 @pytest.fixture
 def world(county, settings):
     # Fuzzing sends hundreds of list and search requests a minute from one account and one
@@ -97,8 +106,22 @@ def test_the_fuzz_is_signed_in(identity, caller):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_every_identity_gets_no_server_error(case, identity, caller):
-    kwargs = dict(caller, headers=dict(caller["headers"]))
-    if _idempotent(case.operation):
-        kwargs["headers"]["Idempotency-Key"] = uuid.uuid4().hex  # a fresh one, not a replay
-    response = case.call_and_validate(checks=CHECKS, **kwargs)
-    assert_error_shape(response)
+    call_and_check(case, caller)
+
+
+# The institution transactions again, in depth: only an institution's token reaches them
+# (to every session they are a 401), so none of the staff fuzzes gets past their door.
+# Here with the schema's coverage phase too (boundary and malformed values of every
+# parameter), and a few more generated cases.
+institution_schema = schema.include(path_regex="^/api/v1/(insurance|catalog|access)/")
+
+
+@institution_schema.parametrize()
+@pytest.mark.parametrize("identity", [INSTITUTION])
+@hypothesis_settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_the_institution_transactions_in_depth(case, identity, caller):
+    call_and_check(case, caller)
