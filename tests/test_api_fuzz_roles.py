@@ -99,7 +99,7 @@ def test_the_fuzz_is_signed_in(identity, caller):
 @schema.parametrize()
 @pytest.mark.parametrize("identity", IDENTITIES)
 @hypothesis_settings(
-    max_examples=4,
+    max_examples=5,
     deadline=None,
     # Generated cases only: the officer's fuzz runs the schema's coverage phase in depth.
     phases=[Phase.generate],
