@@ -1,4 +1,4 @@
-"""What the schemathesis fuzz tests share: checks, session headers, the error shape."""
+"""What the schemathesis fuzz tests share: checks, session credentials, the error shape."""
 
 import pytest
 from django.core import signals
@@ -29,12 +29,20 @@ def keep_test_connection():
     signals.request_finished.connect(close_old_connections)
 
 
-def session_headers(client, user) -> dict:
-    """Cookie and CSRF headers of a logged-in (second-factor verified) session."""
+def session_credentials(client, user) -> tuple[dict, dict]:
+    """(headers, cookies) of a logged-in (second-factor verified) session, for
+    `case.call(headers=..., cookies=...)` through schemathesis' WSGI transport.
+
+    Werkzeug's test client sends the cookies of its own jar and drops a `Cookie` header
+    it is given, so a session passed as a header never reaches the application over
+    that transport: every request would be anonymous. Cookies go in the jar; the CSRF
+    token, which Django reads from the header, stays a header."""
     client.force_login(user)
-    session = client.cookies["sessionid"].value
     csrf = "a" * 32
-    return {"Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf}
+    return {"X-CSRFToken": csrf}, {
+        "sessionid": client.cookies["sessionid"].value,
+        "csrftoken": csrf,
+    }
 
 
 def assert_error_shape(response) -> None:

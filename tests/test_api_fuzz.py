@@ -9,7 +9,7 @@ from schemathesis.openapi import from_wsgi
 from tests import factories
 
 # keep_test_connection is an autouse fixture: importing it here is what enables it.
-from tests.fuzzing import CHECKS, assert_error_shape, keep_test_connection, session_headers  # noqa: F401
+from tests.fuzzing import CHECKS, assert_error_shape, keep_test_connection, session_credentials  # noqa: F401
 
 schema = from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
@@ -19,7 +19,8 @@ def officer_headers(officer, client):
     person = factories.make_person("周一")
     factories.make_household(person)
     factories.make_institution()
-    return session_headers(client, officer)
+    headers, cookies = session_credentials(client, officer)
+    return {"headers": headers, "cookies": cookies}
 
 
 @schema.parametrize()
@@ -29,5 +30,5 @@ def officer_headers(officer, client):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_api_conforms_to_its_schema(case, officer_headers):
-    response = case.call_and_validate(headers=officer_headers, checks=CHECKS)
+    response = case.call_and_validate(checks=CHECKS, **officer_headers)
     assert_error_shape(response)

@@ -20,14 +20,16 @@ class TokenOut(Schema):
     scope: str
 
 
-class InstitutionOut(Schema):
+# Not "InstitutionOut": OpenAPI components are named by class, and the registry's
+# InstitutionOut (all of an institution's fields) would replace this one in the schema.
+class WhoAmIInstitution(Schema):
     id: int
     name: str
     insurance_code: str
 
 
 class WhoAmIOut(Schema):
-    institution: InstitutionOut
+    institution: WhoAmIInstitution
     terminal: str
     client_id: str
     scopes: list[str]

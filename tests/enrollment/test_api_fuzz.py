@@ -11,7 +11,7 @@ from tests import factories
 from tests.enrollment import urls as test_urls
 
 # keep_test_connection is an autouse fixture: importing it here is what enables it.
-from tests.fuzzing import CHECKS, assert_error_shape, keep_test_connection, session_headers  # noqa: F401
+from tests.fuzzing import CHECKS, assert_error_shape, keep_test_connection, session_credentials  # noqa: F401
 
 _django = get_wsgi_application()
 
@@ -29,7 +29,8 @@ schema = from_wsgi(OPENAPI, app).include(path_regex="^/api/v1/enrollment/")
 @pytest.fixture
 def officer_headers(officer, client, period, family):
     factories.make_institution()
-    return session_headers(client, officer)
+    headers, cookies = session_credentials(client, officer)
+    return {"headers": headers, "cookies": cookies}
 
 
 @schema.parametrize()
@@ -39,5 +40,5 @@ def officer_headers(officer, client, period, family):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_api_conforms_to_its_schema(case, officer_headers):
-    response = case.call_and_validate(headers=officer_headers, checks=CHECKS)
+    response = case.call_and_validate(checks=CHECKS, **officer_headers)
     assert_error_shape(response)

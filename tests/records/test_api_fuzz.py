@@ -12,7 +12,7 @@ from huimin.records import services
 from huimin.records.models import Programme
 
 # keep_test_connection is an autouse fixture: importing it here is what enables it.
-from tests.fuzzing import CHECKS, assert_error_shape, keep_test_connection, session_headers  # noqa: F401
+from tests.fuzzing import CHECKS, assert_error_shape, keep_test_connection, session_credentials  # noqa: F401
 
 schema = from_wsgi("/api/v1/openapi.json", get_wsgi_application()).include(
     path_regex="^/api/v1/records/"
@@ -32,7 +32,8 @@ def doctor_headers(client, village_doctor, resident_record):
     services.do_save_form(
         village_doctor, "htn_followup", {"systolic": "130"}, record_id=resident_record.pk
     )
-    return session_headers(client, village_doctor)
+    headers, cookies = session_credentials(client, village_doctor)
+    return {"headers": headers, "cookies": cookies}
 
 
 @schema.parametrize()
@@ -42,5 +43,5 @@ def doctor_headers(client, village_doctor, resident_record):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_api_conforms_to_its_schema(case, doctor_headers):
-    response = case.call_and_validate(headers=doctor_headers, checks=CHECKS)
+    response = case.call_and_validate(checks=CHECKS, **doctor_headers)
     assert_error_shape(response)
