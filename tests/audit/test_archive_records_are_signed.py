@@ -10,22 +10,13 @@ from django.utils import timezone
 from huimin.audit import chain
 from huimin.audit.models import AuditArchive, AuditEvent
 from huimin.audit.services import record
+from tests.audit.verify import run_verify
 
 
 @pytest.fixture(autouse=True)
 def archive_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("HUIMIN_AUDIT_ARCHIVE_DIR", str(tmp_path))
     return tmp_path
-
-
-def _verify(capsys, **options):
-    code = 0
-    try:
-        call_command("verify_audit", **options)
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.mark.django_db
@@ -48,7 +39,7 @@ def test_a_made_up_archive_record_is_refused(officer, capsys, tamper):
         mac="0" * 64,
     )
 
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys)
 
     assert code == 1
     assert "第 1 链第 1 条" in err and "归档记录密钥" in err
@@ -67,10 +58,10 @@ def test_a_real_archive_is_signed_and_verifies(officer, capsys):
     assert archive.mac and archive.key_id != chain.LEGACY
     assert not AuditEvent.objects.filter(seq__lte=4).exists()
 
-    code, out, _ = _verify(capsys, archives=True)
+    code, out, _ = run_verify(capsys, archives=True)
 
     assert code == 0, out
     assert "另有 4 条已归档" in out
     AuditArchive.objects.filter(pk=archive.pk).update(count=3)
-    code, _, err = _verify(capsys)
+    code, _, err = run_verify(capsys)
     assert code == 1 and "归档记录签名不符" in err
