@@ -261,7 +261,7 @@ HUIMIN_RATE_LIMITS = {
         60,
         "本网络地址的查询、列表与导出",
     ),
-    "rows": (env_int("HUIMIN_RATE_ROWS_PER_HOUR", 10000, minimum=100), 3600, "查询返回的记录"),
+    "rows": (env_int("HUIMIN_RATE_ROWS_PER_HOUR", 10000, minimum=100), 3600, "批量查询记录"),
     "token": (env_int("HUIMIN_RATE_TOKENS_PER_MINUTE", 30, minimum=1), 60, "令牌申请"),
     "auth_failure": (
         env_int("HUIMIN_RATE_AUTH_FAILURES_PER_MINUTE", 20, minimum=1),

@@ -5,9 +5,10 @@ who is counted: `user:17`, `credential:abc`, `ip:10.1.2.3`. `hit()` counts and r
 with RateLimited (429) once any of the subjects is past the limit; `add()` counts an
 amount (rows returned) and says how far it has got, so callers can alert as well.
 
-The counts live in one table (core.RateCounter) updated with a single UPDATE … SET
-count = count + n, so concurrent workers never lose a hit. Expired windows are removed
-now and then by whoever counts.
+The counts live in one table (core.RateCounter), each hit one upsert that adds to the
+window's row and returns the total, so concurrent workers never lose a hit and a counted
+request costs the same queries at any moment. Ended windows are deleted with the token
+housekeeping (`purge_expired`).
 """
 
 import datetime
@@ -31,14 +32,19 @@ class Limit:
     what: str  # how the refusal names what was limited, in Chinese
 
 
+# What a limit counts, when it is not requests.
+_UNITS = {"rows": "条"}
+
+
 class RateLimited(DomainError):
     status = 429
 
     def __init__(self, limit: Limit, retry_after: int):
         minutes = max(1, round(limit.window_seconds / 60))
+        unit = _UNITS.get(limit.name, "次")
         super().__init__(
             "rate_limited",
-            f"{limit.what}过于频繁：每{minutes}分钟最多{limit.per_window}次，"
+            f"{limit.what}过于频繁：每{minutes}分钟最多{limit.per_window}{unit}，"
             f"请{retry_after}秒后再试",
         )
         self.limit = limit

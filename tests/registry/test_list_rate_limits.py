@@ -82,3 +82,10 @@ def test_an_address_has_its_own_limit(officer_client, residents, settings):
     assert officer_client.get(f"{API}/people").status_code == 200
     assert other.get(f"{API}/people").status_code == 200
     assert other.get(f"{API}/people").status_code == 429
+
+
+def test_the_rows_refusal_counts_rows_not_requests(officer_client, residents, settings):
+    limits(settings, rows=10)
+    officer_client.get(f"{API}/people")
+    message = officer_client.get(f"{API}/people").json()["error"]["message"]
+    assert "每60分钟最多10条" in message
