@@ -22,11 +22,19 @@ CHECKS = [
 def keep_test_connection():
     # As Django's test client does: a request must not close the connection that holds
     # the test's transaction, or the app would not see the session written by the test.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
+    detach_connection_closing()
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
+
+
+def detach_connection_closing() -> None:
+    """Stop requests closing the test's connection. Django's test client puts the
+    handlers back after each of its own requests, so a fixture that used it calls this
+    again before the fuzz's requests (PostgreSQL closes a connection found outside
+    autocommit; the in-memory SQLite one survives, which hid this)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
 
 
 def session_credentials(client, user) -> tuple[dict, dict]:

@@ -22,7 +22,13 @@ from tests import factories
 from tests.access import helpers
 
 # keep_test_connection is an autouse fixture: importing it here is what enables it.
-from tests.fuzzing import CHECKS, assert_error_shape, keep_test_connection, session_credentials  # noqa: F401
+from tests.fuzzing import (  # noqa: F401 - keep_test_connection is an autouse fixture
+    CHECKS,
+    assert_error_shape,
+    detach_connection_closing,
+    keep_test_connection,
+    session_credentials,
+)
 
 # The production WSGI entry point: bearer requests take the machines' middleware chain,
 # sessions the people's (huimin/core/handlers.py), as they do behind gunicorn.
@@ -71,6 +77,7 @@ def caller(identity, world, client) -> dict:
     if identity == INSTITUTION:
         inst = helpers.onboard(helpers.people(), name="新邵县中医医院")
         token = helpers.get_token(client, inst)
+        detach_connection_closing()  # the test client's request put the handlers back
         return {
             "headers": {"Authorization": f"Bearer {token}", "X-Huimin-Terminal": inst.terminal},
             # Tokens are bound to the institution's approved address ranges.
