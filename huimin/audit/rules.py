@@ -280,32 +280,32 @@ def credential_new_ip(
 
     The address a credential is first ever used from is its baseline, not a finding.
     """
-    per_cred: dict[str, list[IpFirstSeen]] = defaultdict(list)
+    return [
+        Finding(
+            rule=CREDENTIAL_NEW_IP,
+            subject=f"credential:{cred}",
+            summary=f"接入凭证 {cred} 从新的IP {s.ip} 获取令牌",
+            dedupe_key=f"{CREDENTIAL_NEW_IP}:{cred}:{s.ip}",
+            details={"credential": cred, "ip": s.ip, "at": _fmt(s.first_seen), "known_ips": known},
+        )
+        for cred, s, known in _new_addresses(seen, lambda s: s.credential, since)
+    ]
+
+
+def _new_addresses(seen, owner, since: datetime.datetime):
+    """(owner, first sighting, addresses known before it) for each address an owner (a
+    credential, an account) was first seen at on or after `since`; an owner's first
+    address is its baseline, not new."""
+    per_owner: dict = defaultdict(list)
     for s in seen:
         if s.ip:
-            per_cred[s.credential].append(s)
-    findings = []
-    for cred in sorted(per_cred):
-        ordered = sorted(per_cred[cred], key=lambda s: (s.first_seen, s.ip))
+            per_owner[owner(s)].append(s)
+    for key in sorted(per_owner):
+        ordered = sorted(per_owner[key], key=lambda s: (s.first_seen, s.ip))
         for s in ordered[1:]:
-            if s.first_seen < since:
-                continue
-            known = sorted(o.ip for o in ordered if o.first_seen < s.first_seen)
-            findings.append(
-                Finding(
-                    rule=CREDENTIAL_NEW_IP,
-                    subject=f"credential:{cred}",
-                    summary=f"接入凭证 {cred} 从新的IP {s.ip} 获取令牌",
-                    dedupe_key=f"{CREDENTIAL_NEW_IP}:{cred}:{s.ip}",
-                    details={
-                        "credential": cred,
-                        "ip": s.ip,
-                        "at": _fmt(s.first_seen),
-                        "known_ips": known[:20],
-                    },
-                )
-            )
-    return findings
+            if s.first_seen >= since:
+                known = sorted(o.ip for o in ordered if o.first_seen < s.first_seen)
+                yield key, s, known[:20]
 
 
 # ---------------------------------------------------------------- (e) suspended institution
@@ -392,33 +392,22 @@ def staff_new_address(
 
     An account's first address in the lookback is its baseline, not a finding.
     """
-    per_actor: dict[int, list[LoginFirstSeen]] = defaultdict(list)
-    for s in seen:
-        if s.ip:
-            per_actor[s.actor_id].append(s)
-    findings = []
-    for actor_id in sorted(per_actor):
-        ordered = sorted(per_actor[actor_id], key=lambda s: (s.first_seen, s.ip))
-        for s in ordered[1:]:
-            if s.first_seen < since:
-                continue
-            known = sorted(o.ip for o in ordered if o.first_seen < s.first_seen)
-            findings.append(
-                Finding(
-                    rule=STAFF_NEW_ADDRESS,
-                    subject=f"user:{s.username}",
-                    summary=f"账号 {s.username} 从新的IP {s.ip} 登录",
-                    dedupe_key=f"{STAFF_NEW_ADDRESS}:{actor_id}:{s.ip}",
-                    details={
-                        "user": s.username,
-                        "actor_id": actor_id,
-                        "ip": s.ip,
-                        "at": _fmt(s.first_seen),
-                        "known_ips": known[:20],
-                    },
-                )
-            )
-    return findings
+    return [
+        Finding(
+            rule=STAFF_NEW_ADDRESS,
+            subject=f"user:{s.username}",
+            summary=f"账号 {s.username} 从新的IP {s.ip} 登录",
+            dedupe_key=f"{STAFF_NEW_ADDRESS}:{actor_id}:{s.ip}",
+            details={
+                "user": s.username,
+                "actor_id": actor_id,
+                "ip": s.ip,
+                "at": _fmt(s.first_seen),
+                "known_ips": known,
+            },
+        )
+        for actor_id, s, known in _new_addresses(seen, lambda s: s.actor_id, since)
+    ]
 
 
 # ---------------------------------------------------------------- (h) refused reads
