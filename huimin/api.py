@@ -232,6 +232,7 @@ def _mount():
     from huimin.insurance.enrollment.api import router as enrollment_router
     from huimin.records.api import router as records_router
     from huimin.registry.api import router as registry_router
+    from huimin.review.api import router as review_router
 
     api.add_router("/registry/", registry_router)
     api.add_router("/access/", access_router)
@@ -240,6 +241,7 @@ def _mount():
     api.add_router("/catalog/", catalog_router)
     api.add_router("/enrollment/", enrollment_router)
     api.add_router("/records/", records_router)
+    api.add_router("/review/", review_router)
 
 
 _mount()

@@ -68,6 +68,11 @@ PERMISSIONS = {
     "record.quality": "查看与处理档案质量问题",
     "record.archive": "档案迁移、结案与销毁申请",
     "record.destroy_approve": "审批档案销毁",
+    # review (claim review and fund supervision)
+    "review.read": "查看审核疑点、风险评分与四色预警",
+    "review.decide": "审核疑点：初审、复核与申诉处理",
+    "review.rules": "上传、启用与退回审核规则集",
+    "review.appeal": "查看本机构的审核疑点并提出申诉",
 }
 
 # 三员分立, declared once. Each administrator role and the permissions it may ever hold:
@@ -112,6 +117,9 @@ PERSONAL_DATA_REASONS: dict[str, str] = {
     "record.quality": "quality findings list records and their residents",
     "record.archive": "archive pages list records being moved, closed or destroyed",
     "record.destroy_approve": "destruction requests show the records to be destroyed",
+    "review.read": "findings and risk pages name the patients of the claims behind them",
+    "review.decide": "the review page shows the claim, its patient and their 90-day history",
+    "review.appeal": "an institution's findings name its patients",
 }
 PERSONAL_DATA_PERMISSIONS = frozenset(PERSONAL_DATA_REASONS)
 
@@ -133,9 +141,12 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
         "ledger.read",
         "ledger.post",
         "clearing.manage",
+        "review.read",
+        "review.decide",
+        "review.rules",
     },
     Role.TOWNSHIP_CLERK: _READERS | {"person.unmask_id", "registry.write", "loan.approve"},
-    Role.CASHIER: _READERS | {"catalog.map", "settlement.operate"},
+    Role.CASHIER: _READERS | {"catalog.map", "settlement.operate", "review.appeal"},
     Role.DOCTOR: _READERS | {"catalog.map", "settlement.operate", *_RECORD_KEEPER},
     Role.VILLAGE_DOCTOR: _READERS | {"catalog.map", "settlement.operate", *_RECORD_KEEPER},
     Role.PUBLIC_HEALTH_OFFICER: _READERS

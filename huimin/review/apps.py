@@ -5,3 +5,9 @@ class ReviewConfig(AppConfig):
     name = "huimin.review"
     label = "review"
     verbose_name = "智能审核与基金监管"
+
+    def ready(self):
+        from huimin.core.nav import register_menu
+        from huimin.review.nav import menu_items
+
+        register_menu(menu_items, order=40)

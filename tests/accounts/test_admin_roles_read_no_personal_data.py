@@ -33,6 +33,7 @@ NOT_PERSONAL_DATA = {
     "plan.manage",
     "ledger.read",
     "ledger.post",
+    "review.rules",  # rule sets: parameters and weights, no resident
 }
 
 
