@@ -226,10 +226,10 @@ def on_data_error(request, exc: DataError):
 
 def _mount():
     from huimin.access.api import router as access_router
-    from huimin.audit.api import router as audit_router
     from huimin.insurance.api import router as insurance_router
     from huimin.insurance.catalog.api import router as catalog_router
     from huimin.insurance.enrollment.api import router as enrollment_router
+    from huimin.oversight.api import router as audit_router
     from huimin.records.api import router as records_router
     from huimin.registry.api import router as registry_router
     from huimin.review.api import router as review_router

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "huimin.registry",
     "huimin.accounts",
     "huimin.audit",
+    "huimin.oversight",
     "huimin.access",
     "huimin.ops",
     "huimin.insurance",

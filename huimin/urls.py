@@ -12,7 +12,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("registry/", include("huimin.registry.urls")),
     path("accounts/", include("huimin.accounts.urls")),
-    path("audit/", include("huimin.audit.urls")),
+    path("audit/", include("huimin.oversight.urls")),
     path("access/", include("huimin.access.urls")),
     path("ops/", include("huimin.ops.urls")),
     path("catalog/", include("huimin.insurance.catalog.urls")),

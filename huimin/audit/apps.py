@@ -13,14 +13,11 @@ def _reinstall_sqlite_triggers(sender, using, **kwargs):
 class AuditConfig(AppConfig):
     name = "huimin.audit"
     label = "audit"
-    verbose_name = "审计与安全告警"
+    verbose_name = "审计日志"
 
     def ready(self):
         from huimin.audit import triggers
-        from huimin.audit.nav import menu_items
-        from huimin.core.nav import register_menu
 
-        register_menu(menu_items, order=80)
         connection_created.connect(triggers.on_connection_created, dispatch_uid="audit-sqlite")
         post_migrate.connect(
             _reinstall_sqlite_triggers, sender=self, dispatch_uid="audit-sqlite-triggers"

@@ -599,8 +599,17 @@ def do_archive(
     return made
 
 
-def _broken(problem: chain.ChainProblem) -> Conflict:
-    return Conflict("audit_chain_broken", f"审计链被破坏，不能归档：{problem.describe()}")
+class ChainBroken(Conflict):
+    """Archiving stopped at a broken chain: the problem rides along so the caller (the
+    oversight side, which owns the alerts) can raise the security alert."""
+
+    def __init__(self, problem: chain.ChainProblem | None, message: str):
+        super().__init__("audit_chain_broken", message)
+        self.problem = problem
+
+
+def _broken(problem: chain.ChainProblem) -> ChainBroken:
+    return ChainBroken(problem, f"审计链被破坏，不能归档：{problem.describe()}")
 
 
 def _archive_chain(number: int, before, cutoff, actor, batch_size: int) -> AuditArchive | None:
@@ -635,9 +644,6 @@ def _archive_chain(number: int, before, cutoff, actor, batch_size: int) -> Audit
             problem = next(chain.walk(batch, state, number, keyring), None)
             if problem is not None:
                 partial.unlink()
-                from huimin.audit.alerts import raise_chain_alert
-
-                raise_chain_alert(problem)
                 raise _broken(problem)
             for row in batch:
                 out.write(_row_line(row) + "\n")
@@ -645,7 +651,7 @@ def _archive_chain(number: int, before, cutoff, actor, batch_size: int) -> Audit
             last_at = batch[-1]["at"]
     if state.seq != last_seq:
         partial.unlink()
-        raise Conflict("audit_chain_broken", "审计链被破坏，不能归档：归档范围内记录缺失")
+        raise ChainBroken(None, "审计链被破坏，不能归档：归档范围内记录缺失")
     partial.rename(path)
     checksum = _sha256_of(path)
     (folder / (name + ".sha256")).write_text(f"{checksum}  {name}\n", encoding="utf-8")

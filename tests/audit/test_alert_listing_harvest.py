@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from huimin.audit import alerts, rules
 from huimin.audit.models import AlertRule
+from huimin.oversight import alerts, rules
 from tests import factories
 
 T0 = datetime.datetime(2026, 12, 7, 2, 0, tzinfo=datetime.UTC)

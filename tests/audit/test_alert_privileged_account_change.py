@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from huimin.accounts import administration
 from huimin.accounts.administration import StaffData
-from huimin.audit import alerts
+from huimin.oversight import alerts
 from huimin.registry.models import RolePermission
 from tests import factories
 
@@ -102,7 +102,7 @@ def test_the_rule_reads_changes_not_action_names():
     """A new flow (a four-eyes account request) is caught by what it records."""
     import datetime
 
-    from huimin.audit import rules
+    from huimin.oversight import rules
 
     row = rules.AccountChange(
         7,

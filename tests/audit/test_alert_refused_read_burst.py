@@ -1,8 +1,8 @@
 """Bursts of refused reads (requests for records outside one's scope) by one account
 raise an alert; a few refusals do not."""
 
-from huimin.audit import alerts
 from huimin.audit.models import AlertRule, SecurityAlert
+from huimin.oversight import alerts
 from tests import factories
 
 

@@ -2,8 +2,8 @@
 
 import datetime
 
-from huimin.audit import rules
-from huimin.audit.rules import DailyCount, IpFirstSeen, Row, RuleConfig
+from huimin.oversight import rules
+from huimin.oversight.rules import DailyCount, IpFirstSeen, Row, RuleConfig
 
 TZ = rules.LOCAL_TZ
 T0 = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=TZ)

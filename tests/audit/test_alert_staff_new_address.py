@@ -1,8 +1,8 @@
 """A staff login from an address the account has not used in the lookback raises an
 alert; the first address ever is the baseline, and a known one raises nothing."""
 
-from huimin.audit import alerts
 from huimin.audit.models import SecurityAlert
+from huimin.oversight import alerts
 from tests import factories
 
 PASSWORD = "Huimin#2026pass"

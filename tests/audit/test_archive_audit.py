@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from huimin.audit import services
-from huimin.audit.models import AuditArchive, AuditEvent
+from huimin.audit.models import AuditArchive, AuditEvent, SecurityAlert
 from huimin.audit.services import record
 
 
@@ -133,6 +133,8 @@ def test_a_broken_chain_is_not_archived(old_and_new, tamper, archive_dir):
 
     assert AuditEvent.objects.filter(action="read").count() == 35
     assert AuditEvent.objects.count() >= before  # only the alert's own event was added
+    # The security administrator hears of it: the command raises the chain alert.
+    assert SecurityAlert.objects.filter(rule="audit_chain_broken").exists()
     assert not AuditArchive.objects.exists()
     assert not list(archive_dir.glob("*.gz*"))
 

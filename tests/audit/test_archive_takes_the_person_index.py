@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from huimin.audit import services
 from huimin.audit.models import AuditEventPerson
-from huimin.audit.queries import reads_of_person
 from huimin.audit.services import record
+from huimin.oversight.queries import reads_of_person
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from huimin.audit.nav import menu_items
+from huimin.oversight.nav import menu_items
 
 
 def labels(user):

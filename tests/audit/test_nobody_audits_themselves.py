@@ -80,7 +80,7 @@ def test_the_auditors_work_on_the_sysadmin_stays_invisible_to_the_sysadmin(clien
     role that holds one is an administrator role, whose accounts the system administrator
     cannot create, elevate into or reset alone (four eyes, tests/accounts)."""
     from huimin.accounts import administration, rules
-    from huimin.audit.queries import OVERSIGHT_PERM, READ_PERM
+    from huimin.oversight.queries import OVERSIGHT_PERM, READ_PERM
     from huimin.policy.permissions import ADMIN_ACTIONS, ADMIN_ROLES, PERMISSIONS
     from huimin.registry.models import RolePermission
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from huimin.audit.queries import reads_of_person
 from huimin.audit.services import record
+from huimin.oversight.queries import reads_of_person
 from tests import factories
 
 

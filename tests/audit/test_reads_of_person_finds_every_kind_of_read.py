@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from huimin.audit.queries import reads_of_person
+from huimin.oversight.queries import reads_of_person
 from huimin.records import services as records
 from tests import factories
 from tests.insurance.conftest import insured  # noqa: F401 - fixture

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from huimin.audit import alerts
 from huimin.audit.models import AuditEvent, SecurityAlert
 from huimin.audit.services import record
+from huimin.oversight import alerts
 
 TZ = timezone.get_default_timezone()
 

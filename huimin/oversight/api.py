@@ -9,9 +9,9 @@ import datetime
 from django.conf import settings
 from ninja import Field, Query, Router
 
-from huimin.audit import queries
 from huimin.core.errors import ValidationFailed
 from huimin.core.schemas import Schema
+from huimin.oversight import queries
 
 router = Router(tags=["audit"])
 

@@ -17,9 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from huimin.audit.models import AuditAction, AuditEvent, AuditEventPerson, AuditOutcome
-from huimin.audit.rules import READ_ACTIONS
 from huimin.audit.services import record
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from huimin.oversight.rules import READ_ACTIONS
 from huimin.policy import has_perm
 from huimin.registry.models import Institution, Role
 

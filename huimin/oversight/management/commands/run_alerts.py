@@ -5,7 +5,7 @@ Idempotent: a finding already raised is not raised again, so cron may run it oft
 
 from django.core.management.base import BaseCommand, CommandError
 
-from huimin.audit import alerts
+from huimin.oversight import alerts
 
 
 class Command(BaseCommand):

@@ -15,7 +15,6 @@ from django.db.models import Count, Min, Q
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
-from huimin.audit import rules
 from huimin.audit.models import (
     AlertRule,
     AlertSeverity,
@@ -25,6 +24,7 @@ from huimin.audit.models import (
 )
 from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.oversight import rules
 from huimin.policy import has_perm
 
 MANAGE = "alerts.manage"

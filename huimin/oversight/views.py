@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huimin.audit import alerts, queries
 from huimin.audit.models import (
     AlertSeverity,
     AlertStatus,
@@ -24,8 +23,9 @@ from huimin.audit.models import (
     AuditOutcome,
     SecurityAlert,
 )
-from huimin.audit.rules import RULE_HELP
 from huimin.core import errors
+from huimin.oversight import alerts, queries
+from huimin.oversight.rules import RULE_HELP
 from huimin.policy import has_perm
 
 FIELD_LABELS = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.audit import views
+from huimin.oversight import views
 
 app_name = "audit"
 

@@ -8,8 +8,9 @@ with its head moved back are found as well as changed rows.
 
 from django.core.management.base import BaseCommand
 
-from huimin.audit import alerts, chain, conf, services
+from huimin.audit import chain, conf, services
 from huimin.audit.models import AuditArchive
+from huimin.oversight import alerts
 
 
 class Command(BaseCommand):

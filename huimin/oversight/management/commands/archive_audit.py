@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from huimin.audit import services
 from huimin.core.errors import DomainError
+from huimin.oversight import alerts
 
 
 class Command(BaseCommand):
@@ -27,6 +28,10 @@ class Command(BaseCommand):
             raise CommandError(f"--before 应为 YYYY-MM-DD 格式的日期，收到 {before!r}") from None
         try:
             archives = services.do_archive(day)
+        except services.ChainBroken as exc:
+            if exc.problem is not None:
+                alerts.raise_chain_alert(exc.problem)
+            raise CommandError(exc.message) from None
         except DomainError as exc:
             reasons = "；".join(exc.fields.values()) if exc.fields else exc.message
             raise CommandError(reasons) from None
