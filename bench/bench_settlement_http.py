@@ -347,7 +347,7 @@ def count_queries(client_id, key, numbers, lines, show=False) -> dict:
                         path,
                         json.dumps(body),
                         content_type="application/json",
-                        HTTP_IDEMPOTENCY_KEY=visit_no,
+                        HTTP_IDEMPOTENCY_KEY=f"{visit_no}-{step}",
                         **auth,
                     )
             assert response.status_code == expected, (step, response.content)
@@ -458,7 +458,7 @@ def profile(client_id, key, numbers, lines, n: int, out: str | None = None) -> N
                     path,
                     json.dumps(body),
                     content_type="application/json",
-                    HTTP_IDEMPOTENCY_KEY=visit_no,
+                    HTTP_IDEMPOTENCY_KEY=f"{visit_no}-{step}",
                     **auth,
                 )
             assert response.status_code == expected, response.content
