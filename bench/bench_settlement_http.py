@@ -181,6 +181,21 @@ class Postgres:
         )
         return f"postgres://postgres@{HOST}:{self.port}/bench"
 
+    def restart(self) -> None:
+        """Start the cluster again after a crash (PostgreSQL replays its WAL)."""
+        options = f"-h {HOST} -p {self.port} -k {self.dir} " + " ".join(
+            f"-c {s}" for s in self.settings
+        )
+        subprocess.run(
+            [
+                *self.as_pg,
+                *(str(PGBIN / "pg_ctl"), "-D", str(self.dir / "data"), "-l", str(self.dir / "log")),
+                *("-w", "-t", "120", "-o", options, "start"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
     def pids(self) -> list[int]:
         with contextlib.suppress(OSError, ValueError):
             master = int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
@@ -703,11 +718,11 @@ class Held:
             self.cluster.stop()
 
 
-def run(args, held: Held) -> int:
-    port = free_port()
-    env = {
+def server_env(database_url: str, port: int) -> dict:
+    """The environment Huimin runs under here, and gunicorn with it."""
+    return {
         **os.environ,
-        "HUIMIN_DATABASE_URL": args.database_url,
+        "HUIMIN_DATABASE_URL": database_url,
         "HUIMIN_ENV_FILE": os.devnull,  # never a developer's .env
         "HUIMIN_DEBUG": "0",  # DEBUG would keep every query in memory
         "HUIMIN_SECRET_KEY": os.environ.get("HUIMIN_SECRET_KEY") or secrets.token_urlsafe(48),
@@ -718,6 +733,11 @@ def run(args, held: Held) -> int:
         "HUIMIN_PUBLIC_URL": f"http://{HOST}:{port}",  # the token audience
         "DJANGO_SETTINGS_MODULE": "huimin.settings",
     }
+
+
+def run(args, held: Held) -> int:
+    port = free_port()
+    env = server_env(args.database_url, port)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
