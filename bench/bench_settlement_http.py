@@ -731,6 +731,8 @@ def server_env(database_url: str, port: int) -> dict:
         "HUIMIN_AUDIT_KEY": os.environ.get("HUIMIN_AUDIT_KEY")
         or base64.b64encode(os.urandom(32)).decode(),
         "HUIMIN_PUBLIC_URL": f"http://{HOST}:{port}",  # the token audience
+        # A throw-away key signs throw-away checkpoints: never the developer's folder.
+        "HUIMIN_AUDIT_CHECKPOINT_DIR": tempfile.mkdtemp(prefix="huimin-bench-checkpoints."),
         "DJANGO_SETTINGS_MODULE": "huimin.settings",
     }
 
