@@ -144,8 +144,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A RateLimited raised by a page's view becomes the 429 page (the API answers JSON).
     "huimin.core.ratelimit.RateLimitedPageMiddleware",
-    # A database that is down or busy for a moment: 503 with Retry-After, never a 500.
-    "huimin.core.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

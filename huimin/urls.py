@@ -4,6 +4,9 @@ from huimin.accounts import views as accounts_views
 from huimin.api import api
 from huimin.core import views as core_views
 
+# A database that is down for a moment answers 503 with Retry-After (core/views.py).
+handler500 = "huimin.core.views.server_error"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", accounts_views.login_view, name="login"),

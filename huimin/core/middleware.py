@@ -193,38 +193,3 @@ class RequestLimitsMiddleware:
                 message = f"请求头 {name} 过长（{size}字节，上限{HEADER_FIELD_MAX}字节）"
                 return 431, "headers_too_large", message, {name: f"不能超过{HEADER_FIELD_MAX}字节"}
         return None
-
-
-RETRY_AFTER_SECONDS = 5
-
-
-class DatabaseUnavailableMiddleware:
-    """A database that is down, restarting or refusing for a moment (PostgreSQL being
-    restarted or failed over, a dropped connection, SQLite's lock timeout, a deadlock
-    victim) is a 503 with Retry-After, not a 500: the request's transaction rolled back,
-    nothing was written, and a HIS or a browser may simply try again — with the same
-    Idempotency-Key for a write. The traceback still goes to the log."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
-
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        log.error("database unavailable at %s", request.path, exc_info=exception)
-        message = "数据库暂时不可用，本次请求未作任何更改，请稍后重试"
-        if request.path.startswith("/api/"):
-            response = _shaped(503, "database_unavailable", message)
-        else:
-            from django.template.loader import render_to_string
-
-            # No request context: its processors would ask the database for the user.
-            body = render_to_string("503.html", {"reason": message})
-            response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response

@@ -1,8 +1,14 @@
+import json
+import logging
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from huimin.core.errors import CSRF_FAILED, csrf_reason
@@ -47,3 +53,35 @@ def csrf_failure(request, reason=""):
         body = {"error": {"code": CSRF_FAILED, "message": message, "fields": {}}}
         return JsonResponse(body, status=403, json_dumps_params={"ensure_ascii": False})
     return render(request, "403_csrf.html", {"reason": message}, status=403)
+
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
+
+
+def server_error(request):
+    """handler500, for the people's and the machines' middleware chains alike.
+
+    A database that is down, restarting or refusing for a moment (PostgreSQL restarted
+    or failed over, a dropped connection, SQLite's lock timeout, a deadlock victim) is a
+    503 with Retry-After, not a 500: the request's transaction rolled back, nothing was
+    written, and a HIS or a browser may simply try again — with the same
+    Idempotency-Key for a write. Whatever else is a 500 (the traceback is in the log)."""
+    exc = sys.exc_info()[1]
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return defaults.server_error(request)
+    log.error("database unavailable at %s: %s", request.path, exc)
+    message = "数据库暂时不可用，本次请求未作任何更改，请稍后重试"
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "database_unavailable", "message": message, "fields": {}}}
+        response = HttpResponse(
+            json.dumps(body, ensure_ascii=False),
+            status=503,
+            content_type="application/json; charset=utf-8",
+        )
+    else:
+        # No request context: its processors would ask the database for the user.
+        body = render_to_string("503.html", {"reason": message})
+        response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
