@@ -52,6 +52,7 @@ class Tally:
         self.lock = threading.Lock()
         self.completed = 0
         self.retries = Counter()  # step -> resends after a lost connection
+        self.unavailable = 0  # 503s while the database was down (resent after a pause)
         self.refusals = Counter()  # (step, status code) that were not the expected answer
         self.answers: dict[str, dict] = {}  # visit number -> the settle answer received
         self.keys: dict[str, tuple] = {}  # visit number -> (path, body, key) of settle
@@ -89,6 +90,8 @@ def drill_client(port, token_for, numbers, lines, counter, stop, tally: Tally, r
                     headers["Authorization"] = f"Bearer {token_for()}"  # an expired one not
                     continue
                 if response.status in (502, 503):
+                    with tally.lock:
+                        tally.unavailable += 1
                     time.sleep(0.2)
                     continue
                 break
@@ -326,6 +329,7 @@ def drill(args, held, database_url: str) -> int:
         t.join(timeout=120)
     print(f"settlements completed: {tally.completed}")
     print(f"resends after a lost connection: {dict(tally.retries)}")
+    print(f"503 answers while the database was down (resent): {tally.unavailable}")
     if tally.refusals:
         print(f"answers other than expected: {dict(tally.refusals.most_common(5))}")
     problems = check(run_id, tally, lines, port, token_for)
