@@ -50,6 +50,7 @@ _EXPORTS = {
     "LOGGED_IN": "views",
     "api_requires": "api",
     "api_logged_in": "api",
+    "api_requires_any": "api",
     "operation_policy": "api",
 }
 

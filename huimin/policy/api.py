@@ -13,30 +13,42 @@ tests/policy/test_policy_matrix.py; the bearer's scopes are read from the scheme
 
 from ninja.security import SessionAuth
 
-from huimin.policy.permissions import check_perm
+from huimin.core.errors import PermissionDenied
+from huimin.policy.permissions import check_perm, has_perm
 from huimin.policy.views import LOGGED_IN, PUBLIC, _known, declared
 
 
 class StaffSession(SessionAuth):
-    """Django session authentication, then the declared permission (403 without it)."""
+    """Django session authentication, then the declared permission, or any one of
+    several (403 without); LOGGED_IN asks for a signed-in account only."""
 
-    def __init__(self, permission: str, message: str = "您的角色无权调用此接口"):
+    def __init__(self, *permissions: str, message: str = "您的角色无权调用此接口"):
         super().__init__()
-        self.policy_permissions = (LOGGED_IN,) if permission == LOGGED_IN else _known((permission,))
+        logged_in_only = permissions == (LOGGED_IN,)
+        self.policy_permissions = permissions if logged_in_only else _known(permissions)
         self.message = message
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        if user is not None and self.policy_permissions != (LOGGED_IN,):
+        if user is None or self.policy_permissions == (LOGGED_IN,):
+            return user
+        if len(self.policy_permissions) == 1:
             check_perm(user, self.policy_permissions[0], message=self.message)
+        elif not any(has_perm(user, p) for p in self.policy_permissions):
+            raise PermissionDenied(self.message)
         return user
 
 
 def api_requires(permission: str, message: str = "您的角色无权调用此接口") -> StaffSession:
-    return StaffSession(permission, message)
+    return StaffSession(permission, message=message)
+
+
+def api_requires_any(*permissions: str, message: str = "您的角色无权调用此接口") -> StaffSession:
+    return StaffSession(*permissions, message=message)
 
 
 def api_logged_in() -> StaffSession:
+    """Any signed-in staff session; the operation scopes what it returns (visible_to)."""
     return StaffSession(LOGGED_IN)
 
 
