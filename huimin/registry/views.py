@@ -126,6 +126,9 @@ def render_part(request, page: str, part: str, context: dict, target: str = RESU
 
 
 def render_list(request, name: str, context: dict):
+    # The pager's links keep the filters (regions and institutions: past one page, the
+    # pager had nothing to build them from and the list answered 500).
+    context.setdefault("pager_query", link_query(request, request.GET, "after", "before"))
     return render_part(request, f"registry/{name}.html", f"registry/_{name}_results.html", context)
 
 
