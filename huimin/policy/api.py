@@ -22,8 +22,11 @@ class StaffSession(SessionAuth):
     """Django session authentication, then the declared permission, or any one of
     several (403 without); LOGGED_IN asks for a signed-in account only."""
 
-    def __init__(self, *permissions: str, message: str = "您的角色无权调用此接口"):
+    def __init__(self, *permissions: str, message: str = "您的角色无权调用此接口", refused=None):
         super().__init__()
+        # refused(request): called before the refusal, for an operation whose refused
+        # attempts are themselves recorded (it may raise its own, more precise refusal).
+        self.refused = refused
         logged_in_only = permissions == (LOGGED_IN,)
         self.policy_permissions = permissions if logged_in_only else _known(permissions)
         self.message = message
@@ -32,15 +35,18 @@ class StaffSession(SessionAuth):
         user = super().authenticate(request, key)
         if user is None or self.policy_permissions == (LOGGED_IN,):
             return user
-        if len(self.policy_permissions) == 1:
+        if not any(has_perm(user, p) for p in self.policy_permissions):
+            if self.refused is not None:
+                self.refused(request)
             check_perm(user, self.policy_permissions[0], message=self.message)
-        elif not any(has_perm(user, p) for p in self.policy_permissions):
             raise PermissionDenied(self.message)
         return user
 
 
-def api_requires(permission: str, message: str = "您的角色无权调用此接口") -> StaffSession:
-    return StaffSession(permission, message=message)
+def api_requires(
+    permission: str, message: str = "您的角色无权调用此接口", *, refused=None
+) -> StaffSession:
+    return StaffSession(permission, message=message, refused=refused)
 
 
 def api_requires_any(*permissions: str, message: str = "您的角色无权调用此接口") -> StaffSession:

@@ -106,15 +106,27 @@ def test_every_page_and_operation_declares_its_policy():
     )
 
 
-def test_every_api_route_is_a_walked_operation():
-    # Nothing under /api/v1/ escapes the operation walk.
-    api_routes = {
-        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.removeprefix("api/v1/"))
+def _shape(path: str) -> str:
+    # One spelling for a route's parameters: <int:pk>, {int:pk} and {pk} → {pk}.
+    return re.sub(r"[<{](?:\w+:)?(\w+)[>}]", r"{\1}", path).strip("/")
+
+
+def test_every_api_route_and_schema_operation_is_walked(client):
+    # Nothing under /api/v1/ escapes the operation walk: not a URL, not a schema entry.
+    walked = {(m, _shape(r)) for m, r, _ in operations()}
+    routes = {
+        _shape(r.removeprefix("api/v1/"))
         for r, cb in _walk(get_resolver().url_patterns)
         if _is_api_route(cb)
     }
-    walked = {re.sub(r"\{(?:\w+:)?(\w+)\}", r"{\1}", r) for _, r, _ in operations()}
-    assert api_routes == walked
+    assert routes == {r for _, r in walked}
+    schema = client.get("/api/v1/openapi.json").json()["paths"]
+    in_schema = {
+        (method.upper(), _shape(path.removeprefix("/api/v1/")))
+        for path, ops in schema.items()
+        for method in ops
+    }
+    assert in_schema == walked
 
 
 # ---------------------------------------------------------------- the world
