@@ -14,8 +14,8 @@ tests/policy/test_policy_matrix.py; the bearer's scopes are read from the scheme
 from ninja.security import SessionAuth
 
 from huimin.core.errors import PermissionDenied
-from huimin.policy.permissions import check_perm, has_perm
-from huimin.policy.views import LOGGED_IN, PUBLIC, _known, declared
+from huimin.policy.permissions import has_perm
+from huimin.policy.views import LOGGED_IN, PUBLIC, declared, known_permissions
 
 
 class StaffSession(SessionAuth):
@@ -28,7 +28,7 @@ class StaffSession(SessionAuth):
         # attempts are themselves recorded (it may raise its own, more precise refusal).
         self.refused = refused
         logged_in_only = permissions == (LOGGED_IN,)
-        self.policy_permissions = permissions if logged_in_only else _known(permissions)
+        self.policy_permissions = permissions if logged_in_only else known_permissions(permissions)
         self.message = message
 
     def authenticate(self, request, key):
@@ -38,7 +38,6 @@ class StaffSession(SessionAuth):
         if not any(has_perm(user, p) for p in self.policy_permissions):
             if self.refused is not None:
                 self.refused(request)
-            check_perm(user, self.policy_permissions[0], message=self.message)
             raise PermissionDenied(self.message)
         return user
 

@@ -22,7 +22,7 @@ PUBLIC = "public"
 LOGGED_IN = "logged_in"
 
 
-def _known(permissions) -> tuple[str, ...]:
+def known_permissions(permissions) -> tuple[str, ...]:
     # A typo must not open or silently close a page: refuse it when the module loads.
     unknown = [p for p in permissions if p not in PERMISSIONS]
     if unknown or not permissions:
@@ -35,7 +35,7 @@ def requires(permission: str, message: str = "您的角色不能使用此页面"
 
     The permission is also left on the view as `policy_permission`, so a test can walk
     the URL conf and ask every page what it declares."""
-    declared = _known((permission,))
+    declared = known_permissions((permission,))
 
     def wrap(view):
         @wraps(view)
@@ -53,7 +53,7 @@ def requires(permission: str, message: str = "您的角色不能使用此页面"
 def requires_any(*permissions: str, message: str = "您的角色不能使用此页面"):
     """As requires, for a page that serves holders of any one of several permissions
     (what each sees is then the view's to narrow)."""
-    declared = _known(permissions)
+    declared = known_permissions(permissions)
 
     def wrap(view):
         @wraps(view)
