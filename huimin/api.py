@@ -23,6 +23,7 @@ from huimin.core.parser import (
     UnsupportedContentType,
     control_refusal,
 )
+from huimin.policy import public
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,9 @@ api = HuiminAPI(
     description="惠民：城乡居民医保、智能审核与居民健康档案接口。错误格式见 DESIGN.md §3。",
     auth=django_auth,
     urls_namespace="api",
+    # The schema and its browser are the API guide HIS vendors read before they hold a
+    # credential; they show no data.
+    docs_decorator=public("接口说明（OpenAPI）：不含任何数据"),
 )
 
 # Pydantic error types → the reason a person reads.

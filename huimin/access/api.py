@@ -9,6 +9,7 @@ from ninja import Router
 from huimin.access import tokens
 from huimin.access.auth import InstitutionBearer
 from huimin.core.schemas import ErrorOut, Schema
+from huimin.policy import public
 
 router = Router(tags=["access"])
 
@@ -86,6 +87,7 @@ def _params(request: HttpRequest) -> dict:
         ],
     },
 )
+@public("取得令牌：机构系统以客户端断言证明身份，凭证本身即是授权")
 def token(request):
     return tokens.issue_token(request, _params(request))
 

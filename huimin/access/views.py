@@ -6,8 +6,6 @@ write is one service call. Buttons are shown only to those the service would all
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -27,6 +25,7 @@ from huimin.access.forms import (
 )
 from huimin.access.models import ApplicationStatus, InstitutionAccess, Terminal
 from huimin.core.errors import DomainError, NotFound
+from huimin.policy import requires, requires_any
 
 EVENT_LABELS = {
     "submit": "提交申请",
@@ -63,12 +62,6 @@ def _found(fn, *args, **kwargs):
         raise Http404 from None
 
 
-def _viewer(request):
-    if not services.can_view(request.user):
-        raise PermissionDenied
-    return request.user
-
-
 def _fail(request, exc: DomainError) -> None:
     reasons = "；".join(exc.fields.values())
     messages.error(request, f"{exc.message}" if not reasons else reasons)
@@ -85,10 +78,10 @@ def _label_events(events):
 # ---------------------------------------------------------------- applications
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_GET
 def application_list(request):
-    user = _viewer(request)
+    user = request.user
     form = ApplicationFilter(request.GET)
     qs = services.applications_for(user).select_related("institution", "submitted_by")
     if form.is_valid() and form.cleaned_data["status"]:
@@ -103,12 +96,10 @@ def application_list(request):
     )
 
 
-@login_required
+@requires("access.review", "您的角色不能提交机构接入申请")
 @require_http_methods(["GET", "POST"])
 def application_new(request):
-    user = _viewer(request)
-    if not services.can_review(user):
-        raise PermissionDenied
+    user = request.user
     form = ApplicationForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -138,10 +129,10 @@ def application_new(request):
     return render(request, "access/application_form.html", {"form": form})
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_GET
 def application_detail(request, pk: int):
-    user = _viewer(request)
+    user = request.user
     app = _found(services.get_application, user, pk)
     events = _label_events(list(app.events.select_related("actor").order_by("at", "id")))
     me = user.pk
@@ -174,10 +165,9 @@ def application_detail(request, pk: int):
     )
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_POST
 def application_review(request, pk: int):
-    _viewer(request)
     try:
         services.do_review(request.user, pk, request=request)
         messages.success(request, "已初审通过，待安全管理员复核批准。")
@@ -186,10 +176,9 @@ def application_review(request, pk: int):
     return redirect("access:application_detail", pk=pk)
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_POST
 def application_approve(request, pk: int):
-    _viewer(request)
     try:
         app = services.do_approve(request.user, pk, request=request)
         messages.success(request, "已批准，机构接入已开通。")
@@ -199,10 +188,9 @@ def application_approve(request, pk: int):
     return redirect("access:application_detail", pk=pk)
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_POST
 def application_reject(request, pk: int):
-    _viewer(request)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -216,10 +204,10 @@ def application_reject(request, pk: int):
 # ---------------------------------------------------------------- institution access
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_GET
 def access_list(request):
-    user = _viewer(request)
+    user = request.user
     form = AccessFilter(request.GET)
     qs = InstitutionAccess.objects.visible_to(user).select_related("institution")
     if form.is_valid() and form.cleaned_data["status"]:
@@ -230,10 +218,10 @@ def access_list(request):
     return render(request, "access/access_list.html", {"form": form, "page": page})
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_GET
 def institution_access(request, pk: int):
-    user = _viewer(request)
+    user = request.user
     context = _found(services.access_overview, user, pk)
     context["events"] = _label_events(context["events"])
     context["can_manage"] = services.can_approve(user)
@@ -244,10 +232,9 @@ def institution_access(request, pk: int):
     return render(request, "access/institution_access.html", context)
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_POST
 def institution_status(request, pk: int):
-    _viewer(request)
     form = AccessStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "操作无效")
@@ -263,10 +250,9 @@ def institution_status(request, pk: int):
     return redirect("access:institution_access", pk=pk)
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_POST
 def terminal_status(request, pk: int):
-    _viewer(request)
     form = TerminalStatusForm(request.POST)
     institution_id = Terminal.objects.filter(pk=pk).values_list("institution_id", flat=True).first()
     if not form.is_valid() or institution_id is None:
@@ -286,10 +272,9 @@ def terminal_status(request, pk: int):
     return redirect("access:institution_access", pk=institution_id)
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_POST
 def credential_issue(request, pk: int):
-    _viewer(request)
     form = IssueCredentialForm(request.POST)
     rotated_from = form.cleaned_data["rotated_from"] if form.is_valid() else None
     try:
@@ -304,10 +289,10 @@ def credential_issue(request, pk: int):
     return redirect("access:institution_access", pk=pk)
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_POST
 def credential_keys(request, pk: int):
-    user = _viewer(request)
+    user = request.user
     credential = _found(services.get_credential, user, pk)
     form = KeysForm(request.POST)
     if not form.is_valid():
@@ -331,10 +316,10 @@ def credential_keys(request, pk: int):
     )
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_POST
 def credential_revoke(request, pk: int):
-    user = _viewer(request)
+    user = request.user
     credential = _found(services.get_credential, user, pk)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -346,10 +331,10 @@ def credential_revoke(request, pk: int):
     return redirect("access:institution_access", pk=credential.institution_id)
 
 
-@login_required
+@requires_any("access.review", "access.approve", message="您的角色不能办理机构接入")
 @require_GET
 def expiring(request):
-    user = _viewer(request)
+    user = request.user
     credentials, keys = services.expiring(user)
     return render(
         request,

@@ -3,7 +3,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -21,7 +20,7 @@ from huimin.accounts.forms import (
 )
 from huimin.accounts.models import RequestKind, RequestStatus
 from huimin.core.errors import DomainError, NotFound, PermissionDenied
-from huimin.policy import ADMIN_ROLES, PERMISSIONS
+from huimin.policy import ADMIN_ROLES, PERMISSIONS, requires, requires_any
 from huimin.registry.models import Role
 
 User = get_user_model()
@@ -35,7 +34,7 @@ def _require(check, actor):
         raise DjangoPermissionDenied(exc.message) from None
 
 
-@login_required
+@requires("accounts.manage", "只有系统管理员可以管理账号")
 @require_http_methods(["GET"])
 def staff_list(request):
     _require(administration.check_manage_accounts, request.user)
@@ -88,7 +87,7 @@ def _show_password(request, user, password, heading):
     return response
 
 
-@login_required
+@requires("accounts.manage", "只有系统管理员可以管理账号")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def staff_create(request):
@@ -128,7 +127,7 @@ def _target(request, pk):
         raise Http404("账号不存在或不在您的管理范围内") from None
 
 
-@login_required
+@requires("accounts.manage", "只有系统管理员可以管理账号")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def staff_detail(request, pk: int):
@@ -190,7 +189,7 @@ def _action(request, pk, fn, done: str):
     return redirect("accounts:staff_detail", pk=pk)
 
 
-@login_required
+@requires("accounts.manage", "只有系统管理员可以管理账号")
 @require_POST
 def staff_disable(request, pk: int):
     return _action(
@@ -201,7 +200,7 @@ def staff_disable(request, pk: int):
     )
 
 
-@login_required
+@requires("accounts.manage", "只有系统管理员可以管理账号")
 @require_POST
 def staff_enable(request, pk: int):
     return _action(
@@ -229,7 +228,7 @@ def _reset_request(request, pk: int, kind: str):
     return _filed(request, req)
 
 
-@login_required
+@requires("accounts.manage", "只有系统管理员可以管理账号")
 @require_POST
 def staff_reset_second_factor(request, pk: int):
     _require(administration.check_manage_accounts, request.user)
@@ -241,13 +240,13 @@ def staff_reset_second_factor(request, pk: int):
     )
 
 
-@login_required
+@requires("accounts.manage", "只有系统管理员可以管理账号")
 @require_POST
 def staff_unlock(request, pk: int):
     return _action(request, pk, administration.do_unlock, "已解除该账号的登录锁定")
 
 
-@login_required
+@requires("accounts.manage", "只有系统管理员可以管理账号")
 @never_cache
 @require_POST
 def staff_reset_password(request, pk: int):
@@ -267,11 +266,7 @@ def staff_reset_password(request, pk: int):
 # ---------------------------------------------------------------- privileged-account requests
 
 
-def _may_see_requests(user) -> bool:
-    return services.can(user, "accounts.manage") or services.can(user, "roles.manage")
-
-
-@login_required
+@requires_any("accounts.manage", "roles.manage", message="无权查看账号申请")
 @require_http_methods(["GET"])
 def request_list(request):
     try:
@@ -315,12 +310,10 @@ def _request_page(request, req, form, status=200):
     )
 
 
-@login_required
+@requires_any("accounts.manage", "roles.manage", message="无权查看账号申请")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_detail(request, pk: int):
-    if not _may_see_requests(request.user):
-        raise DjangoPermissionDenied("无权查看账号申请")
     try:
         req = administration.get_request(request.user, pk)
     except NotFound:
@@ -359,11 +352,9 @@ def request_detail(request, pk: int):
     return redirect("accounts:request_detail", pk=pk)
 
 
-@login_required
+@requires_any("accounts.manage", "roles.manage", message="无权查看账号申请")
 @require_POST
 def request_withdraw(request, pk: int):
-    if not _may_see_requests(request.user):
-        raise DjangoPermissionDenied("无权查看账号申请")
     try:
         administration.do_withdraw(request.user, pk, request=request)
     except NotFound:
@@ -378,11 +369,10 @@ def request_withdraw(request, pk: int):
 # ---------------------------------------------------------------- roles
 
 
-@login_required
+@requires("roles.manage", "只有安全管理员可以管理角色权限")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def roles(request):
-    _require(administration.check_manage_roles, request.user)
     errors = {}
     if request.method == "POST":
         wanted = set()

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,13 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huimin.accounts import incident
 from huimin.accounts.forms import IncidentDecisionForm, IncidentForm, apply_error
 from huimin.core.errors import DomainError, NotFound
+from huimin.policy import requires_any
 
 LIST_SIZE = 50
-
-
-def _require_view(user):
-    if not incident.can_view(user):
-        raise DjangoPermissionDenied("只有安全管理员和系统管理员可以使用应急处置")
+# incident.can_view: who may ask for an order and who may approve one.
+_VIEWERS = (incident.REQUEST, *incident.APPROVE)
 
 
 def _form(user, data=None) -> IncidentForm:
@@ -53,12 +50,11 @@ def _page(request, form, *, status=200, decision_error=None):
     )
 
 
-@login_required
+@requires_any(*_VIEWERS, message="只有安全管理员和系统管理员可以使用应急处置")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def incident_page(request):
     user = request.user
-    _require_view(user)
     form = _form(user, request.POST or None)
     if request.method == "POST":
         if not incident.can_request(user):
@@ -84,11 +80,10 @@ def incident_page(request):
     return _page(request, form)
 
 
-@login_required
+@requires_any(*_VIEWERS, message="只有安全管理员和系统管理员可以使用应急处置")
 @require_POST
 def incident_decide(request, pk: int):
     user = request.user
-    _require_view(user)
     form = IncidentDecisionForm(request.POST)
     if not form.is_valid():
         return _page(request, _form(user), status=422, decision_error="请选择批准或驳回")

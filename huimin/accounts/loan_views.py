@@ -1,8 +1,6 @@
 """Record loans (借阅): my loans, request a loan, the approver's queue, decide, end."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,21 +11,15 @@ from huimin.accounts import conf, services
 from huimin.accounts import loans as loan_services
 from huimin.accounts.forms import DecisionForm, EndLoanForm, LoanRequestForm, apply_error
 from huimin.core.errors import DomainError, NotFound
-from huimin.policy import reads
+from huimin.policy import reads, requires, requires_any
 
 LIST_SIZE = 100
 
 
-def _may_use_loans(user) -> bool:
-    return services.can(user, "person.read") or services.can(user, "loan.approve")
-
-
-@login_required
+@requires_any("person.read", "loan.approve", message="您的角色不使用档案借阅")
 @require_http_methods(["GET"])
 def loans(request):
     user = request.user
-    if not _may_use_loans(user):
-        raise DjangoPermissionDenied("您的角色不使用档案借阅")
     mine = list(loan_services.my_loans(user)[:LIST_SIZE])
     decided = list(loan_services.decided_by(user)[:LIST_SIZE])
     reads.audit_listing(
@@ -50,13 +42,11 @@ def loans(request):
     )
 
 
-@login_required
+@requires("person.read", "您无权借阅居民档案")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def loan_request(request):
     user = request.user
-    if not services.can(user, "person.read"):
-        raise DjangoPermissionDenied("您无权借阅居民档案")
     max_days = conf.loan_max_days()
     form = LoanRequestForm(request.POST or None, initial={"days": max_days})
     if request.method == "POST" and form.is_valid():
@@ -74,12 +64,10 @@ def loan_request(request):
     return render(request, "accounts/loan_request.html", {"form": form, "max_days": max_days})
 
 
-@login_required
+@requires("loan.approve", "您无权审批档案借阅")
 @require_http_methods(["GET"])
 def loan_queue(request):
     user = request.user
-    if not services.can(user, "loan.approve"):
-        raise DjangoPermissionDenied("您无权审批档案借阅")
     queue = list(loan_services.approver_queue(user)[:LIST_SIZE])
     # The queue names the residents asked about: a read of each of them.
     reads.audit_listing(
@@ -96,7 +84,7 @@ def loan_queue(request):
     )
 
 
-@login_required
+@requires("loan.approve", "您无权审批档案借阅")
 @require_POST
 def loan_decide(request, pk: int):
     form = DecisionForm(request.POST)
@@ -123,7 +111,7 @@ def loan_decide(request, pk: int):
     return redirect("accounts:loan_queue")
 
 
-@login_required
+@requires_any("person.read", "loan.approve", message="您的角色不使用档案借阅")
 @require_POST
 def loan_end(request, pk: int):
     form = EndLoanForm(request.POST)

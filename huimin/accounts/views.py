@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +26,7 @@ from huimin.accounts.forms import LoginForm, PasswordChangeForm, TokenForm, appl
 from huimin.accounts.models import LoginOutcome
 from huimin.core import ratelimit
 from huimin.core.errors import DomainError
+from huimin.policy import logged_in, public
 
 SECOND_FACTOR_TRIES = 5
 _FAILS = "huimin_2fa_failures"
@@ -52,6 +52,7 @@ def lockout_response(request, original_response=None, credentials=None):
     )
 
 
+@public("登录页：未登录者在此登录")
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -91,6 +92,7 @@ def _redirect_next(url: str, next_url: str):
     return redirect(f"{url}?{urlencode({'next': next_url})}")
 
 
+@public("退出：未登录时只回到登录页")
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:
@@ -131,7 +133,7 @@ def _second_factor_done(request, device):
     return redirect(_next_url(request))
 
 
-@login_required
+@logged_in
 @never_cache
 @require_http_methods(["GET", "POST"])
 def second_factor(request):
@@ -157,7 +159,7 @@ def second_factor(request):
     return render(request, "accounts/second_factor.html", context)
 
 
-@login_required
+@logged_in
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enrol_second_factor(request):
@@ -196,7 +198,7 @@ def enrol_second_factor(request):
 
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
-@login_required
+@logged_in
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_change(request):
@@ -242,7 +244,7 @@ def _complexity_help() -> str:
     return ""
 
 
-@login_required
+@logged_in
 @require_http_methods(["GET"])
 def me(request):
     user = request.user

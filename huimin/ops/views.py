@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
@@ -17,6 +16,7 @@ from huimin.core.text import ascii_digits
 from huimin.ops import services
 from huimin.ops.forms import DutyEntryForm, DutyFilter, current_shift
 from huimin.ops.models import DutyEntry, DutyKind
+from huimin.policy import requires
 
 RESULTS_TARGET = "results"
 
@@ -69,7 +69,7 @@ def _with_relations(qs):
     )
 
 
-@login_required
+@requires("duty.write", "无权查看或填写值班日志")
 @require_GET
 def duty_list(request):
     user = _writer(request)
@@ -95,7 +95,7 @@ def duty_list(request):
     return response
 
 
-@login_required
+@requires("duty.write", "无权查看或填写值班日志")
 @require_http_methods(["GET", "POST"])
 def duty_new(request):
     user = _writer(request)
@@ -143,7 +143,7 @@ def duty_new(request):
     )
 
 
-@login_required
+@requires("duty.write", "无权查看或填写值班日志")
 @require_GET
 def duty_detail(request, pk: int):
     user = _writer(request)

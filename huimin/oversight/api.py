@@ -12,6 +12,7 @@ from ninja import Field, Query, Router
 from huimin.core.errors import ValidationFailed
 from huimin.core.schemas import Schema
 from huimin.oversight import queries
+from huimin.policy import api_requires_any
 
 router = Router(tags=["audit"])
 
@@ -86,7 +87,12 @@ def _out(e) -> dict:
     }
 
 
-@router.get("/events", response=EventPageOut, summary="查询审计记录（新的在前）")
+@router.get(
+    "/events",
+    auth=api_requires_any("audit.read", "alerts.manage", message="无权查阅审计记录"),
+    response=EventPageOut,
+    summary="查询审计记录（新的在前）",
+)
 def list_events(request, params: Query[EventFilterIn]):
     queries.check_can_search(request.user)
     f, errors = queries.parse_filter(params.dict())
@@ -101,6 +107,11 @@ def list_events(request, params: Query[EventFilterIn]):
     return {"items": [_out(e) for e in page.rows], "next_cursor": page.next_cursor}
 
 
-@router.get("/events/{event_id}", response=EventOut, summary="一条审计记录")
+@router.get(
+    "/events/{event_id}",
+    auth=api_requires_any("audit.read", "alerts.manage", message="无权查阅审计记录"),
+    response=EventOut,
+    summary="一条审计记录",
+)
 def get_event(request, event_id: int):
     return _out(queries.get_event(request.user, event_id, request=request))

@@ -7,7 +7,8 @@
 - scope.py: jurisdiction_of, institution_of, ScopedQuerySet (a model's queryset declares
   region_field and institution_field once), visible_to, register_scope_extension.
 - lookup.py: get_visible_or_404 (scoped, audited read of one row).
-- views.py: requires(permission), the decorator a page declares its permission with.
+- views.py: requires(permission), requires_any, logged_in, public: what a page declares.
+- api.py: api_requires(permission), api_logged_in(): what an API operation declares.
 - roles.py: Role, INSTITUTION_ROLES, ADMIN_ROLES; rules.py: the pure rules.
 
 The names are loaded on first use rather than imported here: registry.models builds on
@@ -42,6 +43,15 @@ _EXPORTS = {
     "visible_to": "scope",
     "get_visible_or_404": "lookup",
     "requires": "views",
+    "requires_any": "views",
+    "logged_in": "views",
+    "public": "views",
+    "PUBLIC": "views",
+    "LOGGED_IN": "views",
+    "api_requires": "api",
+    "api_logged_in": "api",
+    "api_requires_any": "api",
+    "operation_policy": "api",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.text import ascii_digits
+from huimin.policy import requires
 from huimin.records import services
 from huimin.records.due_views import villages_in_jurisdiction
 from huimin.records.forms import SPECS
@@ -20,11 +20,10 @@ from huimin.registry.models import Region, RegionLevel
 ACTIVITY_KINDS = [kind for kind, spec in SPECS.items() if not spec.per_person]
 
 
-@login_required
+@requires("record.read", "您的角色不能查看健康档案")
 @require_GET
 @domain_errors_as_http
 def activity_list(request):
-    services.check_can(request.user, "record.read")
     rows = (
         Form.objects.visible_to(request.user)
         .current()
@@ -58,13 +57,12 @@ def _draft_id(raw: str) -> int | None:
     return int(raw) if ascii_digits(raw) and len(raw) < 19 else None
 
 
-@login_required
+@requires("record.write", "您无权办理此项健康档案业务")
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_http
 def activity_new(request, kind: str):
     if kind not in ACTIVITY_KINDS:
         raise Http404("没有这种活动记录表")
-    services.check_can(request.user, "record.write")
     spec = SPECS[kind]
     villages = villages_in_jurisdiction(request.user)
     values: dict = {}

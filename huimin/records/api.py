@@ -17,7 +17,7 @@ from ninja import Field, Router, Status
 
 from huimin.core.errors import NotFound
 from huimin.core.schemas import ERRORS, Schema
-from huimin.policy import reads
+from huimin.policy import api_requires, reads
 from huimin.records import programmes, read_models, services
 from huimin.records.models import Form
 
@@ -184,14 +184,24 @@ def _visible_form(user, form_id: int) -> Form:
     return form
 
 
-@router.get("/{int:record_id}", response={200: RecordOut, **ERRORS}, summary="健康档案（留痕）")
+@router.get(
+    "/{int:record_id}",
+    auth=api_requires("record.read"),
+    response={200: RecordOut, **ERRORS},
+    summary="健康档案（留痕）",
+)
 def get_record(request, record_id: int):
     services.read_record(request.user, record_id, request=request, purpose=_purpose(request))
     record = read_models.load(record_id)
     return read_models.summary(record, services.today()).as_dict()
 
 
-@router.get("/forms/{int:form_id}", response={200: FormOut, **ERRORS}, summary="表单")
+@router.get(
+    "/forms/{int:form_id}",
+    auth=api_requires("record.read"),
+    response={200: FormOut, **ERRORS},
+    summary="表单",
+)
 def get_form(request, form_id: int):
     form = _visible_form(request.user, form_id)
     if form.record_id is not None:
@@ -213,6 +223,7 @@ def get_form(request, form_id: int):
 
 @router.post(
     "/{int:record_id}/forms/{kind}",
+    auth=api_requires("record.write"),
     response={201: FormOut, **ERRORS},
     summary="填写表单：保存草稿或签名提交",
 )
@@ -231,6 +242,7 @@ def create_form(request, record_id: int, kind: str, payload: FormIn):
 
 @router.post(
     "/forms/{int:form_id}",
+    auth=api_requires("record.write"),
     response={200: FormOut, **ERRORS},
     summary="继续草稿：保存或签名提交（已签名的表单只能更正）",
 )
@@ -250,6 +262,7 @@ def save_form(request, form_id: int, payload: DraftIn):
 
 @router.post(
     "/forms/{int:form_id}/amend",
+    auth=api_requires("record.write"),
     response={201: FormOut, **ERRORS},
     summary="更正已签名的表单（原表保留）",
 )
@@ -283,6 +296,7 @@ def _programme_out(p) -> dict:
 
 @router.post(
     "/{int:record_id}/programmes",
+    auth=api_requires("record.write"),
     response={201: ProgrammeOut, **ERRORS},
     summary="纳入专项管理（高血压、糖尿病、孕产妇等）",
 )
@@ -298,6 +312,7 @@ def register_programme(request, record_id: int, payload: ProgrammeIn):
 
 @router.post(
     "/programmes/{int:programme_id}/end",
+    auth=api_requires("record.write"),
     response={200: ProgrammeOut, **ERRORS},
     summary="结束专项管理（分娩、迁出、死亡等）",
 )

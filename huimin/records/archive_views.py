@@ -7,7 +7,6 @@ import datetime as dt
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huimin.core.errors import DomainError, NotFound, PermissionDenied
 from huimin.core.names import mask_name
-from huimin.policy import has_perm, reads
+from huimin.policy import has_perm, reads, requires_any
 from huimin.records import archive, archive_rules, services
 from huimin.records.models import Destruction, DestructionStatus, RecordStatus
 
@@ -29,8 +28,6 @@ def _may(user, *permissions) -> bool:
 def archive_staff(view):
     @wraps(view)
     def checked(request, *args, **kwargs):
-        if not _may(request.user, "record.archive", "record.destroy_approve"):
-            raise DjangoPermissionDenied("您无权办理档案管理")
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
@@ -38,7 +35,9 @@ def archive_staff(view):
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(exc.message) from None
 
-    return login_required(checked)
+    return requires_any("record.archive", "record.destroy_approve", message="您无权办理档案管理")(
+        checked
+    )
 
 
 def _audit_list(request, model_label: str, rows, description: str) -> None:

@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import render
@@ -20,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from huimin.policy import has_perm, jurisdiction_of, reads
+from huimin.policy import jurisdiction_of, reads, requires
 from huimin.records.models import DueService, FormKind
 from huimin.registry.models import Region, RegionLevel
 
@@ -83,11 +81,6 @@ class DueFilter:
         return qs
 
 
-def _check(user) -> None:
-    if not has_perm(user, "record.read"):
-        raise PermissionDenied("您的角色不能查看健康档案")
-
-
 def due_rows(user, f: DueFilter, today: dt.date):
     """The scoped, filtered rows in urgency order: overdue first (the longest overdue
     first), then by the day they fall due."""
@@ -141,10 +134,9 @@ def _audit(request, rows, kind: str) -> None:
     )
 
 
-@login_required
+@requires("record.read", "您的角色不能查看健康档案")
 @require_GET
 def due_list(request):
-    _check(request.user)
     today = timezone.localdate()
     f = DueFilter.from_query(request.GET)
     page = Paginator(due_rows(request.user, f, today), settings.HUIMIN_PAGE_SIZE).get_page(
@@ -169,11 +161,10 @@ def due_list(request):
     )
 
 
-@login_required
+@requires("record.read", "您的角色不能查看健康档案")
 @require_GET
 def visit_plan(request):
     """The same rows grouped by village and day, for printing (入户随访计划)."""
-    _check(request.user)
     today = timezone.localdate()
     f = DueFilter.from_query(request.GET)
     rows = list(

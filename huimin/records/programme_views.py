@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from huimin.core.errors import Conflict, ValidationFailed
+from huimin.policy import requires
 from huimin.records import programmes, schedule, services
 from huimin.records.models import Programme, ProgrammeKind
 from huimin.records.views import domain_errors_as_http
@@ -27,11 +27,10 @@ def _day(raw: str, field: str, errors: dict) -> dt.date | None:
         return None
 
 
-@login_required
+@requires("record.write", "您无权办理此项健康档案业务")
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_http
 def register(request, record_id: int):
-    services.check_can(request.user, "record.write")
     record = services.get_record(request.user, record_id)
     values = {"kind": "", "registered_on": services.today().isoformat(), "lmp": ""}
     errors: dict[str, str] = {}
@@ -72,11 +71,10 @@ def register(request, record_id: int):
     )
 
 
-@login_required
+@requires("record.write", "您无权办理此项健康档案业务")
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_http
 def end(request, programme_id: int):
-    services.check_can(request.user, "record.write")
     programme = (
         Programme.objects.visible_to(request.user)
         .select_related("record__person")

@@ -4,10 +4,7 @@ the findings list one; actions call quality.py."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
@@ -20,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huimin.core.errors import DomainError
 from huimin.core.names import mask_name
-from huimin.policy import has_perm, jurisdiction_of, reads
+from huimin.policy import jurisdiction_of, reads, requires
 from huimin.records import quality
 from huimin.records.forms import SPECS
 from huimin.records.models import (
@@ -34,16 +31,7 @@ from huimin.records.quality_rules import RULE_LABELS, rule_label
 from huimin.registry.models import Region
 from huimin.registry.views import keyset_page
 
-
-def may_fix(view):
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        user = request.user
-        if not has_perm(user, "record.quality"):
-            raise PermissionDenied("您无权查看档案质量")
-        return view(request, *args, **kwargs)
-
-    return login_required(checked)
+may_fix = requires("record.quality", "您无权查看档案质量")
 
 
 def _scope(request) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.core.text import ascii_digits
+from huimin.policy import requires
 from huimin.records import read_models, services
 from huimin.records.forms import SPECS
 from huimin.records.forms.spec import BOOL, CODE, CODES, DATE, DECIMAL, INT, ROWS, FormSpec, clean
@@ -49,10 +49,6 @@ def domain_errors_as_http(view):
     return wrapped
 
 
-def _require(user, permission: str) -> None:
-    services.check_can(user, permission)
-
-
 # ---------------------------------------------------------------- home: search, 建档
 
 
@@ -69,12 +65,11 @@ def _search(user, q: str) -> list[Person]:
     )
 
 
-@login_required
+@requires("record.read", "您的角色不能查看健康档案")
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_http
 def home(request):
     user = request.user
-    _require(user, "record.read")
     # The search box posts: a full ID number stays out of the address bar and history.
     q = (request.POST.get("q") or request.GET.get("q", "")).strip()[:60]
     rows = []
@@ -109,7 +104,7 @@ def may(user, permission: str) -> bool:
     return True
 
 
-@login_required
+@requires("record.write", "您无权办理此项健康档案业务")
 @require_POST
 @domain_errors_as_http
 def open_record(request):
@@ -129,7 +124,7 @@ def open_record(request):
 # ---------------------------------------------------------------- record page
 
 
-@login_required
+@requires("record.read", "您的角色不能查看健康档案")
 @require_GET
 @domain_errors_as_http
 def record(request, record_id: int):
@@ -169,12 +164,11 @@ def _kinds_for(person: Person, on) -> list[FormSpec]:
     ]
 
 
-@login_required
+@requires("record.read", "您的角色不能查看健康档案")
 @require_GET
 @domain_errors_as_http
 def household(request, household_id: int):
     user = request.user
-    _require(user, "record.read")
     hh = registry.read_household(user, household_id, request=request, purpose="家庭健康档案")
     members = (
         HouseholdMembership.objects.filter(household=hh, left_on__isnull=True)
@@ -470,7 +464,7 @@ def _render_form(request, spec, rec, values, errors, action, *, status=200, **kw
     return render(request, "records/form.html", context, status=status)
 
 
-@login_required
+@requires("record.write", "您无权办理此项健康档案业务")
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_http
 def form_new(request, record_id: int, kind: str):
@@ -478,7 +472,6 @@ def form_new(request, record_id: int, kind: str):
     spec = SPECS.get(kind)
     if spec is None or not spec.per_person:
         raise Http404("没有这种表单")
-    services.check_can(user, "record.write")
     rec = services.get_record(user, record_id)
     if rec.read_only:
         return render(
@@ -517,7 +510,7 @@ def _form_of(user, form_id: int) -> Form:
     return form
 
 
-@login_required
+@requires("record.read", "您的角色不能查看健康档案")
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_http
 def form_view(request, form_id: int):
@@ -571,12 +564,11 @@ def form_view(request, form_id: int):
     return response
 
 
-@login_required
+@requires("record.write", "您无权办理此项健康档案业务")
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_http
 def form_amend(request, form_id: int):
     user = request.user
-    services.check_can(user, "record.write")
     original = _form_of(user, form_id)
     spec = services.spec_of(original.kind)
     rec = original.record

@@ -5,12 +5,9 @@ regions are public reference data. ID numbers and phones are shown masked only.
 """
 
 from dataclasses import dataclass
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huimin.core import idnumber
 from huimin.core.errors import DomainError
 from huimin.core.search import link_query, search_data
-from huimin.policy import get_visible_or_404, has_perm, jurisdiction_of, reads
+from huimin.policy import get_visible_or_404, has_perm, jurisdiction_of, logged_in, reads, requires
 from huimin.registry import services
 from huimin.registry.forms import (
     HouseholdFilter,
@@ -129,6 +126,9 @@ def render_part(request, page: str, part: str, context: dict, target: str = RESU
 
 
 def render_list(request, name: str, context: dict):
+    # The pager's links keep the filters (regions and institutions: past one page, the
+    # pager had nothing to build them from and the list answered 500).
+    context.setdefault("pager_query", link_query(request, request.GET, "after", "before"))
     return render_part(request, f"registry/{name}.html", f"registry/_{name}_results.html", context)
 
 
@@ -150,10 +150,6 @@ def ancestors(region: Region) -> list[Region]:
     return chain[::-1]
 
 
-def can_merge(user) -> bool:
-    return has_perm(user, "registry.write")
-
-
 def may_read_people(user) -> bool:
     """A role must hold person.read (the three administrators do not). An account with no
     role gets through to be told it has no jurisdiction, and sees nothing: visible_to
@@ -163,20 +159,10 @@ def may_read_people(user) -> bool:
     return has_perm(user, "person.read")
 
 
-def reads_people(view):
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        if not may_read_people(request.user):
-            raise PermissionDenied("您的角色不能查看居民个人信息")
-        return view(request, *args, **kwargs)
-
-    return checked
-
-
 # ---------------------------------------------------------------- dashboard
 
 
-@login_required
+@logged_in
 @require_GET
 def summary(request):
     """Counts for the home page, loaded after it so the page itself answers at once."""
@@ -214,9 +200,8 @@ def _audited_get(request, qs, pk: int, object_type: str, people=None):
 PERSON_KEYS = ("village_id", "id")
 
 
-@login_required
+@requires("person.read", "您的角色不能查看居民个人信息")
 @require_http_methods(["GET", "POST"])
-@reads_people
 def person_list(request):
     # The search box posts: an ID number never travels in the URL (core/search.py).
     data = search_data(request)
@@ -249,9 +234,8 @@ def person_list(request):
     return response
 
 
-@login_required
+@requires("person.read", "您的角色不能查看居民个人信息")
 @require_GET
-@reads_people
 def person_detail(request, pk: int):
     user = request.user
     person = _audited_get(
@@ -289,9 +273,8 @@ def person_detail(request, pk: int):
 # ---------------------------------------------------------------- households
 
 
-@login_required
+@requires("person.read", "您的角色不能查看居民个人信息")
 @require_GET
-@reads_people
 def household_list(request):
     form = HouseholdFilter(request.GET)
     members = (
@@ -326,9 +309,8 @@ def household_list(request):
     )
 
 
-@login_required
+@requires("person.read", "您的角色不能查看居民个人信息")
 @require_GET
-@reads_people
 def household_detail(request, pk: int):
     household = _audited_get(
         request,
@@ -358,7 +340,7 @@ def household_detail(request, pk: int):
 # ---------------------------------------------------------------- institutions
 
 
-@login_required
+@logged_in
 @require_GET
 def institution_list(request):
     form = InstitutionFilter(request.GET)
@@ -367,7 +349,7 @@ def institution_list(request):
     return render_list(request, "institution_list", {"form": form, "page": page})
 
 
-@login_required
+@logged_in
 @require_GET
 def institution_detail(request, pk: int):
     visible = Institution.objects.visible_to(request.user)
@@ -394,7 +376,7 @@ def institution_detail(request, pk: int):
 CHILD_CODE_LENGTH = {RegionLevel.COUNTY: 9, RegionLevel.TOWNSHIP: 12}
 
 
-@login_required
+@logged_in
 @require_GET
 def region_list(request):
     form = RegionFilter(request.GET)
@@ -407,7 +389,7 @@ def region_list(request):
     return render_list(request, "region_list", {"form": form, "page": page, "mine": mine})
 
 
-@login_required
+@logged_in
 @require_GET
 def region_detail(request, code: str):
     user = request.user
@@ -508,22 +490,15 @@ def render_duplicates(request, *, form=None, error=None, status=200):
     )
 
 
-def _require_merger(user):
-    if not can_merge(user):
-        raise PermissionDenied("只有县医保经办人员和乡镇经办人员可以处理重复记录")
-
-
-@login_required
+@requires("registry.write", "只有县医保经办人员和乡镇经办人员可以处理重复记录")
 @require_GET
 def duplicate_list(request):
-    _require_merger(request.user)
     return render_duplicates(request)
 
 
-@login_required
+@requires("registry.write", "只有县医保经办人员和乡镇经办人员可以处理重复记录")
 @require_POST
 def duplicate_merge(request):
-    _require_merger(request.user)
     form = MergeForm(request.POST)
     if not form.is_valid():
         error = {

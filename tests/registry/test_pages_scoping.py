@@ -64,14 +64,15 @@ def test_county_officer_sees_both_townships_not_next_county(client, officer, two
     assert client.get(person_url(two_townships["outsider"])).status_code == 404
 
 
-def test_user_without_staff_profile_sees_nothing(client, two_townships):
+def test_user_without_staff_profile_is_refused(client, two_townships):
+    # No role holds nothing: the pages' declared person.read refuses the account.
     nobody = get_user_model().objects.create_user("nobody", password="Huimin#2026pass")
     client.force_login(nobody)
-    page = client.get(reverse("registry:person_list")).content.decode()
-    assert "张三" not in page and "李四" not in page
-    assert "尚未分配辖区" in page
-    assert client.get(person_url(two_townships["zhang"])).status_code == 404
-    assert client.get(reverse("registry:household_list")).content.decode().count("<tr>") == 0
+    response = client.get(reverse("registry:person_list"))
+    assert response.status_code == 403
+    assert "张三" not in response.content.decode()
+    assert client.get(person_url(two_townships["zhang"])).status_code == 403
+    assert client.get(reverse("registry:household_list")).status_code == 403
 
 
 def test_dashboard_counts_only_the_jurisdiction(client, township_clerk, two_townships):

@@ -5,19 +5,21 @@ from typing import Literal
 
 from django.conf import settings
 from ninja import Field, Path, Query, Router
-from ninja.security import django_auth
 
 from huimin.access.auth import InstitutionBearer
 from huimin.core.schemas import ERRORS, Schema
 from huimin.insurance.catalog import rules, services
 from huimin.insurance.catalog.models import CatalogVersion
-from huimin.policy import check_perm
+from huimin.policy import api_requires, check_perm
 
 # Staff read the catalog with their session; institutions' systems (HIS) with a token
 # holding the catalog.read scope, for the national 1312/1318/1319 queries.
 router = Router(
     tags=["catalog"],
-    auth=[InstitutionBearer(scopes=["catalog.read"], optional=True), django_auth],
+    auth=[
+        InstitutionBearer(scopes=["catalog.read"], optional=True),
+        api_requires("catalog.read", "无权查询医保目录"),
+    ],
 )
 
 MAX_LIMIT = 200

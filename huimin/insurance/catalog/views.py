@@ -7,7 +7,6 @@ services.
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,14 +24,10 @@ from huimin.insurance.catalog.forms import (
 )
 from huimin.insurance.catalog.models import CatalogVersion, MapStatus
 from huimin.insurance.queries import newest_first
-from huimin.policy import check_perm, has_perm, institution_of
+from huimin.policy import has_perm, institution_of, requires, requires_any
 
 RESULTS_TARGET = "results"
 SEARCH_LIMIT = 20
-
-
-def _require_read(user) -> None:
-    check_perm(user, "catalog.read", message="您的角色无权查看医保目录")
 
 
 def _partial(request, target: str = RESULTS_TARGET) -> bool:
@@ -42,10 +37,9 @@ def _partial(request, target: str = RESULTS_TARGET) -> bool:
     )
 
 
-@login_required
+@requires("catalog.read", "您的角色无权查看医保目录")
 @require_GET
 def catalog_list(request):
-    _require_read(request.user)
     form = CatalogFilter(request.GET)
     on = form.value("on") or services.today()
     qs = services.search(
@@ -70,11 +64,10 @@ def catalog_list(request):
     return response
 
 
-@login_required
+@requires("catalog.read", "您的角色无权查看医保目录")
 @require_GET
 def search_fragment(request):
     """`<li>` rows of matching items for a cashier's picker (htmx)."""
-    _require_read(request.user)
     form = CatalogFilter(request.GET)
     q = form.value("q").strip()
     rows = []
@@ -84,10 +77,9 @@ def search_fragment(request):
     return render(request, "catalog/_search_items.html", {"rows": rows, "q": q})
 
 
-@login_required
+@requires("catalog.read", "您的角色无权查看医保目录")
 @require_GET
 def item_detail(request, code: str):
-    _require_read(request.user)
     try:
         item = services.get_item(code)
     except NotFound:
@@ -111,10 +103,9 @@ def item_detail(request, code: str):
     )
 
 
-@login_required
+@requires("catalog.manage", "您的角色无权导入医保目录")
 @require_http_methods(["GET", "POST"])
 def import_view(request):
-    check_perm(request.user, "catalog.manage", message="您的角色无权导入医保目录")
     summary = rejected = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -144,7 +135,7 @@ def import_view(request):
     )
 
 
-@login_required
+@requires_any("catalog.manage", "catalog.map", message="您的角色无权查看目录对照")
 @require_GET
 def mapping_list(request):
     return render_mappings(request)
@@ -195,7 +186,7 @@ def render_mappings(request, *, form=None, error=None, http_status=200):
     )
 
 
-@login_required
+@requires("catalog.map", "只有医疗机构的工作人员可以提交本机构的目录对照")
 @require_POST
 def mapping_submit(request):
     institution_id = institution_of(request.user)
@@ -226,10 +217,9 @@ def mapping_submit(request):
     return render_mappings(request, form=form, error=reasons, http_status=422)
 
 
-@login_required
+@requires("catalog.manage", "您的角色无权审核目录对照")
 @require_POST
 def mapping_review(request, pk: int):
-    check_perm(request.user, "catalog.manage", message="您的角色无权审核目录对照")
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "审核失败：请选择通过或驳回")

@@ -13,7 +13,7 @@ from huimin.core.money import fmt
 from huimin.core.schemas import ERRORS, Schema
 from huimin.insurance.enrollment import services
 from huimin.insurance.enrollment.models import Enrollment, Payment
-from huimin.policy import reads
+from huimin.policy import api_requires, reads
 
 router = Router(tags=["enrollment"])
 
@@ -179,6 +179,7 @@ def _row(r: services.ProgressRow) -> dict:
 
 @router.post(
     "/households/{int:household_id}/enrollments",
+    auth=api_requires("registry.write"),
     response={201: EnrollOut, **ERRORS},
     summary="为家庭户成员登记参保",
 )
@@ -197,6 +198,7 @@ def enroll_household(request, household_id: int, payload: EnrollIn):
 
 @router.get(
     "/households/{int:household_id}/enrollments",
+    auth=api_requires("person.read"),
     response={200: EnrollmentList, **ERRORS},
     summary="家庭户成员的参保登记",
 )
@@ -222,6 +224,7 @@ def household_enrollments(request, household_id: int, query: Query[YearQuery]):
 
 @router.post(
     "/enrollments/{int:enrollment_id}/payments",
+    auth=api_requires("registry.write"),
     response={200: PaymentOut, 201: PaymentOut, **ERRORS},
     summary="登记现金缴费（幂等：Idempotency-Key）",
 )
@@ -246,6 +249,7 @@ def record_payment(
 
 @router.post(
     "/enrollments/{int:enrollment_id}/cancel",
+    auth=api_requires("registry.write"),
     response={200: EnrollmentOut, **ERRORS},
     summary="取消未缴费的参保登记",
 )
@@ -256,6 +260,7 @@ def cancel_enrollment(request, enrollment_id: int):
 
 @router.post(
     "/payments/{int:payment_id}/refund",
+    auth=api_requires("registry.write"),
     response={200: PaymentOut, **ERRORS},
     summary="退费（须填写原因）",
 )
@@ -263,7 +268,12 @@ def refund(request, payment_id: int, payload: RefundIn):
     return _payment(services.do_refund(request.user, payment_id, payload.reason, request=request))
 
 
-@router.get("/coverage", response={200: CoverageOut, **ERRORS}, summary="某日是否参保")
+@router.get(
+    "/coverage",
+    auth=api_requires("person.read"),
+    response={200: CoverageOut, **ERRORS},
+    summary="某日是否参保",
+)
 def coverage(request, query: Query[CoverageQuery]):
     person = services.check_coverage_lookup(request.user, query.person_id)
     cov = services.coverage_on(person.pk, query.on)
@@ -284,7 +294,12 @@ def coverage(request, query: Query[CoverageQuery]):
     }
 
 
-@router.get("/progress", response={200: ProgressOut, **ERRORS}, summary="参保进度（参保率）")
+@router.get(
+    "/progress",
+    auth=api_requires("person.read"),
+    response={200: ProgressOut, **ERRORS},
+    summary="参保进度（参保率）",
+)
 def progress(request, query: Query[ProgressQuery]):
     rows, total = services.progress(request.user, query.year, query.region)
     return {"year": query.year, "total": _row(total), "rows": [_row(r) for r in rows]}

@@ -8,7 +8,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -532,15 +531,9 @@ def bank_batch(request, pk: int):
 # ---------------------------------------------------------------- periods
 
 
-def _require_manager(user):
-    if not services.can_manage_periods(user):
-        raise PermissionDenied("只有县医保经办人员可以管理参保登记期")
-
-
-@login_required
+@requires("enrollment.manage", "只有县医保经办人员可以管理参保登记期")
 @require_http_methods(["GET", "POST"])
 def periods(request):
-    _require_manager(request.user)
     prefix = check_jurisdiction(request.user)
     initial_year = timezone.localdate().year + 1
     form = forms.PeriodForm(
@@ -590,10 +583,9 @@ def periods(request):
     )
 
 
-@login_required
+@requires("enrollment.manage", "只有县医保经办人员可以管理参保登记期")
 @require_http_methods(["GET", "POST"])
 def period_edit(request, pk: int):
-    _require_manager(request.user)
     period = get_object_or_404(EnrollmentPeriod, pk=pk)
     services.check_period_manager(request.user, period.region_code)
     form = forms.PeriodEditForm(
