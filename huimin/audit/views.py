@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huimin.audit import alerts, queries
+from huimin.audit import alerts, notices, queries
 from huimin.audit.models import (
     AlertSeverity,
     AlertStatus,
@@ -26,7 +26,7 @@ from huimin.audit.models import (
 )
 from huimin.audit.rules import RULE_HELP
 from huimin.core import errors
-from huimin.policy import has_perm
+from huimin.policy import check_jurisdiction, grants_of, has_perm
 
 FIELD_LABELS = {
     "note": "处理说明",
@@ -269,3 +269,46 @@ def rule_list(request):
 
 def _json(value) -> str:
     return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+
+
+# ---------------------------------------------------------------- business notices
+
+
+@login_required
+@require_GET
+def business_alert_list(request):
+    """Business notices (notices.py) for the audiences the user belongs to, in their
+    jurisdiction: the people who act on an overdue mediation step or a changed risk
+    colour, who are not the security administrator."""
+    held = sorted(grants_of(request.user) & notices.AUDIENCES)
+    if not held:
+        raise PermissionDenied("您的角色没有需要处理的业务提醒")
+    prefix = check_jurisdiction(request.user)
+    qs = SecurityAlert.objects.filter(audience__in=held)
+    if prefix:
+        qs = qs.filter(region_code__startswith=prefix)
+    status = request.GET.get("status", "open")
+    problems = {}
+    if status == "open":
+        qs = qs.filter(status__in=[AlertStatus.NEW, AlertStatus.ACKNOWLEDGED])
+    elif status in AlertStatus.values:
+        qs = qs.filter(status=status)
+    elif status:
+        problems["状态"] = "状态不在允许范围内"
+    size = settings.HUIMIN_PAGE_SIZE
+    rows = list(qs.order_by("-created_at", "-id")[: size + 1])
+    more, rows = len(rows) > size, rows[:size]
+    for row in rows:
+        url = (row.details or {}).get("url", "")
+        row.link = url if isinstance(url, str) and url.startswith("/") else ""
+    return render(
+        request,
+        "audit/business_alert_list.html",
+        {
+            "rows": rows,
+            "more": more,
+            "status": status,
+            "statuses": [("open", "未关闭"), *AlertStatus.choices],
+            "problems": problems,
+        },
+    )
