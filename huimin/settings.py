@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "huimin.insurance.enrollment",
     "huimin.records",
     "huimin.review",
+    "huimin.mediation",
 ]
 
 MIDDLEWARE = [

@@ -19,4 +19,5 @@ urlpatterns = [
     path("enrollment/", include("huimin.insurance.enrollment.urls")),
     path("insurance/", include("huimin.insurance.urls")),
     path("records/", include("huimin.records.urls")),
+    path("mediation/", include("huimin.mediation.urls")),
 ]

@@ -68,6 +68,9 @@ PERMISSIONS = {
     "record.quality": "查看与处理档案质量问题",
     "record.archive": "档案迁移、结案与销毁申请",
     "record.destroy_approve": "审批档案销毁",
+    # mediation
+    "mediation.read": "查阅医疗纠纷调解案件（留痕）",
+    "mediation.manage": "受理医疗纠纷调解案件，登记各步骤与材料",
 }
 
 # 三员分立, declared once. Each administrator role and the permissions it may ever hold:
@@ -112,6 +115,9 @@ PERSONAL_DATA_REASONS: dict[str, str] = {
     "record.quality": "quality findings list records and their residents",
     "record.archive": "archive pages list records being moved, closed or destroyed",
     "record.destroy_approve": "destruction requests show the records to be destroyed",
+    # mediation
+    "mediation.read": "a dispute case names the applicant, their injury and the settlement",
+    "mediation.manage": "case pages, forms and documents show the applicant's dispute",
 }
 PERSONAL_DATA_PERMISSIONS = frozenset(PERSONAL_DATA_REASONS)
 
@@ -133,6 +139,10 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
         "ledger.read",
         "ledger.post",
         "clearing.manage",
+        # mediation: the county insurance office (医保局) takes disputes with the
+        # institutions it pays; no other role, and never an administrator.
+        "mediation.read",
+        "mediation.manage",
     },
     Role.TOWNSHIP_CLERK: _READERS | {"person.unmask_id", "registry.write", "loan.approve"},
     Role.CASHIER: _READERS | {"catalog.map", "settlement.operate"},
