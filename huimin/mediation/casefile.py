@@ -119,7 +119,7 @@ def pdf(case, steps, docs, today: datetime.date) -> bytes:
     story.append(
         Table(
             rows,
-            colWidths=[22 * mm, 20 * mm, 27 * mm, 25 * mm, 34 * mm, 52 * mm],
+            colWidths=[26 * mm, 18 * mm, 29 * mm, 22 * mm, 32 * mm, 53 * mm],
             style=grid,
             repeatRows=1,
         )

@@ -43,7 +43,7 @@ def seed_mediation(county: str, *, seed: int = 2026) -> str:
     if officer is None:
         return "没有演示账号 officer：先运行 huimin demo_accounts"
     institutions = list(
-        Institution.objects.filter(region_id__startswith=county).order_by("pk")[:20]
+        Institution.objects.filter(region__code__startswith=county).order_by("pk")[:20]
     )
     if not institutions:
         return f"{county} 没有医疗机构：先运行 huimin generate"
