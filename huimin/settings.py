@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "huimin.insurance.enrollment",
     "huimin.records",
     "huimin.review",
+    "huimin.mediation",
 ]
 
 MIDDLEWARE = [
@@ -295,4 +296,11 @@ HUIMIN_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# Uploaded documents (huimin/core/documents.py): kept outside the database, named by
+# their SHA-256; the limit applies to one file.
+HUIMIN_DOCUMENT_ROOT = Path(env_str("HUIMIN_DOCUMENT_ROOT", str(BASE_DIR / "var" / "documents")))
+HUIMIN_DOCUMENT_MAX_BYTES = env_int(
+    "HUIMIN_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024, maximum=1024 * 1024 * 1024
 )

@@ -28,4 +28,5 @@ urlpatterns = [
     path("insurance/", include("huimin.insurance.urls")),
     path("records/", include("huimin.records.urls")),
     path("review/", include("huimin.review.urls")),
+    path("mediation/", include("huimin.mediation.urls")),
 ]

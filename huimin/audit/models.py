@@ -311,11 +311,18 @@ class SecurityAlert(models.Model):
     )
     handled_at = models.DateTimeField("处理时间", null=True, blank=True)
     note = models.TextField("处理说明", blank=True, default="")
+    # Business notices (oversight/notices.py) also reach the holders of this permission in
+    # the region below, on the business-alert page; "" for security alerts.
+    audience = models.CharField("提醒对象（权限）", max_length=40, blank=True, default="")
+    region_code = models.CharField("区划", max_length=12, blank=True, default="")
 
     class Meta:
         verbose_name = "安全告警"
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(
+                fields=["audience", "region_code", "created_at"], name="alert_audience_idx"
+            ),
             models.Index(fields=["status", "created_at"], name="alert_status_idx"),
             models.Index(fields=["severity", "created_at"], name="alert_severity_idx"),
             models.Index(fields=["created_at"], name="alert_created_idx"),

@@ -1,5 +1,5 @@
 """Core's tables, domain-free (core knows no app): the idempotency record of every write
-a client may retry, and the rate-limit counters.
+a client may retry, the rate-limit counters, and the index of stored documents.
 
 For idempotency, a scope names whose key space a key belongs to (an
 institution, the township agencies' cash desk), the operation names what it did, and the
@@ -7,6 +7,7 @@ answer is whatever the calling service needs to hand the first result back. See
 huimin/core/idempotency.py for the rules.
 """
 
+from django.conf import settings
 from django.db import models
 
 
@@ -51,3 +52,40 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.count}"
+
+
+class StoredDocument(models.Model):
+    """One uploaded file (appeal evidence, a mediation case's documents).
+
+    The bytes live outside the database under HUIMIN_DOCUMENT_ROOT, named by their SHA-256
+    (huimin/core/documents.py): backups of the database stay small, and two uploads of the
+    same file share one copy. The owner is named by strings, since core knows no app."""
+
+    filename = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    purpose = models.CharField("用途", max_length=40)
+    owner_type = models.CharField("所属对象类型", max_length=40)
+    owner_id = models.CharField("所属对象编号", max_length=40)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "文档"
+        indexes = [
+            models.Index(
+                fields=["owner_type", "owner_id", "uploaded_at"], name="document_owner_idx"
+            ),
+            models.Index(fields=["sha256"], name="document_sha256_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.owner_type} {self.owner_id})"

@@ -77,8 +77,11 @@ def config_of(rule: AlertRule) -> rules.RuleConfig:
 # ---------------------------------------------------------------- raising
 
 
-def raise_findings(findings: Iterable[rules.Finding], rule: AlertRule) -> list[SecurityAlert]:
-    """Create an alert per new finding; a finding already raised (same key) is skipped."""
+def raise_findings(
+    findings: Iterable[rules.Finding], rule: AlertRule, *, audience: str = "", region_code: str = ""
+) -> list[SecurityAlert]:
+    """Create an alert per new finding; a finding already raised (same key) is skipped.
+    `audience` and `region_code` are for business notices (notices.py)."""
     created = []
     for finding in findings:
         if SecurityAlert.objects.filter(dedupe_key=finding.dedupe_key).exists():
@@ -92,6 +95,8 @@ def raise_findings(findings: Iterable[rules.Finding], rule: AlertRule) -> list[S
                     summary=finding.summary[:300],
                     details=finding.details,
                     dedupe_key=finding.dedupe_key[:200],
+                    audience=audience,
+                    region_code=region_code,
                 )
                 record(
                     action="alert",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("events/<int:pk>/", views.event_detail, name="event_detail"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/rules/", views.rule_list, name="rule_list"),
+    path("alerts/business/", views.business_alert_list, name="business_alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:pk>/close/", views.alert_close, name="alert_close"),

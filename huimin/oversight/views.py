@@ -23,9 +23,9 @@ from huimin.audit.models import (
     SecurityAlert,
 )
 from huimin.core import errors
-from huimin.oversight import alerts, queries
+from huimin.oversight import alerts, notices, queries
 from huimin.oversight.rules import RULE_HELP
-from huimin.policy import has_perm, requires, requires_any
+from huimin.policy import check_jurisdiction, has_perm, logged_in, requires, requires_any
 
 FIELD_LABELS = {
     "note": "处理说明",
@@ -260,3 +260,46 @@ def rule_list(request):
 
 def _json(value) -> str:
     return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+
+
+# ---------------------------------------------------------------- business notices
+
+
+@logged_in  # its audiences are registered by the apps; the view checks the user holds one
+@require_GET
+def business_alert_list(request):
+    """Business notices (notices.py) for the audiences the user belongs to, in their
+    jurisdiction: the people who act on an overdue mediation step or a changed risk
+    colour, who are not the security administrator."""
+    held = sorted(p for p in notices.AUDIENCES if has_perm(request.user, p))
+    if not held:
+        raise PermissionDenied("您的角色没有需要处理的业务提醒")
+    prefix = check_jurisdiction(request.user)
+    qs = SecurityAlert.objects.filter(audience__in=held)
+    if prefix:
+        qs = qs.filter(region_code__startswith=prefix)
+    status = request.GET.get("status", "open")
+    problems = {}
+    if status == "open":
+        qs = qs.filter(status__in=[AlertStatus.NEW, AlertStatus.ACKNOWLEDGED])
+    elif status in AlertStatus.values:
+        qs = qs.filter(status=status)
+    elif status:
+        problems["状态"] = "状态不在允许范围内"
+    size = settings.HUIMIN_PAGE_SIZE
+    rows = list(qs.order_by("-created_at", "-id")[: size + 1])
+    more, rows = len(rows) > size, rows[:size]
+    for row in rows:
+        url = (row.details or {}).get("url", "")
+        row.link = url if isinstance(url, str) and url.startswith("/") else ""
+    return render(
+        request,
+        "audit/business_alert_list.html",
+        {
+            "rows": rows,
+            "more": more,
+            "status": status,
+            "statuses": [("open", "未关闭"), *AlertStatus.choices],
+            "problems": problems,
+        },
+    )

@@ -73,6 +73,9 @@ PERMISSIONS = {
     "review.decide": "审核疑点：初审、复核与申诉处理",
     "review.rules": "上传、启用与退回审核规则集",
     "review.appeal": "查看本机构的审核疑点并提出申诉",
+    # mediation
+    "mediation.read": "查阅医疗纠纷调解案件（留痕）",
+    "mediation.manage": "受理医疗纠纷调解案件，登记各步骤与材料",
 }
 
 # 三员分立, declared once. Each administrator role and the permissions it may ever hold:
@@ -120,6 +123,9 @@ PERSONAL_DATA_REASONS: dict[str, str] = {
     "review.read": "findings and risk pages name the patients of the claims behind them",
     "review.decide": "the review page shows the claim, its patient and their 90-day history",
     "review.appeal": "an institution's findings name its patients",
+    # mediation
+    "mediation.read": "a dispute case names the applicant, their injury and the settlement",
+    "mediation.manage": "case pages, forms and documents show the applicant's dispute",
 }
 PERSONAL_DATA_PERMISSIONS = frozenset(PERSONAL_DATA_REASONS)
 
@@ -144,6 +150,10 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
         "review.read",
         "review.decide",
         "review.rules",
+        # mediation: the county insurance office (医保局) takes disputes with the
+        # institutions it pays; no other role, and never an administrator.
+        "mediation.read",
+        "mediation.manage",
     },
     Role.TOWNSHIP_CLERK: _READERS | {"person.unmask_id", "registry.write", "loan.approve"},
     Role.CASHIER: _READERS | {"catalog.map", "settlement.operate", "review.appeal"},

@@ -1,4 +1,5 @@
-"""The audit menu: 审计查询 for audit.read, 安全告警 for alerts.manage, nothing for others."""
+"""The audit menu: 审计查询 for audit.read, 安全告警 for alerts.manage, 业务提醒 for the
+audiences of business notices (the officer, through mediation.manage), nothing for others."""
 
 import pytest
 
@@ -10,10 +11,11 @@ def labels(user):
 
 
 @pytest.mark.django_db
-def test_menu_entries_follow_permissions(auditor, security_admin, officer):
+def test_menu_entries_follow_permissions(auditor, security_admin, officer, township_clerk):
     assert labels(auditor) == ["审计查询"]
     assert labels(security_admin) == ["安全告警"]
-    assert labels(officer) == []
+    assert labels(officer) == ["业务提醒"]
+    assert labels(township_clerk) == []
 
 
 @pytest.mark.django_db

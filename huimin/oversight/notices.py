@@ -1,0 +1,81 @@
+"""Business notices: alerts raised by the apps' own rules (a claim's risk colour changed,
+a mediation step is overdue), through the security-alert machinery.
+
+A notice is a SecurityAlert of its own rule code: once per dedupe key, with its audit
+record (alerts.raise_findings), listed on the security administrator's alert pages
+(`alerts.manage`) like any other. Its rule row is created on first use with the given
+name and severity; from then on the security administrator's settings win (a disabled
+rule raises nothing; its severity is the rule's).
+
+Security alerts are the security administrator's; the people who act on a business
+notice are not. So a notice names its audience, a permission ("mediation.manage"), and
+the region it concerns: the business-alert page (/audit/alerts/business/) lists the
+notices whose audience the user holds, within their jurisdiction. Notices name cases
+and claims by number only, never a resident: the security administrator reads no
+personal data.
+"""
+
+import re
+
+from huimin.audit.models import AlertRule, AlertSeverity, SecurityAlert
+from huimin.oversight import rules
+from huimin.oversight.alerts import raise_findings
+
+_CODE = re.compile(r"[a-z][a-z0-9_.]{1,39}")
+_PERMISSION = re.compile(r"[a-z_]+\.[a-z_]+")
+
+# Permissions some app raises notices for; the menu shows the page to their holders.
+# Apps add theirs from AppConfig.ready() (register_audience), as they register menus.
+AUDIENCES: set[str] = set()
+
+
+def register_audience(permission: str) -> None:
+    AUDIENCES.add(permission)
+
+
+def ensure_rule(code: str, name: str, severity: str) -> AlertRule:
+    rule, _ = AlertRule.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name[:100],
+            "severity": severity,
+            "threshold": 1,
+            "window_minutes": 1440,
+            "params": {},
+        },
+    )
+    return rule
+
+
+def raise_notice(
+    code: str,
+    name: str,
+    severity: str,
+    subject: str,
+    detail: dict,
+    *,
+    dedupe_key: str,
+    audience: str = "",
+    region_code: str = "",
+) -> SecurityAlert | None:
+    """Raise one business alert for `dedupe_key`: the new alert, or None when it was
+    raised before or its rule is disabled. Call it inside or outside a transaction."""
+    if not _CODE.fullmatch(code):
+        raise ValueError(f"notice code {code!r}: lower-case letters, digits, '_' and '.'")
+    if severity not in AlertSeverity.values:
+        raise ValueError(f"notice severity {severity!r} is not one of {AlertSeverity.values}")
+    if audience and not _PERMISSION.fullmatch(audience):
+        raise ValueError(f"notice audience {audience!r} must name a permission")
+    if not dedupe_key:
+        raise ValueError("a notice needs a dedupe key")
+    rule = ensure_rule(code, name, severity)
+    if not rule.enabled:
+        return None
+    # Namespaced by the code, so two apps' keys never collide with each other or with
+    # the security rules' keys.
+    key = f"notice:{code}:{dedupe_key}"
+    finding = rules.Finding(
+        rule=code, subject=subject, summary=f"{name}：{subject}", dedupe_key=key, details=detail
+    )
+    created = raise_findings([finding], rule, audience=audience, region_code=region_code[:12])
+    return created[0] if created else None
