@@ -22,8 +22,18 @@ from huimin.core import idnumber
 from huimin.core.errors import NotFound
 from huimin.core.money import plain
 from huimin.core.schemas import ERRORS, PlainSchema, Schema
-from huimin.insurance import fees, services
 from huimin.insurance.models import Settlement, SettlementKind
+from huimin.insurance.services import fees
+from huimin.insurance.services import settlement as settling
+from huimin.insurance.services.lookup import lookup
+from huimin.insurance.services.reversal import do_reverse
+from huimin.insurance.services.visits import (
+    VisitData,
+    cancel_discharge_once,
+    cancel_visit_once,
+    discharge_once,
+    register_visit_once,
+)
 from huimin.policy import reads
 
 router = Router(tags=["insurance"], auth=InstitutionBearer(scopes=["settlement"]))
@@ -91,7 +101,7 @@ def lookup_person(request, id_number: str, on: datetime.date | None = None):
 
 def _lookup(request, id_number: str, on: datetime.date | None):
     on = on or timezone.localdate()
-    found = services.lookup(request.auth_institution, id_number, on)
+    found = lookup(request.auth_institution, id_number, on)
     person, cov = found["person"], found["coverage"]
     # A lookup answers with personal data: audited like the counter page's, by institution.
     reads.audit_read(
@@ -163,9 +173,9 @@ def register_visit(
     payload: VisitIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    visit, replayed = services.register_visit_once(
+    visit, replayed = register_visit_once(
         request.auth_institution,
-        services.VisitData(**payload.dict()),
+        VisitData(**payload.dict()),
         idempotency_key,
         request=request,
     )
@@ -182,7 +192,7 @@ def cancel_visit(
     his_visit_no: str,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    visit, _ = services.cancel_visit_once(
+    visit, _ = cancel_visit_once(
         request.auth_institution, his_visit_no, idempotency_key, request=request
     )
     return _visit(visit)
@@ -203,7 +213,7 @@ def discharge(
     payload: DischargeIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    visit, _ = services.discharge_once(
+    visit, _ = discharge_once(
         request.auth_institution,
         his_visit_no,
         payload.discharge_date,
@@ -223,7 +233,7 @@ def cancel_discharge(
     his_visit_no: str,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    visit, _ = services.cancel_discharge_once(
+    visit, _ = cancel_discharge_once(
         request.auth_institution, his_visit_no, idempotency_key, request=request
     )
     return _visit(visit)
@@ -353,7 +363,7 @@ class ResultOut(PlainSchema):
     summary="2206 门诊预结算 / 2303 住院预结算（不写入累计）",
 )
 def pre_settle(request, his_visit_no: str):
-    return services.pre_settle(request.auth_institution, his_visit_no).as_json()
+    return settling.pre_settle(request.auth_institution, his_visit_no).as_json()
 
 
 class SettlementOut(PlainSchema):
@@ -399,7 +409,7 @@ def settle(
     payload: SettleIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    s, replayed = services.do_settle(
+    s, replayed = settling.do_settle(
         request.auth_institution,
         his_visit_no,
         idempotency_key,
@@ -424,7 +434,7 @@ def reverse(
     payload: ReverseIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    s, replayed = services.do_reverse(
+    s, replayed = do_reverse(
         request.auth_institution,
         settlement_id,
         idempotency_key,
@@ -491,7 +501,7 @@ def _reconciliation(run) -> dict:
     "/reconciliation/totals", response={201: ReconciliationOut, **ERRORS}, summary="3201 对总账"
 )
 def reconcile_totals(request, payload: TotalsIn):
-    from huimin.insurance import clearing
+    from huimin.insurance.services import clearing
 
     run = clearing.do_reconcile_totals(
         request.auth_institution,
@@ -522,7 +532,7 @@ class DetailsIn(Schema):
     "/reconciliation/details", response={201: ReconciliationOut, **ERRORS}, summary="3202 明细对账"
 )
 def reconcile_details(request, payload: DetailsIn):
-    from huimin.insurance import clearing
+    from huimin.insurance.services import clearing
 
     run = clearing.do_reconcile_details(
         request.auth_institution,

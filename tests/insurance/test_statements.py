@@ -7,8 +7,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.transaction import TransactionManagementError
 
-from huimin.insurance import fees, services
 from huimin.insurance.models import FeeDetail, Visit
+from huimin.insurance.services import fees
+from huimin.insurance.services.visits import VisitData, do_register_visit
 from huimin.insurance.statements import DATE, INT, TEXT, Statement
 from tests.insurance.test_settlement_flow import example_lines
 
@@ -16,9 +17,9 @@ DAY = datetime.date
 
 
 def register(county, visit_no, institution=None):
-    return services.do_register_visit(
+    return do_register_visit(
         institution or county.hospital,
-        services.VisitData(
+        VisitData(
             id_number=county.id_number,
             visit_type="outpatient_chronic",
             his_visit_no=visit_no,

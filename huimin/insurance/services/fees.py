@@ -19,7 +19,8 @@ from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.text import control_problems
 from huimin.insurance import statements
 from huimin.insurance.models import FeeDetail, VisitStatus
-from huimin.insurance.services import Refused, get_visit, once
+from huimin.insurance.services.base import Refused, once
+from huimin.insurance.services.lookup import get_visit
 
 ZERO = Decimal("0.00")
 MAX_LINE_AMOUNT = Decimal("99999999.99")

@@ -1,0 +1,264 @@
+"""2206/2303 pre-settle and 2207/2304 settle: the walk of DESIGN.md §2.
+
+Lock the person's accumulator row for the year, run the pure engine, write the
+settlement, the accumulators, the ledger entry and the audit record in one transaction.
+Queries per settlement do not grow with the number of fee lines."""
+
+import secrets
+
+from django.db import connections
+
+from huimin.audit.services import record
+from huimin.core import idempotency
+from huimin.core.errors import Conflict
+from huimin.insurance import engine, plans, statements, ytd
+from huimin.insurance.ledger import services as ledger
+from huimin.insurance.models import (
+    Accumulator,
+    Settlement,
+    SettlementKind,
+    Visit,
+    VisitStatus,
+)
+from huimin.insurance.services.base import Refused, once
+from huimin.insurance.services.lookup import (
+    ACCUMULATOR,
+    FEE_ROWS,
+    check_institution,
+    coverage,
+    get_visit,
+)
+from huimin.registry.models import (
+    Institution,
+)
+
+
+def _claim(visit: Visit, fees: list[tuple]) -> engine.Claim:
+    """The engine's claim from the visit and its `FEE_ROWS` rows."""
+    if not fees:
+        raise Refused("no_fees", "该就诊没有费用明细")
+    return engine.Claim(
+        visit_type=visit.visit_type,
+        institution_level=visit.institution_level,
+        person_category=visit.person_category,
+        lines=tuple(
+            engine.ClaimLine(
+                code=code,
+                name=name,
+                cls=item_class,
+                quantity=quantity,
+                unit_price=unit_price,
+                ceiling=ceiling,
+                b_self_ratio=b_self_ratio,
+            )
+            for _pk, code, name, item_class, quantity, unit_price, ceiling, b_self_ratio in fees
+        ),
+    )
+
+
+def _plan_for(visit: Visit):
+    row = plans.active_plan_for(visit.region_code, visit.visit_date.year)
+    if row is None:
+        raise Refused("no_plan", "参保地当年没有生效的结算方案")
+    return row, plans.parsed(row)
+
+
+def pre_settle(institution: Institution, his_visit_no: str) -> engine.Settlement:
+    """2206 / 2303: the full result; nothing is written."""
+    visit = get_visit(institution, his_visit_no)
+    if visit.status == VisitStatus.SETTLED:
+        raise Conflict("visit_settled", "该就诊已结算")
+    if visit.status == VisitStatus.CANCELLED:
+        raise Conflict("visit_closed", "该就诊已撤销")
+    # What settling would refuse, pre-settling refuses too.
+    check_institution(institution, visit.visit_date)
+    coverage(visit.person, visit.visit_date)
+    _, plan = _plan_for(visit)
+    fees = FEE_ROWS.tuples(visit=visit.pk)
+    acc = ACCUMULATOR.first(person=visit.person_id, year=visit.visit_date.year)
+    return engine.adjudicate(plan, _claim(visit, fees), ytd.ytd_of(acc))
+
+
+def lock_accumulator(person_id: int, region_code: str, year: int) -> Accumulator:
+    """The person's row for the year, created if missing, locked until commit.
+
+    One statement: INSERT … ON CONFLICT DO UPDATE locks an existing row as FOR UPDATE
+    would (waiting for a concurrent settlement to commit) and returns its latest values,
+    so neither the first visit of the year nor a race needs a second round trip.
+    """
+    connection = connections[Accumulator.objects.db]
+    fresh = Accumulator(person_id=person_id, year=year, region_code=region_code)
+    fields = [f for f in Accumulator._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(fresh, True), connection) for f in fields]
+    q = connection.ops.quote_name
+    columns = ", ".join(q(f.column) for f in fields)
+    every = ", ".join(q(f.column) for f in Accumulator._meta.concrete_fields)
+    year_col = q("year")
+    # Only quoted names from the model go into the text; the values are parameters.
+    sql = (
+        f"INSERT INTO {q(Accumulator._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({q('person_id')}, {year_col}) "
+        f"DO UPDATE SET {year_col} = EXCLUDED.{year_col} "
+        f"RETURNING {every}"
+    )
+    # raw() converts the columns as the ORM would (JSON, decimals) on either database.
+    (acc,) = Accumulator.objects.raw(sql, values)  # read to the end: the statement completes
+    return acc
+
+
+def check_refundable(person_id: int, region_code: str, year: int) -> None:
+    """A contribution is not refunded once the year's benefits were used (an unreversed
+    settlement). Takes the person's lock for the year, as settling does, so a refund
+    and a settlement never both go through."""
+    lock_accumulator(person_id, region_code, year)
+    used = Settlement.objects.filter(
+        person_id=person_id,
+        year=year,
+        kind=SettlementKind.SETTLE,
+        reversed_at__isnull=True,
+    ).exists()
+    if used:
+        raise Conflict(
+            "benefits_used",
+            "该参保人本年度已享受医保待遇（有未冲正的结算），不能退费；须先冲正相关结算",
+        )
+
+
+_ACCUMULATED = [
+    "basic_paid",
+    "basic_paid_by_type",
+    "deductible_paid_by_type",
+    "ci_base",
+    "ci_paid",
+    "assistance_paid",
+    "updated_at",
+]
+
+
+def apply_ytd(acc: Accumulator, year: engine.YearToDate) -> None:
+    acc.basic_paid = year.basic_paid
+    acc.basic_paid_by_type = {k: str(v) for k, v in year.basic_paid_by_type.items()}
+    acc.deductible_paid_by_type = {k: str(v) for k, v in year.deductible_paid_by_type.items()}
+    acc.ci_base = year.ci_base
+    acc.ci_paid = year.ci_paid
+    acc.assistance_paid = year.assistance_paid
+    statements.update(acc, _ACCUMULATED)
+
+
+def settlement_replay(institution, key: str):
+    """A settlement (or reversal) keeps its key (unique per institution), so the record
+    stores no answer: the replay reads the row by key. The row does not change once
+    written (only reversed_at, which the answer does not show)."""
+    return lambda _answer: Settlement.objects.select_related("visit").get(
+        institution=institution, idempotency_key=key
+    )
+
+
+def post_entry(s, sign: int, **entry) -> None:
+    """The settlement's (or reversal's) fund entry; none when the funds pay nothing."""
+    lines = ytd.ledger_lines(s, sign)
+    if lines:
+        ledger.post(source_type="settlement", lines=lines, **entry)
+
+
+def do_settle(
+    institution: Institution,
+    his_visit_no: str,
+    idempotency_key: str,
+    body: dict,
+    *,
+    actor=None,
+    request=None,
+) -> tuple[Settlement, bool]:
+    """2207 / 2304. Returns (settlement, replayed)."""
+    request_body = {"visit": his_visit_no, **body}
+    digest = idempotency.request_hash("settle", request_body)
+
+    def settle() -> Settlement:
+        visit = get_visit(institution, his_visit_no, lock=True)
+        if visit.status == VisitStatus.SETTLED:
+            raise Conflict("visit_settled", "该就诊已结算")
+        if visit.status == VisitStatus.CANCELLED:
+            raise Conflict("visit_closed", "该就诊已撤销")
+        if visit.visit_type == "inpatient" and visit.status != VisitStatus.DISCHARGED:
+            raise Refused("not_discharged", "住院结算前须办理出院")
+        # Checked again at settlement, not only at registration: an institution
+        # suspended since, or a stay outside its designation, is not paid.
+        check_institution(institution, visit.visit_date)
+        plan_row, plan = _plan_for(visit)
+        fees = FEE_ROWS.tuples(visit=visit.pk)
+        claim = _claim(visit, fees)
+        year = visit.visit_date.year
+        acc = lock_accumulator(visit.person_id, visit.region_code, year)
+        # Under the person's lock for the year, which a refund of their contribution
+        # also takes (check_refundable): either the refund committed first and the
+        # person is seen uninsured here, or it waits and then sees this settlement.
+        coverage(visit.person, visit.visit_date)
+        before = ytd.ytd_of(acc)
+        result = engine.adjudicate(plan, claim, before)
+        apply_ytd(acc, result.ytd_after)
+        payload = result.as_json()
+        payload["ytd_delta"] = ytd.delta(before, result.ytd_after)
+        # The fee rows the lines priced, in the lines' order: the receipt names each line
+        # from its own row, even after lines were cancelled and re-entered.
+        payload["fee_lines"] = [f[0] for f in fees]
+        settlement = Settlement(
+            visit=visit,
+            person_id=visit.person_id,
+            institution=institution,
+            region_code=visit.region_code,
+            plan=plan_row,
+            year=year,
+            kind=SettlementKind.SETTLE,
+            visit_type=visit.visit_type,
+            person_category=visit.person_category,
+            total=result.total,
+            self_pay=result.self_pay,
+            b_self_pay=result.b_self_pay,
+            eligible=result.eligible,
+            deductible=result.deductible,
+            basic_fund=result.basic_fund,
+            critical_illness=result.critical_illness,
+            assistance=result.assistance,
+            patient_pay=result.patient_pay,
+            result=payload,
+            idempotency_key=idempotency_key,
+            request_hash=digest,
+            settled_by=actor if actor is not None and actor.is_authenticated else None,
+            terminal=getattr(request, "auth_terminal", "") if request else "",
+            verification_code=secrets.token_hex(6).upper(),
+        )
+        statements.insert(settlement)
+        visit.status = VisitStatus.SETTLED
+        statements.update(visit, ["status"])
+        post_entry(
+            result,
+            +1,
+            region_code=plan_row.region_code,
+            year=year,
+            source_id=settlement.pk,
+            purpose="settle",
+            memo=f"结算 {institution.name} {visit.his_visit_no}",
+        )
+        record(
+            action="create",
+            object_type="insurance.settlement",
+            object_id=str(settlement.pk),
+            region_code=visit.region_code,
+            request=request,
+            actor=actor,
+            institution_id=institution.pk,
+        )
+        return settlement
+
+    return once(
+        institution,
+        idempotency_key,
+        "settle",
+        request_body,
+        settle,
+        answer=None,
+        replay=settlement_replay(institution, idempotency_key),
+        clash=Conflict("visit_settled", "该就诊已结算"),
+    )
