@@ -22,7 +22,8 @@ from huimin.core import idnumber
 from huimin.core.errors import NotFound
 from huimin.core.money import plain
 from huimin.core.schemas import ERRORS, PlainSchema, Schema
-from huimin.insurance.models import Settlement, SettlementKind
+from huimin.insurance import shown
+from huimin.insurance.models import Settlement
 from huimin.insurance.services import fees
 from huimin.insurance.services import settlement as settling
 from huimin.insurance.services.lookup import lookup
@@ -357,13 +358,25 @@ class ResultOut(PlainSchema):
     ytd_after: YtdOut
 
 
+class FindingOut(PlainSchema):
+    rule: str
+    name: str
+    severity: str = Field(description="warning 警示 / information 提示")
+    message: str
+    lines: list[int] = Field(description="相关费用明细行号")
+
+
+class PreSettleOut(ResultOut):
+    review_findings: list[FindingOut]
+
+
 @router.post(
     "/visits/{his_visit_no}/pre-settle",
-    response={200: ResultOut, **ERRORS},
+    response={200: PreSettleOut, **ERRORS},
     summary="2206 门诊预结算 / 2303 住院预结算（不写入累计）",
 )
 def pre_settle(request, his_visit_no: str):
-    return settling.pre_settle(request.auth_institution, his_visit_no).as_json()
+    return settling.pre_settle(request.auth_institution, his_visit_no, request=request).as_json()
 
 
 class SettlementOut(PlainSchema):
@@ -375,23 +388,9 @@ class SettlementOut(PlainSchema):
     replayed: bool = Field(description="同一幂等键的重复请求返回首次结果")
     result: ResultOut | None
     reverses: int | None
-
-
-def _settlement(s: Settlement, replayed: bool) -> dict:
-    return {
-        "settlement_id": s.pk,
-        "kind": s.kind,
-        "his_visit_no": s.visit.his_visit_no,
-        "settled_at": s.settled_at,
-        "verification_code": s.verification_code,
-        "replayed": replayed,
-        "result": (
-            {k: v for k, v in s.result.items() if k != "ytd_delta"}
-            if s.kind == SettlementKind.SETTLE
-            else None
-        ),
-        "reverses": s.reverses_id,
-    }
+    review_findings: list[FindingOut] = Field(
+        description="实时审核提示（警示、提示；不阻断结算）；重复请求返回首次结果的提示"
+    )
 
 
 class SettleIn(PlainSchema):
@@ -416,7 +415,7 @@ def settle(
         payload.dict(),
         request=request,
     )
-    return Status(200 if replayed else 201, _settlement(s, replayed))
+    return Status(200 if replayed else 201, shown.answer(s, replayed))
 
 
 class ReverseIn(PlainSchema):
@@ -441,7 +440,7 @@ def reverse(
         payload.reason,
         request=request,
     )
-    return Status(200 if replayed else 201, _settlement(s, replayed))
+    return Status(200 if replayed else 201, shown.answer(s, replayed))
 
 
 @router.get(
@@ -468,7 +467,7 @@ def get_settlement(request, settlement_id: int):
         request=request,
         institution_id=request.auth_institution.pk,
     )
-    return _settlement(s, False)
+    return shown.answer(s, False)
 
 
 class TotalsIn(Schema):

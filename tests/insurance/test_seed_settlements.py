@@ -108,8 +108,8 @@ def test_accumulators_equal_the_sum_of_each_persons_settlement_deltas(seeded):
     # A reversal restores the accumulators exactly, so what stands is the settlements
     # not reversed.
     standing = Settlement.objects.filter(kind="settle", year=YEAR, reversed_at=None)
-    for person_id, result in standing.values_list("person_id", "result"):
-        _add(expected[person_id], result["ytd_delta"])
+    for person_id, delta in standing.values_list("person_id", "ytd_delta"):
+        _add(expected[person_id], delta)
     accumulators = Accumulator.objects.filter(year=YEAR)
     assert {a.person_id for a in accumulators} == set(expected)
     for acc in accumulators:

@@ -9,7 +9,7 @@ import pytest
 from huimin.core.errors import Conflict, NotFound
 from huimin.insurance import ytd
 from huimin.insurance.ledger.services import balances, trial_balance
-from huimin.insurance.models import Accumulator, Settlement
+from huimin.insurance.models import Accumulator, FeeDetail, Settlement
 from huimin.insurance.services import fees
 from huimin.insurance.services.reversal import do_reverse
 from huimin.insurance.services.settlement import do_settle, pre_settle
@@ -59,8 +59,8 @@ def test_the_worked_example_settles_to_the_contract(insured):
     preload_example_ytd(insured.person)
     visit = admit_and_bill(insured)
     expected = json.loads((EXAMPLES / "settlement-example.json").read_text())
-    pre = pre_settle(insured.hospital, visit).as_json()
-    assert pre == expected
+    pre = pre_settle(insured.hospital, visit)
+    assert pre.result.as_json() == expected and pre.review_findings == []
     assert accumulators(insured.person)["basic_paid"] == "3200.00"  # pre-settle wrote nothing
     settlement, replayed = do_settle(insured.hospital, visit, "key-1", {})
     assert not replayed
@@ -68,6 +68,15 @@ def test_the_worked_example_settles_to_the_contract(insured):
     assert settlement.critical_illness == D("3107.67")
     assert settlement.assistance == D("1171.35")
     assert settlement.patient_pay == D("7547.01")
+    # The row keeps the answer as shown, and apart from it what only the service reads.
+    assert settlement.result == expected
+    assert settlement.ytd_delta["basic_paid"] == "25959.17"
+    assert settlement.ytd_delta["ci_paid"] == "3107.67"
+    assert settlement.fee_line_ids == list(
+        FeeDetail.objects.filter(visit=settlement.visit)
+        .order_by("line_no")
+        .values_list("pk", flat=True)
+    )
     assert accumulators(insured.person) == expected["ytd_after"]
     # Ledger: 25959.17 + 3107.67 + 1171.35 = 30238.19 owed to the hospital.
     rows = {r["code"]: r["balance"] for r in balances(insured.plan.region_code, 2026)}

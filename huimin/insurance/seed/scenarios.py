@@ -3,6 +3,8 @@ often each happens) that the settlement seed draws from."""
 
 from dataclasses import dataclass
 
+from huimin.insurance.models import VisitType
+
 # ---------------------------------------------------------------- what people come in with
 
 
@@ -42,7 +44,7 @@ class Scenario:
 SCENARIOS: tuple[Scenario, ...] = (
     # 普通门诊 at township centres and village clinics.
     Scenario(
-        "outpatient_general",
+        VisitType.OUTPATIENT_GENERAL,
         ("J06.900", "急性上呼吸道感染"),
         ("1",),
         (
@@ -56,7 +58,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         40,
     ),
     Scenario(
-        "outpatient_general",
+        VisitType.OUTPATIENT_GENERAL,
         ("K52.900", "急性胃肠炎"),
         ("1",),
         (
@@ -71,7 +73,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         16,
     ),
     Scenario(
-        "outpatient_general",
+        VisitType.OUTPATIENT_GENERAL,
         ("J20.900", "急性支气管炎"),
         ("1",),
         (
@@ -86,7 +88,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         16,
     ),
     Scenario(
-        "outpatient_general",
+        VisitType.OUTPATIENT_GENERAL,
         ("M54.500", "腰痛"),
         ("1",),
         (
@@ -100,7 +102,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         10,
     ),
     Scenario(
-        "outpatient_general",
+        VisitType.OUTPATIENT_GENERAL,
         ("S61.900", "手部开放性伤口"),
         ("1",),
         (
@@ -114,7 +116,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         6,
     ),
     Scenario(
-        "outpatient_general",
+        VisitType.OUTPATIENT_GENERAL,
         ("H10.900", "结膜炎"),
         ("1",),
         (
@@ -125,7 +127,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         5,
     ),
     Scenario(
-        "outpatient_general",
+        VisitType.OUTPATIENT_GENERAL,
         ("Z00.000", "健康体检"),
         ("1",),
         (
@@ -138,7 +140,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     # 两病门诊: hypertension and diabetes, mostly older people, every month or so.
     Scenario(
-        "outpatient_chronic",
+        VisitType.OUTPATIENT_CHRONIC,
         ("I10.x00", "原发性高血压"),
         ("1", "2"),
         (
@@ -160,7 +162,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         pool="chronic",
     ),
     Scenario(
-        "outpatient_chronic",
+        VisitType.OUTPATIENT_CHRONIC,
         ("E11.900", "2型糖尿病"),
         ("1", "2"),
         (
@@ -177,7 +179,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     # Admissions: county hospitals (level 2) and township centres (level 1).
     Scenario(
-        "inpatient",
+        VisitType.INPATIENT,
         ("J18.900", "肺炎"),
         ("1", "2"),
         (
@@ -197,7 +199,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         stay=(5, 10),
     ),
     Scenario(
-        "inpatient",
+        VisitType.INPATIENT,
         ("J44.100", "慢性阻塞性肺病伴急性加重"),
         ("1", "2"),
         (
@@ -217,7 +219,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         stay=(6, 12),
     ),
     Scenario(
-        "inpatient",
+        VisitType.INPATIENT,
         ("K35.900", "急性阑尾炎"),
         ("2",),
         (
@@ -236,7 +238,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         stay=(5, 8),
     ),
     Scenario(
-        "inpatient",
+        VisitType.INPATIENT,
         ("I63.900", "脑梗死"),
         ("2",),
         (
@@ -256,7 +258,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         stay=(10, 18),
     ),
     Scenario(
-        "inpatient",
+        VisitType.INPATIENT,
         ("O80.000", "单胎顺产"),
         ("1", "2"),
         (
@@ -274,7 +276,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         stay=(2, 4),
     ),
     Scenario(
-        "inpatient",
+        VisitType.INPATIENT,
         ("H25.900", "老年性白内障"),
         ("2",),
         (
@@ -292,7 +294,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         stay=(2, 4),
     ),
     Scenario(
-        "inpatient",
+        VisitType.INPATIENT,
         ("S72.000", "股骨颈骨折"),
         ("2",),
         (
@@ -313,7 +315,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     # A few very ill residents, admitted again and again: the critical-illness tier.
     Scenario(
-        "inpatient",
+        VisitType.INPATIENT,
         ("J18.900", "重症肺炎"),
         ("2",),
         (

@@ -22,7 +22,7 @@ from huimin.insurance.catalog.models import CatalogVersion
 from huimin.insurance.enrollment.models import Enrollment, EnrollmentStatus
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.ledger.rules import LedgerError
-from huimin.insurance.models import Settlement, SettlementKind
+from huimin.insurance.models import Settlement, SettlementKind, VisitType
 from huimin.insurance.seed.plan import (
     DEFAULT_PER_DAY,
     KEY_PREFIX,
@@ -135,7 +135,7 @@ class _Places:
         if "1" not in levels:
             return None
         local = self.clinic.get(person.village)
-        if scenario.visit_type == "inpatient" or local is None or rng.random() < 0.35:
+        if scenario.visit_type == VisitType.INPATIENT or local is None or rng.random() < 0.35:
             local = self.centre.get(person.village[:9]) or local
         return local or (rng.choice(self.level1) if self.level1 else None)
 
@@ -236,7 +236,7 @@ class _Run:
             return 0
         level = institution.level
         admitted = day
-        if scenario.visit_type == "inpatient":
+        if scenario.visit_type == VisitType.INPATIENT:
             stay = rng.randint(*scenario.stay)
             first = max(datetime.date(self.year, 1, 1), person.benefits_from)
             admitted = max(first, day - datetime.timedelta(days=stay))
@@ -246,7 +246,7 @@ class _Run:
             self.result.refused["no_lines"] += 1
             return 0
         stamp = day.strftime("%Y%m%d")
-        visit_no = f"{'ZY' if scenario.visit_type == 'inpatient' else 'MZ'}{stamp}{i:04d}"
+        visit_no = f"{'ZY' if scenario.visit_type == VisitType.INPATIENT else 'MZ'}{stamp}{i:04d}"
         key = f"{KEY_PREFIX}{stamp}-{i:04d}"
         moment = _moment(rng, day)
         stamps: dict[int, datetime.datetime] = {}
@@ -265,7 +265,7 @@ class _Run:
                     ),
                 )
                 fees.do_upload_fees(institution, visit_no, lines)
-                if scenario.visit_type == "inpatient":
+                if scenario.visit_type == VisitType.INPATIENT:
                     do_discharge(institution, visit_no, day)
                 settlement, _ = do_settle(institution, visit_no, key, {})
                 stamps[settlement.pk] = moment

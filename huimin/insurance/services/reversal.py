@@ -7,19 +7,19 @@ from django.utils import timezone
 from huimin.audit.services import record
 from huimin.core import idempotency
 from huimin.core.errors import Conflict, NotFound, ValidationFailed
-from huimin.insurance import ytd
+from huimin.insurance import statements, ytd
 from huimin.insurance.models import (
     Settlement,
     SettlementKind,
-    Visit,
     VisitStatus,
+    VisitType,
 )
 from huimin.insurance.services.base import once
 from huimin.insurance.services.settlement import (
     apply_ytd,
     lock_accumulator,
-    post_entry,
     settlement_replay,
+    write,
 )
 from huimin.registry.models import (
     Institution,
@@ -61,7 +61,7 @@ def do_reverse(
         # reversal is a settlement of the month it is made in, so that month's clearing
         # nets it against what the institution is paid.
         acc = lock_accumulator(original.person_id, original.region_code, original.year)
-        restored = ytd.undo(ytd.ytd_of(acc), original.result["ytd_delta"])
+        restored = ytd.undo(ytd.ytd_of(acc), original.ytd_delta)
         apply_ytd(acc, restored)
         negated = {
             f: -getattr(original, f)
@@ -77,7 +77,7 @@ def do_reverse(
                 "patient_pay",
             )
         }
-        reversal = Settlement.objects.create(
+        reversal = Settlement(
             visit=original.visit,
             person_id=original.person_id,
             institution=institution,
@@ -97,19 +97,16 @@ def do_reverse(
             **negated,
         )
         original.reversed_at = timezone.now()
-        original.save(update_fields=["reversed_at"])
-        Visit.objects.filter(pk=original.visit_id).update(
-            status=VisitStatus.OPEN
-            if original.visit.visit_type != "inpatient"
-            else VisitStatus.DISCHARGED
+        statements.update(original, ["reversed_at"])
+        # The visit may be settled again: open, or discharged for a stay.
+        visit = original.visit
+        visit.status = (
+            VisitStatus.DISCHARGED if visit.visit_type == VisitType.INPATIENT else VisitStatus.OPEN
         )
-        post_entry(
-            original,
-            -1,
-            region_code=original.plan.region_code,
-            year=original.year,
-            source_id=original.pk,
-            purpose="reverse",
+        write(
+            reversal,
+            visit,
+            ledger_region=original.plan.region_code,
             memo=f"冲正 {original.pk}：{reason.strip()[:100]}",
         )
         record(

@@ -5,13 +5,15 @@ settlement, the accumulators, the ledger entry and the audit record in one trans
 Queries per settlement do not grow with the number of fee lines."""
 
 import secrets
+from dataclasses import dataclass
 
 from django.db import connections
 
 from huimin.audit.services import record
 from huimin.core import idempotency
 from huimin.core.errors import Conflict
-from huimin.insurance import engine, plans, statements, ytd
+from huimin.insurance import claim_checks, engine, plans, statements, ytd
+from huimin.insurance.ledger import rules as ledger_rules
 from huimin.insurance.ledger import services as ledger
 from huimin.insurance.models import (
     Accumulator,
@@ -19,6 +21,7 @@ from huimin.insurance.models import (
     SettlementKind,
     Visit,
     VisitStatus,
+    VisitType,
 )
 from huimin.insurance.services.base import Refused, once
 from huimin.insurance.services.lookup import (
@@ -63,7 +66,21 @@ def _plan_for(visit: Visit):
     return row, plans.parsed(row)
 
 
-def pre_settle(institution: Institution, his_visit_no: str) -> engine.Settlement:
+@dataclass(frozen=True)
+class PreSettled:
+    """2206 / 2303's answer: the engine's result and the review findings that let it
+    through."""
+
+    result: engine.Settlement
+    review_findings: list[dict]
+
+    def as_json(self) -> dict:
+        return self.result.as_json() | {"review_findings": self.review_findings}
+
+
+def pre_settle(
+    institution: Institution, his_visit_no: str, *, actor=None, request=None
+) -> PreSettled:
     """2206 / 2303: the full result; nothing is written."""
     visit = get_visit(institution, his_visit_no)
     if visit.status == VisitStatus.SETTLED:
@@ -76,7 +93,57 @@ def pre_settle(institution: Institution, his_visit_no: str) -> engine.Settlement
     _, plan = _plan_for(visit)
     fees = FEE_ROWS.tuples(visit=visit.pk)
     acc = ACCUMULATOR.first(person=visit.person_id, year=visit.visit_date.year)
-    return engine.adjudicate(plan, _claim(visit, fees), ytd.ytd_of(acc))
+    before = ytd.ytd_of(acc)
+    result = engine.adjudicate(plan, _claim(visit, fees), before)
+    claim = claim_in_hand(
+        "pre_settle", visit, fees, plan, before, result, actor=actor, request=request
+    )
+    return PreSettled(result, claim_checks.findings(checked(claim)))
+
+
+def claim_in_hand(
+    stage: str, visit: Visit, fees: list[tuple], plan, before, result, *, actor, request
+) -> claim_checks.ClaimInHand:
+    """What the review rules see of a claim once adjudicated."""
+    return claim_checks.ClaimInHand(
+        stage=stage,
+        visit_id=visit.pk,
+        person_id=visit.person_id,
+        institution_id=visit.institution_id,
+        region_code=visit.region_code,
+        year=visit.visit_date.year,
+        visit_type=visit.visit_type,
+        visit_date=visit.visit_date,
+        discharge_date=visit.discharge_date,
+        diagnosis_code=visit.diagnosis_code,
+        fee_line_ids=tuple(f[0] for f in fees),
+        terminal=_terminal(request),
+        operator_id=_operator(actor).pk if _operator(actor) is not None else None,
+        basic_ytd_before=before.basic_paid,
+        basic_this=result.basic_fund,
+        annual_cap=plan.annual_cap,
+    )
+
+
+def checked(claim: claim_checks.ClaimInHand) -> list[claim_checks.CheckResult]:
+    """The review rules' results; a blocking one refuses the claim (422 review_blocked)."""
+    results = claim_checks.run_checks(claim)
+    blocked = claim_checks.blocking(results)
+    if blocked:
+        fields: dict[str, str] = {}
+        for r in blocked:
+            fields[r.rule] = f"{fields[r.rule]}；{r.message}" if r.rule in fields else r.message
+        raise Refused("review_blocked", "；".join(r.message for r in blocked), fields)
+    return results
+
+
+def _operator(actor):
+    """The staff user acting, or None (an institution's machine credential)."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _terminal(request) -> str:
+    return getattr(request, "auth_terminal", "") if request else ""
 
 
 def lock_accumulator(person_id: int, region_code: str, year: int) -> Accumulator:
@@ -148,18 +215,32 @@ def apply_ytd(acc: Accumulator, year: engine.YearToDate) -> None:
 
 def settlement_replay(institution, key: str):
     """A settlement (or reversal) keeps its key (unique per institution), so the record
-    stores no answer: the replay reads the row by key. The row does not change once
-    written (only reversed_at, which the answer does not show)."""
+    stores no answer: the replay reads the row by key, review findings included. The row
+    does not change once written (only reversed_at, which the answer does not show)."""
     return lambda _answer: Settlement.objects.select_related("visit").get(
         institution=institution, idempotency_key=key
     )
 
 
-def post_entry(s, sign: int, **entry) -> None:
-    """The settlement's (or reversal's) fund entry; none when the funds pay nothing."""
-    lines = ytd.ledger_lines(s, sign)
+def write(row: Settlement, visit: Visit, *, ledger_region: str, memo: str) -> None:
+    """The one path a settlement or a reversal is written by: its row, the visit's new
+    status, and its fund entry (none when the funds pay nothing). A reversal's entry is
+    the settlement's, the other way round, with the settlement as its source."""
+    statements.insert(row)
+    statements.update(visit, ["status"])
+    settles = row.kind == SettlementKind.SETTLE
+    fund = row if settles else row.reverses
+    lines = ledger_rules.settlement_lines(fund, +1 if settles else -1)
     if lines:
-        ledger.post(source_type="settlement", lines=lines, **entry)
+        ledger.post(
+            source_type="settlement",
+            lines=lines,
+            region_code=ledger_region,
+            year=row.year,
+            source_id=fund.pk,
+            purpose="settle" if settles else "reverse",
+            memo=memo,
+        )
 
 
 def do_settle(
@@ -181,7 +262,7 @@ def do_settle(
             raise Conflict("visit_settled", "该就诊已结算")
         if visit.status == VisitStatus.CANCELLED:
             raise Conflict("visit_closed", "该就诊已撤销")
-        if visit.visit_type == "inpatient" and visit.status != VisitStatus.DISCHARGED:
+        if visit.visit_type == VisitType.INPATIENT and visit.status != VisitStatus.DISCHARGED:
             raise Refused("not_discharged", "住院结算前须办理出院")
         # Checked again at settlement, not only at registration: an institution
         # suspended since, or a stay outside its designation, is not paid.
@@ -197,12 +278,12 @@ def do_settle(
         coverage(visit.person, visit.visit_date)
         before = ytd.ytd_of(acc)
         result = engine.adjudicate(plan, claim, before)
+        # Before anything is written: a blocking finding rolls back the lock's insert too.
+        in_hand = claim_in_hand(
+            "settle", visit, fees, plan, before, result, actor=actor, request=request
+        )
+        results = checked(in_hand)
         apply_ytd(acc, result.ytd_after)
-        payload = result.as_json()
-        payload["ytd_delta"] = ytd.delta(before, result.ytd_after)
-        # The fee rows the lines priced, in the lines' order: the receipt names each line
-        # from its own row, even after lines were cancelled and re-entered.
-        payload["fee_lines"] = [f[0] for f in fees]
         settlement = Settlement(
             visit=visit,
             person_id=visit.person_id,
@@ -222,25 +303,26 @@ def do_settle(
             critical_illness=result.critical_illness,
             assistance=result.assistance,
             patient_pay=result.patient_pay,
-            result=payload,
+            result=result.as_json(),
+            ytd_delta=ytd.delta(before, result.ytd_after),
+            # The fee rows the lines priced, in the lines' order: the receipt names each
+            # line from its own row, even after lines were cancelled and re-entered.
+            fee_line_ids=list(in_hand.fee_line_ids),
+            review_findings=claim_checks.findings(results),
             idempotency_key=idempotency_key,
             request_hash=digest,
-            settled_by=actor if actor is not None and actor.is_authenticated else None,
-            terminal=getattr(request, "auth_terminal", "") if request else "",
+            settled_by=_operator(actor),
+            terminal=_terminal(request),
             verification_code=secrets.token_hex(6).upper(),
         )
-        statements.insert(settlement)
         visit.status = VisitStatus.SETTLED
-        statements.update(visit, ["status"])
-        post_entry(
-            result,
-            +1,
-            region_code=plan_row.region_code,
-            year=year,
-            source_id=settlement.pk,
-            purpose="settle",
+        write(
+            settlement,
+            visit,
+            ledger_region=plan_row.region_code,
             memo=f"结算 {institution.name} {visit.his_visit_no}",
         )
+        claim_checks.record_settled(in_hand, settlement.pk, results)
         record(
             action="create",
             object_type="insurance.settlement",

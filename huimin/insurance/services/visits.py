@@ -14,6 +14,7 @@ from huimin.insurance import plans, statements
 from huimin.insurance.models import (
     Visit,
     VisitStatus,
+    VisitType,
 )
 from huimin.insurance.plan import LEVEL_NAMES, visit_type_name
 from huimin.insurance.services.base import Refused, once
@@ -271,7 +272,7 @@ def do_discharge(institution, his_visit_no: str, discharge_date: datetime.date, 
     """2402."""
     with transaction.atomic():
         visit = get_visit(institution, his_visit_no, lock=True)
-        if visit.visit_type != "inpatient":
+        if visit.visit_type != VisitType.INPATIENT:
             raise Refused("not_inpatient", "只有住院就诊可以办理出院")
         if visit.status != VisitStatus.OPEN:
             raise Conflict("visit_not_open", "该住院不在院")
@@ -297,7 +298,7 @@ def do_cancel_discharge(institution, his_visit_no: str, *, request=None) -> Visi
     the settlement is reversed first)."""
     with transaction.atomic():
         visit = get_visit(institution, his_visit_no, lock=True)
-        if visit.visit_type != "inpatient":
+        if visit.visit_type != VisitType.INPATIENT:
             raise Refused("not_inpatient", "只有住院就诊可以撤销出院")
         if visit.status == VisitStatus.SETTLED:
             raise Conflict("visit_settled", "已结算的住院须先冲正结算")

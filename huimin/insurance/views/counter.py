@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huimin.core.errors import Conflict, DomainError
 from huimin.insurance import plans, receipt
-from huimin.insurance.models import Visit
+from huimin.insurance.models import Visit, VisitType
 from huimin.insurance.services.lookup import lookup
 from huimin.insurance.services.visits import VisitData, register_visit_once
 from huimin.policy import check_perm, institution_of, reads
@@ -136,7 +136,7 @@ def parse_date(raw: str, default: datetime.date) -> datetime.date | None:
 
 
 def visit_no_prefix(visit_type: str, on: datetime.date) -> str:
-    return f"{'ZY' if visit_type == 'inpatient' else 'MZ'}{on:%Y%m%d}"
+    return f"{'ZY' if visit_type == VisitType.INPATIENT else 'MZ'}{on:%Y%m%d}"
 
 
 def next_visit_no(prefix: str, existing) -> str:
@@ -197,7 +197,7 @@ def person_panel(request, institution, id_number: str, on, form=None, error=None
         for code, label in choices
     ]
     # Most visits at a counter are outpatient: offer one first when the plan has it.
-    outpatient = [code for code, _label in choices if code != "inpatient"]
+    outpatient = [code for code, _label in choices if code != VisitType.INPATIENT]
     chosen = context["form"].get("visit_type") or next(
         iter(outpatient or [code for code, _label in choices]), ""
     )

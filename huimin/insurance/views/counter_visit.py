@@ -223,7 +223,9 @@ def cashier_pre_settle(request, institution, visit_id: int):
         status = 409
     else:
         try:
-            result = pre_settle(institution, visit.his_visit_no)
+            result = pre_settle(
+                institution, visit.his_visit_no, actor=request.user, request=request
+            )
         except DomainError as exc:
             context["error"] = error_context(exc)
             status = exc.status
@@ -233,6 +235,7 @@ def cashier_pre_settle(request, institution, visit_id: int):
             )
             rows = list(FeeDetail.objects.filter(visit=visit, cancelled=False))
             context["money"] = receipt.breakdown(result.as_json(), rows, visit.visit_type)
+            context["findings"] = result.review_findings
     return render(request, "insurance/cashier_breakdown.html", context, status=status)
 
 
@@ -259,6 +262,9 @@ def cashier_settle(request, institution, visit_id: int):
         messages.info(request, "该结算已提交过，以下是首次结算的结果（未重复结算）")
     else:
         messages.success(request, f"结算成功：个人现金支付 {settlement.patient_pay} 元")
+    # The review rules' warnings let the settlement through; the cashier still sees each.
+    for finding in settlement.review_findings:
+        messages.warning(request, f"审核提示：{finding['message']}")
     return redirect("insurance:receipt", settlement.pk)
 
 

@@ -12,8 +12,8 @@ from huimin.core.search import link_query, search_data
 from huimin.insurance import forms, queries, receipt
 from huimin.insurance.models import (
     Settlement,
-    SettlementKind,
 )
+from huimin.insurance.shown import shown
 from huimin.insurance.views.officer import (
     VISIT_TYPES,
     audit_rows,
@@ -188,11 +188,9 @@ def settlement_detail(request, pk):
         fields=["amounts", "lines", "ytd"],
         what="结算记录",
     )
-    original = s.reverses if s.kind == SettlementKind.REVERSAL else s
-    result_lines = original.result.get("lines") or []
-    rows = receipt.match_lines(
-        result_lines, queries.visit_fees(s.visit_id), original.result.get("fee_lines")
-    )
+    view = shown(s)
+    result_lines = view.result.get("lines") or []
+    rows = receipt.match_lines(result_lines, queries.visit_fees(s.visit_id), view.fee_line_ids)
     lines = [
         {
             **line,
@@ -203,8 +201,8 @@ def settlement_detail(request, pk):
         }
         for line, row in zip(result_lines, rows, strict=True)
     ]
-    sign = -1 if s.kind == SettlementKind.REVERSAL else 1
-    delta = original.result.get("ytd_delta") or {}
+    sign = view.sign
+    delta = view.ytd_delta
     try:
         reversal = s.reversed_by
     except Settlement.DoesNotExist:
@@ -219,7 +217,8 @@ def settlement_detail(request, pk):
             "sign": sign,
             "delta": delta,
             "delta_rows": ytd_rows(delta),
-            "after_rows": ytd_rows(original.result.get("ytd_after") or {}),
+            "after_rows": ytd_rows(view.result.get("ytd_after") or {}),
+            "findings": view.review_findings,
             "reversal": reversal,
         },
     )
