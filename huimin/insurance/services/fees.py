@@ -14,10 +14,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from huimin.audit.services import record
+from huimin.core import statements
 from huimin.core.dates import age_on
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.text import control_problems
-from huimin.insurance import statements
 from huimin.insurance.models import FeeDetail, VisitStatus, VisitType
 from huimin.insurance.services.base import Refused, once
 from huimin.insurance.services.lookup import get_visit

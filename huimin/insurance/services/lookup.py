@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Subquery
 
 from huimin.core import idnumber
 from huimin.core.errors import NotFound, ValidationFailed
+from huimin.core.statements import INT, TEXT, InList, Statement
 from huimin.insurance import ytd
 from huimin.insurance.models import (
     Accumulator,
@@ -15,7 +16,6 @@ from huimin.insurance.models import (
     Visit,
 )
 from huimin.insurance.services.base import Refused
-from huimin.insurance.statements import INT, TEXT, InList, Statement
 from huimin.registry.models import (
     DesignationStatus,
     Institution,

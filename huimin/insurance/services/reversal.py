@@ -5,9 +5,9 @@ import secrets
 from django.utils import timezone
 
 from huimin.audit.services import record
-from huimin.core import idempotency
+from huimin.core import idempotency, statements
 from huimin.core.errors import Conflict, NotFound, ValidationFailed
-from huimin.insurance import statements, ytd
+from huimin.insurance import ytd
 from huimin.insurance.models import (
     Settlement,
     SettlementKind,

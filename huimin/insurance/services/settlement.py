@@ -7,12 +7,10 @@ Queries per settlement do not grow with the number of fee lines."""
 import secrets
 from dataclasses import dataclass
 
-from django.db import connections
-
 from huimin.audit.services import record
-from huimin.core import idempotency
+from huimin.core import idempotency, statements
 from huimin.core.errors import Conflict
-from huimin.insurance import claim_checks, engine, plans, statements, ytd
+from huimin.insurance import claim_checks, engine, plans, ytd
 from huimin.insurance.ledger import rules as ledger_rules
 from huimin.insurance.ledger import services as ledger
 from huimin.insurance.models import (
@@ -147,31 +145,11 @@ def _terminal(request) -> str:
 
 
 def lock_accumulator(person_id: int, region_code: str, year: int) -> Accumulator:
-    """The person's row for the year, created if missing, locked until commit.
-
-    One statement: INSERT … ON CONFLICT DO UPDATE locks an existing row as FOR UPDATE
-    would (waiting for a concurrent settlement to commit) and returns its latest values,
-    so neither the first visit of the year nor a race needs a second round trip.
-    """
-    connection = connections[Accumulator.objects.db]
+    """The person's row for the year, created if missing, locked until commit: one
+    statement (INSERT … ON CONFLICT DO UPDATE … RETURNING), so neither the first visit
+    of the year nor a race needs a second round trip."""
     fresh = Accumulator(person_id=person_id, year=year, region_code=region_code)
-    fields = [f for f in Accumulator._meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(fresh, True), connection) for f in fields]
-    q = connection.ops.quote_name
-    columns = ", ".join(q(f.column) for f in fields)
-    every = ", ".join(q(f.column) for f in Accumulator._meta.concrete_fields)
-    year_col = q("year")
-    # Only quoted names from the model go into the text; the values are parameters.
-    sql = (
-        f"INSERT INTO {q(Accumulator._meta.db_table)} ({columns}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({q('person_id')}, {year_col}) "
-        f"DO UPDATE SET {year_col} = EXCLUDED.{year_col} "
-        f"RETURNING {every}"
-    )
-    # raw() converts the columns as the ORM would (JSON, decimals) on either database.
-    (acc,) = Accumulator.objects.raw(sql, values)  # read to the end: the statement completes
-    return acc
+    return statements.lock_or_create(fresh, ("person_id", "year"))
 
 
 def check_refundable(person_id: int, region_code: str, year: int) -> None:

@@ -7,10 +7,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from huimin.audit.services import record
-from huimin.core import crypto
+from huimin.core import crypto, statements
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.text import control_problems, has_control_or_break
-from huimin.insurance import plans, statements
+from huimin.insurance import plans
 from huimin.insurance.models import (
     Visit,
     VisitStatus,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import FilteredRelation, Q
 
 from huimin.core.errors import NotFound
+from huimin.core.statements import DATE, INT, Statement
 from huimin.insurance.enrollment import rules
 from huimin.insurance.enrollment.models import (
     Enrollment,
@@ -14,7 +15,6 @@ from huimin.insurance.enrollment.models import (
 from huimin.insurance.enrollment.services.access import (
     check_can_read,
 )
-from huimin.insurance.statements import DATE, INT, Statement
 from huimin.registry.models import (
     Person,
 )
@@ -47,7 +47,7 @@ def _coverage_rows(person, year, on):
     )
 
 
-# Every settlement transaction asks this: compiled once (insurance/statements.py).
+# Every settlement transaction asks this: compiled once (core/statements.py).
 _COVERAGE = Statement(_coverage_rows, person=INT, year=INT, on=DATE)
 
 
