@@ -358,7 +358,7 @@ class ResultOut(PlainSchema):
     ytd_after: YtdOut
 
 
-class FindingOut(PlainSchema):
+class ReviewFindingOut(PlainSchema):
     rule: str
     name: str
     severity: str = Field(description="warning 警示 / information 提示")
@@ -367,7 +367,7 @@ class FindingOut(PlainSchema):
 
 
 class PreSettleOut(ResultOut):
-    review_findings: list[FindingOut]
+    review_findings: list[ReviewFindingOut]
 
 
 @router.post(
@@ -388,7 +388,7 @@ class SettlementOut(PlainSchema):
     replayed: bool = Field(description="同一幂等键的重复请求返回首次结果")
     result: ResultOut | None
     reverses: int | None
-    review_findings: list[FindingOut] = Field(
+    review_findings: list[ReviewFindingOut] = Field(
         description="实时审核提示（警示、提示；不阻断结算）；重复请求返回首次结果的提示"
     )
 

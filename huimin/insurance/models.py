@@ -342,7 +342,7 @@ class ClearingBatch(models.Model):
     assistance = money("医疗救助", default=0)
     amount_payable = money("应拨付金额", default=0)  # the month's own net; negative: owed
     # Fixed at confirmation. A negative net is not paid back at once: it stays owed on
-    # 2101 and is deducted from the institution's next months (clearing.py).
+    # 2101 and is deducted from the institution's next months (services/clearing.py).
     carried_in = money("抵扣以前月份结转", default=0)  # <= 0
     amount_paid = money("实际拨付金额", default=0)  # >= 0
     carried_out = money("结转以后月份抵扣", default=0)  # <= 0

@@ -24,7 +24,7 @@ from huimin.registry.models import (
     ss_card_lookups,
 )
 
-# The hot path's statements, compiled once (statements.py). A visit, a settlement by key
+# The hot path's statements, compiled once (core/statements.py). A visit, a settlement by key
 # and an accumulator are unique rows: no ORDER BY.
 _VISIT = Statement(
     lambda inst, no: (

@@ -21,9 +21,7 @@ from huimin.insurance.services.settlement import (
     settlement_replay,
     write,
 )
-from huimin.registry.models import (
-    Institution,
-)
+from huimin.registry.models import Institution
 
 
 def do_reverse(

@@ -29,9 +29,7 @@ from huimin.insurance.services.lookup import (
     coverage,
     get_visit,
 )
-from huimin.registry.models import (
-    Institution,
-)
+from huimin.registry.models import Institution
 
 
 def _claim(visit: Visit, fees: list[tuple]) -> engine.Claim:
@@ -103,6 +101,7 @@ def claim_in_hand(
     stage: str, visit: Visit, fees: list[tuple], plan, before, result, *, actor, request
 ) -> claim_checks.ClaimInHand:
     """What the review rules see of a claim once adjudicated."""
+    operator = _operator(actor)
     return claim_checks.ClaimInHand(
         stage=stage,
         visit_id=visit.pk,
@@ -116,7 +115,7 @@ def claim_in_hand(
         diagnosis_code=visit.diagnosis_code,
         fee_line_ids=tuple(f[0] for f in fees),
         terminal=_terminal(request),
-        operator_id=_operator(actor).pk if _operator(actor) is not None else None,
+        operator_id=operator.pk if operator is not None else None,
         basic_ytd_before=before.basic_paid,
         basic_this=result.basic_fund,
         annual_cap=plan.annual_cap,

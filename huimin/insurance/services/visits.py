@@ -19,9 +19,7 @@ from huimin.insurance.models import (
 from huimin.insurance.plan import LEVEL_NAMES, visit_type_name
 from huimin.insurance.services.base import Refused, once
 from huimin.insurance.services.lookup import check_institution, coverage, find_person, get_visit
-from huimin.registry.models import (
-    Institution,
-)
+from huimin.registry.models import Institution
 
 
 @dataclass

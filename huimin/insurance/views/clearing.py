@@ -25,9 +25,7 @@ from huimin.insurance.views.officer import (
     query_without,
     with_labels,
 )
-from huimin.policy import (
-    requires,
-)
+from huimin.policy import requires
 
 # ---------------------------------------------------------------- reconciliation
 

@@ -88,9 +88,10 @@ def ledger_entries(request):
     )
 
 
-# What posts journal entries (source_type, then its purposes): services.py "settlement"
-# (settle, reverse), clearing.py "clearing" (payment, refund), enrollment "enrollment.payment"
-# (contribution, refund), ledger "fund_receipt" (purposes are ledger.rules.RECEIPT_KINDS).
+# What posts journal entries (source_type, then its purposes): services/settlement.py
+# "settlement" (settle, reverse), services/clearing.py "clearing" (payment, refund),
+# enrollment "enrollment.payment" (contribution, refund), ledger "fund_receipt" (purposes
+# are ledger.rules.RECEIPT_KINDS).
 SOURCE_LABELS = {
     "settlement": ("结算", {"settle": "结算", "reverse": "冲正"}),
     "clearing": ("清算批次", {"payment": "拨付定点医疗机构", "refund": "定点医疗机构退回"}),

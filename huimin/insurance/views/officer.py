@@ -3,12 +3,8 @@
 from django.conf import settings
 
 from huimin.core.errors import DomainError
-from huimin.insurance.models import (
-    VisitType,
-)
-from huimin.policy import (
-    reads,
-)
+from huimin.insurance.models import VisitType
+from huimin.policy import reads
 
 VISIT_TYPES = dict(VisitType.choices)
 LABELS = {

@@ -13,9 +13,7 @@ from huimin.insurance.models import (
 )
 from huimin.insurance.plan import PlanError
 from huimin.insurance.views.officer import error_of, form_error
-from huimin.policy import (
-    requires,
-)
+from huimin.policy import requires
 
 # ---------------------------------------------------------------- plans
 

@@ -10,9 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huimin.core.search import link_query, search_data
 from huimin.insurance import forms, queries, receipt
-from huimin.insurance.models import (
-    Settlement,
-)
+from huimin.insurance.models import Settlement
 from huimin.insurance.shown import shown
 from huimin.insurance.views.officer import (
     VISIT_TYPES,

@@ -16,9 +16,7 @@ from huimin.registry.models import (
     Person,
     PersonStatus,
 )
-from huimin.registry.services.people import (
-    _village_exists,
-)
+from huimin.registry.services.people import _village_exists
 from huimin.registry.services.reads import (
     _audit,
     check_can_write,

@@ -12,12 +12,8 @@ from huimin.insurance.enrollment.models import (
     Enrollment,
     EnrollmentStatus,
 )
-from huimin.insurance.enrollment.services.access import (
-    check_can_read,
-)
-from huimin.registry.models import (
-    Person,
-)
+from huimin.insurance.enrollment.services.access import check_can_read
+from huimin.registry.models import Person
 
 # ---------------------------------------------------------------- coverage
 

@@ -21,9 +21,7 @@ from huimin.insurance.enrollment.services.access import (
     today,
 )
 from huimin.insurance.enrollment.services.payments import book
-from huimin.insurance.enrollment.services.periods import (
-    period_for,
-)
+from huimin.insurance.enrollment.services.periods import period_for
 from huimin.registry.models import (
     Household,
     HouseholdMembership,

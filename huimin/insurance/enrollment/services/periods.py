@@ -9,16 +9,10 @@ from django.db import IntegrityError, transaction
 from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, ValidationFailed
 from huimin.insurance.enrollment import rules
-from huimin.insurance.enrollment.models import (
-    EnrollmentPeriod,
-)
-from huimin.insurance.enrollment.services.access import (
-    check_period_manager,
-)
+from huimin.insurance.enrollment.models import EnrollmentPeriod
+from huimin.insurance.enrollment.services.access import check_period_manager
 from huimin.policy import jurisdiction_of
-from huimin.registry.models import (
-    Region,
-)
+from huimin.registry.models import Region
 
 # ---------------------------------------------------------------- periods
 

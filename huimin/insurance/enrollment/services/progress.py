@@ -7,9 +7,7 @@ from django.db.models import Count, FilteredRelation, Q
 from django.db.models.functions import Substr
 
 from huimin.insurance.enrollment import rules
-from huimin.insurance.enrollment.models import (
-    EnrollmentStatus,
-)
+from huimin.insurance.enrollment.models import EnrollmentStatus
 from huimin.insurance.enrollment.services.access import check_can_read
 from huimin.policy import check_jurisdiction
 from huimin.registry.models import (
