@@ -224,12 +224,12 @@ def prepare(residents: int, seed: int):
 
     from huimin.access import services as access
     from huimin.core import crypto
-    from huimin.insurance import seed as insurance_seed
     from huimin.insurance.catalog import rules as catalog_rules
     from huimin.insurance.catalog.models import CatalogVersion
     from huimin.insurance.catalog.seed import seed_demo_catalog
     from huimin.insurance.enrollment import seed as enrollment_seed
     from huimin.insurance.enrollment.models import Enrollment
+    from huimin.insurance.seed import plan as insurance_seed
     from huimin.registry.models import Institution
 
     today = timezone.localdate()
@@ -412,7 +412,7 @@ def preregister(centre, numbers: list[str], run_id: str, count: int) -> None:
     pre-settle, settle."""
     from django.utils import timezone
 
-    from huimin.insurance.services import VisitData, do_register_visit
+    from huimin.insurance.services.visits import VisitData, do_register_visit
 
     today = timezone.localdate()
     for i in range(count):

@@ -13,8 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import NoReturn
 
-from django.db import IntegrityError, connections, transaction
-from django.db.models.expressions import Col
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -35,6 +34,7 @@ from huimin.access.models import (
 from huimin.core import ratelimit
 from huimin.core.errors import DomainError
 from huimin.core.net import client_ip
+from huimin.core.statements import TEXT, Statement
 from huimin.registry.models import Institution
 
 TERMINAL_HEADER = "X-Huimin-Terminal"
@@ -315,134 +315,79 @@ def authenticate(request, raw_token: str, required_scopes: tuple[str, ...]) -> A
     return granted
 
 
-# The one query per request, written out: the ORM would spend more time compiling a
-# four-join select_related than the database spends answering it. Columns are converted
-# with each field's own database converters, so SQLite and PostgreSQL read alike.
-_COLUMNS = (
-    ("t", AccessToken, "id"),
-    ("t", AccessToken, "expires_at"),
-    ("t", AccessToken, "scopes"),
-    ("t", AccessToken, "terminal_id"),
-    ("a", InstitutionAccess, "status"),
-    ("a", InstitutionAccess, "scopes"),
-    ("a", InstitutionAccess, "ip_ranges"),
-    ("i", Institution, "id"),
-    ("i", Institution, "name"),
-    ("i", Institution, "insurance_code"),
-    ("i", Institution, "region_id"),
-    # What settlement checks on every registration (designation, level): loaded here so
-    # the handed-over Institution has no deferred columns to fetch one query at a time.
-    ("i", Institution, "level"),
-    ("i", Institution, "designation_status"),
-    ("i", Institution, "designated_from"),
-    ("i", Institution, "designated_to"),
-    ("d", Terminal, "device_id"),
-    ("d", Terminal, "status"),
-    ("c", ClientCredential, "id"),
-    ("c", ClientCredential, "client_id"),
-    ("c", ClientCredential, "status"),
-    ("c", ClientCredential, "expires_at"),
-    ("c", ClientCredential, "institution_id"),
-)
-_prepared: dict[str, tuple[str, list]] = {}
-
-
-def _prepare(connection) -> tuple[str, list]:
-    cached = _prepared.get(connection.vendor)
-    if cached is not None:
-        return cached
-    q = connection.ops.quote_name
-
-    def table(model):
-        return q(model._meta.db_table)
-
-    def column(model, name):
-        return q(model._meta.get_field(name).column)
-
-    select, converters = [], []
-    for alias, model, name in _COLUMNS:
-        field = model._meta.get_field(name)
-        select.append(f"{alias}.{column(model, name)}")
-        col = Col(alias, field)
-        converters.append(
-            (col, connection.ops.get_db_converters(col) + field.get_db_converters(connection))
+# The one query per request: the token joined to its institution's access row,
+# institution, terminal and credential. Compiling that select_related cost more than the
+# database spends answering it (docs/BENCHMARKS.md, "Authentication"), so it is compiled
+# once per process (core/statements.py) and only its value changes; on PostgreSQL
+# psycopg also prepares it on each database session after its first calls (settings.py).
+_TOKEN = Statement(
+    lambda token_hash: (
+        AccessToken.objects.filter(token_hash=token_hash)
+        .select_related("access__institution", "terminal", "credential")
+        .only(
+            "expires_at",
+            "scopes",
+            "terminal_id",
+            "access__status",
+            "access__scopes",
+            "access__ip_ranges",
+            "access__institution__name",
+            "access__institution__insurance_code",
+            "access__institution__region_id",
+            # What settlement checks on every registration (designation, level): loaded
+            # here so the handed-over Institution has no deferred columns to fetch one
+            # query at a time.
+            "access__institution__level",
+            "access__institution__designation_status",
+            "access__institution__designated_from",
+            "access__institution__designated_to",
+            "terminal__device_id",
+            "terminal__status",
+            "credential__client_id",
+            "credential__status",
+            "credential__expires_at",
+            "credential__institution_id",
         )
-    token, access, terminal = AccessToken, InstitutionAccess, Terminal
-    # Only quoted table and column names from the models go into the text; the token
-    # hash is a parameter.
-    sql = (
-        f"SELECT {', '.join(select)} FROM {table(token)} t "  # noqa: S608
-        f"JOIN {table(access)} a ON a.{q('id')} = t.{column(token, 'access')} "
-        f"JOIN {table(Institution)} i ON i.{q('id')} = a.{column(access, 'institution')} "
-        f"JOIN {table(terminal)} d ON d.{q('id')} = t.{column(token, 'terminal')} "
-        f"JOIN {table(ClientCredential)} c ON c.{q('id')} = t.{column(token, 'credential')} "
-        f"WHERE t.{column(token, 'token_hash')} = %s"
-    )
-    _prepared[connection.vendor] = (sql, converters)
-    return sql, converters
-
-
-# PostgreSQL spends longer planning the five-table join (~0.6 ms) than running it
-# (~0.04 ms): the text never changes, so psycopg prepares it on each database session
-# after its first calls (settings.py) and it is planned once per session.
-
-
-def _load(token_hash: str) -> dict | None:
-    connection = connections[AccessToken.objects.db]
-    sql, converters = _prepare(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash])
-        raw = cursor.fetchone()
-    if raw is None:
-        return None
-    values = {}
-    for (alias, _model, name), value, (col, convs) in zip(_COLUMNS, raw, converters, strict=True):
-        for convert in convs:
-            value = convert(value, col, connection)
-        values[f"{alias}.{name}"] = value
-    return values
-
-
-def _instance(model, alias: str, row: dict):
-    """A model instance of the columns loaded under `alias`, the rest deferred."""
-    loaded = {name for a, _model, name in _COLUMNS if a == alias}
-    # from_db takes the values in the model's field order, whatever order the names have.
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in loaded]
-    return model.from_db(AccessToken.objects.db, names, [row[f"{alias}.{n}"] for n in names])
+        .order_by()[:1]
+    ),
+    token_hash=TEXT,
+)
 
 
 def _authenticate(request, raw_token, required_scopes, seen) -> Authenticated:
     if not raw_token:
         _refuse("token_missing", "缺少访问令牌（Authorization: Bearer …）")
-    row = _load(rules.token_hash(raw_token))
-    if row is None:
+    token = _TOKEN.first(token_hash=rules.token_hash(raw_token))
+    if token is None:
         _refuse("token_invalid", "访问令牌无效")
-    seen.update(institution_id=row["i.id"], region_code=row["i.region_id"])
+    access, terminal, credential = token.access, token.terminal, token.credential
+    institution = access.institution
+    seen.update(institution_id=institution.pk, region_code=institution.region_id)
     moment = timezone.now()
-    if row["t.expires_at"] <= moment:
+    if token.expires_at <= moment:
         _refuse("token_expired", "访问令牌已过期，请重新获取")
-    _check_status(row["a.status"])
-    if row["c.status"] != CredentialStatus.ACTIVE:
+    _check_status(access.status)
+    if credential.status != CredentialStatus.ACTIVE:
         _refuse("credential_revoked", "客户端凭证已吊销")
-    if row["c.expires_at"] <= moment:
+    if credential.expires_at <= moment:
         _refuse("credential_expired", "客户端凭证已过期")
-    if not rules.ip_allowed((client_ip(request) or ""), row["a.ip_ranges"]):
+    if not rules.ip_allowed((client_ip(request) or ""), access.ip_ranges):
         _refuse("ip_not_allowed", "来源地址不在该机构登记的网络地址段内")
     device = request.headers.get(TERMINAL_HEADER, "")
-    if device != row["d.device_id"]:
-        terminal = _terminal_for(device, row["i.id"])  # refuses with the precise reason
-        if terminal.pk != row["t.terminal_id"]:
+    if device != terminal.device_id:
+        presented = _terminal_for(device, institution.pk)  # refuses with the precise reason
+        if presented.pk != token.terminal_id:
             _refuse("terminal_mismatch", "终端与获取令牌时的终端不一致")
-    if row["d.status"] != TerminalStatus.ACTIVE:
+    if terminal.status != TerminalStatus.ACTIVE:
         _refuse("terminal_disabled", "该终端已停用")
-    granted = [s for s in row["t.scopes"] if s in row["a.scopes"]]
+    granted = [s for s in token.scopes if s in access.scopes]
     missing = [s for s in required_scopes if s not in granted]
     if missing:
         _refuse("insufficient_scope", f"访问令牌缺少权限范围：{' '.join(missing)}")
     return Authenticated(
-        token_id=row["t.id"],
-        institution=_instance(Institution, "i", row),
-        credential=_instance(ClientCredential, "c", row),
-        terminal=row["d.device_id"],
+        token_id=token.pk,
+        institution=institution,
+        credential=credential,
+        terminal=terminal.device_id,
         scopes=granted,
     )

@@ -32,7 +32,7 @@ from huimin.audit.models import (
     AuditLegacyCutover,
     AuditOutcome,
 )
-from huimin.core import idnumber
+from huimin.core import idnumber, statements
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.net import client_ip
 
@@ -133,50 +133,42 @@ def _locked_head() -> tuple[int, int, str]:
     return row[0], row[1], row[2]
 
 
-_EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
 _APPEND_SQL: dict[str, list[str]] = {}
 
 
-def _append_sql(connection) -> list[str]:
+def _append_sql(alias: str) -> list[str]:
     """The INSERT of an event, then the head's move to it; on PostgreSQL both in one
     statement (a data-modifying WITH). Each statement's result is the new event's id."""
-    cached = _APPEND_SQL.get(connection.vendor)
+    vendor = statements.vendor(alias)
+    cached = _APPEND_SQL.get(vendor)
     if cached is not None:
         return cached
-    q = connection.ops.quote_name
-    head, event_id = q(AuditChainHead._meta.db_table), q("id")
-    columns = ", ".join(q(f.column) for f in _EVENT_FIELDS)
-    placeholders = ", ".join(["%s"] * len(_EVENT_FIELDS))
+    head, event_id = statements.table(AuditChainHead, alias), statements.column(AuditEvent, "id")
+    insert = statements.insert_sql(AuditEvent, alias)
+    seq = statements.column(AuditChainHead, "last_seq", alias)
+    last_hash = statements.column(AuditChainHead, "last_hash", alias)
     # Only quoted names from the models go into the text; the values are parameters.
-    insert = (
-        f"INSERT INTO {q(AuditEvent._meta.db_table)} ({columns}) "  # noqa: S608
-        f"VALUES ({placeholders}) RETURNING {event_id}"
-    )
-    move = f"UPDATE {head} SET {q('last_seq')} = %s, {q('last_hash')} = %s"  # noqa: S608
-    if connection.vendor == "postgresql":
+    move = f"UPDATE {head} SET {seq} = %s, {last_hash} = %s"  # noqa: S608
+    if vendor == "postgresql":
         cached = [f"WITH e AS ({insert}) {move} FROM e WHERE {head}.{event_id} = %s RETURNING e.id"]
     else:
         cached = [insert, f"{move} WHERE {event_id} = %s"]
-    _APPEND_SQL[connection.vendor] = cached
+    _APPEND_SQL[vendor] = cached
     return cached
 
 
 def _append(event: AuditEvent) -> None:
     """Insert the event and move its chain's head to it (the head is locked by the caller)."""
-    connection = connections[AuditEvent.objects.db]
-    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
+    alias = AuditEvent.objects.db
+    values = statements.insert_values(event, alias)
     move = [event.seq, event.hash, event.chain]
-    statements = _append_sql(connection)
-    with connection.cursor() as cursor:
-        if len(statements) == 1:
-            cursor.execute(statements[0], values + move)
-            event.pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(statements[0], values)
-            event.pk = cursor.fetchone()[0]
-            cursor.execute(statements[1], move)
-    event._state.adding = False
-    event._state.db = connection.alias
+    sql = _append_sql(alias)
+    if len(sql) == 1:
+        (pk,) = statements.execute(sql[0], values + move, alias, fetch="one")
+    else:
+        (pk,) = statements.execute(sql[0], values, alias, fetch="one")
+        statements.execute(sql[1], move, alias)
+    statements.saved(event, pk, alias)
 
 
 def _lock_head() -> AuditChainHead:

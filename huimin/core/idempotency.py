@@ -36,9 +36,9 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import connections, router, transaction
-from django.utils import timezone
+from django.db import router, transaction
 
+from huimin.core import statements
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.models import IdempotencyRecord
 
@@ -117,27 +117,13 @@ def _claim(db: str, scope: str, key: str, operation: str, digest: str, region: s
     ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit or
     roll back, so "taken" means taken by a committed request.
     """
-    connection = connections[db]
-    meta = IdempotencyRecord._meta
-    values = {
-        "scope": scope,
-        "key": key,
-        "operation": operation,
-        "request_hash": digest,
-        "answer": {},
-        "region_code": region,
-        "created_at": timezone.now(),
-    }
-    fields = [meta.get_field(name) for name in values]
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
-    q = connection.ops.quote_name
-    # Only quoted names from the model go into the text; the values are parameters.
-    sql = (
-        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({q('scope')}, {q('key')}) DO NOTHING RETURNING {q('id')}"
+    record = IdempotencyRecord(
+        scope=scope,
+        key=key,
+        operation=operation,
+        request_hash=digest,
+        answer={},
+        region_code=region,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
+    inserted = statements.insert_if_absent(record, ("scope", "key"), db)
+    return record.pk if inserted else None

@@ -22,8 +22,19 @@ from huimin.core import idnumber
 from huimin.core.errors import NotFound
 from huimin.core.money import plain
 from huimin.core.schemas import ERRORS, PlainSchema, Schema
-from huimin.insurance import fees, services
-from huimin.insurance.models import Settlement, SettlementKind
+from huimin.insurance import shown
+from huimin.insurance.models import Settlement
+from huimin.insurance.services import fees
+from huimin.insurance.services import settlement as settling
+from huimin.insurance.services.lookup import lookup
+from huimin.insurance.services.reversal import do_reverse
+from huimin.insurance.services.visits import (
+    VisitData,
+    cancel_discharge_once,
+    cancel_visit_once,
+    discharge_once,
+    register_visit_once,
+)
 from huimin.policy import reads
 
 router = Router(tags=["insurance"], auth=InstitutionBearer(scopes=["settlement"]))
@@ -91,7 +102,7 @@ def lookup_person(request, id_number: str, on: datetime.date | None = None):
 
 def _lookup(request, id_number: str, on: datetime.date | None):
     on = on or timezone.localdate()
-    found = services.lookup(request.auth_institution, id_number, on)
+    found = lookup(request.auth_institution, id_number, on)
     person, cov = found["person"], found["coverage"]
     # A lookup answers with personal data: audited like the counter page's, by institution.
     reads.audit_read(
@@ -163,9 +174,9 @@ def register_visit(
     payload: VisitIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    visit, replayed = services.register_visit_once(
+    visit, replayed = register_visit_once(
         request.auth_institution,
-        services.VisitData(**payload.dict()),
+        VisitData(**payload.dict()),
         idempotency_key,
         request=request,
     )
@@ -182,7 +193,7 @@ def cancel_visit(
     his_visit_no: str,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    visit, _ = services.cancel_visit_once(
+    visit, _ = cancel_visit_once(
         request.auth_institution, his_visit_no, idempotency_key, request=request
     )
     return _visit(visit)
@@ -203,7 +214,7 @@ def discharge(
     payload: DischargeIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    visit, _ = services.discharge_once(
+    visit, _ = discharge_once(
         request.auth_institution,
         his_visit_no,
         payload.discharge_date,
@@ -223,7 +234,7 @@ def cancel_discharge(
     his_visit_no: str,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    visit, _ = services.cancel_discharge_once(
+    visit, _ = cancel_discharge_once(
         request.auth_institution, his_visit_no, idempotency_key, request=request
     )
     return _visit(visit)
@@ -347,13 +358,25 @@ class ResultOut(PlainSchema):
     ytd_after: YtdOut
 
 
+class ReviewFindingOut(PlainSchema):
+    rule: str
+    name: str
+    severity: str = Field(description="warning 警示 / information 提示")
+    message: str
+    lines: list[int] = Field(description="相关费用明细行号")
+
+
+class PreSettleOut(ResultOut):
+    review_findings: list[ReviewFindingOut]
+
+
 @router.post(
     "/visits/{his_visit_no}/pre-settle",
-    response={200: ResultOut, **ERRORS},
+    response={200: PreSettleOut, **ERRORS},
     summary="2206 门诊预结算 / 2303 住院预结算（不写入累计）",
 )
 def pre_settle(request, his_visit_no: str):
-    return services.pre_settle(request.auth_institution, his_visit_no).as_json()
+    return settling.pre_settle(request.auth_institution, his_visit_no, request=request).as_json()
 
 
 class SettlementOut(PlainSchema):
@@ -365,23 +388,9 @@ class SettlementOut(PlainSchema):
     replayed: bool = Field(description="同一幂等键的重复请求返回首次结果")
     result: ResultOut | None
     reverses: int | None
-
-
-def _settlement(s: Settlement, replayed: bool) -> dict:
-    return {
-        "settlement_id": s.pk,
-        "kind": s.kind,
-        "his_visit_no": s.visit.his_visit_no,
-        "settled_at": s.settled_at,
-        "verification_code": s.verification_code,
-        "replayed": replayed,
-        "result": (
-            {k: v for k, v in s.result.items() if k != "ytd_delta"}
-            if s.kind == SettlementKind.SETTLE
-            else None
-        ),
-        "reverses": s.reverses_id,
-    }
+    review_findings: list[ReviewFindingOut] = Field(
+        description="实时审核提示（警示、提示；不阻断结算）；重复请求返回首次结果的提示"
+    )
 
 
 class SettleIn(PlainSchema):
@@ -399,14 +408,14 @@ def settle(
     payload: SettleIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    s, replayed = services.do_settle(
+    s, replayed = settling.do_settle(
         request.auth_institution,
         his_visit_no,
         idempotency_key,
         payload.dict(),
         request=request,
     )
-    return Status(200 if replayed else 201, _settlement(s, replayed))
+    return Status(200 if replayed else 201, shown.answer(s, replayed))
 
 
 class ReverseIn(PlainSchema):
@@ -424,14 +433,14 @@ def reverse(
     payload: ReverseIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    s, replayed = services.do_reverse(
+    s, replayed = do_reverse(
         request.auth_institution,
         settlement_id,
         idempotency_key,
         payload.reason,
         request=request,
     )
-    return Status(200 if replayed else 201, _settlement(s, replayed))
+    return Status(200 if replayed else 201, shown.answer(s, replayed))
 
 
 @router.get(
@@ -458,7 +467,7 @@ def get_settlement(request, settlement_id: int):
         request=request,
         institution_id=request.auth_institution.pk,
     )
-    return _settlement(s, False)
+    return shown.answer(s, False)
 
 
 class TotalsIn(Schema):
@@ -491,7 +500,7 @@ def _reconciliation(run) -> dict:
     "/reconciliation/totals", response={201: ReconciliationOut, **ERRORS}, summary="3201 对总账"
 )
 def reconcile_totals(request, payload: TotalsIn):
-    from huimin.insurance import clearing
+    from huimin.insurance.services import clearing
 
     run = clearing.do_reconcile_totals(
         request.auth_institution,
@@ -522,7 +531,7 @@ class DetailsIn(Schema):
     "/reconciliation/details", response={201: ReconciliationOut, **ERRORS}, summary="3202 明细对账"
 )
 def reconcile_details(request, payload: DetailsIn):
-    from huimin.insurance import clearing
+    from huimin.insurance.services import clearing
 
     run = clearing.do_reconcile_details(
         request.auth_institution,

@@ -237,7 +237,16 @@ class Settlement(models.Model):
     critical_illness = money("大病保险支付")
     assistance = money("医疗救助支付")
     patient_pay = money("个人现金支付")
+    # The engine's answer as the API shows it (amounts, lines, ytd_after); a reversal's
+    # holds its reason and the settlement it reverses.
     result = models.JSONField("结算明细")
+    # What the service needs back from a settlement, kept apart from what it shows: the
+    # change to the year's accumulators (a reversal undoes exactly this), the FeeDetail
+    # ids the lines priced (in the lines' order), and the review findings returned with
+    # it (a retry with the same key answers them again).
+    ytd_delta = models.JSONField("累计变动", default=dict, blank=True)
+    fee_line_ids = models.JSONField("费用明细ID", default=list, blank=True)
+    review_findings = models.JSONField("审核提示", default=list, blank=True)
     idempotency_key = models.CharField("幂等键", max_length=80)
     request_hash = models.CharField("请求摘要", max_length=64)
     settled_at = models.DateTimeField("结算时间", auto_now_add=True)
@@ -333,7 +342,7 @@ class ClearingBatch(models.Model):
     assistance = money("医疗救助", default=0)
     amount_payable = money("应拨付金额", default=0)  # the month's own net; negative: owed
     # Fixed at confirmation. A negative net is not paid back at once: it stays owed on
-    # 2101 and is deducted from the institution's next months (clearing.py).
+    # 2101 and is deducted from the institution's next months (services/clearing.py).
     carried_in = money("抵扣以前月份结转", default=0)  # <= 0
     amount_paid = money("实际拨付金额", default=0)  # >= 0
     carried_out = money("结转以后月份抵扣", default=0)  # <= 0

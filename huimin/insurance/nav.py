@@ -1,7 +1,7 @@
 """The insurance app's menu entries (see huimin/core/nav.py).
 
 Counter entries for institution staff are here; officers' entries (plans, clearing, …)
-are added below by the officers' pages (huimin/insurance/officer_views.py).
+are added below by the officers' pages (huimin/insurance/views/).
 """
 
 from django.urls import reverse

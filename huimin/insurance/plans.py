@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.core.statements import INT, InList
 from huimin.insurance.models import BenefitPlan, PlanStatus
 from huimin.insurance.plan import (
     LEVEL_NAMES,
@@ -21,7 +22,6 @@ from huimin.insurance.plan import (
     load_plan_yaml,
     visit_type_name,
 )
-from huimin.insurance.statements import INT, InList
 from huimin.policy import check_perm
 from huimin.registry.models import SpecialCategory
 

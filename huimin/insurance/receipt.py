@@ -20,6 +20,7 @@ from huimin.core.errors import DomainError
 from huimin.core.money import ZERO, r2
 from huimin.insurance import plans
 from huimin.insurance.models import FeeDetail, Settlement, SettlementKind, VisitType
+from huimin.insurance.shown import shown
 from huimin.policy import has_perm
 from huimin.registry.models import category_label
 
@@ -158,7 +159,7 @@ def match_lines(
 ) -> list[FeeDetail | None]:
     """The fee row each line of an engine result priced, in the result's order.
 
-    A settlement stores the ids of the rows it priced (`fee_lines`), in its lines' order:
+    A settlement stores the ids of the rows it priced (`fee_line_ids`), in its lines' order:
     then the pairing is exact. Settlements from before that keep only codes and amounts;
     their lines followed the visit's live fee lines at settlement time, but lines
     cancelled and re-entered after a reversal shift that order, so pair by code: prefer
@@ -191,10 +192,12 @@ def breakdown(
     visit_type: str,
     sign: int = 1,
     plan_b_ratio: Decimal | None = None,
+    fee_ids: list[int] | None = None,
 ) -> Breakdown:
     """Lines and totals of an engine result (`Settlement.as_json()` or a stored `result`);
     `sign=-1` shows a reversal, which negates every amount of the settlement it undoes.
-    `plan_b_ratio`: the plan's B-class share, shown on B lines without their own."""
+    `plan_b_ratio`: the plan's B-class share, shown on B lines without their own;
+    `fee_ids`: the fee rows the lines priced, in their order (`Settlement.fee_line_ids`)."""
 
     def amount(raw) -> Decimal:
         value = Decimal(raw or "0")
@@ -202,7 +205,7 @@ def breakdown(
 
     rows = result.get("lines", [])
     lines = []
-    paired = match_lines(rows, fees, result.get("fee_lines"))
+    paired = match_lines(rows, fees, fee_ids)
     for raw, fee in zip(rows, paired, strict=True):
         lines.append(
             Line(
@@ -271,15 +274,15 @@ def build(settlement: Settlement, verify_url: str) -> Receipt:
     visit = settlement.visit
     person = settlement.person
     is_reversal = settlement.kind == SettlementKind.REVERSAL
-    # A reversal stores only its reason: its lines are those of the settlement it undoes.
-    source = settlement.reverses if is_reversal else settlement
+    view = shown(settlement)
     fees = list(FeeDetail.objects.filter(visit_id=settlement.visit_id).order_by("line_no"))
     money = breakdown(
-        source.result,
+        view.result,
         fees,
         settlement.visit_type,
-        sign=-1 if is_reversal else 1,
-        plan_b_ratio=plans.parsed(source.plan).b_self_ratio,
+        sign=view.sign,
+        plan_b_ratio=plans.parsed(view.source.plan).b_self_ratio,
+        fee_ids=view.fee_line_ids,
     )
     operator = ""
     if settlement.settled_by is not None:
@@ -303,7 +306,7 @@ def build(settlement: Settlement, verify_url: str) -> Receipt:
         verification_code=settlement.verification_code,
         verify_url=verify_url,
         breakdown=money,
-        reason=settlement.result.get("reason", "") if is_reversal else "",
+        reason=view.reason,
         reverses_id=settlement.reverses_id,
         reversed_at=settlement.reversed_at,
     )

@@ -1,6 +1,6 @@
 """A person's year so far (年度累计), pure: read from the stored row, the change one
-settlement made (kept with it), and that change undone by a reversal; and the fund
-entry a settlement or reversal posts.
+settlement made (kept with it), and that change undone by a reversal. The fund entry a
+settlement or reversal posts is the ledger's (ledger/rules.settlement_lines).
 
 A settlement stores `delta(before, after)`; a reversal subtracts it with `undo`, which
 gives back exactly the year as it was, whatever was settled since (property-tested in
@@ -10,7 +10,6 @@ tests/insurance/test_engine_properties.py).
 from decimal import Decimal
 
 from huimin.insurance import engine
-from huimin.insurance.ledger import rules as ledger_rules
 
 ZERO = Decimal("0.00")
 
@@ -62,16 +61,3 @@ def undo(ytd: engine.YearToDate, delta: dict) -> engine.YearToDate:
         ci_paid=ytd.ci_paid - Decimal(delta["ci_paid"]),
         assistance_paid=ytd.assistance_paid - Decimal(delta["assistance_paid"]),
     )
-
-
-def ledger_lines(s, sign: int) -> list[ledger_rules.Line]:
-    """Dr the tiers' expense accounts, Cr 2101 payable to the institution (sign +1);
-    the other way round for a reversal (sign -1). `s`: an engine result or a row."""
-    L = ledger_rules.Line
-    paid = s.basic_fund + s.critical_illness + s.assistance
-    expense = [("5101", s.basic_fund), ("5102", s.critical_illness), ("5103", s.assistance)]
-    if sign > 0:
-        lines = [L(a, debit=v) for a, v in expense] + [L("2101", credit=paid)]
-    else:
-        lines = [L(a, credit=v) for a, v in expense] + [L("2101", debit=paid)]
-    return ledger_rules.nonzero(*lines)

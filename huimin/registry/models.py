@@ -1,6 +1,6 @@
 """Registry tables: regions, institutions, people, households, staff.
 
-Tables and constraints only; rules live in rules.py, use cases in services.py.
+Tables and constraints only; rules live in rules.py, use cases in services/.
 Every large table carries the region code it belongs to (a person's and a household's
 village code) so every query can be bounded by a jurisdiction prefix (DESIGN.md §7).
 """

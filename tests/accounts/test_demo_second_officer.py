@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from huimin.accounts.demo import DEMO_PASSWORD
 from huimin.insurance.models import BenefitPlan
-from huimin.insurance.seed import seed_plan
+from huimin.insurance.seed.plan import seed_plan
 from tests.accounts.conftest import login
 
 

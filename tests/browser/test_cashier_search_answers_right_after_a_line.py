@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from huimin.insurance import services
+from huimin.insurance.services.visits import VisitData, do_register_visit
 from tests import factories
 from tests.browser.conftest import log_in
 from tests.insurance.conftest import insured  # noqa: F401  (the insured county)
@@ -41,9 +41,9 @@ TYPE_INTO_THE_NEW_BOX = """
 
 def test_the_search_answers_typing_straight_after_adding_a_line(page, insured):  # noqa: F811
     cashier = factories.make_staff("cashier", "cashier", institution=insured.hospital)
-    visit = services.do_register_visit(
+    visit = do_register_visit(
         insured.hospital,
-        services.VisitData(
+        VisitData(
             id_number=insured.id_number,
             visit_type="outpatient_chronic",
             his_visit_no="MZ1",

@@ -4,8 +4,10 @@ import datetime
 
 from django.utils import timezone
 
-from huimin.insurance import fees, services
 from huimin.insurance.models import Settlement
+from huimin.insurance.services import fees
+from huimin.insurance.services.settlement import do_settle
+from huimin.insurance.services.visits import VisitData, do_register_visit
 from tests import factories
 
 DAY = datetime.date
@@ -17,9 +19,9 @@ def bill(county, visit_no: str, *, visit_type="outpatient_chronic", institution=
     from tests.insurance.test_settlement_flow import example_lines
 
     institution = institution or county.hospital
-    services.do_register_visit(
+    do_register_visit(
         institution,
-        services.VisitData(
+        VisitData(
             id_number=county.id_number,
             visit_type=visit_type,
             his_visit_no=visit_no,
@@ -33,7 +35,7 @@ def bill(county, visit_no: str, *, visit_type="outpatient_chronic", institution=
 def settle_outpatient(county, visit_no: str, *, at=MARCH_20, institution=None) -> Settlement:
     institution = institution or county.hospital
     bill(county, visit_no, institution=institution)
-    s, _ = services.do_settle(institution, visit_no, f"key-{visit_no}", {})
+    s, _ = do_settle(institution, visit_no, f"key-{visit_no}", {})
     Settlement.objects.filter(pk=s.pk).update(settled_at=at)
     s.refresh_from_db()
     return s

@@ -14,8 +14,8 @@ import pytest
 from huimin.api import api
 from huimin.audit.models import AuditEvent
 from huimin.core.errors import ValidationFailed
-from huimin.insurance import services
 from huimin.insurance.models import FeeDetail, Visit
+from huimin.insurance.services.visits import VisitData, register_visit_once
 from tests.insurance.conftest import visit_body
 
 INSURANCE = "/api/v1/insurance"
@@ -151,13 +151,13 @@ def test_keys_are_per_institution(insured, his):
         == 201
     )
     # The same key from another hospital is its own request.
-    data = services.VisitData(
+    data = VisitData(
         id_number=insured.id_number,
         visit_type="inpatient",
         his_visit_no="ZY-1",
         visit_date=datetime.date(2026, 3, 2),
     )
-    visit, replayed = services.register_visit_once(insured.hospital, data, "k")
+    visit, replayed = register_visit_once(insured.hospital, data, "k")
     assert not replayed and visit.institution_id == insured.hospital.pk
     assert Visit.objects.count() == 2
 
@@ -165,12 +165,12 @@ def test_keys_are_per_institution(insured, his):
 def test_a_number_no_one_could_hash_is_refused_as_a_bad_number(insured):
     # The ID number goes into the request's hash before the lookup refuses it: a lone
     # surrogate must not make that hash a 500.
-    data = services.VisitData(
+    data = VisitData(
         id_number="\ud800" * 18,
         visit_type="inpatient",
         his_visit_no="ZY-1",
         visit_date=datetime.date(2026, 3, 2),
     )
     with pytest.raises(ValidationFailed) as exc:
-        services.register_visit_once(insured.hospital, data, "k")
+        register_visit_once(insured.hospital, data, "k")
     assert "id_number" in exc.value.fields

@@ -14,6 +14,7 @@ import json
 import pytest
 
 from huimin.insurance import api as insurance_api
+from huimin.insurance import shown
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.ledger.services import trial_balance
 from huimin.insurance.models import Accumulator, FeeDetail, Settlement
@@ -24,10 +25,10 @@ class AnswerLost(ConnectionResetError):
     pass
 
 
-def lose_the_next_answer(monkeypatch, name: str) -> None:
-    """The next call of api.<name> (which shapes a response after the service has
-    committed) raises: the client never gets that answer."""
-    shape = getattr(insurance_api, name)
+def lose_the_next_answer(monkeypatch, name: str, module=insurance_api) -> None:
+    """The next call of <module>.<name> (which shapes a response after the service has
+    committed; api by default) raises: the client never gets that answer."""
+    shape = getattr(module, name)
     lost = []
 
     def once(*args, **kwargs):
@@ -36,7 +37,7 @@ def lose_the_next_answer(monkeypatch, name: str) -> None:
             raise AnswerLost("connection dropped after commit")
         return shape(*args, **kwargs)
 
-    monkeypatch.setattr(insurance_api, name, once)
+    monkeypatch.setattr(module, name, once)
 
 
 def example_lines() -> list[dict]:
@@ -76,7 +77,7 @@ def test_a_settlement_resent_after_a_lost_answer_is_its_receipt(
 ):
     assert his.post("/visits/ZY-1/fees", {"lines": example_lines()}).status_code == 201
     assert his.post("/visits/ZY-1/discharge", {"discharge_date": "2026-03-20"}).status_code == 200
-    lose_the_next_answer(monkeypatch, "_settlement")
+    lose_the_next_answer(monkeypatch, "answer", shown)  # the settlement's answer
     with pytest.raises(AnswerLost):
         his.post("/visits/ZY-1/settle", {}, HTTP_IDEMPOTENCY_KEY="settle-ZY-1")
     (first,) = Settlement.objects.all()

@@ -7,7 +7,7 @@ import pytest
 
 from huimin.audit.models import AuditEvent
 from huimin.insurance.models import Visit
-from huimin.insurance.views import next_visit_no
+from huimin.insurance.views.counter import next_visit_no
 from tests.insurance.test_cashier_counter_flow import DAY, HX, counter_client, form_key, register
 
 

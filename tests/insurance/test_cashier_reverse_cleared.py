@@ -3,8 +3,8 @@ services.do_reverse allows it, and says the reversal is netted in this month's c
 
 from django.urls import reverse
 
-from huimin.insurance import clearing
 from huimin.insurance.models import Settlement
+from huimin.insurance.services import clearing
 from tests.insurance.officer_support import settle_outpatient
 from tests.insurance.test_cashier_counter_flow import counter_client
 

@@ -25,9 +25,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from huimin.insurance import clearing
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.ledger.services import trial_balance
+from huimin.insurance.services import clearing
 from tests.insurance.officer_support import MARCH_20, settle_outpatient
 from tests.insurance.test_clearing_void_and_negative import (
     APRIL_3,

@@ -25,11 +25,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from huimin.audit.models import AuditEvent
-from huimin.insurance import clearing, services
 from huimin.insurance.ledger import rules as ledger_rules
 from huimin.insurance.ledger.models import JournalEntry, Posting
 from huimin.insurance.ledger.services import balances
 from huimin.insurance.models import ClearingBatch, Settlement
+from huimin.insurance.services import clearing
+from huimin.insurance.services.reversal import do_reverse
 from tests.insurance.officer_support import (
     MARCH_20,
     cashier,
@@ -43,7 +44,7 @@ APRIL_10 = timezone.make_aware(datetime.datetime(2026, 4, 10, 9, 0))
 
 
 def reverse_at(insured, s: Settlement, at) -> Settlement:
-    reversal, _ = services.do_reverse(insured.hospital, s.pk, f"rev-{s.pk}", "收费有误")
+    reversal, _ = do_reverse(insured.hospital, s.pk, f"rev-{s.pk}", "收费有误")
     Settlement.objects.filter(pk=reversal.pk).update(settled_at=at)
     reversal.refresh_from_db()
     return reversal

@@ -15,10 +15,13 @@ from decimal import Decimal
 import pytest
 from django.db import connections
 
-from huimin.insurance import fees, services
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.ledger.services import trial_balance
 from huimin.insurance.models import Accumulator, FeeDetail, Settlement
+from huimin.insurance.services import fees
+from huimin.insurance.services.reversal import do_reverse
+from huimin.insurance.services.settlement import do_settle
+from huimin.insurance.services.visits import VisitData, do_register_visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,9 +72,9 @@ def one_first_the_rest_replayed(results) -> None:
 
 
 def register(insured, no="MZ-R"):
-    services.do_register_visit(
+    do_register_visit(
         insured.centre,
-        services.VisitData(
+        VisitData(
             id_number=insured.id_number,
             visit_type="outpatient_general",
             his_visit_no=no,
@@ -100,7 +103,7 @@ def test_sixteen_identical_fee_uploads_bill_the_line_once(insured):
 def test_sixteen_identical_settles_settle_once(insured):
     register(insured)
     fees.do_upload_fees(insured.centre, "MZ-R", [line()])
-    results = at_once(lambda: services.do_settle(insured.centre, "MZ-R", "settle-MZ-R", {}))
+    results = at_once(lambda: do_settle(insured.centre, "MZ-R", "settle-MZ-R", {}))
     one_first_the_rest_replayed(results)
     assert len({s.pk for s, _ in results}) == 1
     # Class A, no ceiling: 100.00 eligible. 普通门诊统筹 at a level-1 centre, no
@@ -121,10 +124,8 @@ def test_sixteen_identical_settles_settle_once(insured):
 def test_sixteen_identical_reversals_reverse_once(insured):
     register(insured)
     fees.do_upload_fees(insured.centre, "MZ-R", [line()])
-    original, _ = services.do_settle(insured.centre, "MZ-R", "settle-MZ-R", {})
-    results = at_once(
-        lambda: services.do_reverse(insured.centre, original.pk, "reverse-MZ-R", "录入错误")
-    )
+    original, _ = do_settle(insured.centre, "MZ-R", "settle-MZ-R", {})
+    results = at_once(lambda: do_reverse(insured.centre, original.pk, "reverse-MZ-R", "录入错误"))
     one_first_the_rest_replayed(results)
     assert len({s.pk for s, _ in results}) == 1
     assert Settlement.objects.filter(kind="reversal").count() == 1

@@ -7,9 +7,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from huimin.insurance import fees, services
 from huimin.insurance.ledger.services import trial_balance
 from huimin.insurance.models import Accumulator, Settlement
+from huimin.insurance.services import fees
+from huimin.insurance.services.reversal import do_reverse
+from huimin.insurance.services.settlement import do_settle
+from huimin.insurance.services.visits import VisitData, do_discharge, do_register_visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
@@ -25,9 +28,9 @@ def postgres_only():
 
 def bill(insured, institution, no, visit_type, quantity, price):
     """Register a visit on 1 June with one line of the same drug."""
-    services.do_register_visit(
+    do_register_visit(
         institution,
-        services.VisitData(
+        VisitData(
             id_number=insured.id_number, visit_type=visit_type, his_visit_no=no, visit_date=JUNE_1
         ),
     )
@@ -76,10 +79,7 @@ def test_outpatient_limit_holds_under_concurrency(insured):
     for i in range(THREADS):
         bill(insured, insured.centre, f"MZ{i}", "outpatient_general", "1", "100.00")
     errors = all_at_once(
-        [
-            lambda i=i: services.do_settle(insured.centre, f"MZ{i}", f"key-{i}", {})
-            for i in range(THREADS)
-        ]
+        [lambda i=i: do_settle(insured.centre, f"MZ{i}", f"key-{i}", {}) for i in range(THREADS)]
     )
     assert errors == []
     paid = [s.basic_fund for s in Settlement.objects.filter(kind="settle")]
@@ -98,12 +98,9 @@ def test_annual_cap_holds_under_concurrency(insured):
     used_already(insured, "inpatient", "149900.00")
     for i in range(THREADS):
         bill(insured, insured.hospital, f"ZY{i}", "inpatient", "20", "36.40")
-        services.do_discharge(insured.hospital, f"ZY{i}", datetime.date(2026, 6, 5))
+        do_discharge(insured.hospital, f"ZY{i}", datetime.date(2026, 6, 5))
     errors = all_at_once(
-        [
-            lambda i=i: services.do_settle(insured.hospital, f"ZY{i}", f"key-{i}", {})
-            for i in range(THREADS)
-        ]
+        [lambda i=i: do_settle(insured.hospital, f"ZY{i}", f"key-{i}", {}) for i in range(THREADS)]
     )
     assert errors == []
     settled = list(Settlement.objects.filter(kind="settle"))
@@ -124,17 +121,11 @@ def test_reversals_racing_settlements_leave_exact_accumulators(insured):
     first = []
     for i in range(4):
         bill(insured, insured.centre, f"OLD{i}", "outpatient_general", "1", "20.00")
-        first.append(services.do_settle(insured.centre, f"OLD{i}", f"old-{i}", {})[0])
+        first.append(do_settle(insured.centre, f"OLD{i}", f"old-{i}", {})[0])
         bill(insured, insured.centre, f"NEW{i}", "outpatient_general", "1", "20.00")
     errors = all_at_once(
-        [
-            lambda s=s: services.do_reverse(insured.centre, s.pk, f"rev-{s.pk}", "录入错误")
-            for s in first
-        ]
-        + [
-            lambda i=i: services.do_settle(insured.centre, f"NEW{i}", f"new-{i}", {})
-            for i in range(4)
-        ]
+        [lambda s=s: do_reverse(insured.centre, s.pk, f"rev-{s.pk}", "录入错误") for s in first]
+        + [lambda i=i: do_settle(insured.centre, f"NEW{i}", f"new-{i}", {}) for i in range(4)]
     )
     assert errors == []
     standing = Settlement.objects.filter(kind="settle", reversed_at__isnull=True)

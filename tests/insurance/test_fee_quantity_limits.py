@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from huimin.audit.models import AuditEvent
 from huimin.core.errors import DomainError
-from huimin.insurance import fees, services
 from huimin.insurance.catalog.models import CatalogVersion
 from huimin.insurance.models import FeeDetail
+from huimin.insurance.services import fees
+from huimin.insurance.services.visits import VisitData, do_discharge, do_register_visit
 
 D = Decimal
 
@@ -27,9 +28,9 @@ def nebuliser(insured):
 
 def visit(insured, no, *, visit_type="outpatient_general", days_ago=0):
     institution = insured.centre  # level 1: general outpatient is paid there
-    services.do_register_visit(
+    do_register_visit(
         institution,
-        services.VisitData(
+        VisitData(
             id_number=insured.id_number,
             visit_type=visit_type,
             his_visit_no=no,
@@ -97,7 +98,7 @@ def test_an_outpatient_visit_is_one_day_however_late_it_is_billed(insured, nebul
 
 def test_a_stay_allows_the_limit_for_each_day(insured, nebuliser):
     centre = visit(insured, "ZY-1", visit_type="inpatient", days_ago=3)
-    services.do_discharge(centre, "ZY-1", timezone.localdate())
+    do_discharge(centre, "ZY-1", timezone.localdate())
     upload(centre, "ZY-1", nebuliser, "12")  # 4 a day for 3 days
     refused(lambda: upload(centre, "ZY-1", nebuliser, "1"), "restriction_violated")
 
@@ -111,7 +112,7 @@ def test_fee_dates_stay_inside_the_visit(insured, nebuliser):
     )
     assert err.fields == {"lines[0].fee_date": "费用日期晚于今天"}
     centre = visit(insured, "ZY-2", visit_type="inpatient", days_ago=5)
-    services.do_discharge(centre, "ZY-2", today - datetime.timedelta(days=2))
+    do_discharge(centre, "ZY-2", today - datetime.timedelta(days=2))
     err = refused(
         lambda: upload(centre, "ZY-2", nebuliser, "1", fee_date=today - datetime.timedelta(1)),
         "fee_line_invalid",

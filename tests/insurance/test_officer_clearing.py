@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from huimin.audit.models import AuditEvent
-from huimin.insurance import clearing
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.models import ClearingBatch, Settlement
+from huimin.insurance.services import clearing
 from tests import factories
 from tests.audit.shown import rows_named
 from tests.insurance.officer_support import (

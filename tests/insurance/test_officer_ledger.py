@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from huimin.insurance import clearing
 from huimin.insurance.enrollment.models import Payment
 from huimin.insurance.ledger.models import Account, JournalEntry, Posting
 from huimin.insurance.models import Settlement
+from huimin.insurance.services import clearing
 from tests import factories
 from tests.insurance.officer_support import cashier, other_county_officer, settle_outpatient
 

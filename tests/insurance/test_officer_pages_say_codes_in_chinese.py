@@ -5,7 +5,9 @@ import re
 
 from django.urls import reverse
 
-from huimin.insurance import clearing, plans, services
+from huimin.insurance import plans
+from huimin.insurance.services import clearing
+from huimin.insurance.services.reversal import do_reverse
 from tests import factories
 from tests.insurance.officer_support import settle_outpatient
 from tests.insurance.test_officer_plan_upload import next_year_text
@@ -29,7 +31,7 @@ def test_journal_sources_are_named(client, insured):
     batch = clearing.do_create_clearing(insured.officer, insured.hospital.pk, "2026-03")
     clearing.do_approve_clearing(insured.officer, batch.pk)
     clearing.do_confirm_clearing(insured.second_officer, batch.pk)
-    services.do_reverse(insured.hospital, settled.pk, "r1", "收费项目录错")
+    do_reverse(insured.hospital, settled.pk, "r1", "收费项目录错")
     client.force_login(insured.officer)
     page = text_of(
         client.get(reverse("insurance:ledger_entries"), {"region": factories.COUNTY, "year": 2026})

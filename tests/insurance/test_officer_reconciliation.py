@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from huimin.insurance import clearing
+from huimin.insurance.services import clearing
 from tests.insurance.officer_support import cashier, other_county_officer, settle_outpatient
 
 DAY = datetime.date(2026, 3, 20)

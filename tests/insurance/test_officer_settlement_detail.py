@@ -7,7 +7,10 @@ import pytest
 from django.urls import reverse
 
 from huimin.audit.models import AuditEvent
-from huimin.insurance import fees, services
+from huimin.insurance.services import fees
+from huimin.insurance.services.reversal import do_reverse
+from huimin.insurance.services.settlement import do_settle
+from huimin.insurance.services.visits import VisitData, do_discharge, do_register_visit
 from tests.insurance.officer_support import cashier, other_county_officer
 from tests.insurance.test_settlement_flow import admit_and_bill, example_lines
 
@@ -15,7 +18,7 @@ from tests.insurance.test_settlement_flow import admit_and_bill, example_lines
 @pytest.fixture
 def settled(insured):
     visit = admit_and_bill(insured)
-    s, _ = services.do_settle(insured.hospital, visit, "k1", {})
+    s, _ = do_settle(insured.hospital, visit, "k1", {})
     return s
 
 
@@ -35,7 +38,7 @@ def test_the_page_shows_lines_and_what_the_year_so_far_gained(client, insured, s
 
 
 def test_a_settlement_and_its_reversal_link_to_each_other(client, insured, settled):
-    reversal, _ = services.do_reverse(insured.hospital, settled.pk, "r1", "收费项目录错")
+    reversal, _ = do_reverse(insured.hospital, settled.pk, "r1", "收费项目录错")
     client.force_login(insured.officer)
     original_page = client.get(reverse("insurance:settlement_detail", args=[settled.pk]))
     assert original_page.context["reversal"].pk == reversal.pk
@@ -84,9 +87,9 @@ def test_a_cashier_gets_403(client, insured, settled):
 
 def test_a_line_let_through_on_a_reason_is_marked_for_the_reviewer(client, insured):
     # 腹腔镜下胆囊切除术 is for level 2 and 3; the level-1 centre billed it on a reason.
-    services.do_register_visit(
+    do_register_visit(
         insured.centre,
-        services.VisitData(
+        VisitData(
             id_number=insured.id_number,
             visit_type="inpatient",
             his_visit_no="ZY-OV",
@@ -105,8 +108,8 @@ def test_a_line_let_through_on_a_reason_is_marked_for_the_reviewer(client, insur
             )
         ],
     )
-    services.do_discharge(insured.centre, "ZY-OV", datetime.date(2026, 3, 9))
-    s, _ = services.do_settle(insured.centre, "ZY-OV", "k-ov", {})
+    do_discharge(insured.centre, "ZY-OV", datetime.date(2026, 3, 9))
+    s, _ = do_settle(insured.centre, "ZY-OV", "k-ov", {})
     client.force_login(insured.officer)
     r = client.get(reverse("insurance:settlement_detail", args=[s.pk]))
     (line,) = r.context["lines"]

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from huimin.audit.models import AuditEvent
-from huimin.insurance import services
 from huimin.insurance.models import Settlement
+from huimin.insurance.services.reversal import do_reverse
+from huimin.insurance.services.settlement import do_settle
 from tests import factories
 from tests.audit.shown import people_named, rows_named
 from tests.insurance.officer_support import (
@@ -33,11 +34,11 @@ def march(insured):
     """An inpatient stay at the hospital, two chronic-disease visits (one reversed), and an
     outpatient visit at the centre, all settled in March 2026."""
     inpatient = admit_and_bill(insured)
-    big, _ = services.do_settle(insured.hospital, inpatient, "k-zy", {})
+    big, _ = do_settle(insured.hospital, inpatient, "k-zy", {})
     Settlement.objects.filter(pk=big.pk).update(settled_at=MARCH_20)
     small = settle_outpatient(insured, "MZ1")
     kept = settle_outpatient(insured, "MZ2", at=MARCH_20 + datetime.timedelta(hours=1))
-    reversal, _ = services.do_reverse(insured.hospital, small.pk, "r-MZ1", "收费错误")
+    reversal, _ = do_reverse(insured.hospital, small.pk, "r-MZ1", "收费错误")
     Settlement.objects.filter(pk=reversal.pk).update(
         settled_at=MARCH_20 + datetime.timedelta(hours=2)
     )

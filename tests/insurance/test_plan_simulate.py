@@ -5,16 +5,16 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from huimin.insurance import services
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.models import Accumulator, Settlement
+from huimin.insurance.services.settlement import do_settle
 from tests.insurance.conftest import example_plan_text
 from tests.insurance.test_settlement_flow import admit_and_bill
 
 
 def test_a_more_generous_plan_lowers_what_the_patient_pays(insured, tmp_path):
     visit = admit_and_bill(insured)
-    services.do_settle(insured.hospital, visit, "k1", {})
+    do_settle(insured.hospital, visit, "k1", {})
     counts = (
         Settlement.objects.count(),
         JournalEntry.objects.count(),
@@ -52,7 +52,7 @@ def test_a_more_generous_plan_lowers_what_the_patient_pays(insured, tmp_path):
 
 def test_visits_at_a_level_the_candidate_does_not_pay_are_counted(insured, tmp_path):
     visit = admit_and_bill(insured)  # an inpatient stay at the level-2 county hospital
-    services.do_settle(insured.hospital, visit, "k1", {})
+    do_settle(insured.hospital, visit, "k1", {})
     text = (
         example_plan_text()
         .replace(

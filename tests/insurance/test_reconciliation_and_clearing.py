@@ -7,9 +7,11 @@ import pytest
 from django.utils import timezone
 
 from huimin.core.errors import Conflict, PermissionDenied
-from huimin.insurance import clearing, services
 from huimin.insurance.ledger.services import balances, trial_balance
 from huimin.insurance.models import Settlement
+from huimin.insurance.services import clearing
+from huimin.insurance.services.reversal import do_reverse
+from huimin.insurance.services.settlement import do_settle
 from tests.insurance.test_settlement_flow import admit_and_bill
 
 D = Decimal
@@ -19,7 +21,7 @@ MARCH_20 = timezone.make_aware(datetime.datetime(2026, 3, 20, 10, 0))
 @pytest.fixture
 def settled_in_march(insured):
     visit = admit_and_bill(insured)
-    s, _ = services.do_settle(insured.hospital, visit, "k1", {})
+    s, _ = do_settle(insured.hospital, visit, "k1", {})
     Settlement.objects.filter(pk=s.pk).update(settled_at=MARCH_20)
     s.refresh_from_db()
     return s
@@ -94,7 +96,7 @@ def test_clearing_needs_two_officers_and_then_pays(insured, settled_in_march):
     assert trial_balance(insured.plan.region_code, 2026)["balanced"]
     # An error found after clearing is still reversed; the reversal belongs to the month
     # it is made in (April here) and that month's clearing takes the money back.
-    reversal, _ = services.do_reverse(insured.hospital, s.pk, "r1", "清算后发现重复收费")
+    reversal, _ = do_reverse(insured.hospital, s.pk, "r1", "清算后发现重复收费")
     assert reversal.clearing_batch_id is None
     Settlement.objects.filter(pk=reversal.pk).update(
         settled_at=timezone.make_aware(datetime.datetime(2026, 4, 10, 9, 0))
@@ -156,7 +158,7 @@ def test_a_month_spanning_two_years_pays_each_from_its_own_ledger(insured, settl
     from huimin.insurance.ledger.services import ensure_accounts
 
     old_visit = admit_and_bill(insured, visit_no="ZY-2025")
-    old, _ = services.do_settle(insured.hospital, old_visit, "k-2025", {})
+    old, _ = do_settle(insured.hospital, old_visit, "k-2025", {})
     Settlement.objects.filter(pk=old.pk).update(settled_at=MARCH_20, year=2025)
     JournalEntry.objects.filter(source_type="settlement", source_id=str(old.pk)).update(year=2025)
     # Move the entry's postings onto the 2025 accounts, as a 2025 settlement posts them.

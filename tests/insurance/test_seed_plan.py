@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from huimin.audit.models import AuditEvent
 from huimin.insurance import plans
 from huimin.insurance.models import BenefitPlan, PlanStatus
-from huimin.insurance.seed import SeedError, demo_plan_document, seed_plan
+from huimin.insurance.seed.plan import SeedError, demo_plan_document, seed_plan
 from tests import factories
 
 AS_OF = datetime.date(2026, 11, 24)

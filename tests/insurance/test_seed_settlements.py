@@ -13,13 +13,14 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from huimin.audit.models import AuditEvent
-from huimin.insurance import seed
 from huimin.insurance.catalog.seed import seed_demo_catalog
 from huimin.insurance.enrollment import seed as enrollment_seed
 from huimin.insurance.enrollment.models import Enrollment
 from huimin.insurance.ledger import services as ledger
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.models import Accumulator, FeeDetail, Settlement, Visit
+from huimin.insurance.seed.plan import seed_plan
+from huimin.insurance.seed.settlements import seed_settlements
 
 AS_OF = datetime.date(2026, 11, 24)
 COUNTY = "430522"
@@ -32,14 +33,14 @@ def build_county(residents=300) -> None:
     out = io.StringIO()
     call_command("generate", residents=residents, seed=7, as_of=AS_OF, no_progress=True, stdout=out)
     call_command("demo_accounts", stdout=out)
-    seed.seed_plan(COUNTY, YEAR)
+    seed_plan(COUNTY, YEAR)
     seed_demo_catalog()
     enrollment_seed.seed_enrollment(YEAR, county=COUNTY, seed=7, as_of=AS_OF)
 
 
 def run(**options):
     options = {"per_day": 2, "until": datetime.date(YEAR, 3, 15), "reversal_rate": 0.2, **options}
-    return seed.seed_settlements(YEAR, county=COUNTY, **options)
+    return seed_settlements(YEAR, county=COUNTY, **options)
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +108,8 @@ def test_accumulators_equal_the_sum_of_each_persons_settlement_deltas(seeded):
     # A reversal restores the accumulators exactly, so what stands is the settlements
     # not reversed.
     standing = Settlement.objects.filter(kind="settle", year=YEAR, reversed_at=None)
-    for person_id, result in standing.values_list("person_id", "result"):
-        _add(expected[person_id], result["ytd_delta"])
+    for person_id, delta in standing.values_list("person_id", "ytd_delta"):
+        _add(expected[person_id], delta)
     accumulators = Accumulator.objects.filter(year=YEAR)
     assert {a.person_id for a in accumulators} == set(expected)
     for acc in accumulators:

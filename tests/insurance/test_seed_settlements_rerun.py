@@ -9,11 +9,15 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from huimin.audit.models import AuditEvent
-from huimin.insurance import fees, seed, services
 from huimin.insurance.catalog.seed import seed_demo_catalog
 from huimin.insurance.enrollment.models import Enrollment
 from huimin.insurance.ledger.models import JournalEntry
 from huimin.insurance.models import FeeDetail, Settlement, Visit
+from huimin.insurance.seed.plan import SeedError, seed_plan
+from huimin.insurance.seed.settlements import seed_settlements
+from huimin.insurance.services import fees
+from huimin.insurance.services.settlement import do_settle
+from huimin.insurance.services.visits import VisitData, do_register_visit
 from huimin.registry.models import Institution
 from tests.insurance.test_seed_settlements import AS_OF, COUNTY, YEAR, build_county
 
@@ -23,7 +27,7 @@ JAN_31 = D(YEAR, 1, 31)
 
 def run(until=JAN_31, **options):
     options = {"per_day": 2, "until": until, "reversal_rate": 0.2, **options}
-    return seed.seed_settlements(YEAR, county=COUNTY, **options)
+    return seed_settlements(YEAR, county=COUNTY, **options)
 
 
 def counts() -> dict:
@@ -76,9 +80,9 @@ def test_other_settlements_of_the_year_stop_it(db):
     build_county(120)
     enrolled = Enrollment.objects.filter(status="paid", benefits_from__lte=D(YEAR, 1, 5)).first()
     centre = Institution.objects.filter(kind="township_health_centre").first()
-    services.do_register_visit(
+    do_register_visit(
         centre,
-        services.VisitData(
+        VisitData(
             id_number=enrolled.person.reveal_id_number(),
             visit_type="outpatient_general",
             his_visit_no="HIS-1",
@@ -86,7 +90,7 @@ def test_other_settlements_of_the_year_stop_it(db):
         ),
     )
     fees.do_upload_fees(centre, "HIS-1", [fees.FeeLineData("001101000010000", 1, 10)])
-    services.do_settle(centre, "HIS-1", "counter-1", {})
+    do_settle(centre, "HIS-1", "counter-1", {})
     before = counts()
     result = run()
     assert result.skipped and result.settled == 0
@@ -101,7 +105,7 @@ def test_refused_without_a_plan_and_nothing_written(db):
 
     enrollment_seed.seed_enrollment(YEAR, county=COUNTY, seed=7, as_of=AS_OF)
     before = counts()
-    with pytest.raises(seed.SeedError, match="seed-plan"):
+    with pytest.raises(SeedError, match="seed-plan"):
         run()
     assert counts() == before
 
@@ -110,10 +114,10 @@ def test_refused_without_paid_enrollment_and_nothing_written(db):
     out = io.StringIO()
     call_command("generate", residents=60, seed=7, as_of=AS_OF, no_progress=True, stdout=out)
     call_command("demo_accounts", stdout=out)
-    seed.seed_plan(COUNTY, YEAR)
+    seed_plan(COUNTY, YEAR)
     seed_demo_catalog()
     before = counts()
-    with pytest.raises(seed.SeedError, match="seed-enrollment"):
+    with pytest.raises(SeedError, match="seed-enrollment"):
         run()
     assert counts() == before
 
@@ -121,15 +125,15 @@ def test_refused_without_paid_enrollment_and_nothing_written(db):
 def test_bad_options_are_refused_and_change_nothing(db):
     build_county(60)
     before = counts()
-    with pytest.raises(seed.SeedError, match="per-day"):
+    with pytest.raises(SeedError, match="per-day"):
         run(per_day=0)
-    with pytest.raises(seed.SeedError, match="冲正比例"):
-        seed.seed_settlements(YEAR, county=COUNTY, reversal_rate=1.5)
-    with pytest.raises(seed.SeedError, match="县级区划代码"):
-        seed.seed_settlements(YEAR, county="999999")
+    with pytest.raises(SeedError, match="冲正比例"):
+        seed_settlements(YEAR, county=COUNTY, reversal_rate=1.5)
+    with pytest.raises(SeedError, match="县级区划代码"):
+        seed_settlements(YEAR, county="999999")
     # A year that has not begun by --until (or today) has no days to seed.
     assert "还没有" in run(until=D(YEAR - 1, 12, 31)).skipped
-    assert "还没有" in seed.seed_settlements(2100, county=COUNTY).skipped
+    assert "还没有" in seed_settlements(2100, county=COUNTY).skipped
     for argv, message in (
         (["--year", "2026", "--per-day", "0"], "--per-day"),
         (["--year", "1999"], "--year"),

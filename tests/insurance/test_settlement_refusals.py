@@ -6,8 +6,11 @@ from decimal import Decimal
 import pytest
 
 from huimin.core.errors import DomainError, ValidationFailed
-from huimin.insurance import fees, services
 from huimin.insurance.models import FeeDetail, Visit
+from huimin.insurance.services import fees
+from huimin.insurance.services.reversal import do_reverse
+from huimin.insurance.services.settlement import do_settle, pre_settle
+from huimin.insurance.services.visits import VisitData, do_discharge, do_register_visit
 from tests import factories
 
 DAY = datetime.date
@@ -22,7 +25,7 @@ def register(county, institution=None, **over):
         visit_date=DAY(2026, 3, 2),
     )
     data.update(over)
-    return services.do_register_visit(institution or county.hospital, services.VisitData(**data))
+    return do_register_visit(institution or county.hospital, VisitData(**data))
 
 
 def refused(fn, code):
@@ -125,11 +128,11 @@ def test_inpatient_must_be_discharged_before_settling(insured):
         "V1",
         [fees.FeeLineData(code="XC01EBL134A001010101445", quantity=D("1"), unit_price=D("36.40"))],
     )
-    refused(lambda: services.do_settle(insured.hospital, "V1", "k", {}), "not_discharged")
+    refused(lambda: do_settle(insured.hospital, "V1", "k", {}), "not_discharged")
 
 
 def test_missing_idempotency_key(insured):
-    refused(lambda: services.do_settle(insured.hospital, "V1", "", {}), "idempotency_key_required")
+    refused(lambda: do_settle(insured.hospital, "V1", "", {}), "idempotency_key_required")
 
 
 def test_an_absurd_line_amount_is_refused_not_overflowed(insured):
@@ -165,7 +168,7 @@ def _billed(insured, institution=None):
         "V1",
         [fees.FeeLineData(code="XC01EBL134A001010101445", quantity=D("2"), unit_price=D("36.40"))],
     )
-    services.do_discharge(institution, "V1", DAY(2026, 3, 9))
+    do_discharge(institution, "V1", DAY(2026, 3, 9))
 
 
 def _nothing_settled(fn, code):
@@ -182,11 +185,9 @@ def test_an_institution_suspended_after_registration_is_not_paid(insured):
     _billed(insured)
     insured.hospital.designation_status = "suspended"
     insured.hospital.save()
+    _nothing_settled(lambda: pre_settle(insured.hospital, "V1"), "institution_not_designated")
     _nothing_settled(
-        lambda: services.pre_settle(insured.hospital, "V1"), "institution_not_designated"
-    )
-    _nothing_settled(
-        lambda: services.do_settle(insured.hospital, "V1", "k-1", {}),
+        lambda: do_settle(insured.hospital, "V1", "k-1", {}),
         "institution_not_designated",
     )
 
@@ -198,17 +199,15 @@ def test_a_contribution_refunded_after_registration_ends_the_cover_for_settling(
     _billed(insured)
     payment = Payment.objects.get(enrollment__person=insured.person, enrollment__year=2026)
     enrollment.do_refund(insured.officer, payment.pk, "已参加职工医保，重复参保")
-    _nothing_settled(lambda: services.pre_settle(insured.hospital, "V1"), "not_insured")
-    _nothing_settled(lambda: services.do_settle(insured.hospital, "V1", "k-1", {}), "not_insured")
+    _nothing_settled(lambda: pre_settle(insured.hospital, "V1"), "not_insured")
+    _nothing_settled(lambda: do_settle(insured.hospital, "V1", "k-1", {}), "not_insured")
 
 
 def test_a_person_who_died_before_the_visit_is_not_settled(insured):
     _billed(insured)
     insured.person.death_date = DAY(2026, 3, 1)  # recorded late, after the registration
     insured.person.save()
-    _nothing_settled(
-        lambda: services.do_settle(insured.hospital, "V1", "k-1", {}), "person_deceased"
-    )
+    _nothing_settled(lambda: do_settle(insured.hospital, "V1", "k-1", {}), "person_deceased")
 
 
 def test_no_refund_once_the_year_s_benefits_were_used_until_reversed(insured):
@@ -217,7 +216,7 @@ def test_no_refund_once_the_year_s_benefits_were_used_until_reversed(insured):
     from huimin.insurance.enrollment.models import Payment
 
     _billed(insured)
-    settled, _ = services.do_settle(insured.hospital, "V1", "k-1", {})
+    settled, _ = do_settle(insured.hospital, "V1", "k-1", {})
     payment = Payment.objects.get(enrollment__person=insured.person, enrollment__year=2026)
     with pytest.raises(Conflict) as exc:
         enrollment.do_refund(insured.officer, payment.pk, "已参加职工医保，重复参保")
@@ -225,7 +224,7 @@ def test_no_refund_once_the_year_s_benefits_were_used_until_reversed(insured):
     payment.refresh_from_db()
     assert payment.status == "paid"
     # Once the settlement is reversed, nothing was used: the refund goes through.
-    services.do_reverse(insured.hospital, settled.pk, "r-1", "收费员录入错误")
+    do_reverse(insured.hospital, settled.pk, "r-1", "收费员录入错误")
     enrollment.do_refund(insured.officer, payment.pk, "已参加职工医保，重复参保")
     payment.refresh_from_db()
     assert payment.status == "refunded"
@@ -233,8 +232,8 @@ def test_no_refund_once_the_year_s_benefits_were_used_until_reversed(insured):
 
 def test_pre_settling_a_settled_visit_is_refused(insured):
     _billed(insured)
-    services.do_settle(insured.hospital, "V1", "k-1", {})
-    refused(lambda: services.pre_settle(insured.hospital, "V1"), "visit_settled")
+    do_settle(insured.hospital, "V1", "k-1", {})
+    refused(lambda: pre_settle(insured.hospital, "V1"), "visit_settled")
 
 
 def test_a_visit_type_limited_to_diagnoses_needs_one_of_them(insured):

@@ -6,19 +6,21 @@ import pytest
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.transaction import TransactionManagementError
+from django.test.utils import isolate_apps
 
-from huimin.insurance import fees, services
+from huimin.core.statements import DATE, INT, TEXT, Statement
 from huimin.insurance.models import FeeDetail, Visit
-from huimin.insurance.statements import DATE, INT, TEXT, Statement
+from huimin.insurance.services import fees
+from huimin.insurance.services.visits import VisitData, do_register_visit
 from tests.insurance.test_settlement_flow import example_lines
 
 DAY = datetime.date
 
 
 def register(county, visit_no, institution=None):
-    return services.do_register_visit(
+    return do_register_visit(
         institution or county.hospital,
-        services.VisitData(
+        VisitData(
             id_number=county.id_number,
             visit_type="outpatient_chronic",
             his_visit_no=visit_no,
@@ -103,7 +105,7 @@ def test_a_locking_statement_needs_a_transaction():
 def test_insert_and_update_write_what_save_would(insured):
     from django.db import IntegrityError
 
-    from huimin.insurance import statements
+    from huimin.core import statements
     from huimin.insurance.models import Accumulator
 
     visit = register(insured, "MZ-W")
@@ -137,7 +139,7 @@ def test_insert_and_update_write_what_save_would(insured):
 
 
 def test_a_list_compiles_once_per_length_and_long_ones_are_left_to_the_orm(insured):
-    from huimin.insurance.statements import InList
+    from huimin.core.statements import InList
 
     a, b, c = (register(insured, no) for no in ("L-A", "L-B", "L-C"))
     by_numbers = InList(
@@ -167,3 +169,71 @@ def test_a_new_database_session_prepares_it_again():
     assert VISIT.first(inst=1, no="none") is None
     connection.close()
     assert VISIT.first(inst=1, no="none") is None
+
+
+def test_lock_or_create_gives_the_row_as_the_orm_has_it(insured):
+    from huimin.core import statements
+    from huimin.insurance.models import Accumulator
+
+    with transaction.atomic():
+        fresh = Accumulator(person=insured.person, year=2026, region_code="430522")
+        made = statements.lock_or_create(fresh, ("person_id", "year"))
+        orm = Accumulator.objects.get(person=insured.person, year=2026)
+        for field in Accumulator._meta.concrete_fields:
+            assert getattr(made, field.attname) == getattr(orm, field.attname), field.name
+    Accumulator.objects.filter(pk=orm.pk).update(
+        basic_paid="12.50", basic_paid_by_type={"inpatient": "12.50"}
+    )
+    with transaction.atomic():
+        again = Accumulator(person=insured.person, year=2026, region_code="430522")
+        found = statements.lock_or_create(again, ("person_id", "year"))
+    # The existing row, its values untouched, not a second one.
+    assert found.pk == orm.pk and Accumulator.objects.count() == 1
+    assert str(found.basic_paid) == "12.50" and found.basic_paid_by_type == {"inpatient": "12.50"}
+
+
+def test_insert_if_absent_says_whether_it_wrote(insured):
+    from huimin.core import statements
+    from huimin.core.models import IdempotencyRecord
+
+    def record():
+        return IdempotencyRecord(scope="s", key="k", operation="op", request_hash="h")
+
+    first = record()
+    assert statements.insert_if_absent(first, ("scope", "key"))
+    assert IdempotencyRecord.objects.get(pk=first.pk).operation == "op"
+    assert not statements.insert_if_absent(record(), ("scope", "key"))
+    assert IdempotencyRecord.objects.filter(scope="s").count() == 1
+
+
+@isolate_apps("huimin.insurance")  # models of this test only, never seen by makemigrations
+def test_insert_refuses_columns_the_database_fills_itself():
+    from django.db import models
+    from django.db.models.functions import Lower
+
+    from huimin.core import statements
+
+    class Generated(models.Model):  # noqa: DJ008
+        name = models.CharField(max_length=10)
+        lowered = models.GeneratedField(
+            expression=Lower("name"), output_field=models.CharField(max_length=10), db_persist=True
+        )
+
+        class Meta:
+            app_label = "insurance"
+            managed = False
+
+    class DatabaseDefault(models.Model):  # noqa: DJ008
+        note = models.CharField(max_length=10, db_default="")
+
+        class Meta:
+            app_label = "insurance"
+            managed = False
+
+    # Nothing reaches the database: both are refused before any SQL.
+    with pytest.raises(TypeError, match="GeneratedField"):
+        statements.insert(Generated(name="A"))
+    with pytest.raises(TypeError, match="db_default"):
+        statements.insert(DatabaseDefault())
+    with pytest.raises(TypeError, match="db_default"):
+        statements.insert_sql(DatabaseDefault)

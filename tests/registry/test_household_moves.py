@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from huimin.core.errors import ValidationFailed
-from huimin.registry import services
+from huimin.registry import rules, services
 from huimin.registry.models import Household, HouseholdMembership
 from tests import factories
 
@@ -78,7 +78,7 @@ def test_create_household_numbers_it_under_the_village(officer, county):
         village_code=factories.VILLAGES[1],
         address="城西村3组",
         head_id=p.pk,
-        members=[services.rules.MemberInput(p.pk, "02")],
+        members=[rules.MemberInput(p.pk, "02")],
     )
     hh = services.do_create_household(officer, data)
     assert hh.number == factories.VILLAGES[1] + "0001"

@@ -20,6 +20,7 @@ from huimin.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from huimin.core.statements import DATE, INT, InList
 from huimin.insurance.catalog import rules
 from huimin.insurance.catalog.models import (
     CatalogItem,
@@ -27,7 +28,6 @@ from huimin.insurance.catalog.models import (
     InstitutionItemMap,
     MapStatus,
 )
-from huimin.insurance.statements import DATE, INT, InList
 from huimin.policy import check_institution, check_perm, has_perm, institution_of
 from huimin.registry.models import Institution
 
@@ -70,7 +70,7 @@ def _versions(codes: list[str], on: datetime.date) -> QuerySet[CatalogVersion]:
 
 # What pricing and the restriction checks need, as plain values: every fee upload reads
 # one version per line, and model instances for them would cost more than the query.
-# Compiled once per number of codes (insurance/statements.py).
+# Compiled once per number of codes (core/statements.py).
 _TERM_COLUMNS = tuple(
     "institution_levels" if f == "allowed_levels" else f for f in rules.TERM_FIELDS
 )

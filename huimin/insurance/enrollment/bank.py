@@ -28,7 +28,7 @@ from huimin.audit.services import record
 from huimin.core import idnumber
 from huimin.core.errors import PermissionDenied, ValidationFailed
 from huimin.core.money import fmt
-from huimin.insurance.enrollment import rules, services
+from huimin.insurance.enrollment import rules
 from huimin.insurance.enrollment.models import (
     BankBatch,
     Enrollment,
@@ -36,6 +36,7 @@ from huimin.insurance.enrollment.models import (
     Payment,
     PaymentMethod,
 )
+from huimin.insurance.enrollment.services import access, payments
 from huimin.policy import check_jurisdiction, in_jurisdiction
 from huimin.registry.models import Person, id_number_lookups
 
@@ -111,7 +112,7 @@ class _Outcome:
 
 
 def check_uploader(user) -> None:
-    if user is not None and not services.can_write(user):
+    if user is not None and not access.can_write(user):
         raise PermissionDenied("无权导入银行代收文件")
 
 
@@ -279,7 +280,7 @@ def _import_chunk(user, batch, rows, today, outcome: _Outcome, rejections: list)
                 )
                 if enrollment.status != EnrollmentStatus.OWED:
                     raise _Late("already_paid", f"{batch.year}年度已缴费")
-                services._book(
+                payments.book(
                     enrollment,
                     amount=row.amount,
                     method=PaymentMethod.BANK,
@@ -368,7 +369,7 @@ def _row_problem(user, row: rules.BankRow, person, enrollment) -> tuple[str, str
         return "paid_date_outside_period", "缴费日期早于集中参保开始日期"
     if row.paid_on > datetime.date(enrollment.year, 12, 31):
         return "paid_date_outside_period", f"缴费日期晚于{enrollment.year}年度末"
-    too_late = services.too_late_to_pay(enrollment, row.paid_on)
+    too_late = payments.too_late_to_pay(enrollment, row.paid_on)
     if too_late:
         return "benefits_after_year", too_late
     return None

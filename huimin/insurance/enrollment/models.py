@@ -1,6 +1,6 @@
 """Enrollment tables: periods, enrollments, payments, bank batches.
 
-Tables and constraints only; the rules are in rules.py, the use cases in services.py.
+Tables and constraints only; the rules are in rules.py, the use cases in services/.
 An enrollment carries the person's village code (`region_code`) so every read is bounded
 by a jurisdiction prefix (DESIGN.md §7); periods, payments and batches carry the pooling
 region (a county code) they belong to. Money columns are DecimalField(14, 2).

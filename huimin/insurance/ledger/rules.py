@@ -92,3 +92,19 @@ RECEIPT_KINDS: dict[str, ReceiptKind] = {
 def receipt_lines(kind: str, amount: Decimal) -> list[Line]:
     k = RECEIPT_KINDS[kind]
     return [Line(k.debit, debit=amount), Line(k.credit, credit=amount)]
+
+
+# ---------------------------------------------------------------- settlements
+
+
+def settlement_lines(s, sign: int) -> list[Line]:
+    """Dr the tiers' expense accounts, Cr 2101 payable to the institution (sign +1);
+    the other way round for a reversal (sign -1). `s`: an engine result or a row."""
+    L = Line
+    paid = s.basic_fund + s.critical_illness + s.assistance
+    expense = [("5101", s.basic_fund), ("5102", s.critical_illness), ("5103", s.assistance)]
+    if sign > 0:
+        lines = [L(a, debit=v) for a, v in expense] + [L("2101", credit=paid)]
+    else:
+        lines = [L(a, credit=v) for a, v in expense] + [L("2101", debit=paid)]
+    return nonzero(*lines)

@@ -4,12 +4,12 @@ write and its entry commit or roll back together."""
 import re
 from decimal import Decimal
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from huimin.core import statements
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.money import parse_amount, r2
-from huimin.insurance import statements
 from huimin.insurance.ledger import rules
 from huimin.insurance.ledger.models import Account, JournalEntry, Posting
 from huimin.policy import check_perm
@@ -70,9 +70,7 @@ def post(
 def _insert_postings(entry_id: int, region_code: str, year: int, lines: list[rules.Line]) -> bool:
     """All the postings in one statement that finds their accounts itself, or none at all
     (False) when an account is missing. Saves reading the chart on every entry."""
-    connection = connections[Posting.objects.db]
-    q = connection.ops.quote_name
-    posting, account = q(Posting._meta.db_table), q(Account._meta.db_table)
+    posting, account = statements.table(Posting), statements.table(Account)
     codes = sorted({ln.account for ln in lines})
     one = "SELECT CAST(%s AS varchar(10)) AS code, CAST(%s AS numeric(14, 2)) AS debit, "
     one += "CAST(%s AS numeric(14, 2)) AS credit"
@@ -88,9 +86,7 @@ def _insert_postings(entry_id: int, region_code: str, year: int, lines: list[rul
     for ln in lines:
         params += [ln.account, ln.debit, ln.credit]
     params += [region_code, year, region_code, year, *codes, len(codes)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount == len(lines)
+    return statements.execute(sql, params) == len(lines)
 
 
 def _in_normal_direction(normal_balance: str, debit: Decimal, credit: Decimal) -> Decimal:

@@ -10,7 +10,9 @@ from huimin.core.errors import DomainError
 from huimin.insurance import forms
 from huimin.insurance.ledger import rules, services
 from huimin.insurance.ledger.models import JournalEntry
-from huimin.insurance.officer_views import error_of, ledger_region, ledger_year, requires
+from huimin.insurance.views.ledger import ledger_region, ledger_year
+from huimin.insurance.views.officer import error_of
+from huimin.policy import requires
 
 RECENT = 100
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from huimin.core.errors import DomainError
-from huimin.insurance import seed as seeding
+from huimin.insurance.seed import plan as seeding
 from huimin.registry import synthetic
 
 

@@ -7,8 +7,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from huimin.insurance import seed as seeding
 from huimin.insurance.ledger import services as ledger
+from huimin.insurance.seed import plan as seeding
+from huimin.insurance.seed.settlements import seed_settlements
 from huimin.registry import synthetic
 
 TYPE_NAMES = {
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             bar.refresh()
 
         try:
-            result = seeding.seed_settlements(
+            result = seed_settlements(
                 year, county=county, per_day=per_day, seed=seed, until=until, progress=progress
             )
         except seeding.SeedError as exc:

@@ -14,12 +14,13 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from huimin.audit.services import record
+from huimin.core import statements
 from huimin.core.dates import age_on
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.text import control_problems
-from huimin.insurance import statements
-from huimin.insurance.models import FeeDetail, VisitStatus
-from huimin.insurance.services import Refused, get_visit, once
+from huimin.insurance.models import FeeDetail, VisitStatus, VisitType
+from huimin.insurance.services.base import Refused, once
+from huimin.insurance.services.lookup import get_visit
 
 ZERO = Decimal("0.00")
 MAX_LINE_AMOUNT = Decimal("99999999.99")
@@ -85,7 +86,11 @@ def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, 
         last_day = visit.discharge_date or today
         # The days a per-day quantity limit is multiplied by: an outpatient visit is one
         # day however late it is billed; a stay runs from admission to discharge (or today).
-        days = 1 if visit.visit_type != "inpatient" else max(1, (last_day - visit.visit_date).days)
+        days = (
+            1
+            if visit.visit_type != VisitType.INPATIENT
+            else max(1, (last_day - visit.visit_date).days)
+        )
         # A limit binds the visit's total of each code, so splitting a quantity over
         # several lines or uploads does not get round it: read what is already billed
         # (one query, and only when a code in this upload has such a limit).

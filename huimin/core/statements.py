@@ -1,8 +1,14 @@
-"""The settlement path's hot queries, compiled once per process and run with new values.
+"""Hand-written SQL, in one place: the only module that touches Django's internals
+(compilers, `klass_info`, related populators, `pre_save`/`get_db_prep_save` over a
+model's fields, column converters). Hot paths that leave the ORM (settlement, the token
+check, the audit append, ledger postings) go through it, and tests/insurance/
+test_statements.py runs its forms against the ORM's answer; tests/core/
+test_only_statements_touch_django_internals.py keeps those internals out of every other
+module (DESIGN.md §8.8).
 
-Turning a queryset into SQL costs the ORM more CPU (≈0.3 ms) than PostgreSQL spends
-answering an indexed lookup, and a counter runs the same few statements all day. A
-Statement builds its queryset once with marker values, keeps the compiled SQL and the
+**Reads.** Turning a queryset into SQL costs the ORM more CPU (≈0.3 ms) than PostgreSQL
+spends answering an indexed lookup, and a counter runs the same few statements all day.
+A Statement builds its queryset once with marker values, keeps the compiled SQL and the
 compiler that knows how to read the rows back, and from then on only swaps the values:
 
     VISIT = Statement(lambda inst, no: Visit.objects.filter(institution_id=inst,
@@ -14,14 +20,24 @@ The queryset stays ordinary ORM code (joins, annotations, select_for_update), re
 as the ORM reads it (field converters, select_related, annotations). Only integers, text
 and dates may vary (a date may be used in several places): values whose preparation
 for SQLite and PostgreSQL is known here.
+
+**Writes.** `insert`, `update` and `lock_or_create` are the one statement each that
+save(), bulk_create() and get_or_create() + select_for_update() would be, without the
+ORM's per-call machinery. `insert_sql`/`insert_values`, `table`/`column` and `execute`
+let a caller compose a statement of its own (the audit append's data-modifying WITH, the
+ledger's postings joined to their accounts) without reaching into Django itself.
+
+Core knows no domain: every function takes the model it works on.
 """
 
 import datetime
 import threading
 from collections.abc import Callable
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import GeneratedField, Model, QuerySet
+from django.db.models.fields import NOT_PROVIDED
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
@@ -198,9 +214,9 @@ def insert(*objs) -> None:
     model = type(objs[0])
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = _insertable(model)
     q = connection.ops.quote_name
-    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    rows = [_values(obj, fields, connection) for obj in objs]
     if len(objs) > 1 and connection.vendor == "postgresql":
         # One array per column, as bulk_create does on PostgreSQL: the text (and its
         # prepared plan) is the same for any number of rows, and stays short enough
@@ -228,6 +244,36 @@ def insert(*objs) -> None:
         obj._state.db = connection.alias
 
 
+def _insertable(model) -> list:
+    """The columns an INSERT writes: every concrete field but the primary key.
+
+    Refused: a GeneratedField (the database computes it; the ORM leaves it out of an
+    INSERT), and a db_default the instance does not override with a Python `default`
+    (the ORM writes DEFAULT for it): this module writes every column's value, so either
+    would be written wrong. A field with both (a column added with a database default
+    for the rows already there) gets its Python default, as save() would give it."""
+    fields = _INSERTABLE.get(model)
+    if fields is None:
+        for f in model._meta.concrete_fields:
+            if isinstance(f, GeneratedField):
+                raise TypeError(f"{model.__name__}.{f.name} is a GeneratedField: use the ORM")
+            if f.db_default is not NOT_PROVIDED and not f.has_default():
+                raise TypeError(
+                    f"{model.__name__}.{f.name} has a db_default and no default: use the ORM"
+                )
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        _INSERTABLE[model] = fields
+    return fields
+
+
+_INSERTABLE: dict[type, list] = {}
+
+
+def _values(obj, fields, connection) -> list:
+    """Each field's value as save() would write it (auto_now_add and defaults applied)."""
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
 def update(obj, fields: list[str]) -> None:
     """save(update_fields=fields) of a row known to exist (auto_now applied the same way)."""
     meta = type(obj)._meta
@@ -239,3 +285,108 @@ def update(obj, fields: list[str]) -> None:
     params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in targets]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, obj.pk])
+
+
+def lock_or_create(obj: Model, unique: tuple[str, ...]) -> Model:
+    """The row `unique` names (the column names of a unique constraint, taken from `obj`),
+    created from `obj` if missing, locked until commit; returned as the database has it.
+
+    One statement: INSERT … ON CONFLICT DO UPDATE locks an existing row as FOR UPDATE
+    would (waiting for a concurrent writer to commit) and returns its latest values, so
+    neither the first row nor a race needs a second round trip.
+    """
+    model = type(obj)
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    fields = _insertable(model)
+    values = _values(obj, fields, connection)
+    q = connection.ops.quote_name
+    columns = ", ".join(q(f.column) for f in fields)
+    every = ", ".join(q(f.column) for f in meta.concrete_fields)
+    touched = q(unique[-1])
+    # Only quoted names from the model go into the text; the values are parameters.
+    sql = (
+        f"INSERT INTO {q(meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({', '.join(q(c) for c in unique)}) "
+        f"DO UPDATE SET {touched} = EXCLUDED.{touched} "
+        f"RETURNING {every}"
+    )
+    # raw() converts the columns as the ORM would (JSON, decimals) on either database.
+    (row,) = model.objects.raw(sql, values)  # read to the end: the statement completes
+    return row
+
+
+# ---------------------------------------------------------------- composed statements
+
+
+def table(model, alias: str = DEFAULT_DB_ALIAS) -> str:
+    """The model's table name, quoted for the database."""
+    return connections[alias].ops.quote_name(model._meta.db_table)
+
+
+def column(model, name: str, alias: str = DEFAULT_DB_ALIAS) -> str:
+    """A field's column name (`name` a field name, or a column name), quoted."""
+    try:
+        col = model._meta.get_field(name).column
+    except FieldDoesNotExist:  # a plain column name
+        col = name
+    return connections[alias].ops.quote_name(col)
+
+
+def insert_sql(model, alias: str = DEFAULT_DB_ALIAS) -> str:
+    """`INSERT INTO <table> (<columns>) VALUES (%s, …) RETURNING <pk>` for one row of
+    `model`, the values from `insert_values`, for a caller composing a larger statement."""
+    connection = connections[alias]
+    q = connection.ops.quote_name
+    meta = model._meta
+    fields = _insertable(model)
+    return (
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(meta.pk.column)}"
+    )
+
+
+def insert_values(obj, alias: str = DEFAULT_DB_ALIAS) -> list:
+    """The parameters of `insert_sql(type(obj))` for `obj`."""
+    return _values(obj, _insertable(type(obj)), connections[alias])
+
+
+def saved(obj, pk, alias: str = DEFAULT_DB_ALIAS) -> None:
+    """Mark `obj` as the row `pk` just inserted by a composed statement."""
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = alias
+
+
+def vendor(alias: str = DEFAULT_DB_ALIAS) -> str:
+    return connections[alias].vendor
+
+
+def execute(sql: str, params: list, alias: str = DEFAULT_DB_ALIAS, *, fetch: str = ""):
+    """Run a composed statement: `fetch` "one" or "all" returns rows, "" the row count."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        if fetch == "one":
+            return cursor.fetchone()
+        if fetch == "all":
+            return cursor.fetchall()
+        return cursor.rowcount
+
+
+def insert_if_absent(obj: Model, unique: tuple[str, ...], alias: str = DEFAULT_DB_ALIAS) -> bool:
+    """INSERT … ON CONFLICT (unique) DO NOTHING: True (and `obj.pk` set) when the row was
+    inserted, False when one with those values exists. The conflict waits for a
+    concurrent insert of the same values to commit or roll back, so "exists" means
+    committed."""
+    model = type(obj)
+    connection = connections[alias]
+    q = connection.ops.quote_name
+    sql = insert_sql(model, alias).replace(
+        " RETURNING ", f" ON CONFLICT ({', '.join(q(c) for c in unique)}) DO NOTHING RETURNING ", 1
+    )
+    row = execute(sql, insert_values(obj, alias), alias, fetch="one")
+    if row is None:
+        return False
+    saved(obj, row[0], alias)
+    return True
