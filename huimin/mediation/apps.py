@@ -9,7 +9,5 @@ class MediationConfig(AppConfig):
     def ready(self):
         from huimin.core.nav import register_menu
         from huimin.mediation.nav import menu_items
-        from huimin.oversight.notices import register_audience
 
         register_menu(menu_items, order=45)
-        register_audience("mediation.manage")

@@ -22,15 +22,11 @@ from huimin.oversight import rules
 from huimin.oversight.alerts import raise_findings
 
 _CODE = re.compile(r"[a-z][a-z0-9_.]{1,39}")
-_PERMISSION = re.compile(r"[a-z_]+\.[a-z_]+")
 
-# Permissions some app raises notices for; the menu shows the page to their holders.
-# Apps add theirs from AppConfig.ready() (register_audience), as they register menus.
-AUDIENCES: set[str] = set()
-
-
-def register_audience(permission: str) -> None:
-    AUDIENCES.add(permission)
+# Who acts on business notices, by permission: the page and the menu entry are theirs,
+# and a notice names one of them. One table, like the permissions themselves, so the
+# page can declare its policy (a new kind of notice adds its audience here).
+AUDIENCES: frozenset[str] = frozenset({"review.read", "mediation.manage"})
 
 
 def ensure_rule(code: str, name: str, severity: str) -> AlertRule:
@@ -64,8 +60,8 @@ def raise_notice(
         raise ValueError(f"notice code {code!r}: lower-case letters, digits, '_' and '.'")
     if severity not in AlertSeverity.values:
         raise ValueError(f"notice severity {severity!r} is not one of {AlertSeverity.values}")
-    if audience and not _PERMISSION.fullmatch(audience):
-        raise ValueError(f"notice audience {audience!r} must name a permission")
+    if audience and audience not in AUDIENCES:
+        raise ValueError(f"notice audience {audience!r} is not one of {sorted(AUDIENCES)}")
     if not dedupe_key:
         raise ValueError("a notice needs a dedupe key")
     rule = ensure_rule(code, name, severity)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from huimin.insurance import plans, receipt
 from huimin.insurance.models import Visit, VisitType
 from huimin.insurance.services.lookup import lookup
 from huimin.insurance.services.visits import VisitData, register_visit_once
-from huimin.policy import check_perm, institution_of, reads
+from huimin.policy import institution_of, reads, requires
 from huimin.registry.models import category_label
 
 STALE_FORM = "页面已过期或表单不完整，请刷新页面后重试"
@@ -51,23 +50,26 @@ WAITING_DAYS = 90
 # ---------------------------------------------------------------- access
 
 
+COUNTER_ONLY = "只有医疗机构的收费员和医生可以办理收费结算"
+
+
 def counter_institution(user):
-    """The institution a counter user acts for; 403 for anyone else."""
-    message = "只有医疗机构的收费员和医生可以办理收费结算"
-    check_perm(user, "settlement.operate", message=message)
+    """The institution a counter user acts for; 403 for staff of no institution."""
     if institution_of(user) is None:
-        raise PermissionDenied(message)
+        raise PermissionDenied(COUNTER_ONLY)
     return user.staff.institution
 
 
 def counter(view):
-    """Logged in, at an institution's counter: the view gets the institution."""
+    """A counter page: settlement.operate (declared through the policy layer), at an
+    institution; the view gets the institution."""
 
+    @requires("settlement.operate", message=COUNTER_ONLY)
     @wraps(view)
     def checked(request, *args, **kwargs):
         return view(request, counter_institution(request.user), *args, **kwargs)
 
-    return login_required(checked)
+    return checked
 
 
 def is_htmx(request) -> bool:

@@ -3,7 +3,6 @@
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from huimin.insurance.views.counter import (
     form_key,
     new_key,
 )
-from huimin.policy import get_visible_or_404, has_perm, institution_of
+from huimin.policy import get_visible_or_404, has_perm, institution_of, public, requires_any
 
 # ---------------------------------------------------------------- receipt
 
@@ -77,13 +76,13 @@ def receipt_page(request, settlement, *, form=None, error=None, status=200):
     return render(request, "insurance/receipt.html", context, status=status)
 
 
-@login_required
+@requires_any("settlement.operate", "settlement.read")  # visible_settlements scopes each
 @require_GET
 def receipt_view(request, settlement_id: int):
     return receipt_page(request, readable_settlement(request, settlement_id))
 
 
-@login_required
+@requires_any("settlement.operate", "settlement.read")
 @require_GET
 def receipt_pdf(request, settlement_id: int):
     settlement = readable_settlement(request, settlement_id)
@@ -139,6 +138,7 @@ def receipt_reverse(request, institution, settlement_id: int):
 CODE_SHAPE = re.compile(r"^[0-9A-F]{12}$")
 
 
+@public("收据核验：持收据者核对机构、日期与金额，页面不显示姓名")
 @require_GET
 def verify(request, code: str):
     """Anyone holding a receipt may check it: institution, date and amounts, nobody's name."""
