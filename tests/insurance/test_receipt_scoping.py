@@ -50,19 +50,27 @@ def test_an_officer_of_the_persons_county_reads_it(client, insured, settlement):
         assert client.get(url).status_code == 200
 
 
+def test_the_next_countys_officer_gets_404(client, settlement):
+    client.force_login(factories.make_staff("u_officer", "insurance_officer", "430523"))
+    for url in urls(settlement):
+        assert client.get(url).status_code == 404
+
+
 @pytest.mark.parametrize(
     "role, jurisdiction",
     [
-        ("insurance_officer", "430523"),  # the next county's officer
         ("township_clerk", "430522100"),  # no settlement reading at the township
         ("assessor", "430522"),
         ("audit_admin", "430522"),
     ],
 )
-def test_others_get_404(client, settlement, role, jurisdiction):
+def test_roles_that_read_no_settlements_are_refused_whatever_the_id(
+    client, settlement, role, jurisdiction
+):
+    # 403 for any id, existing or not: the refusal says nothing about the settlement.
     client.force_login(factories.make_staff(f"u_{role}", role, jurisdiction))
-    for url in urls(settlement):
-        assert client.get(url).status_code == 404
+    for url in [*urls(settlement), "/insurance/settlements/999999/receipt/"]:
+        assert client.get(url).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, settlement):
