@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the insurance fixtures, imported, are parameters here)
 """Real-time review over a settlement made through the institution API: the facts come
 from the tables, a blocking rule refuses, a warning is stored once per rule and
 settlement however often it is reported."""
@@ -49,7 +50,7 @@ def test_the_checker_is_registered_with_the_settlement_hook():
 
 def test_a_patient_recorded_dead_before_the_visit_is_blocked_with_the_explanation(
     insured,
-    his,  # noqa: F811
+    his,
 ):
     settlement = settlement_of(settle_visit(his, insured))
     # Registered dead afterwards, with a death date before the admission: a settlement
@@ -68,7 +69,7 @@ def test_a_patient_recorded_dead_before_the_visit_is_blocked_with_the_explanatio
 
 def test_a_duplicate_charge_is_a_warning_stored_once_with_what_the_funds_paid(
     insured,
-    his,  # noqa: F811
+    his,
 ):
     settlement = settlement_of(settle_visit(his, insured, lines=_duplicate_injection_lines()))
     claim = claim_in_hand_for(settlement)
@@ -100,7 +101,7 @@ def test_a_duplicate_charge_is_a_warning_stored_once_with_what_the_funds_paid(
     assert "默认" in stored.rule_set_name  # no local set activated: the default, named
 
 
-def test_blocking_results_are_never_stored(insured, his):  # noqa: F811
+def test_blocking_results_are_never_stored(insured, his):
     settlement = settlement_of(settle_visit(his, insured))
     claim = claim_in_hand_for(settlement)
     blocked = claim_checks.CheckResult("deceased", "死亡后就医", "blocking", "疑似死亡后就医")
@@ -108,7 +109,7 @@ def test_blocking_results_are_never_stored(insured, his):  # noqa: F811
     assert not Finding.objects.filter(settlement=settlement).exists()
 
 
-def test_a_clean_claim_has_no_findings(insured, his):  # noqa: F811
+def test_a_clean_claim_has_no_findings(insured, his):
     settlement = settlement_of(settle_visit(his, insured))
     assert realtime.CHECKER.check(claim_in_hand_for(settlement)) == []
 
@@ -116,7 +117,7 @@ def test_a_clean_claim_has_no_findings(insured, his):  # noqa: F811
 def test_facts_and_review_take_a_bounded_number_of_queries(
     insured,
     his,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     settlement = settlement_of(settle_visit(his, insured, lines=_duplicate_injection_lines()))
     claim = claim_in_hand_for(settlement)
@@ -126,7 +127,7 @@ def test_facts_and_review_take_a_bounded_number_of_queries(
     assert results
 
 
-def test_cpu_per_check_is_under_two_milliseconds(insured, his):  # noqa: F811
+def test_cpu_per_check_is_under_two_milliseconds(insured, his):
     """CPU of check() per settlement over an inpatient claim of 40 lines with history;
     the figure is in docs/review.md. Generous bound: the machine is shared."""
     lines = [
