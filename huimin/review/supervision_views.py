@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huimin.core.errors import DomainError, NotFound
+from huimin.core.money import r2
 from huimin.policy import requires, visible_to
 from huimin.policy.reads import audit_listing
 from huimin.registry.models import Institution
@@ -366,6 +367,8 @@ def institution_month(request, institution_id: int, month: str):
         )
         .order_by("-findings", "rule")
     )
+    for r in by_rule:  # SQLite sums decimals as floats' text: back to yuan and fen
+        r["fund_paid"] = r2(Decimal(str(r["fund_paid"] or 0)))
     if score is None and not by_rule:
         raise NotFound("该机构该月的风险评分")
     if rule:
