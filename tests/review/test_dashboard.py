@@ -172,7 +172,7 @@ def test_another_countys_institution_is_not_found(client, officer, county_scores
 
 
 def test_a_colour_lists_its_institutions_and_their_claims(client, officer, county_scores):
-    hospital, centre, clinic, outside = county_scores
+    hospital, centre, _, outside = county_scores
     alice = factories.make_person("李秀英", sex="2")
     finding(hospital, alice)
     carol = factories.make_person("赵桂兰", sex="2")
