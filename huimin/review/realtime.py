@@ -12,6 +12,8 @@ idempotent retry or a nightly run never stores one twice.
 import logging
 from decimal import Decimal
 
+from django.db import DatabaseError
+
 from huimin.insurance import claim_checks
 from huimin.insurance.claim_checks import CheckResult, ClaimInHand
 from huimin.insurance.models import Settlement
@@ -48,6 +50,8 @@ class RealtimeChecker:
     def check(self, claim: ClaimInHand) -> list[CheckResult]:
         try:
             findings, _ = review_claim(claim)
+        except DatabaseError:
+            raise  # the settlement's transaction is unusable now: it fails as a whole
         except Exception:
             # The counter must keep settling when review itself breaks: the patient is
             # not refused for our bug, and the nightly batch reviews the claim again.
