@@ -32,6 +32,7 @@ demo: $(VENV)/.installed .env
 	$(HUIMIN) demo_accounts
 	$(HUIMIN) seed-catalog
 	$(HUIMIN) seed-plan --year $(YEAR)
+	$(HUIMIN) seed-review-rules --year $(YEAR)
 	$(HUIMIN) seed-enrollment --year $(YEAR)
 	$(HUIMIN) seed-settlements --year $(YEAR)
 	$(HUIMIN) seed-mediation

@@ -8,6 +8,9 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         from huimin.core.nav import register_menu
+        from huimin.review import realtime
         from huimin.review.nav import menu_items
 
         register_menu(menu_items, order=40)
+        # Pre-settle and settle run the rule set's claim rules (insurance.claim_checks).
+        realtime.register()

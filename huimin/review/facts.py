@@ -1,0 +1,336 @@
+"""From the tables to what the rules read (claim.py): the claim in hand and the person's
+recent history, in a fixed handful of queries.
+
+`claim_facts(claim_in_hand)` answers with (Claim, History) for a settlement being made:
+1. the visit with its person (sex, birth, death) and institution (code, name, level);
+2. its live fee lines;
+3. the catalog versions of their items in force over the lines' dates;
+4. the person's paid enrollments of the claim's years (coverage periods);
+5. the person's other visits of the last `HISTORY_DAYS` days at every institution.
+The hot statements are compiled once (insurance.statements) so a settlement pays only
+for SQL, not for the ORM building it again.
+
+What the catalog does not store is left at the rule library's defaults (unrestricted):
+medically-unlikely maxima, bundles' components, qualifications. Fee categories come from
+the national service code's sections, day-based items from the catalog's unit (日).
+Fee lines carry no days' supply, so dispensings are not built yet (over_dispensing sees
+no supply to add up); the batch works from the same gap.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Q
+
+from huimin.insurance.catalog.models import CatalogVersion
+from huimin.insurance.catalog.rules import parse_levels_text
+from huimin.insurance.claim_checks import ClaimInHand
+from huimin.insurance.enrollment.models import Enrollment, EnrollmentStatus
+from huimin.insurance.models import FeeDetail, Settlement, Visit, VisitStatus
+from huimin.insurance.statements import DATE, INT, InList, Statement
+from huimin.review.claim import (
+    INPATIENT,
+    CapPosition,
+    Claim,
+    CoveragePeriod,
+    History,
+    Institution,
+    Item,
+    Line,
+    PastStay,
+    PastVisit,
+    Person,
+)
+
+HISTORY_DAYS = 90
+HISTORY_ROWS = 200  # a person with more visits than this in 90 days is shown the latest
+
+# National medical-service code sections (医疗服务项目分类) → the fee categories rules read.
+SERVICE_CATEGORIES = (
+    ("001101", "consultation"),  # 诊查费
+    ("001102", "bed"),  # 床位费
+    ("001103", "nursing"),  # 护理费
+    ("0011", "other"),
+    ("0012", "treatment"),  # 一般治疗操作
+    ("0021", "exam"),  # 医学影像、超声、心电
+    ("0022", "lab"),  # 检验
+    ("0031", "surgery"),  # 临床诊疗与手术
+    ("004", "treatment"),  # 康复、中医
+)
+DAY_UNITS = frozenset({"日", "天", "床日"})
+
+_VISIT = Statement(
+    lambda visit: (
+        Visit.objects.filter(pk=visit)
+        .order_by()
+        .values_list(
+            "person__sex",
+            "person__birth_date",
+            "person__death_date",
+            "institution__insurance_code",
+            "institution__name",
+            "institution_level",
+        )
+    ),
+    visit=INT,
+)
+_FEES = Statement(
+    lambda visit: (
+        FeeDetail.objects.filter(visit_id=visit, cancelled=False)
+        .order_by("line_no")
+        .values_list(
+            "pk",
+            "line_no",
+            "code",
+            "name",
+            "item_class",
+            "quantity",
+            "unit_price",
+            "ceiling",
+            "fee_date",
+        )
+    ),
+    visit=INT,
+)
+_VERSIONS = InList(
+    lambda codes, first, last: (
+        CatalogVersion.objects.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=first),
+            item__code__in=codes,
+            effective_from__lte=last,
+        )
+        .order_by()
+        .values_list(
+            "item__code",
+            "item__kind",
+            "unit",
+            "sex",
+            "age_min",
+            "age_max",
+            "institution_levels",
+            "max_quantity_per_day",
+            "effective_from",
+            "effective_to",
+        )
+    ),
+    first=DATE,
+    last=DATE,
+    most=128,
+)
+_COVERAGE = Statement(
+    lambda person, first, last: (
+        Enrollment.objects.filter(
+            person_id=person, year__gte=first, year__lte=last, status=EnrollmentStatus.PAID
+        )
+        .order_by()
+        .values_list("year", "benefits_from")
+    ),
+    person=INT,
+    first=INT,
+    last=INT,
+)
+_HISTORY = Statement(
+    lambda person, visit, since: (
+        Visit.objects.filter(
+            Q(visit_date__gte=since) | Q(discharge_date__gte=since),
+            person_id=person,
+        )
+        .exclude(pk=visit)
+        .exclude(status=VisitStatus.CANCELLED)
+        .order_by("-visit_date", "-id")
+        .values_list(
+            "pk",
+            "visit_type",
+            "visit_date",
+            "discharge_date",
+            "diagnosis_code",
+            "institution__insurance_code",
+            "institution__name",
+        )[:HISTORY_ROWS]
+    ),
+    person=INT,
+    visit=INT,
+    since=DATE,
+)
+
+
+def fee_category(code: str, kind: str) -> str:
+    if kind == "drug":
+        return "drug"
+    if kind == "consumable":
+        return "material"
+    for prefix, category in SERVICE_CATEGORIES:
+        if code.startswith(prefix):
+            return category
+    return "other"
+
+
+def ingredient_of(code: str, kind: str) -> str:
+    """A drug's generic-name group: the national drug code's first ten characters
+    (X/Z, category, generic name), so makers' and forms' codes add up."""
+    if kind == "drug" and len(code) >= 10 and code[0] in "XZ":
+        return code[:10]
+    return ""
+
+
+def _item(row) -> Item:
+    code, kind, unit, sex, age_min, age_max, levels, max_per_day = row[:8]
+    category = fee_category(code, kind)
+    return Item(
+        kind=kind,
+        category=category,
+        sex=sex or "",
+        age_min=age_min,
+        age_max=age_max,
+        levels=parse_levels_text(levels),
+        max_quantity_per_day=max_per_day,
+        day_based=unit in DAY_UNITS and category in ("bed", "nursing"),
+        ingredient=ingredient_of(code, kind),
+    )
+
+
+def _items(codes: list[str], first: datetime.date, last: datetime.date) -> dict:
+    """{(code, day): Item} resolver data: every version of the codes over [first, last]."""
+    if not codes:
+        return {}
+    rows = _VERSIONS.tuples(codes, first=first, last=last)
+    if rows is None:  # more distinct items than compiled statements cover
+        rows = list(_VERSIONS.build(codes, first, last))
+    versions: dict[str, list] = {}
+    for row in rows:
+        versions.setdefault(row[0], []).append((row[8], row[9], _item(row)))
+    return versions
+
+
+def _item_on(versions: dict, code: str, day: datetime.date) -> Item:
+    for start, end, item in versions.get(code, ()):
+        if start <= day and (end is None or day <= end):
+            return item
+    return Item()  # not in the catalog that day: unrestricted, as the library assumes
+
+
+def _coverage(person_id: int, first: datetime.date, last: datetime.date):
+    rows = _COVERAGE.tuples(person=person_id, first=first.year, last=last.year)
+    return tuple(
+        sorted(
+            CoveragePeriod(benefits_from, datetime.date(year, 12, 31))
+            for year, benefits_from in rows
+        )
+    )
+
+
+def claim_facts(claim: ClaimInHand) -> tuple[Claim, History]:
+    """The review's view of the claim in hand and the person's last 90 days."""
+    found = _VISIT.tuples(visit=claim.visit_id)
+    if not found:
+        raise LookupError(f"visit {claim.visit_id} not found")
+    sex, birth, death, inst_code, inst_name, level = found[0]
+    fees = _FEES.tuples(visit=claim.visit_id)
+    wanted = set(claim.fee_line_ids)
+    if wanted:
+        fees = [f for f in fees if f[0] in wanted]
+    last_day = claim.discharge_date or claim.visit_date
+    days = [f[8] for f in fees] or [claim.visit_date]
+    versions = _items(sorted({f[2] for f in fees}), min(days), max(days))
+    lines = tuple(
+        Line(
+            number=line_no,
+            code=code,
+            name=name,
+            cls=cls,
+            quantity=quantity,
+            unit_price=unit_price,
+            ceiling=ceiling,
+            service_date=day,
+            item=_item_on(versions, code, day),
+        )
+        for _, line_no, code, name, cls, quantity, unit_price, ceiling, day in fees
+    )
+    first_day = min(claim.visit_date, *days)
+    person = Person(
+        id=str(claim.person_id),
+        sex=sex,
+        birth_date=birth,
+        death_date=death,
+        coverage=_coverage(claim.person_id, first_day, max(last_day, *days)),
+    )
+    cap = None
+    if claim.annual_cap is not None:
+        cap = CapPosition(
+            annual_cap=claim.annual_cap,
+            paid_before=claim.basic_ytd_before,
+            paid_after=claim.basic_ytd_before + claim.basic_this,
+        )
+    review_claim = Claim(
+        id=str(claim.visit_id),
+        person=person,
+        institution=Institution(id=inst_code, name=inst_name, level=level),
+        visit_type=claim.visit_type,
+        admission_date=claim.visit_date,
+        discharge_date=claim.discharge_date,
+        diagnosis=claim.diagnosis_code,
+        lines=lines,
+        terminal=claim.terminal,
+        cap=cap,
+    )
+    return review_claim, history(claim.person_id, claim.visit_id, claim.visit_date, last_day)
+
+
+def history(
+    person_id: int, visit_id: int, visit_date: datetime.date, last_day: datetime.date
+) -> History:
+    """The person's other visits since 90 days before this one, at every institution. A
+    stay still open counts as lasting to this claim's last day (the patient is still in)."""
+    since = visit_date - datetime.timedelta(days=HISTORY_DAYS)
+    stays, visits = [], []
+    for pk, vtype, vdate, discharge, diagnosis, inst_code, inst_name in _HISTORY.tuples(
+        person=person_id, visit=visit_id, since=since
+    ):
+        if vtype == INPATIENT:
+            stays.append(
+                PastStay(
+                    str(pk),
+                    inst_code,
+                    inst_name,
+                    vdate,
+                    discharge or max(vdate, last_day),
+                    diagnosis,
+                )
+            )
+        else:
+            visits.append(PastVisit(str(pk), inst_code, inst_name, vdate, diagnosis))
+    return History(stays=tuple(stays), visits=tuple(visits))
+
+
+# ---------------------------------------------------------------- from a stored settlement
+
+
+def claim_in_hand_for(settlement: Settlement, *, stage: str = "settle") -> ClaimInHand:
+    """The ClaimInHand a stored settlement was made from (for tests, replays and the
+    review page): the year so far before it from the settlement's own accumulators."""
+    visit = settlement.visit
+    ytd_after = (settlement.result or {}).get("ytd_after") or {}
+    paid_after = Decimal(str(ytd_after.get("basic_paid", settlement.basic_fund)))
+    fee_ids = tuple(
+        FeeDetail.objects.filter(visit_id=visit.pk, cancelled=False)
+        .order_by("line_no")
+        .values_list("pk", flat=True)
+    )
+    return ClaimInHand(
+        stage=stage,
+        visit_id=visit.pk,
+        person_id=settlement.person_id,
+        institution_id=settlement.institution_id,
+        region_code=settlement.region_code,
+        year=settlement.year,
+        visit_type=settlement.visit_type,
+        visit_date=visit.visit_date,
+        discharge_date=visit.discharge_date,
+        diagnosis_code=visit.diagnosis_code,
+        fee_line_ids=fee_ids,
+        terminal=settlement.terminal,
+        operator_id=settlement.settled_by_id,
+        basic_ytd_before=paid_after - settlement.basic_fund,
+        basic_this=settlement.basic_fund,
+        annual_cap=None,
+    )

@@ -1,0 +1,269 @@
+"""Rule sets in the database: upload, validate, activate with four eyes, reject, find.
+
+A region's rule set for a year is the YAML of docs/review.md. One holder of review.rules
+uploads it (refused whole, every problem named by path, when it does not parse); a
+second, different holder activates it, which supersedes the set in force for that region
+and year; or rejects it with a reason. Every step is audited. Real time and the batch
+read the set in force through `active_rule_set`, parsed once per row.
+"""
+
+import dataclasses
+import logging
+import re
+from importlib import resources
+
+from django.db import transaction
+from django.utils import timezone
+
+from huimin.audit.services import record
+from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.insurance.statements import INT, InList
+from huimin.policy import check_perm
+from huimin.review.models import ReviewRuleSet, RuleSetStatus
+from huimin.review.ruleset import RuleSet, RuleSetError, default_rule_set, parse_rule_set
+
+log = logging.getLogger(__name__)
+
+MAX_DOCUMENT_CHARS = 64_000
+PERMISSION = "review.rules"
+# What findings made under the shipped default say, so a reviewer sees no local set was
+# in force.
+DEFAULT_NOTE = "（未启用本地规则集，按系统默认规则）"
+
+
+def check_document(document: str) -> RuleSet:
+    """The parsed rule set, or ValidationFailed with every problem under document.<path>."""
+    if not document.strip():
+        raise ValidationFailed({"document": "请粘贴或上传审核规则集YAML"}, code="rule_set_invalid")
+    if len(document) > MAX_DOCUMENT_CHARS:
+        raise ValidationFailed(
+            {"document": f"规则集文本过长（不超过{MAX_DOCUMENT_CHARS}个字符）"},
+            code="rule_set_invalid",
+        )
+    try:
+        return parse_rule_set(document)
+    except RuleSetError as exc:
+        raise ValidationFailed(
+            {f"document.{k}": v for k, v in exc.problems.items()},
+            code="rule_set_invalid",
+            message="审核规则集有误，未上传："
+            + "；".join(f"{k} {v}" for k, v in exc.problems.items()),
+        ) from None
+
+
+def _check_manager(user, region_code: str | None = None) -> None:
+    check_perm(
+        user,
+        PERMISSION,
+        region_code,
+        message="无权管理审核规则",
+        scope_message=f"统筹区 {region_code} 不在您的辖区内",
+    )
+
+
+def get_rule_set(user, rule_set_id: int) -> ReviewRuleSet:
+    """A rule set of the user's jurisdiction, or NotFound."""
+    _check_manager(user)
+    row = (
+        ReviewRuleSet.objects.visible_to(user)
+        .select_related("uploaded_by", "activated_by")
+        .filter(pk=rule_set_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("审核规则集")
+    return row
+
+
+def do_upload_rule_set(user, document: str, note: str = "", *, request=None) -> ReviewRuleSet:
+    _check_manager(user)
+    parsed = check_document(document)
+    _check_manager(user, parsed.region)
+    with transaction.atomic():
+        row = ReviewRuleSet.objects.create(
+            region_code=parsed.region,
+            year=parsed.year,
+            name=parsed.name[:100],
+            document=document,
+            uploaded_by=user,
+            note=note[:200],
+        )
+        record(
+            action="create",
+            object_type="review.rule_set",
+            object_id=str(row.pk),
+            region_code=row.region_code,
+            fields=["document"],
+            purpose=f"上传审核规则集 {row.year}",
+            actor=user,
+            request=request,
+        )
+    return row
+
+
+def _locked_draft(user, rule_set_id: int) -> ReviewRuleSet:
+    try:
+        row = ReviewRuleSet.objects.select_for_update().get(pk=rule_set_id)
+    except ReviewRuleSet.DoesNotExist:
+        raise NotFound("审核规则集") from None
+    _check_manager(user, row.region_code)
+    if row.status != RuleSetStatus.DRAFT:
+        raise Conflict("rule_set_not_draft", "只有待启用的规则集可以启用或退回")
+    return row
+
+
+def do_activate_rule_set(user, rule_set_id: int, *, request=None) -> ReviewRuleSet:
+    """Four eyes: never the uploader (the table refuses it too). Supersedes the set in
+    force for the same region and year in the same transaction."""
+    _check_manager(user)
+    with transaction.atomic():
+        row = _locked_draft(user, rule_set_id)
+        if row.uploaded_by_id == user.pk:
+            raise PermissionDenied(
+                "上传人不能启用自己上传的规则集，须由另一位审核规则管理人员复核启用",
+                code="four_eyes",
+            )
+        check_document(row.document)  # the rule library may have changed since upload
+        previous = list(
+            ReviewRuleSet.objects.select_for_update()
+            .filter(region_code=row.region_code, year=row.year, status=RuleSetStatus.ACTIVE)
+            .values_list("pk", flat=True)
+        )
+        ReviewRuleSet.objects.filter(pk__in=previous).update(status=RuleSetStatus.SUPERSEDED)
+        row.status = RuleSetStatus.ACTIVE
+        row.activated_by = user
+        row.activated_at = timezone.now()
+        row.save(update_fields=["status", "activated_by", "activated_at"])
+        record(
+            action="approve",
+            object_type="review.rule_set",
+            object_id=str(row.pk),
+            region_code=row.region_code,
+            changes={"status": ["draft", "active"], "superseded": previous},
+            purpose=f"启用审核规则集 {row.year}",
+            actor=user,
+            request=request,
+        )
+    return row
+
+
+def do_reject_rule_set(user, rule_set_id: int, reason: str, *, request=None) -> ReviewRuleSet:
+    """A draft sent back with the reason (the uploader may reject their own draft)."""
+    _check_manager(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": "请填写退回原因"})
+    if len(reason) > 200:
+        raise ValidationFailed({"reason": "退回原因不超过200个字符"})
+    with transaction.atomic():
+        row = _locked_draft(user, rule_set_id)
+        row.status = RuleSetStatus.REJECTED
+        row.note = reason
+        row.save(update_fields=["status", "note"])
+        record(
+            action="update",
+            object_type="review.rule_set",
+            object_id=str(row.pk),
+            region_code=row.region_code,
+            changes={"status": ["draft", "rejected"]},
+            reason=reason,
+            purpose=f"退回审核规则集 {row.year}",
+            actor=user,
+            request=request,
+        )
+    return row
+
+
+# ---------------------------------------------------------------- the set in force
+
+# Every settlement asks this: compiled once per number of prefixes (insurance.statements).
+_ACTIVE = InList(
+    lambda prefixes, year: (
+        ReviewRuleSet.objects.filter(
+            region_code__in=prefixes, year=year, status=RuleSetStatus.ACTIVE
+        )
+        .order_by()
+        .values_list("pk", "region_code")
+    ),
+    year=INT,
+)
+# An active row's document is never edited, so its parsed form is cached by id.
+_parsed: dict[int, RuleSet] = {}
+
+
+def _prefixes(region_code: str) -> list[str]:
+    return sorted({region_code[:n] for n in (6, 9, 12) if len(region_code) >= n})
+
+
+def active_rule_set_row(region_code: str, year: int) -> int | None:
+    """The id of the active set of the pooling region containing `region_code` (a person's
+    village code starts with it; the longest such code wins), or None."""
+    found = _ACTIVE.tuples(_prefixes(region_code), year=year) or []
+    if not found:
+        return None
+    return max(found, key=lambda row: len(row[1]))[0]
+
+
+def parsed_rule_set(rule_set_id: int) -> RuleSet:
+    rule_set = _parsed.get(rule_set_id)
+    if rule_set is None:
+        document = ReviewRuleSet.objects.values_list("document", flat=True).get(pk=rule_set_id)
+        rule_set = _parsed.setdefault(rule_set_id, parse_rule_set(document))
+    return rule_set
+
+
+def active_rule_set(region_code: str, year: int) -> RuleSet:
+    """The rule set in force for a person's region and a year; the shipped default (its
+    name saying so) when the region has activated none for that year."""
+    row = active_rule_set_row(region_code, year)
+    if row is not None:
+        return parsed_rule_set(row)
+    return _default_for(region_code[:6], year)
+
+
+_defaults: dict[tuple[str, int], RuleSet] = {}
+
+
+def _default_for(region: str, year: int) -> RuleSet:
+    found = _defaults.get((region, year))
+    if found is None:
+        base = default_rule_set()
+        log.warning("review: no active rule set for %s/%s, using the shipped default", region, year)
+        found = _defaults.setdefault(
+            (region, year),
+            dataclasses.replace(
+                base, name=f"{base.name}{DEFAULT_NOTE}"[:100], region=region, year=year
+            ),
+        )
+    return found
+
+
+# ---------------------------------------------------------------- the demo's set
+
+
+def default_document(region_code: str, year: int, region_name: str = "") -> str:
+    """The shipped default YAML with its name, region and year lines rewritten."""
+    text = resources.files("huimin.review").joinpath("default_rules.yaml").read_text("utf-8")
+    name = f"{region_name or region_code}智能审核规则{year}年度"
+    for pattern, line in (
+        (r"^rule_set: .*$", f'rule_set: "{name}"'),
+        (r'^region: "\d+"', f'region: "{region_code}"'),
+        (r"^year: \d{4}", f"year: {year}"),
+    ):
+        text, n = re.subn(pattern, line, text, count=1, flags=re.MULTILINE)
+        if n != 1:
+            raise ValueError(f"default_rules.yaml lacks a line matching {pattern}")
+    return text
+
+
+def seed_rule_set(uploader, reviewer, region_code: str, year: int, region_name: str = ""):
+    """Upload the default set for a region and year as one officer and activate it as
+    another (four eyes as ever); (row, created). Leaves a region's set in force alone."""
+    existing = active_rule_set_row(region_code, year)
+    if existing is not None:
+        return ReviewRuleSet.objects.get(pk=existing), False
+    document = default_document(region_code, year, region_name)
+    with transaction.atomic():
+        row = do_upload_rule_set(uploader, document, "演示规则集（huimin seed-review-rules）")
+        row = do_activate_rule_set(reviewer, row.pk)
+    return row, True
