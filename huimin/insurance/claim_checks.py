@@ -75,6 +75,10 @@ def unregister(checker: ClaimChecker) -> None:
     _checkers[:] = [c for c in _checkers if c is not checker]
 
 
+def registered() -> tuple[ClaimChecker, ...]:
+    return tuple(_checkers)
+
+
 def run_checks(claim: ClaimInHand) -> list[CheckResult]:
     """Every registered checker's results, in registration order."""
     results: list[CheckResult] = []

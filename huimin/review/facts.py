@@ -7,7 +7,7 @@ recent history, in a fixed handful of queries.
 3. the catalog versions of their items in force over the lines' dates;
 4. the person's paid enrollments of the claim's years (coverage periods);
 5. the person's other visits of the last `HISTORY_DAYS` days at every institution.
-The hot statements are compiled once (insurance.statements) so a settlement pays only
+The hot statements are compiled once (core.statements) so a settlement pays only
 for SQL, not for the ORM building it again.
 
 What the catalog does not store is left at the rule library's defaults (unrestricted):
@@ -27,7 +27,7 @@ from huimin.insurance.catalog.rules import parse_levels_text
 from huimin.insurance.claim_checks import ClaimInHand
 from huimin.insurance.enrollment.models import Enrollment, EnrollmentStatus
 from huimin.insurance.models import FeeDetail, Settlement, Visit, VisitStatus
-from huimin.insurance.statements import DATE, INT, InList, Statement
+from huimin.core.statements import DATE, INT, InList, Statement
 from huimin.review.claim import (
     INPATIENT,
     CapPosition,

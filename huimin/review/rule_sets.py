@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from huimin.insurance.statements import INT, InList
+from huimin.core.statements import INT, InList
 from huimin.policy import check_perm
 from huimin.review.models import ReviewRuleSet, RuleSetStatus
 from huimin.review.ruleset import RuleSet, RuleSetError, default_rule_set, parse_rule_set
@@ -176,7 +176,7 @@ def do_reject_rule_set(user, rule_set_id: int, reason: str, *, request=None) -> 
 
 # ---------------------------------------------------------------- the set in force
 
-# Every settlement asks this: compiled once per number of prefixes (insurance.statements).
+# Every settlement asks this: compiled once per number of prefixes (core.statements).
 _ACTIVE = InList(
     lambda prefixes, year: (
         ReviewRuleSet.objects.filter(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from huimin.insurance import plans
+from huimin.insurance import claim_checks, plans
 from huimin.insurance.catalog.seed import seed_demo_catalog
 from huimin.insurance.enrollment import services as enrollment
 from huimin.insurance.models import Accumulator
@@ -18,6 +18,21 @@ from tests import factories
 from tests.access import helpers
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture(autouse=True)
+def insurance_on_its_own():
+    """Insurance is tested on its own: the review app above it registers its real-time
+    checker at start-up, and tests/review test the two together (findings, blocking,
+    queries and CPU per settlement with review)."""
+    installed = claim_checks.registered()
+    for checker in installed:
+        claim_checks.unregister(checker)
+    yield
+    for checker in installed:
+        claim_checks.register(checker)
+
+
 D = datetime.date
 
 
