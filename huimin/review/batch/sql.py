@@ -46,13 +46,13 @@ class Dialect:
     def add_days(self, a: str, n: str) -> str:
         if self.pg:
             return f"({a} + CAST({n} AS INTEGER))"
-        return f"date({a}, '+' || {n} || ' days')"
+        return f"date({a}, CAST({n} AS TEXT) || ' days')"
 
     def add_minutes(self, at: str, n: str) -> str:
         if self.pg:
             return f"({at} + make_interval(mins => CAST({n} AS INTEGER)))"
         # Django keeps SQLite datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text
-        return f"strftime('%Y-%m-%d %H:%M:%f', {at}, '+' || {n} || ' minutes')"
+        return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {at}, '+' || {n} || ' minutes')"
 
     def agg(self, expr: str) -> str:
         if self.pg:
@@ -259,7 +259,8 @@ def duplicate_charge(period: Period, cfg) -> list[dict]:
 
 
 def over_ceiling(period: Period, cfg) -> list[dict]:
-    params = period.params(false=False, min_over=cfg.params["min_over"])
+    # a float only to narrow the rows; the runner checks the excess in Decimal
+    params = period.params(false=False, min_over=float(cfg.params["min_over"]))
     sql = f"""
     WITH claims AS ({base()})
     SELECT claims.sid, f.line_no AS line, f.unit_price AS price, f.ceiling,
@@ -313,7 +314,10 @@ def over_dispensing(period: Period, cfg) -> list[dict]:
     one, else a month for a two-disease outpatient prescription, else not counted."""
     d, p = dialect(), cfg.params
     params = period.params(
-        p["window_days"], false=False, back=p["window_days"] - 1, most=p["max_supply_days"],
+        p["window_days"],
+        false=False,
+        back=p["window_days"] - 1,
+        most=p["max_supply_days"],
         chronic=CHRONIC_SUPPLY_DAYS,
     )
     sql = f"""
