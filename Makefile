@@ -34,6 +34,7 @@ demo: $(VENV)/.installed .env
 	$(HUIMIN) seed-plan --year $(YEAR)
 	$(HUIMIN) seed-enrollment --year $(YEAR)
 	$(HUIMIN) seed-settlements --year $(YEAR)
+	$(HUIMIN) seed-review --year $(YEAR)
 	$(HUIMIN) generate-records --year $(YEAR)
 	$(HUIMIN) sync-record-activity
 	$(HUIMIN) refresh-due

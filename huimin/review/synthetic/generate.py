@@ -104,9 +104,10 @@ class _Visit:
 class World:
     """What generation reads: plan, people, institutions, catalog. Says what's missing."""
 
-    def __init__(self, county: str, year: int, residents: int | None):
+    def __init__(self, county: str, year: int, residents: int | None, until=None):
         missing = []
         self.county, self.year = county, year
+        self.last = min(until or datetime.date(year, 12, 31), datetime.date(year, 12, 31))
         self.plan_row = plans.active_plan_for(county, year)
         if self.plan_row is None:
             missing.append(f"{year}年度生效的结算方案（huimin seed-plan）")
@@ -195,7 +196,7 @@ def _visit(world, rng, person, scenario, day) -> _Visit | None:
     admitted, discharged = day, None
     if scenario.visit_type == "inpatient":
         stay = rng.randint(*scenario.stay)
-        discharged = min(day + datetime.timedelta(days=stay), datetime.date(world.year, 12, 31))
+        discharged = min(day + datetime.timedelta(days=stay), world.last)
     days = max(1, ((discharged or admitted) - admitted).days)
     lines = _lines(world, rng, scenario, person, institution.level, admitted, days)
     if not lines:
@@ -206,7 +207,7 @@ def _visit(world, rng, person, scenario, day) -> _Visit | None:
 def plan_year(world: World, rng: random.Random) -> list[_Visit]:
     """The ordinary year: each resident's visits, before any planting."""
     out = []
-    jan1, dec31 = datetime.date(world.year, 1, 1), datetime.date(world.year, 12, 31)
+    jan1, dec31 = datetime.date(world.year, 1, 1), world.last
     weights = [s.weight for s in world.scenarios]
     for person in world.people:
         first = max(jan1, person.benefits_from)
@@ -242,7 +243,8 @@ def plant(world: World, rng: random.Random, visits: list[_Visit], per_kind: int)
     swiping terminal are one each, with their many claims). Returns the added visits;
     marks visits changed in place."""
     added: list[_Visit] = []
-    dec31 = datetime.date(world.year, 12, 31)
+    dec31 = world.last
+    span = max(1, (dec31 - datetime.date(world.year, 1, 1)).days - 30)
     adults = [p for p in world.people if age_on(p.birth, dec31) >= 18 and p.death is None]
     # split admissions: the same illness again at the same hospital within 3–12 days
     stays = [v for v in visits if v.discharged and v.discharged < dec31 - datetime.timedelta(30)]
@@ -260,7 +262,7 @@ def plant(world: World, rng: random.Random, visits: list[_Visit], per_kind: int)
     pneumonia = _scenario(world, "inpatient", "J18")
     bedonly = [i for i in pneumonia.items if i is demo.BED or "护理" in i.names[0]] if pneumonia else []
     for person in rng.sample(adults, min(per_kind, len(adults))):
-        day = datetime.date(world.year, 1, 1) + datetime.timedelta(days=rng.randint(10, 330))
+        day = datetime.date(world.year, 1, 1) + datetime.timedelta(days=rng.randint(0, span))
         if day < person.benefits_from:
             continue
         days = rng.randint(3, 6)
@@ -306,7 +308,7 @@ def plant(world: World, rng: random.Random, visits: list[_Visit], per_kind: int)
         swiper = clinics[0]
         world.swiper = (swiper, f"{swiper.insurance_code}-T9")
         for _burst in range(max(1, per_kind // 4)):
-            day = datetime.date(world.year, 1, 1) + datetime.timedelta(days=rng.randint(20, 330))
+            day = datetime.date(world.year, 1, 1) + datetime.timedelta(days=rng.randint(0, span))
             start = _moment(rng, day)
             for k, person in enumerate(rng.sample(adults, min(12, len(adults)))):
                 v = _Visit(person, swiper, general, day, None, [])
@@ -500,10 +502,10 @@ def _mark(world, result, v, sid):
 
 def generate(
     county: str, year: int, *, residents: int | None, seed: int = 2026, per_kind: int | None = None,
-    progress=None,
+    until: datetime.date | None = None,
 ) -> Result:
-    """Generate and write the year; plant fraud; write the manifest. Returns counts."""
-    world = World(county, year, residents)
+    """Generate and write the year (to `until`); plant fraud; write the manifest."""
+    world = World(county, year, residents, until)
     rng = random.Random(f"{seed}:{county}:{year}:claims")  # noqa: S311
     visits = plan_year(world, rng)
     per_kind = per_kind if per_kind is not None else max(5, len(world.people) // 400)
