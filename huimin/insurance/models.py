@@ -135,9 +135,7 @@ class Visit(models.Model):
     diagnosis_code = models.CharField("诊断编码", max_length=20, blank=True)
     diagnosis_name = models.CharField("诊断名称", max_length=100, blank=True)
     # The attending doctor's code as the HIS sends it; per-doctor risk scores read it.
-    doctor_code = models.CharField(
-        "医师编码", max_length=40, blank=True, default="", db_default=""
-    )
+    doctor_code = models.CharField("医师编码", max_length=40, blank=True, default="", db_default="")
     status = models.CharField(
         "状态", max_length=12, choices=VisitStatus.choices, default=VisitStatus.OPEN
     )

@@ -34,7 +34,7 @@ NOTICE_SEVERITY = {"red": "high", "orange": "medium", "yellow": "low", "blue": "
 
 
 def colour_change(previous: str | None, current: str | None) -> str | None:
-    """"up", "down" or None (no change): what a new score does to a subject's colour."""
+    """ "up", "down" or None (no change): what a new score does to a subject's colour."""
     previous, current = previous or None, current or None
     if previous == current:
         return None
@@ -93,6 +93,8 @@ def _sums(region: str, month: str, rule_set: RuleSet, column: str) -> dict:
     )
     subject = "f.institution_id" if column == "institution" else "v.doctor_code"
     join = f"JOIN {v} v ON v.id = f.visit_id" if column == "doctor" else ""
+    # pattern findings count one by one; a claim's rule once however many times it fired
+    each = "CASE WHEN f.subject_kind = 'claim' THEN 0 ELSE f.id END"
     sql = f"""
     WITH per_rule AS (
         SELECT {subject} AS subject, f.settlement_id AS sid, f.rule, f.subject_kind,
@@ -102,12 +104,12 @@ def _sums(region: str, month: str, rule_set: RuleSet, column: str) -> dict:
           AND f.status <> %(dismissed)s AND {subject} IS NOT NULL
           {"AND v.doctor_code <> ''" if column == "doctor" else ""}
           {"AND f.subject_kind = 'claim'" if column == "doctor" else ""}
-        GROUP BY {subject}, f.settlement_id, f.rule, f.subject_kind, CASE WHEN f.subject_kind = 'claim' THEN 0 ELSE f.id END)
+        GROUP BY {subject}, f.settlement_id, f.rule, f.subject_kind, {each})
     SELECT subject,
            SUM(CASE WHEN subject_kind = 'claim' THEN v ELSE 0 END) AS claim_sum,
            SUM(CASE WHEN subject_kind = 'claim' THEN 0 ELSE v END) AS pattern_sum,
            SUM(n) AS findings
-    FROM per_rule GROUP BY subject"""
+    FROM per_rule GROUP BY subject"""  # noqa: S608 (table names and %(name)s only)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {r[0]: (_dec(r[1]), _dec(r[2]), int(r[3])) for r in cursor.fetchall()}
@@ -186,7 +188,8 @@ def score_month(region: str, month: str, rule_set: RuleSet) -> list[RiskScore]:
 def _store(kind: str, month: str, rows) -> list[RiskScore]:
     names = [r[0] for r in rows]
     existing = {
-        s.subject: s for s in RiskScore.objects.filter(subject_kind=kind, month=month, subject__in=names)
+        s.subject: s
+        for s in RiskScore.objects.filter(subject_kind=kind, month=month, subject__in=names)
     }
     earlier = {}
     for s in (

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from huimin.insurance import plans
 from huimin.insurance import engine as adjudication
+from huimin.insurance import plans
 from huimin.insurance.models import FeeDetail, Settlement, Visit
 from huimin.review.models import Finding
 from huimin.review.synthetic import generate as synth
@@ -48,9 +48,15 @@ def test_about_three_settlements_and_marked_synthetic(generated):
     synthetic = Settlement.objects.filter(idempotency_key__startswith="SYN-")
     n = synthetic.count()
     assert 2.4 * 400 <= n <= 4 * 400
-    assert not Visit.objects.filter(his_visit_no__startswith="SYN-").exclude(doctor_code__startswith="H").exists()
+    assert (
+        not Visit.objects.filter(his_visit_no__startswith="SYN-")
+        .exclude(doctor_code__startswith="H")
+        .exists()
+    )
     assert synthetic.first().result["synthetic"] is True
-    assert FeeDetail.objects.filter(visit__his_visit_no__startswith="SYN-").count() > 6 * n  # ~25 lines a resident, about 8 a settlement
+    assert (
+        FeeDetail.objects.filter(visit__his_visit_no__startswith="SYN-").count() > 6 * n
+    )  # ~25 lines a resident, about 8 a settlement
 
 
 def test_each_settlement_is_what_the_plan_pays_in_date_order(generated):
@@ -59,29 +65,59 @@ def test_each_settlement_is_what_the_plan_pays_in_date_order(generated):
     rows = Settlement.objects.filter(person_id=s0.person_id, idempotency_key__startswith="SYN-")
     plan = plans.parsed(s0.plan)
     ytd = adjudication.YearToDate()
-    ordered = sorted(rows.select_related("visit"), key=lambda s: (s.visit.discharge_date or s.visit.visit_date, s.visit.visit_date))
+    ordered = sorted(
+        rows.select_related("visit"),
+        key=lambda s: (s.visit.discharge_date or s.visit.visit_date, s.visit.visit_date),
+    )
     for s in ordered:
         lines = tuple(
-            adjudication.ClaimLine(f.code, f.name, f.item_class, f.quantity, f.unit_price, f.ceiling, f.b_self_ratio)
+            adjudication.ClaimLine(
+                f.code, f.name, f.item_class, f.quantity, f.unit_price, f.ceiling, f.b_self_ratio
+            )
             for f in FeeDetail.objects.filter(visit=s.visit).order_by("line_no")
         )
-        paid = adjudication.adjudicate(plan, adjudication.Claim(s.visit_type, s.visit.institution_level, "ordinary", lines), ytd)
-        assert (paid.total, paid.basic_fund, paid.patient_pay) == (s.total, s.basic_fund, s.patient_pay)
-        assert s.total == sum((f.quantity * f.unit_price).quantize(Decimal("0.01")) for f in FeeDetail.objects.filter(visit=s.visit)) or True
+        paid = adjudication.adjudicate(
+            plan,
+            adjudication.Claim(s.visit_type, s.visit.institution_level, "ordinary", lines),
+            ytd,
+        )
+        assert (paid.total, paid.basic_fund, paid.patient_pay) == (
+            s.total,
+            s.basic_fund,
+            s.patient_pay,
+        )
+        assert (
+            s.total
+            == sum(
+                (f.quantity * f.unit_price).quantize(Decimal("0.01"))
+                for f in FeeDetail.objects.filter(visit=s.visit)
+            )
+            or True
+        )
         ytd = paid.ytd_after
 
 
 def test_manifest_lists_every_planted_kind(generated):
-    _, _, base = generated
     doc = json.loads(synth.manifest_path(COUNTY, YEAR).read_text(encoding="utf-8"))
-    assert set(doc["claims"]) >= {"split_admission", "bed_without_treatment", "over_dispensing", "over_ceiling"}
+    assert set(doc["claims"]) >= {
+        "split_admission",
+        "bed_without_treatment",
+        "over_dispensing",
+        "over_ceiling",
+    }
     assert set(doc["subjects"]) == {"bulk_swiping", "peer_outlier"}
 
 
 def test_the_batch_catches_the_planted_fraud(generated):
     _, table, _ = generated
     by = {r.rule: r for r in table}
-    for rule in ("split_admission", "bed_without_treatment", "over_dispensing", "over_ceiling", "bulk_swiping"):
+    for rule in (
+        "split_admission",
+        "bed_without_treatment",
+        "over_dispensing",
+        "over_ceiling",
+        "bulk_swiping",
+    ):
         assert by[rule].recall == 1.0, (rule, by[rule])
     assert by["bed_without_treatment"].precision == 1.0
     assert Finding.objects.filter(source="batch").exists()

@@ -7,9 +7,12 @@ import pytest
 from huimin.review import scoring
 from huimin.review.models import Finding, RiskScore
 from huimin.review.ruleset import default_rule_set
-from tests.review.batch.conftest import D, run
+from tests.review.batch.support import Claims, D, run
 
-pytest_plugins = ["tests.review.batch.conftest"]
+
+@pytest.fixture
+def claims(county):
+    return Claims()
 
 
 @pytest.mark.parametrize(
@@ -42,7 +45,11 @@ def test_month_scores_count_each_rule_once_per_claim_and_skip_dismissed(claims, 
     # one claim with two duplicated pairs on two days: duplicate_charge counts once
     claims.settle(
         doctor="DOC1",
-        lines=[*dup, ("S1", "血常规", 1, "20", D(2026, 3, 2)), ("S1", "血常规", 1, "20", D(2026, 3, 2))],
+        lines=[
+            *dup,
+            ("S1", "血常规", 1, "20", D(2026, 3, 2)),
+            ("S1", "血常规", 1, "20", D(2026, 3, 2)),
+        ],
     )
     for _ in range(3):
         claims.settle(doctor="DOC1", lines=[("S1", "血常规", 1, "20")])

@@ -98,7 +98,14 @@ class Context:
         for i in range(0, len(vids), BATCH_SIZE):
             fees = FeeDetail.objects.filter(visit_id__in=vids[i : i + BATCH_SIZE], cancelled=False)
             for f in fees.only(
-                "visit_id", "line_no", "code", "name", "fee_date", "quantity", "unit_price", "ceiling"
+                "visit_id",
+                "line_no",
+                "code",
+                "name",
+                "fee_date",
+                "quantity",
+                "unit_price",
+                "ceiling",
             ):
                 self.lines[f.visit_id][f.line_no] = f
         self._names: dict[int, str] = {}

@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (the statements are built from table names and %(name)s parameters only)
 """The batch rules as set-based SQL over a period's settlements, visits and fee lines.
 
 One statement (or two) per rule, run by the database over the whole period: window
@@ -80,7 +81,7 @@ class Period:
         }
 
 
-STANDING = f"s.kind = 'settle' AND s.reversed_at IS NULL AND s.region_code LIKE %(region)s"
+STANDING = "s.kind = 'settle' AND s.reversed_at IS NULL AND s.region_code LIKE %(region)s"
 
 
 def base(lo: str = "%(lo)s") -> str:
@@ -138,7 +139,8 @@ def lines_of(items: set, params: dict) -> str:
     """Live fee lines (alias f) with their catalog item (alias c), exempt items left out."""
     return (
         f"{F} f LEFT JOIN {ITEM} c ON c.code = f.code "
-        f"WHERE f.cancelled = %(false)s AND {in_list('f.code', items, 'ex_item', params, negate=True)}"
+        f"WHERE f.cancelled = %(false)s AND "
+        f"{in_list('f.code', items, 'ex_item', params, negate=True)}"
     )
 
 
@@ -295,7 +297,8 @@ def daily_max_exceeded(period: Period, cfg) -> list[dict]:
 def day_items_beyond_stay(period: Period, cfg) -> list[dict]:
     d = dialect()
     params = period.params(false=False, tolerance=cfg.params["tolerance_days"])
-    los = f"CASE WHEN {d.days('claims.dd', 'claims.vd')} < 1 THEN 1 ELSE {d.days('claims.dd', 'claims.vd')} END"
+    span = d.days("claims.dd", "claims.vd")
+    los = f"CASE WHEN {span} < 1 THEN 1 ELSE {span} END"
     sql = f"""
     WITH claims AS ({base()} AND v.visit_type = 'inpatient')
     SELECT claims.sid, f.code, MIN(f.name) AS item, SUM(f.quantity) AS quantity,
@@ -351,8 +354,10 @@ def item_restriction(period: Period, cfg) -> list[dict]:
     d = dialect()
     params = period.params(false=False)
     age = (
-        f"(CAST(strftime('%%Y', f.fee_date) AS INTEGER) - CAST(strftime('%%Y', p.birth_date) AS INTEGER)"
-        f" - CASE WHEN strftime('%%m-%%d', f.fee_date) < strftime('%%m-%%d', p.birth_date) THEN 1 ELSE 0 END)"
+        "(CAST(strftime('%%Y', f.fee_date) AS INTEGER)"
+        " - CAST(strftime('%%Y', p.birth_date) AS INTEGER)"
+        " - CASE WHEN strftime('%%m-%%d', f.fee_date) < strftime('%%m-%%d', p.birth_date)"
+        " THEN 1 ELSE 0 END)"
     )
     if d.pg:
         age = "CAST(EXTRACT(YEAR FROM age(f.fee_date, p.birth_date)) AS INTEGER)"
@@ -370,7 +375,8 @@ def item_restriction(period: Period, cfg) -> list[dict]:
         OR (cv.age_min IS NOT NULL AND {age} < cv.age_min)
         OR (cv.age_max IS NOT NULL AND {age} > cv.age_max)
         OR (cv.institution_levels <> ''
-            AND (',' || cv.institution_levels || ',') NOT LIKE ('%%,' || v.institution_level || ',%%')))
+            AND (',' || cv.institution_levels || ',')
+                NOT LIKE ('%%,' || v.institution_level || ',%%')))
     ORDER BY claims.sid, f.line_no"""
     return fetch(sql, params)
 

@@ -248,11 +248,15 @@ def plant(world: World, rng: random.Random, visits: list[_Visit], per_kind: int)
     adults = [p for p in world.people if age_on(p.birth, dec31) >= 18 and p.death is None]
     # split admissions: the same illness again at the same hospital within 3–12 days
     stays = [v for v in visits if v.discharged and v.discharged < dec31 - datetime.timedelta(30)]
-    stays = [v for v in stays if not v.scenario.diagnosis[0].startswith(("Z5", "Z49", "O", "H25", "K35", "S72"))]
+    stays = [
+        v
+        for v in stays
+        if not v.scenario.diagnosis[0].startswith(("Z5", "Z49", "O", "H25", "K35", "S72"))
+    ]
     for v in rng.sample(stays, min(per_kind, len(stays))):
         day = v.discharged + datetime.timedelta(days=rng.randint(3, 12))
-        again = _Visit(v.person, v.institution, v.scenario, day,
-                       day + datetime.timedelta(days=rng.randint(*v.scenario.stay)), [])  # fmt: skip
+        out = day + datetime.timedelta(days=rng.randint(*v.scenario.stay))
+        again = _Visit(v.person, v.institution, v.scenario, day, out, [])
         days = (again.discharged - day).days
         again.lines = _lines(world, rng, v.scenario, v.person, v.institution.level, day, days)
         if again.lines:
@@ -260,7 +264,9 @@ def plant(world: World, rng: random.Random, visits: list[_Visit], per_kind: int)
             added.append(again)
     # phantom beds: three to six days of bed and nursing, nothing else
     pneumonia = _scenario(world, "inpatient", "J18")
-    bedonly = [i for i in pneumonia.items if i is demo.BED or "护理" in i.names[0]] if pneumonia else []
+    bedonly = (
+        [i for i in pneumonia.items if i is demo.BED or "护理" in i.names[0]] if pneumonia else []
+    )
     for person in rng.sample(adults, min(per_kind, len(adults))):
         day = datetime.date(world.year, 1, 1) + datetime.timedelta(days=rng.randint(0, span))
         if day < person.benefits_from:
@@ -329,7 +335,8 @@ def _ids(model, n: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as c:
         c.execute(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"  # noqa: S608
+            " FROM generate_series(1, %s)",
             [n],
         )
         return [r[0] for r in c.fetchall()]
@@ -411,8 +418,8 @@ def _fee_row(visit_id, n, ln):
     )  # fmt: skip
 
 
-def _record(result, vrows, frows):
-    for (v, *_), lines in zip(vrows, frows, strict=True):
+def _record(result, frows):
+    for lines in frows:
         result.visits += 1
         result.settlements += 1
         result.lines += len(lines)
@@ -432,7 +439,9 @@ def _write_sqlite(world, vrows, frows, srows, result):
         settlements = Settlement.objects.bulk_create(
             [
                 _settlement_row(world, visit, paid, at, terminal, seq)
-                for visit, (paid, at, terminal), (_, seq, _, _) in zip(visits, srows, vrows, strict=True)
+                for visit, (paid, at, terminal), (_, seq, _, _) in zip(
+                    visits, srows, vrows, strict=True
+                )
             ],
             batch_size=500,
         )
@@ -443,7 +452,7 @@ def _write_sqlite(world, vrows, frows, srows, result):
     for (v, *_), s in zip(vrows, settlements, strict=True):
         if v.plant:
             _mark(world, result, v, s.pk)
-    _record(result, vrows, frows)
+    _record(result, frows)
 
 
 def _write_pg(world, vrows, frows, srows, result):
@@ -475,7 +484,9 @@ def _write_pg(world, vrows, frows, srows, result):
              "patient_pay", "result", "idempotency_key", "request_hash", "settled_at",
              "terminal", "verification_code"]  # fmt: skip
     srow = []
-    for visit, (paid, at, terminal), (_, seq, _, _), pk in zip(visits, srows, vrows, sids, strict=True):
+    for visit, (paid, at, terminal), (_, seq, _, _), pk in zip(
+        visits, srows, vrows, sids, strict=True
+    ):
         s = _settlement_row(world, visit, paid, at, terminal, seq)
         srow.append(tuple([pk] + [
             json.dumps(s.result) if c == "result" else getattr(s, c) for c in scols[1:]
@@ -490,7 +501,7 @@ def _write_pg(world, vrows, frows, srows, result):
     for (v, *_), pk in zip(vrows, sids, strict=True):
         if v.plant:
             _mark(world, result, v, pk)
-    _record(result, vrows, frows)
+    _record(result, frows)
 
 
 def _mark(world, result, v, sid):
@@ -501,7 +512,12 @@ def _mark(world, result, v, sid):
 
 
 def generate(
-    county: str, year: int, *, residents: int | None, seed: int = 2026, per_kind: int | None = None,
+    county: str,
+    year: int,
+    *,
+    residents: int | None,
+    seed: int = 2026,
+    per_kind: int | None = None,
     until: datetime.date | None = None,
 ) -> Result:
     """Generate and write the year (to `until`); plant fraud; write the manifest."""

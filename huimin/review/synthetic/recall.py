@@ -38,7 +38,9 @@ class Row:
 def recall(region: str, year: int) -> list[Row]:
     path = manifest_path(region, year)
     if not path.exists():
-        raise NoManifest(f"没有{region} {year}年度的植入清单（{path}）：先运行 huimin generate-claims")
+        raise NoManifest(
+            f"没有{region} {year}年度的植入清单（{path}）：先运行 huimin generate-claims"
+        )
     doc = json.loads(path.read_text(encoding="utf-8"))
     year_findings = Finding.objects.filter(
         region_code__startswith=region[:6], month__startswith=f"{year}-"

@@ -1,6 +1,6 @@
 """split_admission, bed_without_treatment, low_standard_admission in SQL."""
 
-from tests.review.batch.conftest import D, found, run
+from tests.review.batch.support import D, found, run
 
 BED = ("B001", "床位费（二级）")
 NURSE = ("N001", "二级护理")

@@ -1,7 +1,7 @@
 """deceased, overlapping_stays, outpatient_during_stay in SQL."""
 
 from tests import factories
-from tests.review.batch.conftest import D, found, run
+from tests.review.batch.support import D, found, run
 
 
 def test_deceased_fires_after_death_not_on_the_day(claims):

@@ -4,7 +4,7 @@ catalog restrictions."""
 from decimal import Decimal
 
 from tests import factories
-from tests.review.batch.conftest import D, found, run
+from tests.review.batch.support import D, found, run
 
 
 def test_duplicate_charge_same_service_same_day(claims):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from huimin.review.models import Decision, Finding
 from huimin.review.ruleset import default_rule_set
 from tests import factories
-from tests.review.batch.conftest import D, found, run
+from tests.review.batch.support import D, found, run
 
 
 def at(minute):

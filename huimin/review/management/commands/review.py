@@ -7,8 +7,6 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from huimin.review.ruleset import default_rule_set
-
 
 def _date(text: str) -> datetime.date:
     try:
@@ -32,7 +30,10 @@ def _region(text: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "智能审核：run 批量审核一段时间的结算；score 计算机构与医师月度风险分；recall 计算植入疑点的查全率与查准率。"
+    help = (
+        "智能审核：run 批量审核一段时间的结算；score 计算机构与医师月度风险分；"
+        "recall 计算植入疑点的查全率与查准率。"
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -101,13 +102,12 @@ class Command(BaseCommand):
             table = recall.recall(_region(region), year)
         except recall.NoManifest as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"{'规则':<24}{'植入':>6}{'检出':>6}{'查全率':>8}{'疑点':>8}{'查准率':>8}")
+        self.stdout.write(
+            f"{'规则':<24}{'植入':>6}{'检出':>6}{'查全率':>8}{'疑点':>8}{'查准率':>8}"
+        )
         for row in table:
             self.stdout.write(
                 f"{row.rule:<24}{row.planted:>6}{row.caught:>6}{row.recall:>8.1%}"
                 f"{row.findings:>8}{row.precision:>8.1%}"
             )
         sys.stdout.flush()
-
-
-_ = default_rule_set
