@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -78,12 +79,22 @@ def fee_category(kind: str | None, name: str) -> str:
     return "consultation" if "诊疗费" in name else "treatment"
 
 
+class Fee(NamedTuple):
+    line_no: int
+    code: str
+    name: str
+    fee_date: datetime.date
+    quantity: Decimal
+    unit_price: Decimal
+    ceiling: Decimal | None
+
+
 class Context:
     """What rendering needs about the hits: claims, line names, institution names."""
 
     def __init__(self, sids):
         self.claims = {}
-        self.lines: dict[int, dict[int, FeeDetail]] = defaultdict(dict)
+        self.lines: dict[int, dict[int, Fee]] = defaultdict(dict)
         sids = sorted(set(sids))
         for i in range(0, len(sids), BATCH_SIZE):
             rows = Settlement.objects.filter(pk__in=sids[i : i + BATCH_SIZE]).values(
@@ -97,17 +108,9 @@ class Context:
         vids = sorted({c["visit_id"] for c in self.claims.values()})
         for i in range(0, len(vids), BATCH_SIZE):
             fees = FeeDetail.objects.filter(visit_id__in=vids[i : i + BATCH_SIZE], cancelled=False)
-            for f in fees.only(
-                "visit_id",
-                "line_no",
-                "code",
-                "name",
-                "fee_date",
-                "quantity",
-                "unit_price",
-                "ceiling",
-            ):
-                self.lines[f.visit_id][f.line_no] = f
+            for row in fees.values_list("visit_id", *Fee._fields):
+                fee = Fee(*row[1:])
+                self.lines[row[0]][fee.line_no] = fee
         self._names: dict[int, str] = {}
 
     def institution(self, iid) -> str:

@@ -385,24 +385,23 @@ def item_restriction(period: Period, cfg) -> list[dict]:
 
 
 def swipe_bursts(period: Period, cfg) -> list[dict]:
-    """Settlements that open a window of `window_minutes` at their terminal holding at
-    least `min_cards` different people: where a burst may start. Bounded by the terminal
-    and time (the institution-and-time index), so no terminal is scanned pairwise."""
+    """Terminals where some settlement has the (min_cards − 1)-th next one at the same
+    terminal within `window_minutes`: where a burst may be, with its first and last
+    such moment. A window function, one sort per terminal; the engine then counts
+    different people over those terminals' swipes only."""
     d, p = dialect(), cfg.params
-    params = period.params(minutes=p["window_minutes"], cards=p["min_cards"])
+    params = period.params(minutes=p["window_minutes"], ahead=p["min_cards"] - 1)
     sql = f"""
     WITH sw AS (
-        SELECT s.id AS sid, s.institution_id AS iid, s.terminal, s.person_id AS pid,
-               s.settled_at AS at
+        SELECT s.institution_id AS iid, s.terminal, s.settled_at AS at,
+               LEAD(s.settled_at, %(ahead)s) OVER (
+                   PARTITION BY s.institution_id, s.terminal ORDER BY s.settled_at) AS kth
         FROM {S} s JOIN {V} v ON v.id = s.visit_id
         WHERE {STANDING} AND s.terminal <> '' AND v.visit_date BETWEEN %(lo)s AND %(hi)s)
-    SELECT a.iid, a.terminal, MIN(a.at) AS first_at, MAX(a.at) AS last_at
-    FROM (SELECT a.sid, a.iid, a.terminal, a.at
-          FROM sw a JOIN sw b ON b.iid = a.iid AND b.terminal = a.terminal
-            AND b.at >= a.at AND b.at <= {d.add_minutes("a.at", "%(minutes)s")}
-          GROUP BY a.sid, a.iid, a.terminal, a.at
-          HAVING COUNT(DISTINCT b.pid) >= %(cards)s) a
-    GROUP BY a.iid, a.terminal"""
+    SELECT iid, terminal, MIN(at) AS first_at, MAX(at) AS last_at
+    FROM sw
+    WHERE kth IS NOT NULL AND kth <= {d.add_minutes("at", "%(minutes)s")}
+    GROUP BY iid, terminal"""
     return fetch(sql, params)
 
 
