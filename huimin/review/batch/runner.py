@@ -306,13 +306,24 @@ def _kinds(fees) -> dict[str, str]:
 Context.kinds = staticmethod(_kinds)
 
 
+class Hits(list):
+    """The findings to store, and how many hits were stored findings already."""
+
+    stored = 0
+
+
 def claim_findings(code, cfg, period: sql.Period, run) -> list[Finding]:
     query, render = CLAIM_RULES[code]
     by_sid: dict[int, list[dict]] = defaultdict(list)
     for row in query(period, cfg):
         by_sid[row["sid"]].append(row)
+    # A finding stored before is left as it is: not even rendered again.
+    prints = {claim_fingerprint(code, sid): sid for sid in by_sid}
+    for fp in existing(list(prints)):
+        del by_sid[prints[fp]]
     ctx = Context(by_sid)
-    out = []
+    out = Hits()
+    out.stored = len(prints) - len(by_sid)
     for sid, rows in by_sid.items():
         claim = ctx.claims.get(sid)
         if claim is None:
@@ -527,7 +538,9 @@ def run(
             found = peer_findings(rule_set, cfg, period, review_run)
         else:
             found = claim_findings(code, cfg, period, review_run)
-        counts[code] = {"found": len(found), "new": store(found)}
+        new = store(found)
+        seen = len(found) + getattr(found, "stored", 0)
+        counts[code] = {"found": seen, "new": new}
         if timings is not None:
             timings[code] = time.monotonic() - started
     review_run.counts = counts
@@ -536,17 +549,22 @@ def run(
     return review_run
 
 
+def existing(prints: list[str]) -> set[str]:
+    found = set()
+    for i in range(0, len(prints), BATCH_SIZE):
+        chunk = prints[i : i + BATCH_SIZE]
+        found |= set(
+            Finding.objects.filter(fingerprint__in=chunk).values_list("fingerprint", flat=True)
+        )
+    return found
+
+
 def store(findings: list[Finding]) -> int:
     """Insert what is new; a fingerprint already stored keeps its row as it is."""
     if not findings:
         return 0
     prints = [f.fingerprint for f in findings]
-    before = set()
-    for i in range(0, len(prints), BATCH_SIZE):
-        chunk = prints[i : i + BATCH_SIZE]
-        before |= set(
-            Finding.objects.filter(fingerprint__in=chunk).values_list("fingerprint", flat=True)
-        )
+    before = existing(prints)
     with transaction.atomic():
         Finding.objects.bulk_create(findings, batch_size=BATCH_SIZE, ignore_conflicts=True)
     return len({p for p in prints if p not in before})
