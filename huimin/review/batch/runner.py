@@ -48,7 +48,13 @@ def rule_set_for(region: str, year: int) -> tuple[RuleSet, object | None]:
     found = active_rule_set(region, year)
     if isinstance(found, tuple):
         return found
-    return (found or default_rule_set()), None
+    if found is None:
+        return default_rule_set(), None
+    if hasattr(found, "document"):  # the stored row: parse its YAML
+        from huimin.review.ruleset import parse_rule_set
+
+        return parse_rule_set(found.document), found
+    return found, None
 
 
 # ---------------------------------------------------------------- small conversions
