@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from huimin.core.money import r2
 from huimin.insurance import engine as adjudication
 from huimin.insurance import plans
 from huimin.insurance.models import FeeDetail, Settlement, Visit
@@ -86,14 +87,12 @@ def test_each_settlement_is_what_the_plan_pays_in_date_order(generated):
             s.basic_fund,
             s.patient_pay,
         )
-        assert (
-            s.total
-            == sum(
-                (f.quantity * f.unit_price).quantize(Decimal("0.01"))
-                for f in FeeDetail.objects.filter(visit=s.visit)
-            )
-            or True
+        # the bill is its lines, each rounded to the fen
+        lines_total = sum(
+            (r2(f.quantity * f.unit_price) for f in FeeDetail.objects.filter(visit=s.visit)),
+            Decimal("0.00"),
         )
+        assert s.total == lines_total
         ytd = paid.ytd_after
 
 
