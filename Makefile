@@ -35,6 +35,7 @@ demo: $(VENV)/.installed .env
 	$(HUIMIN) seed-review-rules --year $(YEAR)
 	$(HUIMIN) seed-enrollment --year $(YEAR)
 	$(HUIMIN) seed-settlements --year $(YEAR)
+	$(HUIMIN) seed-review --year $(YEAR)
 	$(HUIMIN) seed-mediation
 	$(HUIMIN) generate-records --year $(YEAR)
 	$(HUIMIN) sync-record-activity

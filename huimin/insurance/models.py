@@ -134,6 +134,8 @@ class Visit(models.Model):
     discharge_date = models.DateField("出院日期", null=True, blank=True)
     diagnosis_code = models.CharField("诊断编码", max_length=20, blank=True)
     diagnosis_name = models.CharField("诊断名称", max_length=100, blank=True)
+    # The attending doctor's code as the HIS sends it; per-doctor risk scores read it.
+    doctor_code = models.CharField("医师编码", max_length=40, blank=True, default="", db_default="")
     status = models.CharField(
         "状态", max_length=12, choices=VisitStatus.choices, default=VisitStatus.OPEN
     )

@@ -22,12 +22,12 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from huimin.core.statements import DATE, INT, InList, Statement
 from huimin.insurance.catalog.models import CatalogVersion
 from huimin.insurance.catalog.rules import parse_levels_text
 from huimin.insurance.claim_checks import ClaimInHand
 from huimin.insurance.enrollment.models import Enrollment, EnrollmentStatus
 from huimin.insurance.models import FeeDetail, Settlement, Visit, VisitStatus
-from huimin.core.statements import DATE, INT, InList, Statement
 from huimin.review.claim import (
     INPATIENT,
     CapPosition,

@@ -65,7 +65,7 @@ class SettlementSeed:
 
 
 @dataclass
-class _Person:
+class SeedPerson:
     id: int
     benefits_from: datetime.date
     birth: datetime.date
@@ -78,11 +78,11 @@ class _Person:
 class _Pool:
     """People ordered by the day their benefits start: those covered on a day are a prefix."""
 
-    def __init__(self, people: list[_Person]):
+    def __init__(self, people: list[SeedPerson]):
         self.people = sorted(people, key=lambda p: (p.benefits_from, p.id))
         self.starts = [p.benefits_from for p in self.people]
 
-    def pick(self, rng: random.Random, day: datetime.date) -> _Person | None:
+    def pick(self, rng: random.Random, day: datetime.date) -> SeedPerson | None:
         n = bisect.bisect_right(self.starts, day)
         for _ in range(5):  # the rare dead are drawn again
             if not n:
@@ -93,7 +93,7 @@ class _Pool:
         return None
 
 
-class _Catalog:
+class SeedCatalog:
     """The seeded catalog's versions by name, with the one in force on a day."""
 
     def __init__(self, names: set[str]):
@@ -109,7 +109,7 @@ class _Catalog:
         return None
 
 
-class _Places:
+class SeedPlaces:
     """Where residents go: their village clinic, their township centre, a county hospital."""
 
     def __init__(self, county: str):
@@ -127,7 +127,7 @@ class _Places:
             i for i in rows if i.level == "2"
         ]
 
-    def choose(self, rng: random.Random, scenario: Scenario, person: _Person):
+    def choose(self, rng: random.Random, scenario: Scenario, person: SeedPerson):
         levels = scenario.levels
         if "2" in levels and self.level2 and ("1" not in levels or rng.random() < 0.3):
             # The county hospital more often than the TCM hospital.
@@ -160,8 +160,8 @@ class _Run:
         self.visit_types = set(plans.parsed(plan_row).visit_types)
         self.scenarios = [s for s in SCENARIOS if s.visit_type in self.visit_types]
         self.weights = [s.weight for s in self.scenarios]
-        self.places = _Places(county)
-        self.catalog = _Catalog({n for s in self.scenarios for i in s.items for n in i.names})
+        self.places = SeedPlaces(county)
+        self.catalog = SeedCatalog({n for s in self.scenarios for i in s.items for n in i.names})
         self.pools = self._pools()
         self.numbers: dict[int, str] = {}
         self.stamps: dict[int, datetime.datetime] = {}  # settlement id → settled_at
@@ -184,7 +184,7 @@ class _Run:
                 "person__id_number_enc",
             )
         )
-        people = [_Person(*row) for row in rows]
+        people = [SeedPerson(*row) for row in rows]
         if not people:
             raise SeedError(
                 f"{self.county} {self.year}年度没有已缴费的参保人：先运行 huimin seed-enrollment"
@@ -204,7 +204,7 @@ class _Run:
             "women": _Pool(women or people),
         }
 
-    def id_number(self, person: _Person) -> str:
+    def id_number(self, person: SeedPerson) -> str:
         # What the hospital reads from the resident's card; the run's audit record says so.
         number = self.numbers.get(person.id)
         if number is None:
@@ -229,7 +229,7 @@ class _Run:
             self._restamp()
         return n
 
-    def visit(self, rng, day, i: int, scenario: Scenario, person: _Person) -> int:
+    def visit(self, rng, day, i: int, scenario: Scenario, person: SeedPerson) -> int:
         institution = self.places.choose(rng, scenario, person)
         if institution is None:
             self.result.refused["no_institution"] += 1

@@ -1,0 +1,116 @@
+"""Benchmark the batch review (`huimin review run`) on a synthetic year.
+
+    scripts/with-postgres.sh .venv/bin/python bench/bench_review.py --residents 20000
+    .venv/bin/python bench/bench_review.py --residents 5000      # SQLite under /tmp
+
+The database (HUIMIN_DATABASE_URL, or a fresh SQLite file under /tmp) is migrated; when
+the county has no people yet it is built as `make demo` builds it (generate, catalog,
+plan, enrollment), then `huimin generate-claims` writes the year with planted fraud
+(timed), the batch review runs over the year (timed per rule), a rerun (idempotent:
+nothing new), the monthly scores, and the recall/precision on the planted cases.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=20_000)
+    parser.add_argument("--county", default="430522")
+    parser.add_argument("--year", type=int, default=2026)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    tmpdir = None
+    if not os.environ.get("HUIMIN_DATABASE_URL"):
+        tmpdir = tempfile.TemporaryDirectory(prefix="huimin-bench-")
+        os.environ["HUIMIN_DATABASE_URL"] = f"sqlite:///{tmpdir.name}/bench.sqlite3"
+    os.environ.setdefault("HUIMIN_ENV_FILE", os.devnull)
+    os.environ.setdefault("HUIMIN_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huimin.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from huimin.insurance import seed as demo
+    from huimin.insurance.catalog.seed import seed_demo_catalog
+    from huimin.insurance.enrollment import seed as enrollment_seed
+    from huimin.insurance.models import FeeDetail, Settlement
+    from huimin.registry.models import Person
+    from huimin.review import scoring
+    from huimin.review.batch import runner
+    from huimin.review.synthetic import recall
+    from huimin.review.synthetic.generate import generate
+
+    settings.DEBUG = False  # no query log kept in memory
+    settings.BASE_DIR = Path(tmpdir.name if tmpdir else tempfile.mkdtemp(prefix="huimin-bench-"))
+    call_command("migrate", verbosity=0, interactive=False)
+    as_of = datetime.date(args.year, 11, 24)
+    if not Person.objects.within(args.county).exists():
+        start = time.perf_counter()
+        call_command(
+            "generate", county=args.county, residents=args.residents, seed=args.seed,
+            no_records=True, as_of=as_of, no_progress=True, verbosity=0,
+        )  # fmt: skip
+        call_command("demo_accounts", verbosity=0)
+        demo.seed_plan(args.county, args.year)
+        seed_demo_catalog()
+        enrollment_seed.seed_enrollment(args.year, county=args.county, seed=args.seed, as_of=as_of)
+        print(f"county built in {time.perf_counter() - start:.0f} s (not counted below)")
+    print(f"{connection.vendor}; {platform.machine()}, {os.cpu_count()} cores, "
+          f"load {os.getloadavg()[0]:.1f}; {datetime.date.today()}")  # fmt: skip
+
+    start = time.perf_counter()
+    made = generate(args.county, args.year, residents=args.residents, seed=args.seed)
+    gen_s = time.perf_counter() - start
+    print(
+        f"generate-claims: {made.residents:,} residents, {made.settlements:,} settlements, "
+        f"{made.lines:,} fee lines in {gen_s:.1f} s"
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
+    settlements = Settlement.objects.filter(year=args.year).count()
+    lines = FeeDetail.objects.count()
+    first, last = datetime.date(args.year, 1, 1), datetime.date(args.year, 12, 31)
+    totals = {}
+    for label in ("first run", "rerun"):
+        timings: dict = {}
+        start = time.perf_counter()
+        done = runner.run(args.county, first, last, started_by="bench", timings=timings)
+        total = totals[label] = time.perf_counter() - start
+        print(f"review run ({label}): {total:.1f} s over {settlements:,} settlements, "
+              f"{lines:,} lines")  # fmt: skip
+        for code, seconds in timings.items():
+            c = done.counts[code]
+            print(f"  {code:<24} {seconds:7.2f} s  found {c['found']:>7,}  new {c['new']:>7,}")
+    rule_set, _ = runner.rule_set_for(args.county, args.year)
+    start = time.perf_counter()
+    for month in scoring.months_between(first, last):
+        scoring.score_month(args.county, month, rule_set)
+    print(f"scores, 12 months: {time.perf_counter() - start:.1f} s")
+    per_100k = totals["first run"] / max(made.residents, 1) * 100_000
+    print(f"first run extrapolated (linear in residents): {per_100k * 2:.0f} s for 200,000, "
+          f"{per_100k * 10:.0f} s for 1,000,000")  # fmt: skip
+    print(f"{'rule':<24}{'planted':>8}{'caught':>8}{'recall':>8}{'findings':>10}{'precision':>10}")
+    for row in recall.recall(args.county, args.year):
+        print(f"{row.rule:<24}{row.planted:>8}{row.caught:>8}{row.recall:>8.1%}"
+              f"{row.findings:>10}{row.precision:>10.1%}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,614 @@
+"""`huimin review run`: every rule of the rule set over a region's period, in SQL.
+
+Each rule's statement (batch/sql.py) returns its hits; this module renders them into
+findings with the rule set's explanation template (as the real-time engine does) and
+stores them with `bulk_create(ignore_conflicts=True)` on the fingerprint, so a rerun
+adds what is new and leaves every existing finding, and any reviewer's decision on it,
+untouched. Python only ever loops over hits, never over the period's claims.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from huimin.core.money import r2
+from huimin.insurance.models import FeeDetail, Settlement
+from huimin.registry.models import Institution
+from huimin.review import engine
+from huimin.review.batch import sql
+from huimin.review.claim import (
+    FEE_CATEGORIES,
+    LEVEL_NAMES,
+    SEX_NAMES,
+    PeerCost,
+    Swipe,
+    TerminalActivity,
+)
+from huimin.review.fingerprints import claim_fingerprint, subject_fingerprint
+from huimin.review.models import Finding, FindingSource, ReviewRun, SubjectKind
+from huimin.review.rules.base import day, money, qty
+from huimin.review.rules.items import age_text
+from huimin.review.ruleset import RuleSet, default_rule_set
+
+BATCH_SIZE = 2000
+
+
+def rule_set_for(region: str, year: int) -> tuple[RuleSet, object | None]:
+    """The region's active rule set for the year (and its row), else the default."""
+    try:
+        from huimin.review.rule_sets import active_rule_set
+    except ImportError:  # rule-set storage not merged yet
+        return default_rule_set(), None
+    found = active_rule_set(region, year)
+    if isinstance(found, tuple):
+        return found
+    if found is None:
+        return default_rule_set(), None
+    if hasattr(found, "document"):  # the stored row: parse its YAML
+        from huimin.review.ruleset import parse_rule_set
+
+        return parse_rule_set(found.document), found
+    return found, None
+
+
+# ---------------------------------------------------------------- small conversions
+
+
+def _day(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)[:10]
+
+
+def _dec(value) -> Decimal:
+    # SQLite hands numeric columns back as float: through str, never binary arithmetic
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _nums(text) -> tuple[int, ...]:
+    return tuple(sorted({int(n) for n in str(text).split(",") if n})) if text else ()
+
+
+def fee_category(kind: str | None, name: str) -> str:
+    """As sql.category: the catalog's kind, then the service's name."""
+    if kind == "drug":
+        return "drug"
+    if kind == "consumable":
+        return "material"
+    for word, cat in (("床位", "bed"), ("护理", "nursing"), ("诊查", "consultation")):
+        if word in name:
+            return cat
+    return "consultation" if "诊疗费" in name else "treatment"
+
+
+class Fee(NamedTuple):
+    line_no: int
+    code: str
+    name: str
+    fee_date: datetime.date
+    quantity: Decimal
+    unit_price: Decimal
+    ceiling: Decimal | None
+
+
+class Context:
+    """What rendering needs about the hits: claims, line names, institution names."""
+
+    def __init__(self, sids):
+        self.claims = {}
+        self.lines: dict[int, dict[int, Fee]] = defaultdict(dict)
+        sids = sorted(set(sids))
+        for i in range(0, len(sids), BATCH_SIZE):
+            rows = Settlement.objects.filter(pk__in=sids[i : i + BATCH_SIZE]).values(
+                "id", "visit_id", "person_id", "institution_id", "region_code",
+                "visit__visit_date", "visit__diagnosis_code", "visit__visit_type",
+                "basic_fund", "critical_illness", "assistance",
+                "institution__name", "institution__insurance_code",
+            )  # fmt: skip
+            for row in rows:
+                self.claims[row["id"]] = row
+        vids = sorted({c["visit_id"] for c in self.claims.values()})
+        for i in range(0, len(vids), BATCH_SIZE):
+            fees = FeeDetail.objects.filter(visit_id__in=vids[i : i + BATCH_SIZE], cancelled=False)
+            for row in fees.values_list("visit_id", *Fee._fields):
+                fee = Fee(*row[1:])
+                self.lines[row[0]][fee.line_no] = fee
+        self._names: dict[int, str] = {}
+
+    def institution(self, iid) -> str:
+        if iid not in self._names:
+            self._names.update(dict(Institution.objects.filter(pk=iid).values_list("pk", "name")))
+        return self._names.get(iid, str(iid))
+
+    def warm(self, iids) -> None:
+        missing = sorted(set(iids) - set(self._names))
+        if missing:
+            self._names.update(
+                dict(Institution.objects.filter(pk__in=missing).values_list("pk", "name"))
+            )
+
+    def line_names(self, sid, numbers) -> str:
+        fees = self.lines[self.claims[sid]["visit_id"]]
+        return "、".join(f"第{n}行（{fees[n].name}）" for n in numbers if n in fees)
+
+
+# ---------------------------------------------------------------- claim rules
+# Each renderer turns one claim's rows (hits of one rule) into (lines, facts).
+
+
+def _split(rows, ctx, cfg):
+    r = rows[0]
+    return (), {
+        "previous_institution": ctx.institution(r["prev_iid"]),
+        "previous_admission": _day(r["prev_vd"]),
+        "previous_discharge": _day(r["prev_dd"]),
+        "previous_diagnosis": r["prev_dx"],
+        "gap_days": str(r["gap"]),
+        "window_days": str(cfg.params["window_days"]),
+    }
+
+
+def _bed(rows, ctx, cfg):
+    sid = rows[0]["sid"]
+    fees = ctx.lines[ctx.claims[sid]["visit_id"]]
+    kinds = ctx.kinds(fees.values())
+    charged = dict.fromkeys(
+        FEE_CATEGORIES.get(fee_category(kinds.get(f.code), f.name), "") for f in fees.values()
+    )
+    return tuple(sorted(fees)), {
+        "days": str(rows[0]["days"]),
+        "charged": "、".join(c for c in charged if c),
+    }
+
+
+def _nothing(rows, ctx, cfg):
+    return (), {}
+
+
+def _deceased(rows, ctx, cfg):
+    sid, died = rows[0]["sid"], _day(rows[0]["death_date"])
+    fees = ctx.lines[ctx.claims[sid]["visit_id"]]
+    after = tuple(n for n, f in sorted(fees.items()) if _day(f.fee_date) > died)
+    return after, {"death_date": died}
+
+
+def _overlap(rows, ctx, cfg):
+    r = rows[0]
+    return (), {
+        "other_institution": ctx.institution(r["other_iid"]),
+        "other_admission": _day(r["other_admission"]),
+        "other_discharge": _day(r["other_discharge"]),
+        "admission": _day(r["admission"]),
+        "discharge": _day(r["discharge"]),
+    }
+
+
+def _during(rows, ctx, cfg):
+    r = rows[0]
+    return (), {
+        "stay_institution": ctx.institution(r["stay_iid"]),
+        "admission": _day(r["admission"]),
+        "discharge": _day(r["discharge"]),
+        "visit_institution": ctx.institution(r["visit_iid"]),
+        "visit_day": _day(r["visit_day"]),
+    }
+
+
+def _lines_union(rows) -> tuple[int, ...]:
+    return tuple(sorted({n for r in rows for n in _nums(r.get("lines") or r.get("line"))}))
+
+
+def _duplicate(rows, ctx, cfg):
+    r = rows[0]
+    return _lines_union(rows), {"date": _day(r["date"]), "item": r["item"]}
+
+
+def _ceiling(rows, ctx, cfg):
+    kept = []
+    for r in rows:
+        fee = ctx.lines[ctx.claims[r["sid"]]["visit_id"]].get(r["line"])
+        if fee is None:
+            continue
+        over = r2(fee.quantity * (fee.unit_price - fee.ceiling))
+        if over > cfg.params["min_over"]:
+            kept.append((r, fee, over))
+    if not kept:
+        return None
+    _, fee, over = kept[0]
+    lines = tuple(sorted(r["line"] for r, _, _ in kept))
+    facts = {"price": money(fee.unit_price), "ceiling": money(fee.ceiling), "over": money(over)}
+    return lines, facts
+
+
+def _daily(rows, ctx, cfg):
+    r = rows[0]
+    return _lines_union([r]), {
+        "date": _day(r["date"]),
+        "quantity": qty(_dec(r["quantity"])),
+        "limit": qty(_dec(r["limit"])),
+    }
+
+
+def _day_items(rows, ctx, cfg):
+    r = rows[0]
+    return _lines_union([r]), {
+        "item": r["item"],
+        "quantity": qty(_dec(r["quantity"])),
+        "days": str(r["days"]),
+    }
+
+
+def _dispensing(rows, ctx, cfg):
+    r, sid = rows[0], rows[0]["sid"]
+    lines = _lines_union([r])
+    fees = ctx.lines[ctx.claims[sid]["visit_id"]]
+    own = ctx.claims[sid]["institution_id"]
+    iids = [own, *(int(i) for i in str(r["institutions"]).split(",") if i)]
+    ctx.warm(iids)
+    return lines, {
+        "drug": fees[lines[0]].name if lines and lines[0] in fees else r["code"],
+        "supply_days": str(r["supply_days"]),
+        "window_days": str(cfg.params["window_days"]),
+        "max_supply_days": str(cfg.params["max_supply_days"]),
+        "institutions": "、".join(dict.fromkeys(ctx.institution(i) for i in iids)),
+    }
+
+
+def _restriction(rows, ctx, cfg):
+    r = rows[0]
+    reasons = []
+    if r["item_sex"] and r["item_sex"] != r["sex"]:
+        reasons.append(f"限{SEX_NAMES.get(r['item_sex'], r['item_sex'])}性使用")
+    age = int(r["age"])
+    low, high = r["age_min"], r["age_max"]
+    if (low is not None and age < low) or (high is not None and age > high):
+        reasons.append(f"限{age_text(low, high)}使用，患者{age}岁")
+    levels = [v for v in (r["levels"] or "").split(",") if v]
+    if levels and r["level"] not in levels:
+        reasons.append(f"限{'、'.join(LEVEL_NAMES.get(v, v) for v in levels)}医疗机构使用")
+    return _lines_union(rows), {"reason": "；".join(reasons)}
+
+
+CLAIM_RULES: dict[str, tuple[Callable, Callable]] = {
+    "split_admission": (sql.split_admission, _split),
+    "bed_without_treatment": (sql.bed_without_treatment, _bed),
+    "low_standard_admission": (sql.low_standard_admission, _nothing),
+    "deceased": (sql.deceased, _deceased),
+    "overlapping_stays": (sql.overlapping_stays, _overlap),
+    "outpatient_during_stay": (sql.outpatient_during_stay, _during),
+    "duplicate_charge": (sql.duplicate_charge, _duplicate),
+    "over_ceiling": (sql.over_ceiling, _ceiling),
+    "daily_max_exceeded": (sql.daily_max_exceeded, _daily),
+    "day_items_beyond_stay": (sql.day_items_beyond_stay, _day_items),
+    "over_dispensing": (sql.over_dispensing, _dispensing),
+    "item_restriction": (sql.item_restriction, _restriction),
+}
+PATTERN_RULES = ("bulk_swiping", "peer_outlier")
+# Rules the batch cannot run: the facts they read are not in the tables yet (coverage
+# periods per day, item qualifications and components, medically-unlikely units) or
+# they judge the claim in hand at the counter only (cap_bunching).
+NOT_IN_BATCH = (
+    "not_insured",
+    "identity_mismatch",
+    "mue_exceeded",
+    "unbundling",
+    "beyond_qualification",
+    "cap_bunching",
+)
+BATCH_RULES = (*CLAIM_RULES, *PATTERN_RULES)
+
+
+def _kinds(fees) -> dict[str, str]:
+    from huimin.insurance.catalog.models import CatalogItem
+
+    codes = sorted({f.code for f in fees})
+    return dict(CatalogItem.objects.filter(code__in=codes).values_list("code", "kind"))
+
+
+Context.kinds = staticmethod(_kinds)
+
+
+class Hits(list):
+    """The findings to store, and how many hits were stored findings already."""
+
+    stored = 0
+
+
+def claim_findings(code, cfg, period: sql.Period, run) -> list[Finding]:
+    query, render = CLAIM_RULES[code]
+    by_sid: dict[int, list[dict]] = defaultdict(list)
+    for row in query(period, cfg):
+        by_sid[row["sid"]].append(row)
+    # A finding stored before is left as it is: not even rendered again.
+    prints = {claim_fingerprint(code, sid): sid for sid in by_sid}
+    for fp in existing(list(prints)):
+        del by_sid[prints[fp]]
+    ctx = Context(by_sid)
+    out = Hits()
+    out.stored = len(prints) - len(by_sid)
+    for sid, rows in by_sid.items():
+        claim = ctx.claims.get(sid)
+        if claim is None:
+            continue
+        if claim["institution__insurance_code"] in cfg.exceptions.institutions:
+            continue
+        if cfg.exceptions.exempts_diagnosis(claim["visit__diagnosis_code"] or ""):
+            continue
+        rendered = render(rows, ctx, cfg)
+        if rendered is None:
+            continue
+        lines, own = rendered
+        visit_date = claim["visit__visit_date"]
+        facts = {
+            "lines": ctx.line_names(sid, lines) or "全部费用明细",
+            "institution": claim["institution__name"],
+            "visit_date": day(visit_date),
+            "diagnosis": claim["visit__diagnosis_code"],
+            **own,
+        }
+        paid = claim["basic_fund"] + claim["critical_illness"] + claim["assistance"]
+        out.append(
+            _row(
+                cfg,
+                run,
+                facts,
+                lines=list(lines),
+                settlement_id=sid,
+                visit_id=claim["visit_id"],
+                person_id=claim["person_id"],
+                institution_id=claim["institution_id"],
+                region_code=claim["region_code"],
+                service_date=visit_date,
+                fund_paid=max(paid, Decimal(0)),
+                fingerprint=claim_fingerprint(code, sid),
+            )
+        )
+    return out
+
+
+def _row(cfg, run, facts, **fields) -> Finding:
+    return Finding(
+        rule=cfg.code,
+        name=cfg.name,
+        category=cfg.category,
+        severity=cfg.severity,
+        weight=cfg.weight,
+        explanation=cfg.explanation.format_map(facts),
+        facts=facts,
+        source=FindingSource.BATCH,
+        rule_set_name=run.rule_set_name,
+        run=run,
+        month=fields["service_date"].strftime("%Y-%m"),
+        **fields,
+    )
+
+
+# ---------------------------------------------------------------- pattern rules
+
+
+def _only(rule_set: RuleSet, code: str) -> RuleSet:
+    import dataclasses
+
+    return dataclasses.replace(rule_set, rules={code: rule_set.rules[code]})
+
+
+def swiping_findings(rule_set, cfg, period: sql.Period, run) -> list[Finding]:
+    """Candidate windows in SQL; the bursts themselves by the engine's rule over the
+    candidate terminals' swipes in those windows only."""
+    window = datetime.timedelta(minutes=cfg.params["window_minutes"])
+    out = []
+    for c in sql.swipe_bursts(period, cfg):
+        inst = Institution.objects.filter(pk=c["iid"]).values("name", "insurance_code", "region_id")
+        inst = inst.first()
+        if inst is None or inst["insurance_code"] in cfg.exceptions.institutions:
+            continue
+        first, last = _at(c["first_at"]), _at(c["last_at"])
+        swipes = (
+            Settlement.objects.filter(
+                institution_id=c["iid"],
+                terminal=c["terminal"],
+                kind="settle",
+                reversed_at__isnull=True,
+                settled_at__gte=first,
+                settled_at__lte=last + window,
+            )
+            .order_by("settled_at", "id")
+            .values_list("id", "person_id", "settled_at")
+        )
+        activity = TerminalActivity(
+            c["terminal"],
+            inst["insurance_code"],
+            inst["name"],
+            tuple(Swipe(str(i), str(p), timezone.localtime(at)) for i, p, at in swipes),
+        )
+        for f in engine.review_terminal(activity, _only(rule_set, "bulk_swiping")):
+            start = datetime.datetime.strptime(f.facts["start"], "%Y-%m-%d %H:%M")
+            out.append(
+                _row(
+                    cfg,
+                    run,
+                    f.facts,
+                    subject_kind=SubjectKind.TERMINAL,
+                    subject=c["terminal"],
+                    institution_id=c["iid"],
+                    region_code=inst["region_id"],
+                    service_date=start.date(),
+                    fingerprint=subject_fingerprint(
+                        "bulk_swiping", "terminal", f"{c['iid']}:{c['terminal']}", f.facts["start"]
+                    ),
+                )
+            )
+    return out
+
+
+def _at(value) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
+    parsed = datetime.datetime.fromisoformat(str(value))
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=datetime.UTC)
+
+
+PEER_CLASSES = {"inpatient": "住院", "outpatient": "门诊"}
+
+
+def peer_findings(rule_set, cfg, period: sql.Period, run) -> list[Finding]:
+    """Cases and totals per institution in SQL; the robust z-score over those few rows
+    (one per institution and class) by the engine's rule, each class on its own."""
+    rows = sql.peer_costs(period, cfg)
+    insts = {
+        i["pk"]: i
+        for i in Institution.objects.filter(pk__in={r["iid"] for r in rows}).values(
+            "pk", "name", "insurance_code", "region_id"
+        )
+    }
+    by_code = {i["insurance_code"]: i for i in insts.values()}
+    out = []
+    for cls, label in PEER_CLASSES.items():
+        peers = [
+            PeerCost(
+                insts[r["iid"]]["insurance_code"],
+                f"{insts[r['iid']]['name']}（{label}）",
+                r["level"],
+                int(r["cases"]),
+                r2(_dec(r["total"]) / int(r["cases"])),
+            )
+            for r in rows
+            if r["cls"] == cls and r["iid"] in insts
+        ]
+        for f in engine.review_peers(peers, _only(rule_set, "peer_outlier")):
+            inst = by_code[f.subject]
+            out.append(
+                _row(
+                    cfg,
+                    run,
+                    f.facts,
+                    subject_kind=SubjectKind.INSTITUTION,
+                    subject=f.subject,
+                    institution_id=inst["pk"],
+                    region_code=inst["region_id"],
+                    service_date=period.date_from,
+                    fingerprint=subject_fingerprint(
+                        "peer_outlier",
+                        "institution",
+                        f"{f.subject}:{cls}",
+                        f"{period.date_from}..{period.date_to}",
+                    ),
+                )
+            )
+    return out
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run(
+    region: str,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    *,
+    rules: list[str] | None = None,
+    started_by: str = "",
+    progress: bool = False,
+    rule_set: RuleSet | None = None,
+    timings: dict | None = None,
+) -> ReviewRun:
+    """Run the rule set's batch rules over the period; returns the ReviewRun with
+    counts {rule: {"found", "new"}}. Rules the rule set does not list are not run."""
+    import time
+
+    row = None
+    if rule_set is None:
+        rule_set, row = rule_set_for(region, date_from.year)
+    codes = [c for c in rule_set.rules if c in BATCH_RULES and (not rules or c in rules)]
+    review_run = ReviewRun.objects.create(
+        region_code=region,
+        date_from=date_from,
+        date_to=date_to,
+        rules=list(rules or []),
+        rule_set=row if hasattr(row, "pk") else None,
+        rule_set_name=rule_set.name,
+        started_by=started_by or "batch",
+    )
+    period = sql.Period(region, date_from, date_to)
+    counts = {}
+    for code in tqdm(codes, desc="审核规则", unit="条", disable=not progress):
+        started = time.monotonic()
+        cfg = rule_set.rules[code]
+        if code == "bulk_swiping":
+            found = swiping_findings(rule_set, cfg, period, review_run)
+        elif code == "peer_outlier":
+            found = peer_findings(rule_set, cfg, period, review_run)
+        else:
+            found = claim_findings(code, cfg, period, review_run)
+        new = store(found)
+        seen = len(found) + getattr(found, "stored", 0)
+        counts[code] = {"found": seen, "new": new}
+        if timings is not None:
+            timings[code] = time.monotonic() - started
+    review_run.counts = counts
+    review_run.finished_at = timezone.now()
+    review_run.save(update_fields=["counts", "finished_at"])
+    return review_run
+
+
+def existing(prints: list[str]) -> set[str]:
+    found = set()
+    for i in range(0, len(prints), BATCH_SIZE):
+        chunk = prints[i : i + BATCH_SIZE]
+        found |= set(
+            Finding.objects.filter(fingerprint__in=chunk).values_list("fingerprint", flat=True)
+        )
+    return found
+
+
+def store(findings: list[Finding]) -> int:
+    """Insert what is new; a fingerprint already stored keeps its row as it is."""
+    if not findings:
+        return 0
+    prints = [f.fingerprint for f in findings]
+    before = existing(prints)
+    if connection.vendor == "postgresql":
+        _copy_findings(findings)
+        return len({p for p in prints if p not in before})
+    with transaction.atomic():
+        Finding.objects.bulk_create(findings, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    return len({p for p in prints if p not in before})
+
+
+def _copy_findings(findings: list[Finding]) -> None:
+    """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING
+    on the fingerprint (bulk_create's per-value array encoding was most of a run)."""
+    import json
+
+    now = timezone.now()
+    fields = [f for f in Finding._meta.concrete_fields if not f.primary_key]
+    columns = [f.column for f in fields]
+    names = ", ".join(columns)
+    table = Finding._meta.db_table
+
+    def value(obj, f):
+        v = getattr(obj, f.attname)
+        if f.get_internal_type() == "JSONField":
+            return json.dumps(v, ensure_ascii=False)
+        if v is None and f.attname in ("created_at", "updated_at"):
+            return now
+        return v
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE finding_in ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY finding_in ({names}) FROM STDIN") as copy:
+            for obj in findings:
+                copy.write_row([value(obj, f) for f in fields])
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM finding_in "  # noqa: S608
+            "ON CONFLICT (fingerprint) DO NOTHING"
+        )
+        # dropped now, not only at commit: a caller's outer transaction runs every rule
+        cursor.execute("DROP TABLE finding_in")

@@ -1,0 +1,419 @@
+# ruff: noqa: S608  (the statements are built from table names and %(name)s parameters only)
+"""The batch rules as set-based SQL over a period's settlements, visits and fee lines.
+
+One statement (or two) per rule, run by the database over the whole period: window
+functions for readmissions, self-joins bounded by person or terminal and date for
+overlaps and bursts, GROUP BY for lines and peers. The same text runs on SQLite and
+PostgreSQL; the few spellings that differ (date differences, string aggregation, adding
+minutes) come from `Dialect`. Every statement returns hits only; `runner` renders them.
+
+Every statement reads the same base set, `claims`: standing settlements (kind settle,
+not reversed) of persons in the region whose visit began in the period. History rules
+read `context`: the same, from `context_from` (the period's start less the rule's
+window) so a stay just before the period still counts as the previous one.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+
+from huimin.insurance.catalog.models import CatalogItem, CatalogVersion
+from huimin.insurance.models import FeeDetail, Settlement, Visit
+from huimin.registry.models import Person
+
+S = Settlement._meta.db_table
+V = Visit._meta.db_table
+F = FeeDetail._meta.db_table
+ITEM = CatalogItem._meta.db_table
+VERSION = CatalogVersion._meta.db_table
+PERSON = Person._meta.db_table
+
+# Days' supply of a drug line when the catalog knows no daily maximum: a two-disease
+# (两病) outpatient prescription is written for a month (长处方 counts as one month here).
+CHRONIC_SUPPLY_DAYS = 30
+
+
+class Dialect:
+    def __init__(self, vendor: str):
+        self.pg = vendor == "postgresql"
+
+    def days(self, a: str, b: str) -> str:
+        """Whole days from date b to date a."""
+        if self.pg:
+            return f"({a} - {b})"
+        return f"CAST(julianday({a}) - julianday({b}) AS INTEGER)"
+
+    def add_days(self, a: str, n: str) -> str:
+        if self.pg:
+            return f"({a} + CAST({n} AS INTEGER))"
+        return f"date({a}, CAST({n} AS TEXT) || ' days')"
+
+    def add_minutes(self, at: str, n: str) -> str:
+        if self.pg:
+            return f"({at} + make_interval(mins => CAST({n} AS INTEGER)))"
+        # Django keeps SQLite datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text
+        return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {at}, '+' || {n} || ' minutes')"
+
+    def agg(self, expr: str) -> str:
+        if self.pg:
+            return f"string_agg(CAST({expr} AS TEXT), ',' ORDER BY {expr})"
+        return f"group_concat({expr}, ',')"
+
+
+def dialect() -> Dialect:
+    return Dialect(connection.vendor)
+
+
+@dataclass
+class Period:
+    region: str
+    date_from: datetime.date
+    date_to: datetime.date
+
+    def params(self, context_days: int = 0, **extra) -> dict:
+        return {
+            "region": f"{self.region}%",
+            "lo": self.date_from,
+            "hi": self.date_to,
+            "ctx": self.date_from - datetime.timedelta(days=context_days),
+            **extra,
+        }
+
+
+STANDING = "s.kind = 'settle' AND s.reversed_at IS NULL AND s.region_code LIKE %(region)s"
+
+
+def base(lo: str = "%(lo)s") -> str:
+    """Standing settlements of the region whose visit began between `lo` and the end."""
+    return f"""
+        SELECT s.id AS sid, s.visit_id AS vid, s.person_id AS pid, s.institution_id AS iid,
+               v.visit_type AS vt, v.visit_date AS vd,
+               COALESCE(v.discharge_date, v.visit_date) AS dd, v.diagnosis_code AS dx
+        FROM {S} s JOIN {V} v ON v.id = s.visit_id
+        WHERE {STANDING} AND v.visit_date BETWEEN {lo} AND %(hi)s"""
+
+
+def category(d: Dialect) -> str:
+    """The fee category (收费类别) of a line (alias f) joined to its item (alias c): the
+    catalog keeps the kind; services are told apart by their names (床位费, 护理, 诊查费)."""
+    return """CASE
+        WHEN c.kind = 'drug' THEN 'drug'
+        WHEN c.kind = 'consumable' THEN 'material'
+        WHEN f.name LIKE '%%床位%%' THEN 'bed'
+        WHEN f.name LIKE '%%护理%%' THEN 'nursing'
+        WHEN f.name LIKE '%%诊查%%' OR f.name LIKE '%%诊疗费%%' THEN 'consultation'
+        ELSE 'treatment' END"""
+
+
+def prefixes(column: str, codes, name: str, params: dict) -> str:
+    """`column` starting with one of `codes` (ICD-10 prefixes); FALSE when none."""
+    if not codes:
+        return "1 = 0"
+    parts = []
+    for i, code in enumerate(codes):
+        key = f"{name}_{i}"
+        params[key] = f"{code}%"
+        parts.append(f"{column} LIKE %({key})s")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def in_list(column: str, values, name: str, params: dict, *, negate=False) -> str:
+    if not values:
+        return "1 = 1" if negate else "1 = 0"
+    keys = []
+    for i, value in enumerate(sorted(values)):
+        params[f"{name}_{i}"] = value
+        keys.append(f"%({name}_{i})s")
+    return f"{column} {'NOT IN' if negate else 'IN'} ({', '.join(keys)})"
+
+
+def fetch(sql: str, params: dict) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def lines_of(items: set, params: dict) -> str:
+    """Live fee lines (alias f) with their catalog item (alias c), exempt items left out."""
+    return (
+        f"{F} f LEFT JOIN {ITEM} c ON c.code = f.code "
+        f"WHERE f.cancelled = %(false)s AND "
+        f"{in_list('f.code', items, 'ex_item', params, negate=True)}"
+    )
+
+
+# ---------------------------------------------------------------- admissions
+
+
+def split_admission(period: Period, cfg) -> list[dict]:
+    d, p = dialect(), cfg.params
+    params = period.params(p["window_days"], window=p["window_days"])
+    exempt = prefixes("v.diagnosis_code", cfg.exceptions.diagnoses, "exdx", params)
+    related = ["substr(dx, 1, 3) = substr(prev_dx, 1, 3)"]
+    for g, group in enumerate(p["related_categories"]):
+        a = prefixes("dx", group, f"g{g}a", params)
+        b = prefixes("prev_dx", group, f"g{g}b", params)
+        related.append(f"({a} AND {b})")
+    partition = "pid, iid" if p["same_institution_only"] else "pid"
+    sql = f"""
+    WITH stays AS ({base("%(ctx)s")} AND v.visit_type = 'inpatient' AND NOT {exempt}),
+    ordered AS (
+        SELECT sid, vid, vd, dd, dx,
+               LAG(iid) OVER w AS prev_iid, LAG(vd) OVER w AS prev_vd,
+               LAG(dd) OVER w AS prev_dd, LAG(dx) OVER w AS prev_dx
+        FROM stays WINDOW w AS (PARTITION BY {partition} ORDER BY vd, sid))
+    SELECT sid, prev_iid, prev_vd, prev_dd, prev_dx, {d.days("vd", "prev_dd")} AS gap
+    FROM ordered
+    WHERE prev_dd IS NOT NULL AND vd >= %(lo)s
+      AND {d.days("vd", "prev_dd")} BETWEEN 0 AND %(window)s
+      AND ({" OR ".join(related)})"""
+    return fetch(sql, params)
+
+
+def bed_without_treatment(period: Period, cfg) -> list[dict]:
+    d, p = dialect(), cfg.params
+    params = period.params(min_days=p["min_days"], false=False)
+    treating = in_list(category(d), p["treatment_categories"], "treat", params)
+    sql = f"""
+    WITH claims AS ({base()} AND v.visit_type = 'inpatient')
+    SELECT sid, CASE WHEN {d.days("dd", "vd")} < 1 THEN 1 ELSE {d.days("dd", "vd")} END AS days
+    FROM claims
+    WHERE {d.days("dd", "vd")} >= %(min_days)s
+      AND NOT EXISTS (SELECT 1 FROM {lines_of(cfg.exceptions.items, params)}
+                      AND f.visit_id = claims.vid AND {treating})"""
+    return fetch(sql, params)
+
+
+def low_standard_admission(period: Period, cfg) -> list[dict]:
+    params = period.params()
+    listed = prefixes("v.diagnosis_code", cfg.params["diagnoses"], "dx", params)
+    return fetch(f"{base()} AND v.visit_type = 'inpatient' AND {listed}", params)
+
+
+# ---------------------------------------------------------------- identity
+
+
+def deceased(period: Period, cfg) -> list[dict]:
+    params = period.params(false=False)
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, p.death_date AS death_date
+    FROM claims JOIN {PERSON} p ON p.id = claims.pid
+    WHERE p.death_date IS NOT NULL AND (claims.vd > p.death_date OR EXISTS (
+        SELECT 1 FROM {lines_of(cfg.exceptions.items, params)}
+        AND f.visit_id = claims.vid AND f.fee_date > p.death_date))"""
+    return fetch(sql, params)
+
+
+def overlapping_stays(period: Period, cfg) -> list[dict]:
+    params = period.params(366)
+    sql = f"""
+    WITH stays AS ({base("%(ctx)s")} AND v.visit_type = 'inpatient')
+    SELECT a.sid, a.vd AS admission, a.dd AS discharge, b.iid AS other_iid,
+           b.vd AS other_admission, b.dd AS other_discharge
+    FROM stays a JOIN stays b
+      ON b.pid = a.pid AND b.iid <> a.iid AND b.vd < a.dd AND a.vd < b.dd
+    WHERE a.vd >= %(lo)s
+    ORDER BY a.sid, b.vd"""
+    return fetch(sql, params)
+
+
+def outpatient_during_stay(period: Period, cfg) -> list[dict]:
+    params = period.params(366)
+    # Both claims of a pair get the finding: the stay and the visit inside it.
+    sql = f"""
+    WITH ctx AS ({base("%(ctx)s")}),
+    pairs AS (
+        SELECT st.sid AS stay_sid, op.sid AS visit_sid, st.iid AS stay_iid,
+               st.vd AS admission, st.dd AS discharge, op.iid AS visit_iid, op.vd AS visit_day
+        FROM ctx st JOIN ctx op ON op.pid = st.pid AND op.vt <> 'inpatient'
+          AND st.vd < op.vd AND op.vd < st.dd
+        WHERE st.vt = 'inpatient')
+    SELECT stay_sid AS sid, stay_iid, admission, discharge, visit_iid, visit_day
+      FROM pairs WHERE admission >= %(lo)s
+    UNION ALL
+    SELECT visit_sid AS sid, stay_iid, admission, discharge, visit_iid, visit_day
+      FROM pairs WHERE visit_day >= %(lo)s
+    ORDER BY 1, 6"""
+    return fetch(sql, params)
+
+
+# ---------------------------------------------------------------- items
+
+
+def duplicate_charge(period: Period, cfg) -> list[dict]:
+    d = dialect()
+    params = period.params(false=False)
+    kinds = in_list("COALESCE(c.kind, 'service')", cfg.params["kinds"], "kind", params)
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, f.code, MIN(f.name) AS item, f.fee_date AS date,
+           {d.agg("f.line_no")} AS lines
+    FROM claims JOIN {F} f ON f.visit_id = claims.vid LEFT JOIN {ITEM} c ON c.code = f.code
+    WHERE f.cancelled = %(false)s AND {kinds}
+      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+    GROUP BY claims.sid, f.code, f.fee_date
+    HAVING COUNT(*) > 1
+    ORDER BY claims.sid, f.fee_date, f.code"""
+    return fetch(sql, params)
+
+
+def over_ceiling(period: Period, cfg) -> list[dict]:
+    # a float only to narrow the rows; the runner checks the excess in Decimal
+    params = period.params(false=False, min_over=float(cfg.params["min_over"]))
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, f.line_no AS line, f.unit_price AS price, f.ceiling,
+           f.quantity * (f.unit_price - f.ceiling) AS over
+    FROM claims JOIN {F} f ON f.visit_id = claims.vid
+    WHERE f.cancelled = %(false)s AND f.ceiling IS NOT NULL AND f.unit_price > f.ceiling
+      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+      AND f.quantity * (f.unit_price - f.ceiling) > %(min_over)s
+    ORDER BY claims.sid, f.line_no"""
+    return fetch(sql, params)
+
+
+def daily_max_exceeded(period: Period, cfg) -> list[dict]:
+    d = dialect()
+    params = period.params(false=False)
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, f.code, f.fee_date AS date, SUM(f.quantity) AS quantity,
+           MAX(cv.max_quantity_per_day) AS "limit", {d.agg("f.line_no")} AS lines
+    FROM claims JOIN {F} f ON f.visit_id = claims.vid
+      JOIN {ITEM} c ON c.code = f.code
+      JOIN {VERSION} cv ON cv.item_id = c.id AND cv.effective_from <= f.fee_date
+       AND (cv.effective_to IS NULL OR cv.effective_to >= f.fee_date)
+    WHERE f.cancelled = %(false)s AND cv.max_quantity_per_day IS NOT NULL
+      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+    GROUP BY claims.sid, f.code, f.fee_date
+    HAVING SUM(f.quantity) > MAX(cv.max_quantity_per_day)
+    ORDER BY claims.sid, f.fee_date, f.code"""
+    return fetch(sql, params)
+
+
+def day_items_beyond_stay(period: Period, cfg) -> list[dict]:
+    d = dialect()
+    params = period.params(false=False, tolerance=cfg.params["tolerance_days"])
+    span = d.days("claims.dd", "claims.vd")
+    los = f"CASE WHEN {span} < 1 THEN 1 ELSE {span} END"
+    sql = f"""
+    WITH claims AS ({base()} AND v.visit_type = 'inpatient')
+    SELECT claims.sid, f.code, MIN(f.name) AS item, SUM(f.quantity) AS quantity,
+           MAX({los}) AS days, {d.agg("f.line_no")} AS lines
+    FROM claims JOIN {F} f ON f.visit_id = claims.vid LEFT JOIN {ITEM} c ON c.code = f.code
+    WHERE f.cancelled = %(false)s AND {category(d)} IN ('bed', 'nursing')
+      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+    GROUP BY claims.sid, f.code
+    HAVING SUM(f.quantity) > MAX({los}) + %(tolerance)s
+    ORDER BY claims.sid, f.code"""
+    return fetch(sql, params)
+
+
+def over_dispensing(period: Period, cfg) -> list[dict]:
+    """Days' supply per drug line: quantity ÷ the catalog's daily maximum where it has
+    one, else a month for a two-disease outpatient prescription, else not counted."""
+    d, p = dialect(), cfg.params
+    params = period.params(
+        p["window_days"],
+        false=False,
+        back=p["window_days"] - 1,
+        most=p["max_supply_days"],
+        chronic=CHRONIC_SUPPLY_DAYS,
+    )
+    sql = f"""
+    WITH ctx AS ({base("%(ctx)s")}),
+    doses AS (
+        SELECT ctx.sid, ctx.pid, ctx.iid, ctx.dd AS day, f.code, MIN(f.line_no) AS first_line,
+               {d.agg("f.line_no")} AS lines,
+               SUM(CASE WHEN cv.max_quantity_per_day > 0
+                        THEN CAST(f.quantity / cv.max_quantity_per_day AS INTEGER)
+                        WHEN ctx.vt = 'outpatient_chronic' THEN %(chronic)s ELSE 0 END) AS supply
+        FROM ctx JOIN {F} f ON f.visit_id = ctx.vid
+          JOIN {ITEM} c ON c.code = f.code AND c.kind = 'drug'
+          LEFT JOIN {VERSION} cv ON cv.item_id = c.id AND cv.effective_from <= f.fee_date
+           AND (cv.effective_to IS NULL OR cv.effective_to >= f.fee_date)
+        WHERE f.cancelled = %(false)s
+          AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+        GROUP BY ctx.sid, ctx.pid, ctx.iid, ctx.dd, f.code)
+    SELECT a.sid, a.code, a.lines, SUM(b.supply) AS supply_days,
+           {d.agg("b.iid")} AS institutions
+    FROM doses a JOIN doses b ON b.pid = a.pid AND b.code = a.code
+      AND b.day <= a.day AND b.day >= {d.add_days("a.day", "-%(back)s")}
+    WHERE a.day >= %(lo)s AND a.supply > 0
+    GROUP BY a.sid, a.code, a.lines
+    HAVING SUM(b.supply) > %(most)s
+    ORDER BY a.sid, a.code"""
+    return fetch(sql, params)
+
+
+def item_restriction(period: Period, cfg) -> list[dict]:
+    """The catalog's sex, age and level restrictions on the version in force that day."""
+    d = dialect()
+    params = period.params(false=False)
+    age = (
+        "(CAST(strftime('%%Y', f.fee_date) AS INTEGER)"
+        " - CAST(strftime('%%Y', p.birth_date) AS INTEGER)"
+        " - CASE WHEN strftime('%%m-%%d', f.fee_date) < strftime('%%m-%%d', p.birth_date)"
+        " THEN 1 ELSE 0 END)"
+    )
+    if d.pg:
+        age = "CAST(EXTRACT(YEAR FROM age(f.fee_date, p.birth_date)) AS INTEGER)"
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, f.line_no AS line, cv.sex AS item_sex, p.sex AS sex, {age} AS age,
+           cv.age_min, cv.age_max, cv.institution_levels AS levels, v.institution_level AS level
+    FROM claims JOIN {V} v ON v.id = claims.vid JOIN {PERSON} p ON p.id = claims.pid
+      JOIN {F} f ON f.visit_id = claims.vid JOIN {ITEM} c ON c.code = f.code
+      JOIN {VERSION} cv ON cv.item_id = c.id AND cv.effective_from <= f.fee_date
+       AND (cv.effective_to IS NULL OR cv.effective_to >= f.fee_date)
+    WHERE f.cancelled = %(false)s
+      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+      AND ((cv.sex <> '' AND cv.sex <> p.sex)
+        OR (cv.age_min IS NOT NULL AND {age} < cv.age_min)
+        OR (cv.age_max IS NOT NULL AND {age} > cv.age_max)
+        OR (cv.institution_levels <> ''
+            AND (',' || cv.institution_levels || ',')
+                NOT LIKE ('%%,' || v.institution_level || ',%%')))
+    ORDER BY claims.sid, f.line_no"""
+    return fetch(sql, params)
+
+
+# ---------------------------------------------------------------- patterns
+
+
+def swipe_bursts(period: Period, cfg) -> list[dict]:
+    """Terminals where some settlement has the (min_cards − 1)-th next one at the same
+    terminal within `window_minutes`: where a burst may be, with its first and last
+    such moment. A window function, one sort per terminal; the engine then counts
+    different people over those terminals' swipes only."""
+    d, p = dialect(), cfg.params
+    params = period.params(minutes=p["window_minutes"], ahead=p["min_cards"] - 1)
+    sql = f"""
+    WITH sw AS (
+        SELECT s.institution_id AS iid, s.terminal, s.settled_at AS at,
+               LEAD(s.settled_at, %(ahead)s) OVER (
+                   PARTITION BY s.institution_id, s.terminal ORDER BY s.settled_at) AS kth
+        FROM {S} s JOIN {V} v ON v.id = s.visit_id
+        WHERE {STANDING} AND s.terminal <> '' AND v.visit_date BETWEEN %(lo)s AND %(hi)s)
+    SELECT iid, terminal, MIN(at) AS first_at, MAX(at) AS last_at
+    FROM sw
+    WHERE kth IS NOT NULL AND kth <= {d.add_minutes("at", "%(minutes)s")}
+    GROUP BY iid, terminal"""
+    return fetch(sql, params)
+
+
+def peer_costs(period: Period, cfg) -> list[dict]:
+    """Cases and average total per institution and class (inpatient / outpatient)."""
+    params = period.params()
+    sql = f"""
+    WITH claims AS (
+        SELECT s.institution_id AS iid, v.institution_level AS level, s.total,
+               CASE WHEN v.visit_type = 'inpatient' THEN 'inpatient' ELSE 'outpatient' END AS cls
+        FROM {S} s JOIN {V} v ON v.id = s.visit_id
+        WHERE {STANDING} AND v.visit_date BETWEEN %(lo)s AND %(hi)s)
+    SELECT iid, cls, MIN(level) AS level, COUNT(*) AS cases, SUM(total) AS total
+    FROM claims GROUP BY iid, cls ORDER BY cls, iid"""
+    return fetch(sql, params)
