@@ -11,3 +11,9 @@ class ReviewConfig(AppConfig):
         from huimin.review.nav import menu_items
 
         register_menu(menu_items, order=40)
+
+        from huimin.insurance.clearing import register_adjuster
+        from huimin.review.workflow import clearing_adjustments
+
+        # Confirmed recoveries are deducted at the institution's next monthly clearing.
+        register_adjuster(clearing_adjustments)
