@@ -91,11 +91,12 @@ def _last_confirm(finding_id: int) -> Decision:
 
 
 def _parse_amount(raw) -> Decimal | None:
-    if raw is None or raw == "":
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    if isinstance(raw, Decimal):
-        return raw
-    return parse_amount(str(raw), "amount")
+    try:
+        return parse_amount(raw, "追回金额")
+    except ValueError as exc:
+        raise ValidationFailed({"amount": str(exc).split(": ", 1)[-1]}) from None
 
 
 @dataclass(frozen=True)
