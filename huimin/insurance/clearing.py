@@ -301,15 +301,17 @@ class LedgerClearing:
         return min(self.net + self.carried_in + self.adjusted, ZERO)
 
     def as_json(self) -> dict:
-        return {
+        out = {
             "region_code": self.region_code,
             "year": self.year,
             "net": fmt(self.net),
             "carried_in": fmt(self.carried_in),
-            "adjusted": fmt(self.adjusted),
             "paid": fmt(self.paid),
             "carried_out": fmt(self.carried_out),
         }
+        if self.adjusted:  # only months with recoveries name them
+            out["adjusted"] = fmt(self.adjusted)
+        return out
 
 
 def combine(nets: dict, carried: dict, adjusted: dict | None = None) -> list[LedgerClearing]:
