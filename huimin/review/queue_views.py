@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Substr
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -114,7 +114,7 @@ def facets(base) -> dict:
     choice would show. Each a GROUP BY over the same indexed set."""
 
     def grouped(field, expr=None):
-        qs = base.annotate(v=expr) if expr is not None else base.annotate(v=field)
+        qs = base.annotate(v=expr if expr is not None else F(field))
         return list(qs.values("v").annotate(n=Count("id")).order_by("-n", "v")[:FACET_LIMIT])
 
     institutions = grouped("institution_id")
@@ -415,7 +415,13 @@ def institution_findings(request):
     return render(
         request,
         "review/institution/findings.html",
-        {"form": form, "rows": rows, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "appeal_days": workflow.conf.APPEAL_DAYS,
+        },
     )
 
 

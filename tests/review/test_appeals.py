@@ -2,6 +2,8 @@
 the finding; granted before the clearing reverses the recovery, after it pays it back at
 the next clearing. Amounts hand worked from the March stay (funds paid 30238.19)."""
 
+# ruff: noqa: F811 (pytest fixtures imported from workflow_support are parameters here)
+
 import datetime
 from decimal import Decimal
 

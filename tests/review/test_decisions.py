@@ -2,6 +2,8 @@
 and the refusals the issue lists (deciding twice, one's own finding as second reviewer,
 recovering more than was paid). Each refusal changes nothing."""
 
+# ruff: noqa: F811 (pytest fixtures imported from workflow_support are parameters here)
+
 from decimal import Decimal
 
 import pytest
@@ -112,9 +114,7 @@ def test_recovering_more_than_was_paid_is_refused_naming_the_amount(insured, fin
     assert state(finding) == before
 
 
-def test_other_confirmed_findings_on_the_claim_lower_what_may_be_recovered(
-    insured, stay, finding
-):
+def test_other_confirmed_findings_on_the_claim_lower_what_may_be_recovered(insured, stay, finding):
     other = make_finding(stay, "duplicate_charge")
     workflow.do_decide(insured.officer, other.pk, DecisionIn("confirm", "1000.00"))
     # 30238.19 - 1000.00 = 29238.19 left to recover on this settlement.

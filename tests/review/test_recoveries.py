@@ -3,6 +3,8 @@ at the institution's next monthly clearing (借 2101 / 贷 1204). Amounts hand w
 the March stay: the funds paid 25959.17 (5101) + 3107.67 (5102) + 1171.35 (5103) =
 30238.19, all owed to the hospital on 2101."""
 
+# ruff: noqa: F811 (pytest fixtures imported from workflow_support are parameters here)
+
 import datetime
 from decimal import Decimal
 
