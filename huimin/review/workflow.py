@@ -168,8 +168,12 @@ def do_decide(user, finding_id: int, data: DecisionIn, *, request=None) -> Decis
 def do_decide_once(user, finding_id: int, data: DecisionIn, key: str, *, request=None):
     """do_decide under an Idempotency-Key: a double submit with the same key gets the
     first decision back (replayed=True) instead of a 409."""
-    body = {"finding": finding_id, "kind": data.kind, "amount": str(data.amount or ""),
-            "reason": data.reason}  # fmt: skip
+    body = {
+        "finding": finding_id,
+        "kind": data.kind,
+        "amount": str(data.amount or ""),
+        "reason": data.reason,
+    }
     return idempotency.run_once(
         f"user:{user.pk}",
         key,
