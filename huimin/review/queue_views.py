@@ -253,7 +253,11 @@ def review_context(request, finding: Finding, **extra) -> dict:
     lines = fee_lines(finding)
     decisions = list(finding.decisions.select_related("decided_by"))
     appeal = finding.appeals.filter(status=AppealStatus.OPEN).first()
+    confirms = [d for d in decisions if d.kind == "confirm"]
     return {
+        # The confirmer is shown who may approve instead of a form that would refuse.
+        "own_confirmation": bool(confirms) and confirms[-1].decided_by_id == request.user.pk,
+        "deciders": {d.decided_by_id for d in decisions},
         "f": finding,
         "lines": lines,
         "history": history(finding),

@@ -165,6 +165,8 @@ def test_the_second_reviewer_approves_through_the_page(client, insured, finding)
     workflow.do_decide(insured.officer, finding.pk, DecisionIn("confirm", "1500.00"))
     client.force_login(insured.officer)
     url = reverse("review:decide", args=[finding.pk])
+    page = client.get(reverse("review:finding", args=[finding.pk])).content.decode()
+    assert 'id="second-note"' in page and 'id="second-form"' not in page
     r = client.post(url, {"kind": "second_approve", "idempotency_key": "s1"})
     assert r.status_code == 403 and "另一位审核人员" in r.content.decode()
     client.force_login(insured.second_officer)
