@@ -152,3 +152,18 @@ def test_granted_after_the_clearing_is_paid_back_at_the_next_one(
     may = clear(insured, "2026-05")
     assert may.amount_paid == D("0.00")  # paid back once
     assert Finding.objects.get(pk=confirmed.pk).status == "dismissed"
+
+
+def test_an_upload_of_the_wrong_type_is_refused_and_nothing_is_stored(
+    insured, confirmed, hospital_cashier
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from huimin.core.errors import DomainError
+
+    bad = SimpleUploadedFile("证明.exe", b"MZ\x90\x00", content_type="application/x-msdownload")
+    with pytest.raises(DomainError) as exc:
+        workflow.do_file_appeal(hospital_cashier, confirmed.pk, "理由", [bad])
+    assert exc.value.status == 422 and exc.value.code == "document_type"
+    confirmed.refresh_from_db()
+    assert confirmed.status == "confirmed" and not Appeal.objects.exists()
