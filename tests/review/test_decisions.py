@@ -173,3 +173,61 @@ def test_a_cashier_or_an_officer_of_another_county_cannot_decide(
     with pytest.raises(NotFound):
         workflow.do_decide(other_county_officer(), finding.pk, DecisionIn("confirm", "1.00"))
     assert state(finding) == before
+
+
+def _all_at_once(jobs) -> list[str]:
+    """Run the jobs in threads released together; what each raised (refusals included)."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(jobs))
+    errors = []
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        except Exception as exc:
+            errors.append(getattr(exc, "code", repr(exc)))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deciders_and_confirmations_are_serialised(insured, stay, third_officer):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks under real concurrency need PostgreSQL")
+    # Two reviewers decide the same finding at once: one wins, the other is told.
+    one = make_finding(stay)
+    errors = _all_at_once(
+        [
+            lambda: workflow.do_decide(insured.officer, one.pk, DecisionIn("confirm", "500.00")),
+            lambda: workflow.do_decide(
+                insured.second_officer, one.pk, DecisionIn("dismiss", reason="合理")
+            ),
+        ]
+    )
+    assert errors == ["already_decided"]
+    assert Decision.objects.filter(finding=one).count() == 1
+    # Two findings on the settlement confirmed at once for 20000.00 each: 30238.19 was
+    # paid and 500.00 may already be taken, so only one of them fits.
+    a, b = make_finding(stay, "duplicate_charge"), make_finding(stay, "over_ceiling")
+    one.refresh_from_db()
+    errors = _all_at_once(
+        [
+            lambda: workflow.do_decide(insured.officer, a.pk, DecisionIn("confirm", "20000.00")),
+            lambda: workflow.do_decide(third_officer, b.pk, DecisionIn("confirm", "20000.00")),
+        ]
+    )
+    assert errors == ["recovery_exceeds_paid"]
+    assert Finding.objects.filter(status="pending_second").count() == 1
