@@ -41,7 +41,7 @@ def _page(qs, offset: int, limit: int):
 # ---------------------------------------------------------------- schemas
 
 
-class FindingFilter(Schema):
+class ReviewFindingFilter(Schema):
     status: StatusName | None = Field(None, description="状态；不填为全部待办（审核队列）")
     township: str | None = Field(None, pattern=r"^\d{9}$", description="乡镇区划代码（9位）")
     institution: int | None = Field(None, ge=1, le=2**62, description="医疗机构编号")
@@ -52,7 +52,7 @@ class FindingFilter(Schema):
     offset: int = Offset
 
 
-class FindingOut(Schema):
+class ReviewFindingOut(Schema):
     id: int
     rule: str
     name: str
@@ -75,12 +75,12 @@ class FindingOut(Schema):
     created_at: datetime.datetime
 
 
-class FindingPage(Schema):
-    items: list[FindingOut]
+class ReviewFindingPage(Schema):
+    items: list[ReviewFindingOut]
     next_offset: int | None
 
 
-class DecisionOut(Schema):
+class ReviewDecisionOut(Schema):
     id: int
     finding_id: int
     kind: str
@@ -90,14 +90,14 @@ class DecisionOut(Schema):
     reason: str
 
 
-class FindingDetailOut(FindingOut):
-    decisions: list[DecisionOut]
+class ReviewFindingDetailOut(ReviewFindingOut):
+    decisions: list[ReviewDecisionOut]
     allowed: list[str]
     recoverable: str | None
     recovery: str | None
 
 
-class DecisionIn(Schema):
+class ReviewDecisionIn(Schema):
     kind: Literal["confirm", "dismiss", "inspect", "second_approve", "second_reject"]
     amount: str | None = Field(
         None, max_length=20, description='追回金额（核实违规时必填），如 "800.00"'
@@ -105,28 +105,28 @@ class DecisionIn(Schema):
     reason: str = Field("", max_length=rules.REASON_MAX, description="理由（排除、复核不同意必填）")
 
 
-class DecisionResult(Schema):
-    decision: DecisionOut
-    finding: FindingOut
+class ReviewDecisionResult(Schema):
+    decision: ReviewDecisionOut
+    finding: ReviewFindingOut
 
 
-class AppealFilter(Schema):
+class ReviewAppealFilter(Schema):
     status: Literal["open", "upheld", "granted", "withdrawn"] | None = None
     limit: int | None = Limit
     offset: int = Offset
 
 
-class AppealIn(Schema):
+class ReviewAppealIn(Schema):
     finding_id: int = Field(..., ge=1, le=2**62)
     reason: str = Field(..., min_length=1, max_length=workflow.APPEAL_REASON_MAX)
 
 
-class AppealDecisionIn(Schema):
+class ReviewAppealDecisionIn(Schema):
     outcome: Literal["uphold", "grant"]
     reason: str = Field(..., min_length=1, max_length=rules.REASON_MAX)
 
 
-class AppealOut(Schema):
+class ReviewAppealOut(Schema):
     id: int
     finding_id: int
     institution_id: int
@@ -138,12 +138,12 @@ class AppealOut(Schema):
     decision_reason: str
 
 
-class AppealPage(Schema):
-    items: list[AppealOut]
+class ReviewAppealPage(Schema):
+    items: list[ReviewAppealOut]
     next_offset: int | None
 
 
-class ScoreFilter(Schema):
+class ReviewScoreFilter(Schema):
     region: str | None = Field(None, pattern=r"^\d{6,12}$", description="区划代码前缀")
     month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
     kind: Literal["institution", "doctor"] | None = None
@@ -151,7 +151,7 @@ class ScoreFilter(Schema):
     offset: int = Offset
 
 
-class ScoreOut(Schema):
+class ReviewScoreOut(Schema):
     subject_kind: str
     subject: str
     institution_id: int | None
@@ -164,8 +164,8 @@ class ScoreOut(Schema):
     claim_count: int
 
 
-class ScorePage(Schema):
-    items: list[ScoreOut]
+class ReviewScorePage(Schema):
+    items: list[ReviewScoreOut]
     next_offset: int | None
 
 
@@ -237,8 +237,10 @@ def _reader(user) -> bool:
     return False
 
 
-@router.get("/findings", response={200: FindingPage, **ERRORS}, summary="审核疑点列表（审核队列）")
-def list_findings(request, filters: Query[FindingFilter]):
+@router.get(
+    "/findings", response={200: ReviewFindingPage, **ERRORS}, summary="审核疑点列表（审核队列）"
+)
+def list_findings(request, filters: Query[ReviewFindingFilter]):
     reviewer = _reader(request.user)
     params = filters.dict()
     qs = visible_to(request.user, Finding).filter(workflow.queue_filter(params))
@@ -284,7 +286,9 @@ def _detail(f: Finding, reviewer: bool) -> dict:
 
 
 @router.get(
-    "/findings/{int:finding_id}", response={200: FindingDetailOut, **ERRORS}, summary="审核疑点"
+    "/findings/{int:finding_id}",
+    response={200: ReviewFindingDetailOut, **ERRORS},
+    summary="审核疑点",
 )
 def get_finding(request, finding_id: int):
     reviewer = _reader(request.user)
@@ -294,13 +298,13 @@ def get_finding(request, finding_id: int):
 
 @router.post(
     "/findings/{int:finding_id}/decisions",
-    response={200: DecisionResult, 201: DecisionResult, **ERRORS},
+    response={200: ReviewDecisionResult, 201: ReviewDecisionResult, **ERRORS},
     summary="对疑点作出决定（核实、排除、转现场核查、复核；可带 Idempotency-Key）",
 )
 def decide(
     request,
     finding_id: int,
-    payload: DecisionIn,
+    payload: ReviewDecisionIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     check_perm(request.user, "review.decide")
@@ -323,8 +327,8 @@ def decide(
 # ---------------------------------------------------------------- appeals
 
 
-@router.get("/appeals", response={200: AppealPage, **ERRORS}, summary="申诉列表")
-def list_appeals(request, filters: Query[AppealFilter]):
+@router.get("/appeals", response={200: ReviewAppealPage, **ERRORS}, summary="申诉列表")
+def list_appeals(request, filters: Query[ReviewAppealFilter]):
     # Reviewers see the appeals of their jurisdiction, institutions only their own
     # (visible_to scopes institution staff to their institution).
     if not has_perm(request.user, "review.decide"):
@@ -348,8 +352,10 @@ def list_appeals(request, filters: Query[AppealFilter]):
     return {"items": [_appeal(a) for a in items], "next_offset": nxt}
 
 
-@router.post("/appeals", response={201: AppealOut, **ERRORS}, summary="机构对已核实疑点提出申诉")
-def file_appeal(request, payload: AppealIn):
+@router.post(
+    "/appeals", response={201: ReviewAppealOut, **ERRORS}, summary="机构对已核实疑点提出申诉"
+)
+def file_appeal(request, payload: ReviewAppealIn):
     check_perm(request.user, "review.appeal")
     appeal = workflow.do_file_appeal(
         request.user, payload.finding_id, payload.reason, request=request
@@ -359,10 +365,10 @@ def file_appeal(request, payload: AppealIn):
 
 @router.post(
     "/appeals/{int:appeal_id}/decision",
-    response={200: AppealOut, **ERRORS},
+    response={200: ReviewAppealOut, **ERRORS},
     summary="处理申诉（须由未参与该疑点审核的人员）",
 )
-def decide_appeal(request, appeal_id: int, payload: AppealDecisionIn):
+def decide_appeal(request, appeal_id: int, payload: ReviewAppealDecisionIn):
     check_perm(request.user, "review.decide")
     appeal = workflow.do_decide_appeal(
         request.user, appeal_id, payload.outcome == "grant", payload.reason, request=request
@@ -373,8 +379,8 @@ def decide_appeal(request, appeal_id: int, payload: AppealDecisionIn):
 # ---------------------------------------------------------------- scores
 
 
-@router.get("/scores", response={200: ScorePage, **ERRORS}, summary="风险评分（四色预警）")
-def list_scores(request, filters: Query[ScoreFilter]):
+@router.get("/scores", response={200: ReviewScorePage, **ERRORS}, summary="风险评分（四色预警）")
+def list_scores(request, filters: Query[ReviewScoreFilter]):
     check_perm(request.user, "review.read")
     qs = visible_to(request.user, RiskScore)
     if filters.region:
