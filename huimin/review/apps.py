@@ -8,9 +8,13 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         from huimin.core.nav import register_menu
+        from huimin.insurance.services.clearing import register_adjuster
         from huimin.review import realtime
         from huimin.review.nav import menu_items
+        from huimin.review.workflow import clearing_adjustments
 
         register_menu(menu_items, order=40)
         # Pre-settle and settle run the rule set's claim rules (insurance.claim_checks).
         realtime.register()
+        # Confirmed recoveries are deducted at the institution's next monthly clearing.
+        register_adjuster(clearing_adjustments)

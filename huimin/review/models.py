@@ -249,6 +249,8 @@ class Recovery(models.Model):
     clearing_batch_id = models.BigIntegerField("抵扣清算批次", null=True, blank=True)
     # Set when an appeal is granted after posting: the reversing entry is in the ledger.
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Cancelled after it was deducted: the clearing batch that paid it back.
+    refund_batch_id = models.BigIntegerField("退还清算批次", null=True, blank=True)
 
     objects = InstitutionRowsQuerySet.as_manager()
 

@@ -9,6 +9,9 @@ CHART: dict[str, tuple[str, str, str]] = {
     "1201": ("应收个人缴费", "fund", "debit"),
     "1202": ("应收财政补助", "fund", "debit"),
     "1203": ("应收医疗救助资助参保资金", "fund", "debit"),
+    # Money a confirmed review finding takes back from an institution (追回), deducted
+    # at its next monthly clearing (review/workflow.py, clearing.py).
+    "1204": ("应收定点医疗机构追回款", "fund", "debit"),
     "1301": ("大病保险资金存款", "fund", "debit"),
     "1401": ("医疗救助资金存款", "fund", "debit"),
     "2101": ("应付定点医疗机构款", "fund", "credit"),

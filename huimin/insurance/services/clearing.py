@@ -247,25 +247,61 @@ def clearing_lines(amount: Decimal) -> list[ledger_rules.Line]:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """Money an app above insurance nets into a confirmation (review's recoveries, 追回):
+    `amount` < 0 is deducted from what the fund pays, > 0 added to it; the counterpart
+    of 2101 is the fund account `account` (1204 for recoveries)."""
+
+    region_code: str
+    year: int
+    account: str
+    amount: Decimal
+
+
+# Adjusters, registered by apps above insurance (insurance never imports them):
+# fn(institution_id, batch_id) -> list[Adjustment], called under the institution's lock
+# inside the confirmation; each marks its own rows with the batch so it runs once.
+_ADJUSTERS: list = []
+
+
+def register_adjuster(fn) -> None:
+    if fn not in _ADJUSTERS:
+        _ADJUSTERS.append(fn)
+
+
+def adjustment_lines(account: str, amount: Decimal) -> list[ledger_rules.Line]:
+    """Deducted (< 0): 借 2101 / 贷 account; added (> 0): 借 account / 贷 2101."""
+    L = ledger_rules.Line
+    if amount < 0:
+        return [L("2101", debit=-amount), L(account, credit=-amount)]
+    if amount > 0:
+        return [L(account, debit=amount), L("2101", credit=amount)]
+    return []
+
+
+@dataclass(frozen=True)
 class LedgerClearing:
     """One ledger's part of a confirmation: the month's net, what earlier months left
-    owed (<= 0), and from their sum what is paid and what is carried on."""
+    owed (<= 0), the adjustments netted in (recoveries), and from their sum what is paid
+    and what is carried on."""
 
     region_code: str
     year: int
     net: Decimal
     carried_in: Decimal = ZERO
+    adjusted: Decimal = ZERO
 
     @property
     def paid(self) -> Decimal:
-        return max(self.net + self.carried_in, ZERO)
+        return max(self.net + self.carried_in + self.adjusted, ZERO)
 
     @property
     def carried_out(self) -> Decimal:
-        return min(self.net + self.carried_in, ZERO)
+        # A recovery larger than the month is owed like a reversal: a debit on 2101.
+        return min(self.net + self.carried_in + self.adjusted, ZERO)
 
     def as_json(self) -> dict:
-        return {
+        out = {
             "region_code": self.region_code,
             "year": self.year,
             "net": fmt(self.net),
@@ -273,16 +309,24 @@ class LedgerClearing:
             "paid": fmt(self.paid),
             "carried_out": fmt(self.carried_out),
         }
+        if self.adjusted:  # only months with recoveries name them
+            out["adjusted"] = fmt(self.adjusted)
+        return out
 
 
-def combine(nets: dict, carried: dict) -> list[LedgerClearing]:
+def combine(nets: dict, carried: dict, adjusted: dict | None = None) -> list[LedgerClearing]:
     """Per ledger (region, year): the month's nets with the amounts carried into them.
     A ledger with only a carry is kept, so its carry passes on to the next month."""
+    adjusted = adjusted or {}
     return [
         LedgerClearing(
-            region, year, nets.get((region, year), ZERO), carried.get((region, year), ZERO)
+            region,
+            year,
+            nets.get((region, year), ZERO),
+            carried.get((region, year), ZERO),
+            adjusted.get((region, year), ZERO),
         )
-        for region, year in sorted(set(nets) | set(carried))
+        for region, year in sorted(set(nets) | set(carried) | set(adjusted))
     ]
 
 
@@ -458,7 +502,15 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
             # The month's rows changed after the batch was drawn up: same number and the
             # same money, or nothing is paid.
             raise Conflict("clearing_changed", "该月结算数据已变化，请作废后重新生成批次")
-        parts = combine(by_ledger, owed_by_institution(batch.institution_id))
+        adjustments = [a for fn in _ADJUSTERS for a in fn(batch.institution_id, batch.pk)]
+        adjusted, by_account = {}, {}
+        for a in adjustments:
+            adjusted[(a.region_code, a.year)] = (
+                adjusted.get((a.region_code, a.year), ZERO) + a.amount
+            )
+            key = (a.region_code, a.year, a.account)
+            by_account[key] = by_account.get(key, ZERO) + a.amount
+        parts = combine(by_ledger, owed_by_institution(batch.institution_id), adjusted)
         batch.status = ClearingStatus.CONFIRMED
         batch.confirmed_by = user
         batch.confirmed_at = timezone.now()
@@ -483,6 +535,17 @@ def do_confirm_clearing(user, batch_id: int) -> ClearingBatch:
                 "ledgers",
             ]
         )
+        for (region, year, account), amount in sorted(by_account.items()):
+            if lines := adjustment_lines(account, amount):
+                ledger.post(
+                    region_code=region,
+                    year=year,
+                    source_type="clearing",
+                    source_id=f"{batch.pk}-{region}-{year}",
+                    purpose=f"adjust-{account}",
+                    memo=f"清算抵扣/退还 {batch.month}",
+                    lines=lines,
+                )
         for p in parts:
             lines = clearing_lines(p.paid)
             if not lines:
