@@ -202,3 +202,24 @@ def download_name(doc: StoredDocument) -> str:
     ext = ALLOWED_TYPES.get(doc.content_type, "bin")
     stem = doc.filename.rsplit(".", 1)[0] if "." in doc.filename else doc.filename
     return f"{stem or 'document'}.{ext}"
+
+
+def download(doc: StoredDocument):
+    """The document as an attachment, its checksum verified first (DocumentDamaged if
+    the file on disk is not what was stored): never rendered inline, never sniffed."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(read(doc), content_type=doc.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, download_name(doc))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def owned_by(owner_type: str, owner_ids) -> dict[str, list[StoredDocument]]:
+    """Each owner's documents in upload order, in one query."""
+    found: dict[str, list[StoredDocument]] = {str(i): [] for i in owner_ids}
+    rows = StoredDocument.objects.filter(owner_type=owner_type, owner_id__in=list(found))
+    for doc in rows.select_related("uploaded_by").order_by("uploaded_at", "id"):
+        found[doc.owner_id].append(doc)
+    return found

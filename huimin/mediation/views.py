@@ -240,7 +240,7 @@ def case_document(request, pk: int, doc_id: int):
     case = _case(request, pk, f"下载调解材料 #{doc_id}")
     doc = services.document_of(case, doc_id)
     try:
-        data = documents.read(doc)
+        return documents.download(doc)
     except documents.DocumentDamaged:
         return render(
             request,
@@ -248,10 +248,6 @@ def case_document(request, pk: int, doc_id: int):
             {"case": case, "doc": doc},
             status=409,
         )
-    response = HttpResponse(data, content_type=doc.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, documents.download_name(doc))
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @requires("mediation.read")

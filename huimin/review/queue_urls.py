@@ -9,6 +9,11 @@ urlpatterns = [
     path("findings/<int:pk>/", views.finding_detail, name="finding"),
     path("findings/<int:pk>/decide/", views.decide, name="decide"),
     path("appeals/<int:pk>/decide/", views.appeal_decide, name="appeal_decide"),
+    path(
+        "appeals/<int:pk>/documents/<int:doc_id>/",
+        views.appeal_document,
+        name="appeal_document",
+    ),
     path("institution/", views.institution_findings, name="institution_findings"),
     path("institution/findings/<int:pk>/", views.institution_finding, name="institution_finding"),
     path(

@@ -12,13 +12,15 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Substr
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from huimin.core.errors import DomainError
+from huimin.core import documents
+from huimin.core.errors import DomainError, NotFound
 from huimin.insurance.models import FeeDetail, Settlement
-from huimin.policy import get_visible_or_404, requires, visible_to
+from huimin.policy import get_visible_or_404, requires, requires_any, visible_to
 from huimin.policy.reads import audit_listing
 from huimin.registry.models import Institution
 from huimin.review import workflow
@@ -275,6 +277,7 @@ def review_context(request, finding: Finding, **extra) -> dict:
         "threshold": workflow.conf.SECOND_REVIEW_ABOVE,
         "appeal": appeal,
         "appeals": list(finding.appeals.all()),
+        "appeal_documents": workflow.appeal_documents(appeal) if appeal else [],
         "key": uuid.uuid4().hex,
         "labels": rules.STATUS_LABELS,
         **extra,
@@ -442,11 +445,42 @@ def institution_context(request, finding: Finding, **extra) -> dict:
         "decisions": (
             [d for d in finding.decisions.all() if d.kind != "inspect"] if decided else []
         ),
-        "appeals": list(finding.appeals.all()),
+        "appeals": _with_documents(list(finding.appeals.all())),
         "deadline": deadline,
         "can_appeal": deadline is not None and timezone.localdate() <= deadline,
         **extra,
     }
+
+
+def _with_documents(appeals: list[Appeal]) -> list[Appeal]:
+    docs = documents.owned_by(workflow.APPEAL_DOCUMENTS, [a.pk for a in appeals])
+    for a in appeals:
+        a.documents = docs[str(a.pk)]
+    return appeals
+
+
+@requires_any("review.decide", "review.appeal")
+@require_GET
+def appeal_document(request, pk: int, doc_id: int):
+    """An appeal's evidence, to the reviewers of its region and the institution that
+    filed it (visible_to scopes both); the read is audited with the patient."""
+    appeal = get_visible_or_404(
+        request.user,
+        Appeal.objects.select_related("finding"),
+        pk,
+        "查看申诉材料",
+        request=request,
+        object_type="review.appeal",
+        what="申诉",
+        person_ids=lambda a: [a.finding.person_id] if a.finding.person_id else [],
+    )
+    doc = next((d for d in workflow.appeal_documents(appeal) if d.pk == doc_id), None)
+    if doc is None:
+        raise NotFound("申诉材料")
+    try:
+        return documents.download(doc)
+    except documents.DocumentDamaged as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
 
 
 def _institution_finding(request, pk: int) -> Finding:

@@ -16,7 +16,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from huimin.audit.services import record
-from huimin.core import idempotency
+from huimin.core import documents, idempotency
 from huimin.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from huimin.core.money import fmt, parse_amount
 from huimin.insurance.ledger import services as ledger
@@ -281,23 +281,25 @@ def appeal_deadline(finding: Finding) -> datetime.date | None:
     return rules.appeal_deadline(day, conf.APPEAL_DAYS) if day else None
 
 
+APPEAL_DOCUMENTS = "review.appeal"  # the documents' owner type
+
+
+def appeal_documents(appeal: Appeal) -> list:
+    return documents.owned_by(APPEAL_DOCUMENTS, [appeal.pk])[str(appeal.pk)]
+
+
 def store_appeal_documents(appeal: Appeal, files, user) -> list:
     """Documents go through huimin.core.documents (type, size and checksum checks, stored
     outside the database); the one place the appeal flow touches it."""
     if not files:
         return []
-    try:
-        from huimin.core import documents  # being added by another engineer (issue 14)
-    except ImportError:  # until it lands: refuse the upload, never a 500
-        raise ValidationFailed({"documents": "暂不能上传证明材料"}, code="document_type") from None
-
     return [
         documents.store(
             f,
             filename=getattr(f, "name", "document"),
-            purpose="review.appeal",
-            owner_type="review.appeal",
-            owner_id=appeal.pk,
+            purpose=APPEAL_DOCUMENTS,
+            owner_type=APPEAL_DOCUMENTS,
+            owner_id=str(appeal.pk),
             uploaded_by=user,
             field="documents",
         )

@@ -167,3 +167,50 @@ def test_an_upload_of_the_wrong_type_is_refused_and_nothing_is_stored(
     assert exc.value.status == 422 and exc.value.code == "document_type"
     confirmed.refresh_from_db()
     assert confirmed.status == "confirmed" and not Appeal.objects.exists()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_an_appeals_evidence_is_stored_and_read_by_the_reviewer_with_an_audit(
+    client, insured, confirmed, hospital_cashier, third_officer, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from huimin.audit.models import AuditEventPerson
+
+    settings.HUIMIN_DOCUMENT_ROOT = tmp_path
+    evidence = SimpleUploadedFile("出院记录.pdf", PDF, content_type="application/pdf")
+    appeal = workflow.do_file_appeal(hospital_cashier, confirmed.pk, "已提供出院记录", [evidence])
+    [doc] = workflow.appeal_documents(appeal)
+    assert doc.content_type == "application/pdf" and doc.size == len(PDF)
+
+    client.force_login(third_officer)
+    page = client.get(f"/review/findings/{confirmed.pk}/").content.decode()
+    url = f"/review/appeals/{appeal.pk}/documents/{doc.pk}/"
+    assert url in page and "出院记录.pdf" in page
+    before = AuditEventPerson.objects.filter(person_id=confirmed.person_id).count()
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response) == PDF
+    assert response["Content-Disposition"].startswith("attachment")
+    assert AuditEventPerson.objects.filter(person_id=confirmed.person_id).count() == before + 1
+    # A document of another appeal cannot be fetched through this one.
+    assert client.get(f"/review/appeals/{appeal.pk}/documents/{doc.pk + 1000}/").status_code == 404
+
+
+def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_stored(
+    insured, confirmed, hospital_cashier, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from huimin.core.models import StoredDocument
+
+    settings.HUIMIN_DOCUMENT_ROOT = tmp_path
+    settings.HUIMIN_DOCUMENT_MAX_BYTES = 100
+    big = SimpleUploadedFile("大文件.pdf", PDF + b"0" * 200, content_type="application/pdf")
+    with pytest.raises(ValidationFailed) as exc:
+        workflow.do_file_appeal(hospital_cashier, confirmed.pk, "理由", [big])
+    assert exc.value.code == "document_too_large"
+    confirmed.refresh_from_db()
+    assert confirmed.status == "confirmed" and not Appeal.objects.exists()
+    assert not StoredDocument.objects.exists() and not any(tmp_path.rglob("*"))
