@@ -137,6 +137,12 @@ class VisitIn(PlainSchema):
     visit_date: datetime.date
     diagnosis_code: str = Field("", max_length=20)
     diagnosis_name: str = Field("", max_length=100)
+    doctor_code: str = Field(
+        "",
+        max_length=40,
+        pattern=r"^[0-9A-Za-z_-]*$",
+        description="主诊医师编码（医保医师代码）：审核按医师计算风险评分",
+    )
 
 
 class VisitOut(PlainSchema):

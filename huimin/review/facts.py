@@ -70,6 +70,7 @@ _VISIT = Statement(
             "institution__insurance_code",
             "institution__name",
             "institution_level",
+            "doctor_code",
         )
     ),
     visit=INT,
@@ -224,7 +225,7 @@ def claim_facts(claim: ClaimInHand) -> tuple[Claim, History]:
     found = _VISIT.tuples(visit=claim.visit_id)
     if not found:
         raise LookupError(f"visit {claim.visit_id} not found")
-    sex, birth, death, inst_code, inst_name, level = found[0]
+    sex, birth, death, inst_code, inst_name, level, doctor = found[0]
     fees = _FEES.tuples(visit=claim.visit_id)
     wanted = set(claim.fee_line_ids)
     if wanted:
@@ -270,6 +271,7 @@ def claim_facts(claim: ClaimInHand) -> tuple[Claim, History]:
         discharge_date=claim.discharge_date,
         diagnosis=claim.diagnosis_code,
         lines=lines,
+        doctor=doctor,
         terminal=claim.terminal,
         cap=cap,
     )

@@ -164,3 +164,20 @@ def test_a_discharged_stay_is_reopened_before_its_admission_is_cancelled(insured
     assert his.post("/visits/ZY-C/discharge/cancel", {}).status_code == 200
     r = his.post("/visits/ZY-C/cancel", {})
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
+
+
+def test_registration_records_the_attending_doctor_and_refuses_a_malformed_code(insured, his):
+    """The doctor's code feeds claim review's per-doctor risk scores (docs/review.md)."""
+    body = {
+        "id_number": insured.id_number,
+        "visit_type": "inpatient",
+        "his_visit_no": "ZY-DOC-1",
+        "visit_date": "2026-03-02",
+        "doctor_code": "D430522001",
+    }
+    r = his.post("/visits", body)
+    assert r.status_code == 201, r.json()
+    assert Visit.objects.get(his_visit_no="ZY-DOC-1").doctor_code == "D430522001"
+    bad = his.post("/visits", {**body, "his_visit_no": "ZY-DOC-2", "doctor_code": "D 1/2"})
+    assert bad.status_code == 422 and "doctor_code" in bad.json()["error"]["fields"]
+    assert not Visit.objects.filter(his_visit_no="ZY-DOC-2").exists()

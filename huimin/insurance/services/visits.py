@@ -30,6 +30,7 @@ class VisitData:
     visit_date: datetime.date
     diagnosis_code: str = ""
     diagnosis_name: str = ""
+    doctor_code: str = ""  # the attending doctor's insurance code (医保医师代码)
 
 
 # A number is the path parameter of every later call (/visits/{his_visit_no}/…): '/'
@@ -63,8 +64,11 @@ def do_register_visit(institution: Institution, data: VisitData, *, request=None
             "visit_type": data.visit_type,
             "diagnosis_code": data.diagnosis_code,
             "diagnosis_name": data.diagnosis_name,
+            "doctor_code": data.doctor_code,
         }
     )
+    if len(data.doctor_code) > 40:
+        errors["doctor_code"] = "医师编码不能超过40字符"
     if problem := visit_no_problem(data.his_visit_no):
         errors["his_visit_no"] = problem
     if data.visit_date > timezone.localdate():
@@ -128,6 +132,7 @@ def _create_visit(institution, person, cov, level: str, data: VisitData) -> Visi
         his_visit_no=data.his_visit_no,
         visit_date=data.visit_date,
         diagnosis_code=data.diagnosis_code[:20],
+        doctor_code=data.doctor_code.strip(),
         diagnosis_name=data.diagnosis_name[:100],
     )
     statements.insert(visit)
