@@ -8,6 +8,8 @@ services.py under a lock on one AuditChainHead row.
 from django.conf import settings
 from django.db import models
 
+from huimin.core.appendonly import AppendOnlyModel, AppendOnlyQuerySet
+
 
 class AuditAction(models.TextChoices):
     READ = "read", "查看"
@@ -46,20 +48,20 @@ class AuditOutcome(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class AppendOnly(Exception):
-    """Raised when code tries to change or remove an audit event."""
+CHANGE_REFUSED = "审计记录只能追加，不能修改"
+DELETE_REFUSED = "审计记录只能追加，不能删除（归档请用 huimin archive-audit）"
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(AppendOnlyQuerySet):
     # Bulk writes would bypass the chain; archiving deletes through its own SQL.
-    def update(self, **kwargs):
-        raise AppendOnly("审计记录只能追加，不能修改")
-
-    def delete(self):
-        raise AppendOnly("审计记录只能追加，不能删除（归档请用 huimin archive-audit）")
+    change_refused = CHANGE_REFUSED
+    delete_refused = DELETE_REFUSED
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
+    change_refused = CHANGE_REFUSED
+    delete_refused = "审计记录只能追加，不能删除"
+
     """One audited act. `hash` = HMAC-SHA256(the key named by key_id, prev_hash +
     canonical content); rows from before the audit key have key_id "legacy" (chain.py).
 
@@ -134,30 +136,22 @@ class AuditEvent(models.Model):
             f"{self.actor_username} {self.action}"
         )
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnly("审计记录只能追加，不能修改")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AppendOnly("审计记录只能追加，不能删除")
+class AuditEventPersonQuerySet(AppendOnlyQuerySet):
+    change_refused = CHANGE_REFUSED
+    delete_refused = DELETE_REFUSED
 
 
-class AuditEventPersonQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnly("审计记录只能追加，不能修改")
-
-    def delete(self):
-        raise AppendOnly("审计记录只能追加，不能删除（归档请用 huimin archive-audit）")
-
-
-class AuditEventPerson(models.Model):
+class AuditEventPerson(AppendOnlyModel):
     """Which residents an event concerned: the index behind "who read my record".
 
     One row per (event, person), written with the event by `record(person_ids=...)`.
     The hashed event carries the same ids (changes["person_ids"], as ranges), so this
     index can be checked against, or rebuilt from, the chain.
     """
+
+    change_refused = CHANGE_REFUSED
+    delete_refused = "审计记录只能追加，不能删除"
 
     # No database FK, like AuditEvent.actor: archiving removes both by its own SQL.
     event = models.ForeignKey(
@@ -178,14 +172,6 @@ class AuditEventPerson(models.Model):
 
     def __str__(self):
         return f"{self.event_id}:{self.person_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnly("审计记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnly("审计记录只能追加，不能删除")
 
 
 class AuditChainHead(models.Model):

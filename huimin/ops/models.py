@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from huimin.core.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 from huimin.policy.scope import ScopedQuerySet
 
 
@@ -32,22 +33,21 @@ class IncidentSeverity(models.TextChoices):
     CRITICAL = "critical", "特别重大"
 
 
-class AppendOnly(Exception):
-    """Raised when code tries to change or remove a duty-log entry."""
+DUTY_CHANGE_REFUSED = "值班日志只能追加，更正请新增一条更正记录"
+DUTY_DELETE_REFUSED = "值班日志只能追加，不能删除"
 
 
-class DutyEntryQuerySet(ScopedQuerySet):
+class DutyEntryQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
     # The author's jurisdiction when the entry was written bounds who reads it.
     region_field = "region_code"
-
-    def update(self, **kwargs):
-        raise AppendOnly("值班日志只能追加，更正请新增一条更正记录")
-
-    def delete(self):
-        raise AppendOnly("值班日志只能追加，不能删除")
+    change_refused = DUTY_CHANGE_REFUSED
+    delete_refused = DUTY_DELETE_REFUSED
 
 
-class DutyEntry(models.Model):
+class DutyEntry(AppendOnlyModel):
+    change_refused = DUTY_CHANGE_REFUSED
+    delete_refused = DUTY_DELETE_REFUSED
+
     shift_date = models.DateField("值班日期")
     shift = models.CharField("班次", max_length=5, choices=Shift.choices)
     author = models.ForeignKey(
@@ -114,11 +114,3 @@ class DutyEntry(models.Model):
 
     def __str__(self):
         return f"{self.shift_date} {self.get_shift_display()} {self.get_kind_display()} #{self.pk}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnly("值班日志只能追加，更正请新增一条更正记录")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnly("值班日志只能追加，不能删除")

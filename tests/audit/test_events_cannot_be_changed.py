@@ -3,8 +3,9 @@ tested on PostgreSQL in test_postgres_append_only.py)."""
 
 import pytest
 
-from huimin.audit.models import AppendOnly, AuditEvent
+from huimin.audit.models import AuditEvent
 from huimin.audit.services import record
+from huimin.core.appendonly import AppendOnly
 
 
 @pytest.mark.django_db

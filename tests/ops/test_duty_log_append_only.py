@@ -4,7 +4,8 @@ new entry linked both ways, and the original stays as it was written."""
 import pytest
 from django.urls import reverse
 
-from huimin.ops.models import AppendOnly, DutyEntry
+from huimin.core.appendonly import AppendOnly
+from huimin.ops.models import DutyEntry
 from tests.ops.duty import admin, write
 
 pytestmark = pytest.mark.django_db
