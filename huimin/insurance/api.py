@@ -22,7 +22,7 @@ from huimin.core import idnumber
 from huimin.core.errors import NotFound
 from huimin.core.money import plain
 from huimin.core.schemas import ERRORS, PlainSchema, Schema
-from huimin.insurance import shown
+from huimin.insurance import engine, shown
 from huimin.insurance.models import Settlement
 from huimin.insurance.services import fees
 from huimin.insurance.services import settlement as settling
@@ -256,7 +256,7 @@ class FeeLineIn(PlainSchema):
 
 
 class FeesIn(PlainSchema):
-    lines: list[FeeLineIn] = Field(..., min_length=1, max_length=500)
+    lines: list[FeeLineIn] = Field(..., min_length=1, max_length=engine.LIMITS.lines_per_upload)
 
 
 class FeeLineOut(PlainSchema):
@@ -318,7 +318,9 @@ LineNo = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
 class CancelFeesIn(PlainSchema):
-    line_nos: list[LineNo] | None = Field(None, max_length=500, description="缺省为全部")
+    line_nos: list[LineNo] | None = Field(
+        None, max_length=engine.LIMITS.lines_per_upload, description="缺省为全部"
+    )
 
 
 class CountOut(PlainSchema):

@@ -13,13 +13,24 @@ from huimin.insurance.plan import LEVELS, Plan
 
 CLASSES = ("A", "B", "C")
 
-# The magnitudes the HTTP API accepts (huimin/insurance/api.py: quantity \d{1,8}, unit
-# price \d{1,10}) and the accumulators hold (14 digits, two decimals). Bounded, every sum
-# and product stays well inside the decimal context's 28 digits. The number of decimals is
-# not limited here: §5 rounds each amount to the fen, whatever the price's precision.
-MAX_QUANTITY = Decimal("99999999.9999")
-MAX_PRICE = Decimal("9999999999.9999")
-MAX_YTD = Decimal("999999999999.99")
+
+@dataclass(frozen=True)
+class Limits:
+    r"""The magnitudes a fee line may have, one table for every entry point: the HTTP API
+    (huimin/insurance/api.py: quantity \d{1,8}, unit price \d{1,10}, lines per upload),
+    the counter form, the fee upload and `huimin settle`. Bounded, every sum and product
+    stays well inside the decimal context's 28 digits, and a line's amount inside the
+    14-digit money columns. The number of decimals is not limited here: §5 rounds each
+    amount to the fen, whatever the price's precision."""
+
+    lines_per_upload: int = 500
+    quantity: Decimal = Decimal("99999999.9999")
+    unit_price: Decimal = Decimal("9999999999.9999")
+    line_amount: Decimal = Decimal("99999999.99")
+    ytd: Decimal = Decimal("999999999999.99")
+
+
+LIMITS = Limits()
 
 
 class ClaimError(ValueError):
@@ -138,20 +149,20 @@ def parse_claim(doc, plan: Plan) -> Claim:
             f"{path}.quantity",
             problems,
             positive=True,
-            limit=MAX_QUANTITY,
+            limit=LIMITS.quantity,
         )
         price = _number(
             raw.get("unit_price"),
             f"{path}.unit_price",
             problems,
-            limit=MAX_PRICE,
+            limit=LIMITS.unit_price,
         )
         ceiling = _number(
             raw.get("ceiling"),
             f"{path}.ceiling",
             problems,
             allow_none=True,
-            limit=MAX_PRICE,
+            limit=LIMITS.unit_price,
         )
         ratio = _number(raw.get("b_self_ratio"), f"{path}.b_self_ratio", problems, allow_none=True)
         if ratio is not None and ratio > 1:
@@ -181,7 +192,7 @@ def parse_ytd(doc) -> YearToDate:
     problems: dict[str, str] = {}
 
     def amount(key):
-        value = _number(doc.get(key, "0"), f"ytd.{key}", problems, limit=MAX_YTD)
+        value = _number(doc.get(key, "0"), f"ytd.{key}", problems, limit=LIMITS.ytd)
         return value if value is not None else ZERO
 
     def by_type(key):
@@ -191,7 +202,7 @@ def parse_ytd(doc) -> YearToDate:
             return {}
         out = {}
         for k, v in raw.items():
-            value = _number(v, f"ytd.{key}.{k}", problems, limit=MAX_YTD)
+            value = _number(v, f"ytd.{key}.{k}", problems, limit=LIMITS.ytd)
             if value is not None:
                 out[str(k)] = value
         return out

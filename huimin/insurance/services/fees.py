@@ -18,12 +18,13 @@ from huimin.core import statements
 from huimin.core.dates import age_on
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.text import control_problems
+from huimin.insurance import engine
 from huimin.insurance.models import FeeDetail, VisitStatus, VisitType
 from huimin.insurance.services.base import Refused, once
 from huimin.insurance.services.lookup import get_visit
 
 ZERO = Decimal("0.00")
-MAX_LINE_AMOUNT = Decimal("99999999.99")
+MAX_LINE_AMOUNT = engine.LIMITS.line_amount
 
 
 @dataclass

@@ -4,7 +4,6 @@ every counter page shares (the user's institution, refusals shown next to the fi
 import datetime
 import re
 import secrets
-from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from huimin.core.errors import Conflict, DomainError
-from huimin.insurance import plans, receipt
+from huimin.insurance import engine, plans, receipt
 from huimin.insurance.models import Visit, VisitType
 from huimin.insurance.services.lookup import lookup
 from huimin.insurance.services.visits import VisitData, register_visit_once
@@ -40,9 +39,10 @@ REFUSALS = {
 # A form's key as the page makes it (secrets.token_urlsafe(24)); with the "web:" prefix
 # it stays within core.idempotency's 64 characters.
 KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,60}$")
-MAX_QUANTITY = Decimal("9999999")
-MAX_PRICE = Decimal("999999999")
-MAX_LINE_AMOUNT = Decimal("99999999.99")
+# The same limits as the API and the fee upload (engine.LIMITS).
+MAX_QUANTITY = engine.LIMITS.quantity
+MAX_PRICE = engine.LIMITS.unit_price
+MAX_LINE_AMOUNT = engine.LIMITS.line_amount
 TODAY_LIMIT = 200
 WAITING_DAYS = 90
 
