@@ -7,7 +7,10 @@ adds what is new and leaves every existing finding, and any reviewer's decision 
 untouched. Python only ever loops over hits, never over the period's claims.
 """
 
+import dataclasses
 import datetime
+import json
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
@@ -18,6 +21,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from huimin.core.money import r2
+from huimin.insurance.catalog.models import CatalogItem
 from huimin.insurance.models import FeeDetail, Settlement
 from huimin.registry.models import Institution
 from huimin.review import engine
@@ -34,7 +38,7 @@ from huimin.review.fingerprints import claim_fingerprint, subject_fingerprint
 from huimin.review.models import Finding, FindingSource, ReviewRun, SubjectKind
 from huimin.review.rules.base import day, money, qty
 from huimin.review.rules.items import age_text
-from huimin.review.ruleset import RuleSet, default_rule_set
+from huimin.review.ruleset import RuleSet, default_rule_set, parse_rule_set
 
 BATCH_SIZE = 2000
 
@@ -42,7 +46,7 @@ BATCH_SIZE = 2000
 def rule_set_for(region: str, year: int) -> tuple[RuleSet, object | None]:
     """The region's active rule set for the year (and its row), else the default."""
     try:
-        from huimin.review.rule_sets import active_rule_set
+        from huimin.review.rule_sets import active_rule_set  # noqa: PLC0415 - caught ImportError falls back to the default rule set
     except ImportError:  # rule-set storage not merged yet
         return default_rule_set(), None
     found = active_rule_set(region, year)
@@ -51,8 +55,6 @@ def rule_set_for(region: str, year: int) -> tuple[RuleSet, object | None]:
     if found is None:
         return default_rule_set(), None
     if hasattr(found, "document"):  # the stored row: parse its YAML
-        from huimin.review.ruleset import parse_rule_set
-
         return parse_rule_set(found.document), found
     return found, None
 
@@ -303,7 +305,6 @@ BATCH_RULES = (*CLAIM_RULES, *PATTERN_RULES)
 
 
 def _kinds(fees) -> dict[str, str]:
-    from huimin.insurance.catalog.models import CatalogItem
 
     codes = sorted({f.code for f in fees})
     return dict(CatalogItem.objects.filter(code__in=codes).values_list("code", "kind"))
@@ -391,7 +392,6 @@ def _row(cfg, run, facts, **fields) -> Finding:
 
 
 def _only(rule_set: RuleSet, code: str) -> RuleSet:
-    import dataclasses
 
     return dataclasses.replace(rule_set, rules={code: rule_set.rules[code]})
 
@@ -518,7 +518,6 @@ def run(
 ) -> ReviewRun:
     """Run the rule set's batch rules over the period; returns the ReviewRun with
     counts {rule: {"found", "new"}}. Rules the rule set does not list are not run."""
-    import time
 
     row = None
     if rule_set is None:
@@ -582,7 +581,6 @@ def store(findings: list[Finding]) -> int:
 def _copy_findings(findings: list[Finding]) -> None:
     """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING
     on the fingerprint (bulk_create's per-value array encoding was most of a run)."""
-    import json
 
     now = timezone.now()
     fields = [f for f in Finding._meta.concrete_fields if not f.primary_key]
