@@ -237,7 +237,6 @@ def on_data_error(request, exc: DataError):
 
 
 def _mount():
-
     api.add_router("/registry/", registry_router)
     api.add_router("/access/", access_router)
     api.add_router("/audit/", audit_router)

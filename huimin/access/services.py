@@ -35,7 +35,6 @@ EXPIRY_WARNING_DAYS = 30
 
 
 def audit(**kwargs):
-
     return record(**kwargs)
 
 

@@ -76,7 +76,6 @@ def _refuse(code: str, message: str):
 
 
 def _audit(**kwargs):
-
     return record(**kwargs)
 
 

@@ -277,7 +277,6 @@ def _reset_second_factor(actor, user, *, request, purpose="") -> None:
 
 def do_unlock(actor, user_id: int, *, request=None) -> int:
     """Clear the login lockout of this username from every address."""
-
     with transaction.atomic():
         user = managed_user(actor, user_id)
         count = AxesProxyHandler.reset_attempts(username=user.get_username())

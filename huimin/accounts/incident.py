@@ -76,7 +76,6 @@ def orders(user):
 
 def suspendable_institutions(user):
     """Institutions whose API access is active, for the order form."""
-
     if not can(user, SUSPEND):
         return InstitutionAccess.objects.none()
     return (
@@ -278,7 +277,6 @@ def end_sessions(user_ids: set[int], now: datetime.datetime) -> int:
     engine = settings.SESSION_ENGINE
     if not user_ids or not engine.endswith(("sessions.backends.db", "sessions.backends.cached_db")):
         return 0
-
     store = SessionStore()
     doomed = []
     for key, data in (
@@ -303,7 +301,6 @@ def _suspend_institutions(order: IncidentOrder, approver, request) -> list[int]:
     actor is the approver when they may suspend, else the requesting administrator."""
     if not order.institution_ids:
         return []
-
     actor = approver if access.can_approve(approver) else order.requested_by
     active = set(
         InstitutionAccess.objects.filter(

@@ -275,7 +275,6 @@ def enrol_demo_totp(user) -> str:
 
 def demo_code(username: str) -> str:
     """The current 6-digit code of a demo account (`huimin demo-totp`)."""
-
     if not conf.demo_enabled():
         raise PermissionDenied("未设置 HUIMIN_DEMO=1：只有演示环境可以取得动态口令", "not_demo")
     if username not in demo_usernames():

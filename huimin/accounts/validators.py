@@ -59,7 +59,6 @@ class PasswordHistoryValidator:
     def validate(self, password, user=None):
         if user is None or user.pk is None:
             return
-
         history = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)
         hashes = list(history[: self.depth])
         # create_user() stores a hash without telling the validators: the current
@@ -74,7 +73,6 @@ class PasswordHistoryValidator:
     def password_changed(self, password, user=None):
         if user is None or user.pk is None:
             return
-
         now = timezone.now()
         newest = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)
         if newest.first() != user.password:  # a new account may have been recorded already

@@ -236,7 +236,6 @@ def password_change(request):
 
 def _complexity_help() -> str:
     """The strength rule as configured (the settings' OPTIONS), in the user's words."""
-
     for validator in get_default_password_validators():
         if isinstance(validator, ComplexityValidator):
             return validator.get_help_text()

@@ -66,7 +66,6 @@ def checkpoint_syslog() -> str | tuple[str, int] | None:
 
 def keyring():
     """The audit keys from settings (HUIMIN_AUDIT_KEY and HUIMIN_AUDIT_KEY_PREVIOUS)."""
-
     return Keyring(
         current=settings.HUIMIN_AUDIT_KEY,
         previous=tuple(getattr(settings, "HUIMIN_AUDIT_KEY_PREVIOUS", ()) or ()),

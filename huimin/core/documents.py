@@ -209,7 +209,6 @@ def download_name(doc: StoredDocument) -> str:
 def download(doc: StoredDocument):
     """The document as an attachment, its checksum verified first (DocumentDamaged if
     the file on disk is not what was stored): never rendered inline, never sniffed."""
-
     response = HttpResponse(read(doc), content_type=doc.content_type)
     response["Content-Disposition"] = content_disposition_header(True, download_name(doc))
     response["X-Content-Type-Options"] = "nosniff"

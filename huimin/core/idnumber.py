@@ -147,7 +147,6 @@ def age_beside_mask(birth: datetime.date, on: datetime.date) -> int:
     shows a masked number shows the age in whole years on `on`, never the birth date
     (DESIGN §6): one rule, applied through this helper by every page and schema.
     """
-
     return age_on(birth, on)
 
 

@@ -36,7 +36,6 @@ def _shaped(status: int, code: str, message: str, fields=None) -> HttpResponse:
 
 def _bad_request_page(request, reason: str, status: int = 400) -> HttpResponse:
     """The pages' answer to bad input: 400.html (in Chinese) with the reason."""
-
     body = render_to_string("400.html", {"reason": reason}, request=request)
     return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
 

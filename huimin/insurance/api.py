@@ -506,7 +506,6 @@ def _reconciliation(run) -> dict:
     "/reconciliation/totals", response={201: ReconciliationOut, **ERRORS}, summary="3201 对总账"
 )
 def reconcile_totals(request, payload: TotalsIn):
-
     run = clearing.do_reconcile_totals(
         request.auth_institution,
         clearing.TotalsIn(
@@ -536,7 +535,6 @@ class DetailsIn(Schema):
     "/reconciliation/details", response={201: ReconciliationOut, **ERRORS}, summary="3202 明细对账"
 )
 def reconcile_details(request, payload: DetailsIn):
-
     run = clearing.do_reconcile_details(
         request.auth_institution,
         payload.day,

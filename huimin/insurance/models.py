@@ -198,7 +198,6 @@ class FeeDetail(models.Model):
 
     @property
     def overridden_names(self) -> str:
-
         return restriction_names(self.overridden)
 
 

@@ -390,7 +390,6 @@ def parse_plan(doc, *, strict: bool = False, categories: frozenset[str] | None =
 def load_plan_yaml(
     text: str, *, strict: bool = False, categories: frozenset[str] | None = None
 ) -> Plan:
-
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -144,7 +144,6 @@ def settlement_summary(qs: QuerySet) -> dict:
 
 def visit_fees(visit_id: int) -> list:
     """All of a visit's fee rows, cancelled ones too (a reversed settlement priced them)."""
-
     return list(FeeDetail.objects.filter(visit_id=visit_id).order_by("line_no"))
 
 
@@ -207,7 +206,6 @@ def journal_page(user, region_code: str, year: int, cursor: str, size: int) -> P
 
 def payment_households(entries) -> dict[str, tuple[int, int]]:
     """payment id → (household id, year) for the enrollment payments among the entries."""
-
     ids = [
         int(e.source_id)
         for e in entries

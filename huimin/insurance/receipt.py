@@ -524,5 +524,4 @@ def pdf(receipt: Receipt) -> bytes:
 
 
 def _local(moment: datetime.datetime | None) -> datetime.datetime:
-
     return timezone.localtime(moment) if moment is not None else timezone.localtime()

@@ -429,7 +429,6 @@ def restore(file: Path) -> RestoreResult:
 def _mark_audit_restored() -> list[str]:
     """Tell the audit checkpoints outside the database that the chains now end where the
     backup left them; events checkpointed after it were lost with the restore."""
-
     try:
         mark_restored()
     except OSError as exc:
@@ -496,7 +495,6 @@ def _restore_postgresql(path: Path, conn) -> dict[str, int]:
 
 def _notes(manifest: dict) -> list[str]:
     """What the operator should know after a restore: migrations and field keys."""
-
     notes = []
     loader = MigrationLoader(None, ignore_no_migrations=True)
     latest: dict[str, str] = {}

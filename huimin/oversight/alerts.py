@@ -306,7 +306,6 @@ def _listing_harvest(rule, now, since):
 
 
 def _privileged_accounts(rule, now, since):
-
     start = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
     events = (
         AuditEvent.objects.filter(outcome="success", at__gte=start, at__lte=now)

@@ -203,7 +203,6 @@ def _form_entries(record: HealthRecord) -> tuple[list[TimelineEntry], dict[int, 
 def _visit_entries(
     record: HealthRecord, linked: dict[int, int], followups: list[tuple[str, dt.date]]
 ) -> list[TimelineEntry]:
-
     visits = list(
         Visit.objects.filter(person_id=record.person_id, status=VisitStatus.SETTLED)
         .select_related("institution")

@@ -8,7 +8,6 @@ from huimin.records.models import DueService, Form, HealthRecord, Programme
 
 
 def record_loan_scope(user, model):
-
     if model not in (HealthRecord, Form, Programme, DueService):
         return None
     if user is None or not user.is_authenticated or not user.is_active:

@@ -249,14 +249,12 @@ def _draft_for_update(user, form_id: int, kind: str, record) -> Form:
 
 
 def _visit_of(person, visit_id: int) -> int:
-
     if person is None or not Visit.objects.filter(pk=visit_id, person=person).exists():
         raise ValidationFailed({"visit": "就诊记录不存在或不属于该居民"})
     return visit_id
 
 
 def _programme_of(record, programme_id: int) -> int:
-
     if record is None or not Programme.objects.filter(pk=programme_id, record=record).exists():
         raise ValidationFailed({"programme": "管理项目不存在或不属于该档案"})
     return programme_id
@@ -328,7 +326,6 @@ def _touched(record: HealthRecord, activity_on: dt.date | None) -> None:
     ):
         updates["last_activity_on"] = activity_on
     HealthRecord.objects.filter(pk=record.pk).update(**updates)
-
     due.refresh(record)
 
 

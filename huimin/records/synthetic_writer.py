@@ -51,7 +51,6 @@ class RecordsWriteResult:
 
 def system_user():
     """The inactive author of generated rows where a village has no doctor account."""
-
     User = get_user_model()
     user = User.objects.filter(username=SYSTEM_USERNAME).first()
     if user is None:
@@ -64,7 +63,6 @@ def system_user():
 def village_doctors(prefix: str) -> dict[str, tuple[int, str]]:
     """Village code → (user id, name) of the village's doctor account: a village doctor
     working at a clinic of that village (the lowest id when there are several)."""
-
     out: dict[str, tuple[int, str]] = {}
     rows = (
         Staff.objects.filter(
@@ -82,7 +80,6 @@ def village_doctors(prefix: str) -> dict[str, tuple[int, str]]:
 
 def vaccinating_units(prefix: str) -> dict[str, str]:
     """Township code → its health centre's name (children are vaccinated there)."""
-
     rows = (
         Institution.objects.within(prefix)
         .filter(kind=InstitutionKind.TOWNSHIP_CENTRE)
@@ -247,7 +244,6 @@ def _write_batch(
 
 
 def _last_serial(village: str) -> int:
-
     last = (
         HealthRecord.objects.filter(number__startswith=village)
         .order_by("-number")

@@ -101,7 +101,6 @@ class PersonFilter(FilterForm):
         return "" if self.searches_id_number else self.data.get("q", "")
 
     def q_masked(self) -> str:
-
         return idnumber.mask(self.value("q")) if self.searches_id_number else ""
 
     def search_hint(self) -> str:

@@ -227,7 +227,6 @@ class Person(models.Model):
 
     def reveal_id_number(self) -> str:
         """Decrypt. Callers must have the permission and write the audit record."""
-
         return crypto.decrypt(self.id_number_enc, context="person.id_number")
 
 
@@ -363,7 +362,6 @@ class Staff(models.Model):
 
 def person_id_fields(raw_number: str) -> dict:
     """The stored columns for an ID number: ciphertext, blind index and mask."""
-
     number = idnumber.normalise(raw_number)
     return {
         "id_number_enc": crypto.encrypt(number, context="person.id_number"),
@@ -374,7 +372,6 @@ def person_id_fields(raw_number: str) -> dict:
 
 def person_ss_card_fields(raw_card: str) -> dict:
     """The stored columns for a social-security card number ("" clears them)."""
-
     card = idnumber.normalise(raw_card)
     if not card:
         return {"ss_card_enc": "", "ss_card_index": "", "ss_card_masked": ""}
@@ -386,20 +383,17 @@ def person_ss_card_fields(raw_card: str) -> dict:
 
 
 def id_number_lookup(raw_number: str) -> str:
-
     return crypto.blind_index(idnumber.normalise(raw_number), context="person.id_number")
 
 
 def id_number_lookups(raw_number: str) -> list[str]:
     """The index under the current key and any key being rotated out: filter with
     `id_number_index__in=` so people not yet re-encrypted are still found."""
-
     return crypto.blind_indexes(idnumber.normalise(raw_number), context="person.id_number")
 
 
 def ss_card_lookups(raw_card: str) -> list[str]:
     """As id_number_lookups, for the social-security card number."""
-
     return crypto.blind_indexes(idnumber.normalise(raw_card), context="person.ss_card")
 
 

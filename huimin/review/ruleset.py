@@ -62,7 +62,6 @@ class RuleSet:
 
 def parse_rule_set(text: str) -> RuleSet:
     """The rule set in the YAML `text`, or RuleSetError naming every problem."""
-
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -118,7 +118,6 @@ def _claims(region: str, month: str, column: str) -> dict:
         key = "visit__doctor_code"
     else:
         rows, key = rows.values("institution_id"), "institution_id"
-
     return {r[key]: r["n"] for r in rows.annotate(n=Count("id")).order_by()}
 
 

@@ -343,7 +343,6 @@ def import_sheet(
     request=None,
 ) -> ImportSummary:
     """Read, check and import one uploaded sheet; every bad row is reported at once."""
-
     if user is not None:
         check_can_manage(user)
     try:

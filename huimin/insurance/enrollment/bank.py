@@ -89,7 +89,6 @@ def _csv_rows(content: bytes):
 
 
 def _xlsx_rows(content: bytes):
-
     from openpyxl import load_workbook  # noqa: PLC0415 - openpyxl is heavy and only an uploaded sheet needs it
 
     try:

@@ -166,7 +166,6 @@ def do_record_receipt(
 ) -> JournalEntry:
     """Record money arriving (subsidy, assistance for contributions, management fees) or
     management fees spent: one balanced entry, once per bank reference."""
-
     check_perm(
         user,
         "ledger.post",

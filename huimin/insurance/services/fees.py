@@ -59,7 +59,6 @@ def upload_fees_once(
 
 def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, request=None):
     """2204 / 2301: price each line against the catalog version in force on its date."""
-
     if not lines:
         raise ValidationFailed({"lines": "至少要有一条费用明细"})
     # Codes and names are one line, reasons may span lines. (NUL never gets this far: the

@@ -126,7 +126,6 @@ def check_institution(institution: Institution, on: datetime.date) -> None:
 
 
 def coverage(person: Person, on: datetime.date):
-
     if person.death_date is not None and person.death_date <= on:
         raise Refused("person_deceased", "参保人已死亡", {"visit_date": "晚于死亡日期"})
     cov = coverage_on(person.pk, on)

@@ -25,7 +25,6 @@ class ChildMixin:
     def _child_checks(self, prog: int) -> None:
         """The newborn home visit within a week, then the checks at the set months (a
         few missed), with TCM guidance at 6–36 months on the same day."""
-
         p, rng = self.p, self.rng
         girl = p.sex == "2"
         self.z = rng.gauss(0, 0.8)
@@ -147,7 +146,6 @@ class ChildMixin:
         some children miss their latest dose of a series and are overdue."""
         if "immunisation" not in self.gen.specs:
             return
-
         p, rng = self.p, self.rng
         township = p.village[:9]
         unit = self.gen.units.get(township) or "乡镇卫生院预防接种门诊"

@@ -284,7 +284,6 @@ class ElderlyMixin:
     def _tcm(self, day: dt.date, measured: dict) -> dict:
         """Answers around one leading constitution (平和质 for many), with questions 9
         and 28 scored from the day's BMI and waist as the form's notes prescribe."""
-
         rng = self.rng
         leading = PINGHE if rng.random() < 0.4 else rng.choice(CONSTITUTIONS)
         answers = {n: rng.choices((1, 2, 3), (60, 32, 8))[0] for n in range(1, 34)}

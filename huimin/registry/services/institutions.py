@@ -38,7 +38,6 @@ class InstitutionData:
 
 
 def check_institution(data: InstitutionData) -> None:
-
     errors = rules.check_institution_codes(data.insurance_code, data.credit_code)
     if not data.name.strip() or len(data.name.strip()) > 100:
         errors["name"] = "机构名称不能为空且不超过100字"

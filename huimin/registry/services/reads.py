@@ -17,7 +17,6 @@ from huimin.registry.models import (
 
 def _audit(user, action: str, object_type: str, object_id, region_code: str, **kw) -> None:
     """The audit record of a registry write, in the write's own transaction."""
-
     record(
         action=action,
         object_type=object_type,
@@ -119,7 +118,6 @@ def read_household(user, household_id: int, *, request=None, purpose: str = "") 
 
 def reveal_id_number(user, person_id: int, purpose: str, *, request=None) -> str:
     """The full ID number, for a role that needs it, with a stated purpose — audited."""
-
     if not purpose.strip():
         raise ValidationFailed({"purpose": "查看完整身份证号码须说明用途"})
     if not has_perm(user, "person.unmask_id"):

@@ -83,7 +83,6 @@ def write_county(
 
 
 def _write_regions(generator: CountyGenerator, result: WriteResult) -> None:
-
     rows = generator.region_rows()
     for level in ("township", "village"):
         objs = [
@@ -107,7 +106,6 @@ def _write_institutions(generator: CountyGenerator, result: WriteResult) -> None
     """Fill the gaps: an institution is written only where none of its kind exists yet
     (a county hospital in the county, a centre in a township, a clinic in a village),
     with codes that do not clash with ones already registered."""
-
     county = generator.county
     existing = Institution.objects.within(county)
     have = {(kind, region): pk for kind, region, pk in existing.values_list("kind", "region", "pk")}
@@ -228,7 +226,6 @@ def _write_batch(
 def _issue_ss_cards(cursor, person_ids: list[int]) -> None:
     """Seven residents in ten hold a social-security card; its number comes from the
     row's id (S and eight digits), so it is unique without a lookup."""
-
     rows = []
     for pid in person_ids:
         if pid % 10 < 7 and pid < 10**8:
@@ -255,7 +252,6 @@ _CATEGORY_FIELDS = "person category valid_from valid_to note".split()
 
 def _insert(cursor, model, fields: list[str], rows: list[tuple], returning: bool) -> list[int]:
     """Insert rows; with `returning`, the new ids in row order."""
-
     if connection.vendor == "postgresql":
         return _copy(cursor, model, fields, rows, returning)
     quote = connection.ops.quote_name
@@ -285,7 +281,6 @@ def _copy(cursor, model, fields: list[str], rows: list[tuple], returning: bool) 
     A multi-row INSERT of thousands of parameters spends most of its time in the
     client parsing placeholders; COPY streams rows and is several times faster.
     """
-
     quote = connection.ops.quote_name
     meta = model._meta
     table, pk = meta.db_table, meta.pk.column
@@ -309,7 +304,6 @@ def _copy(cursor, model, fields: list[str], rows: list[tuple], returning: bool) 
 
 def _avoid_clashes(generator: CountyGenerator, batch: VillageBatch, fields: list[dict]) -> None:
     """Reissue the (rare) numbers already held by someone outside this run."""
-
     while True:
         wanted = {f["id_number_index"]: i for i, f in enumerate(fields)}
         indexes = list(wanted)

@@ -305,7 +305,6 @@ BATCH_RULES = (*CLAIM_RULES, *PATTERN_RULES)
 
 
 def _kinds(fees) -> dict[str, str]:
-
     codes = sorted({f.code for f in fees})
     return dict(CatalogItem.objects.filter(code__in=codes).values_list("code", "kind"))
 
@@ -392,7 +391,6 @@ def _row(cfg, run, facts, **fields) -> Finding:
 
 
 def _only(rule_set: RuleSet, code: str) -> RuleSet:
-
     return dataclasses.replace(rule_set, rules={code: rule_set.rules[code]})
 
 
@@ -518,7 +516,6 @@ def run(
 ) -> ReviewRun:
     """Run the rule set's batch rules over the period; returns the ReviewRun with
     counts {rule: {"found", "new"}}. Rules the rule set does not list are not run."""
-
     row = None
     if rule_set is None:
         rule_set, row = rule_set_for(region, date_from.year)
@@ -581,7 +578,6 @@ def store(findings: list[Finding]) -> int:
 def _copy_findings(findings: list[Finding]) -> None:
     """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING
     on the fingerprint (bulk_create's per-value array encoding was most of a run)."""
-
     now = timezone.now()
     fields = [f for f in Finding._meta.concrete_fields if not f.primary_key]
     columns = [f.column for f in fields]

@@ -27,7 +27,6 @@ def period_for(region_code: str, year: int) -> EnrollmentPeriod | None:
 
 def plan_contribution(region_code: str, year: int):
     """(Contribution, source) from the region's active plan for the year, or (None, "")."""
-
     row = plans.active_plan_for(region_code, year)
     if row is None:
         return None, ""

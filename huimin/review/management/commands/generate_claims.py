@@ -23,7 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--per-kind", type=int, default=None, help="每类植入疑点数")
 
     def handle(self, *args, residents, year, county, seed, per_kind, **opts):
-
         if residents < 1:
             raise CommandError("--residents 至少为1")
         started = time.monotonic()

@@ -59,7 +59,6 @@ class Command(BaseCommand):
         getattr(self, f"do_{action}")(**opts)
 
     def do_run(self, *, region, date_from, date_to, rules, no_score, no_progress, **_):
-
         region, first, last = _region(region), _date(date_from), _date(date_to)
         if last < first:
             raise CommandError("--to 不能早于 --from")
@@ -88,7 +87,6 @@ class Command(BaseCommand):
         )
 
     def do_score(self, *, region, month, **_):
-
         region, month = _region(region), _month(month)
         rule_set, _ = runner.rule_set_for(region, int(month[:4]))
         rows = scoring.score_month(region, month, rule_set)
@@ -96,7 +94,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{region} {month}：风险分 {len(rows)} 条，其中预警 {coloured} 条")
 
     def do_recall(self, *, region, year, **_):
-
         try:
             table = recall.recall(_region(region), year)
         except recall.NoManifest as exc:

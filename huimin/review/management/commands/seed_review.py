@@ -26,7 +26,6 @@ class Command(BaseCommand):
         parser.add_argument("--per-kind", type=int, default=4)
 
     def handle(self, *args, year, county, residents, per_kind, **opts):
-
         today = timezone.localdate()
         last = min(today, datetime.date(year, 12, 31))
         if last < datetime.date(year, 1, 1):
