@@ -364,7 +364,7 @@ class ResultOut(PlainSchema):
     ytd_after: YtdOut
 
 
-class ReviewFindingOut(PlainSchema):
+class ClaimCheckOut(PlainSchema):
     rule: str
     name: str
     severity: str = Field(description="warning 警示 / information 提示")
@@ -373,7 +373,7 @@ class ReviewFindingOut(PlainSchema):
 
 
 class PreSettleOut(ResultOut):
-    review_findings: list[ReviewFindingOut]
+    review_findings: list[ClaimCheckOut]
 
 
 @router.post(
@@ -394,7 +394,7 @@ class SettlementOut(PlainSchema):
     replayed: bool = Field(description="同一幂等键的重复请求返回首次结果")
     result: ResultOut | None
     reverses: int | None
-    review_findings: list[ReviewFindingOut] = Field(
+    review_findings: list[ClaimCheckOut] = Field(
         description="实时审核提示（警示、提示；不阻断结算）；重复请求返回首次结果的提示"
     )
 

@@ -61,7 +61,9 @@ def do_open_case(user, data: dict, *, request=None) -> MediationCase:
         if person is None:
             errors["id_number"] = "未找到该身份证号的参保人（或不在您的辖区内）"
     try:
-        fields = rules.check_new_case(data, has_person=bool(raw_number))
+        # A settlement names its patient: the applicant, when no one else is given.
+        named = bool(raw_number) or bool(str(data.get("settlement") or "").strip())
+        fields = rules.check_new_case(data, has_person=named)
     except rules.StepErrors as exc:
         errors.update(exc.fields)
         fields = None

@@ -96,6 +96,15 @@ def test_each_settlement_is_what_the_plan_pays_in_date_order(generated):
         ytd = paid.ytd_after
 
 
+def test_each_settlement_names_the_lines_it_settled(generated):
+    # The typed settlement row (issue 12): its fee-line ids are its visit's lines.
+    from huimin.insurance.models import FeeDetail
+
+    for s in Settlement.objects.filter(idempotency_key__startswith="SYN-").order_by("pk")[:50]:
+        lines = FeeDetail.objects.filter(visit_id=s.visit_id).order_by("pk")
+        assert s.fee_line_ids == list(lines.values_list("pk", flat=True)) != []
+
+
 def test_manifest_lists_every_planted_kind(generated):
     doc = json.loads(synth.manifest_path(COUNTY, YEAR).read_text(encoding="utf-8"))
     assert set(doc["claims"]) >= {

@@ -114,3 +114,13 @@ def test_the_batch_month_boundary_is_the_confirmation_not_the_service(insured, s
     workflow.do_decide(insured.officer, finding.pk, DecisionIn("confirm", "100.00"))
     assert Recovery.objects.get().clearing_batch_id is None
     assert timezone.now() > MARCH_20 + datetime.timedelta(days=30)
+
+
+def test_the_ledger_page_names_the_recovery_and_links_to_its_finding(client, insured, finding):
+    workflow.do_decide(insured.officer, finding.pk, DecisionIn("confirm", "800.00", "属实"))
+    client.force_login(insured.officer)
+    page = client.get("/insurance/ledger/entries/", {"region": insured.plan.region_code})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "审核追回" in text and "追回违规费用" in text and "review.recovery" not in text
+    assert f'href="/review/findings/{finding.pk}/"' in text

@@ -94,7 +94,16 @@ def ledger_entries(request):
 # are ledger.rules.RECEIPT_KINDS).
 SOURCE_LABELS = {
     "settlement": ("结算", {"settle": "结算", "reverse": "冲正"}),
-    "clearing": ("清算批次", {"payment": "拨付定点医疗机构", "refund": "定点医疗机构退回"}),
+    "clearing": (
+        "清算批次",
+        {
+            "payment": "拨付定点医疗机构",
+            "refund": "定点医疗机构退回",
+            "adjust-1204": "抵扣审核追回款",
+        },
+    ),
+    # Posted by claim review (a layer above: only its source code is named here).
+    "review.recovery": ("审核追回", {"recovery": "追回违规费用", "appeal_granted": "申诉成立冲回"}),
     "enrollment.payment": ("参保缴费", {"contribution": "个人缴费", "refund": "退费"}),
     ledger_services.RECEIPT_SOURCE: (
         "资金到账",
@@ -118,6 +127,8 @@ def source_url(entry, households: dict) -> str:
         batch = entry.source_id.split("-", 1)[0]  # "<batch>" or "<batch>-<region>-<year>"
         if batch.isdigit():
             return reverse("insurance:clearing_detail", args=[int(batch)])
+    if entry.source_type == "review.recovery" and entry.source_id.isdigit():
+        return reverse("review:finding", args=[int(entry.source_id)])  # by name: no import
     if entry.source_type == "enrollment.payment" and entry.source_id in households:
         household, year = households[entry.source_id]
         return reverse("enrollment:household", args=[household]) + f"?year={year}"

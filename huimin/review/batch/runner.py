@@ -9,7 +9,6 @@ untouched. Python only ever loops over hits, never over the period's claims.
 
 import dataclasses
 import datetime
-import json
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from huimin.core import statements
 from huimin.core.money import r2
 from huimin.insurance.catalog.models import CatalogItem
 from huimin.insurance.models import FeeDetail, Settlement
@@ -576,33 +576,7 @@ def store(findings: list[Finding]) -> int:
 
 
 def _copy_findings(findings: list[Finding]) -> None:
-    """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING
-    on the fingerprint (bulk_create's per-value array encoding was most of a run)."""
-    now = timezone.now()
-    fields = [f for f in Finding._meta.concrete_fields if not f.primary_key]
-    columns = [f.column for f in fields]
-    names = ", ".join(columns)
-    table = Finding._meta.db_table
-
-    def value(obj, f):
-        v = getattr(obj, f.attname)
-        if f.get_internal_type() == "JSONField":
-            return json.dumps(v, ensure_ascii=False)
-        if v is None and f.attname in ("created_at", "updated_at"):
-            return now
-        return v
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE finding_in ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT {names} FROM {table} WITH NO DATA"
-        )
-        with cursor.cursor.copy(f"COPY finding_in ({names}) FROM STDIN") as copy:
-            for obj in findings:
-                copy.write_row([value(obj, f) for f in fields])
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM finding_in "  # noqa: S608
-            "ON CONFLICT (fingerprint) DO NOTHING"
-        )
-        # dropped now, not only at commit: a caller's outer transaction runs every rule
-        cursor.execute("DROP TABLE finding_in")
+    """PostgreSQL: COPY and one INSERT … ON CONFLICT DO NOTHING on the fingerprint
+    (bulk_create's per-value array encoding was most of a run)."""
+    with transaction.atomic():
+        statements.copy_insert_absent(findings, "fingerprint")

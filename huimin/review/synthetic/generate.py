@@ -439,15 +439,18 @@ def _write_sqlite(world, vrows, frows, srows, result):
             for n, ln in enumerate(lines, 1)
         ]
         FeeDetail.objects.bulk_create(fees, batch_size=1000)
-        settlements = Settlement.objects.bulk_create(
-            [
-                _settlement_row(world, visit, paid, at, terminal, seq)
-                for visit, (paid, at, terminal), (_, seq, _, _) in zip(
-                    visits, srows, vrows, strict=True
-                )
-            ],
-            batch_size=500,
-        )
+        line_ids: dict[int, list[int]] = {}
+        for fee in fees:
+            line_ids.setdefault(fee.visit_id, []).append(fee.pk)
+        rows = [
+            _settlement_row(world, visit, paid, at, terminal, seq)
+            for visit, (paid, at, terminal), (_, seq, _, _) in zip(
+                visits, srows, vrows, strict=True
+            )
+        ]
+        for row in rows:
+            row.fee_line_ids = line_ids.get(row.visit_id, [])  # the lines settled
+        settlements = Settlement.objects.bulk_create(rows, batch_size=500)
         # settled_at is auto_now_add: bulk_create stamps now; put the real moments back
         for s, (_, at, _) in zip(settlements, srows, strict=True):
             s.settled_at = at
@@ -485,14 +488,21 @@ def _write_pg(world, vrows, frows, srows, result):
              "kind", "visit_type", "person_category", "total", "self_pay", "b_self_pay",
              "eligible", "deductible", "basic_fund", "critical_illness", "assistance",
              "patient_pay", "result", "idempotency_key", "request_hash", "settled_at",
-             "terminal", "verification_code"]  # fmt: skip
+             "terminal", "verification_code", "ytd_delta", "fee_line_ids",
+             "review_findings"]  # fmt: skip
+    json_columns = {"result", "ytd_delta", "fee_line_ids", "review_findings"}
+    line_ids: dict[int, list[int]] = {}
+    for row in frow:
+        line_ids.setdefault(row[1], []).append(row[0])
     srow = []
     for visit, (paid, at, terminal), (_, seq, _, _), pk in zip(
         visits, srows, vrows, sids, strict=True
     ):
         s = _settlement_row(world, visit, paid, at, terminal, seq)
+        s.fee_line_ids = line_ids.get(visit.pk, [])  # the lines settled, as the counter's
         srow.append(tuple([pk] + [
-            json.dumps(s.result) if c == "result" else getattr(s, c) for c in scols[1:]
+            json.dumps(getattr(s, c)) if c in json_columns else getattr(s, c)
+            for c in scols[1:]
         ]))  # fmt: skip
     with transaction.atomic():
         _copy(Visit, vcols, [
