@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
+from huimin.access.api import router as access_router
 from huimin.core.errors import CSRF_FAILED, DomainError
 from huimin.core.parser import (
     BodyUnparsable,
@@ -23,7 +24,14 @@ from huimin.core.parser import (
     UnsupportedContentType,
     control_refusal,
 )
+from huimin.insurance.api import router as insurance_router
+from huimin.insurance.catalog.api import router as catalog_router
+from huimin.insurance.enrollment.api import router as enrollment_router
+from huimin.oversight.api import router as audit_router
 from huimin.policy import public
+from huimin.records.api import router as records_router
+from huimin.registry.api import router as registry_router
+from huimin.review.api import router as review_router
 
 log = logging.getLogger(__name__)
 
@@ -229,15 +237,6 @@ def on_data_error(request, exc: DataError):
 
 
 def _mount():
-    from huimin.access.api import router as access_router
-    from huimin.insurance.api import router as insurance_router
-    from huimin.insurance.catalog.api import router as catalog_router
-    from huimin.insurance.enrollment.api import router as enrollment_router
-    from huimin.oversight.api import router as audit_router
-    from huimin.records.api import router as records_router
-    from huimin.registry.api import router as registry_router
-    from huimin.review.api import router as review_router
-
     api.add_router("/registry/", registry_router)
     api.add_router("/access/", access_router)
     api.add_router("/audit/", audit_router)

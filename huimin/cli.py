@@ -15,10 +15,10 @@ def main(argv: list[str] | None = None) -> None:
         args[0] = args[0].replace("-", "_")
     if args[:1] == ["settle"]:
         # The pure engine needs no settings, secrets or database.
-        from huimin.insurance.settle_cli import main as settle
+        from huimin.insurance.settle_cli import main as settle  # noqa: PLC0415 - the console script loads the settle engine only for `huimin settle`
 
         sys.exit(settle(args[1:]))
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # noqa: PLC0415 - `huimin settle` runs without loading Django
 
     execute_from_command_line(["huimin", *args])
 

@@ -26,6 +26,7 @@ from huimin.access.models import (
     Terminal,
     TerminalStatus,
 )
+from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.policy import has_perm
 from huimin.registry.models import Institution
@@ -34,8 +35,6 @@ EXPIRY_WARNING_DAYS = 30
 
 
 def audit(**kwargs):
-    from huimin.audit.services import record
-
     return record(**kwargs)
 
 

@@ -31,6 +31,7 @@ from huimin.access.models import (
     TerminalStatus,
     UsedAssertion,
 )
+from huimin.audit.services import record
 from huimin.core import ratelimit
 from huimin.core.errors import DomainError
 from huimin.core.net import client_ip
@@ -75,8 +76,6 @@ def _refuse(code: str, message: str):
 
 
 def _audit(**kwargs):
-    from huimin.audit.services import record
-
     return record(**kwargs)
 
 

@@ -16,6 +16,7 @@ import datetime
 import os
 from dataclasses import dataclass
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -276,8 +277,6 @@ def _reset_second_factor(actor, user, *, request, purpose="") -> None:
 
 def do_unlock(actor, user_id: int, *, request=None) -> int:
     """Clear the login lockout of this username from every address."""
-    from axes.handlers.proxy import AxesProxyHandler
-
     with transaction.atomic():
         user = managed_user(actor, user_id)
         count = AxesProxyHandler.reset_attempts(username=user.get_username())

@@ -20,12 +20,16 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.cached_db import SessionStore as Cached
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
 from huimin.access import rules as access_rules
+from huimin.access import services as access
+from huimin.access.models import AccessStatus, InstitutionAccess
 from huimin.accounts import audit
 from huimin.accounts.models import AccountState, IncidentOrder, IncidentStatus
 from huimin.accounts.services import can, refusals_recorded
@@ -72,8 +76,6 @@ def orders(user):
 
 def suspendable_institutions(user):
     """Institutions whose API access is active, for the order form."""
-    from huimin.access.models import AccessStatus, InstitutionAccess
-
     if not can(user, SUSPEND):
         return InstitutionAccess.objects.none()
     return (
@@ -275,9 +277,6 @@ def end_sessions(user_ids: set[int], now: datetime.datetime) -> int:
     engine = settings.SESSION_ENGINE
     if not user_ids or not engine.endswith(("sessions.backends.db", "sessions.backends.cached_db")):
         return 0
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     store = SessionStore()
     doomed = []
     for key, data in (
@@ -289,8 +288,6 @@ def end_sessions(user_ids: set[int], now: datetime.datetime) -> int:
         if owner is not None and str(owner).isdigit() and int(owner) in user_ids:
             doomed.append(key)
     if engine.endswith("cached_db"):
-        from django.contrib.sessions.backends.cached_db import SessionStore as Cached
-
         for key in doomed:
             Cached(session_key=key).delete()
     deleted = 0
@@ -304,9 +301,6 @@ def _suspend_institutions(order: IncidentOrder, approver, request) -> list[int]:
     actor is the approver when they may suspend, else the requesting administrator."""
     if not order.institution_ids:
         return []
-    from huimin.access import services as access
-    from huimin.access.models import AccessStatus, InstitutionAccess
-
     actor = approver if access.can_approve(approver) else order.requested_by
     active = set(
         InstitutionAccess.objects.filter(

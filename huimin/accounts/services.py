@@ -8,6 +8,7 @@ import base64
 import datetime
 import hashlib
 import secrets
+import time
 from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huimin.accounts import audit, conf, rules
@@ -273,10 +275,6 @@ def enrol_demo_totp(user) -> str:
 
 def demo_code(username: str) -> str:
     """The current 6-digit code of a demo account (`huimin demo-totp`)."""
-    import time
-
-    from django_otp.oath import TOTP
-
     if not conf.demo_enabled():
         raise PermissionDenied("未设置 HUIMIN_DEMO=1：只有演示环境可以取得动态口令", "not_demo")
     if username not in demo_usernames():

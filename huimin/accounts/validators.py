@@ -6,11 +6,12 @@ the password's age are kept whichever code path set it.
 """
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, is_password_usable
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from huimin.accounts import rules
+from huimin.accounts.models import AccountState, PasswordHistory
 
 
 class ComplexityValidator:
@@ -58,8 +59,6 @@ class PasswordHistoryValidator:
     def validate(self, password, user=None):
         if user is None or user.pk is None:
             return
-        from huimin.accounts.models import PasswordHistory
-
         history = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)
         hashes = list(history[: self.depth])
         # create_user() stores a hash without telling the validators: the current
@@ -74,8 +73,6 @@ class PasswordHistoryValidator:
     def password_changed(self, password, user=None):
         if user is None or user.pk is None:
             return
-        from huimin.accounts.models import AccountState, PasswordHistory
-
         now = timezone.now()
         newest = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)
         if newest.first() != user.password:  # a new account may have been recorded already
@@ -100,9 +97,6 @@ def record_initial_password(sender, instance, created, raw=False, **kwargs):
     Without this, an account's first password would be missing from its history and its
     age would be unknown.
     """
-    from django.contrib.auth.hashers import is_password_usable
-
-    from huimin.accounts.models import AccountState, PasswordHistory
 
     if not created or raw or not is_password_usable(instance.password):
         return

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.password_validation import get_default_password_validators
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +25,7 @@ from django_otp import login as otp_login
 from huimin.accounts import audit, conf, services
 from huimin.accounts.forms import LoginForm, PasswordChangeForm, TokenForm, apply_error
 from huimin.accounts.models import LoginOutcome
+from huimin.accounts.validators import ComplexityValidator
 from huimin.core import ratelimit
 from huimin.core.errors import DomainError
 from huimin.policy import logged_in, public
@@ -234,10 +236,6 @@ def password_change(request):
 
 def _complexity_help() -> str:
     """The strength rule as configured (the settings' OPTIONS), in the user's words."""
-    from django.contrib.auth.password_validation import get_default_password_validators
-
-    from huimin.accounts.validators import ComplexityValidator
-
     for validator in get_default_password_validators():
         if isinstance(validator, ComplexityValidator):
             return validator.get_help_text()

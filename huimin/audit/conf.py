@@ -10,6 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from huimin.audit.chain import Keyring
+
 RETENTION_VAR = "HUIMIN_AUDIT_RETENTION_DAYS"
 RETENTION_DEFAULT = 183
 # Six months is the least the network-security rules accept for keeping logs.
@@ -64,8 +66,6 @@ def checkpoint_syslog() -> str | tuple[str, int] | None:
 
 def keyring():
     """The audit keys from settings (HUIMIN_AUDIT_KEY and HUIMIN_AUDIT_KEY_PREVIOUS)."""
-    from huimin.audit.chain import Keyring
-
     return Keyring(
         current=settings.HUIMIN_AUDIT_KEY,
         previous=tuple(getattr(settings, "HUIMIN_AUDIT_KEY_PREVIOUS", ()) or ()),

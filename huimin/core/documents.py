@@ -20,6 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
 from huimin.core.errors import ValidationFailed
 from huimin.core.models import StoredDocument
@@ -207,9 +209,6 @@ def download_name(doc: StoredDocument) -> str:
 def download(doc: StoredDocument):
     """The document as an attachment, its checksum verified first (DocumentDamaged if
     the file on disk is not what was stored): never rendered inline, never sniffed."""
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
-
     response = HttpResponse(read(doc), content_type=doc.content_type)
     response["Content-Disposition"] = content_disposition_header(True, download_name(doc))
     response["X-Content-Type-Options"] = "nosniff"

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from stdnum.cn import ric
 
+from huimin.core.dates import age_on
+
 # First two digits of GB/T 2260 province-level codes (incl. 71 台湾, 81 香港, 82 澳门).
 PROVINCE_PREFIXES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
@@ -145,8 +147,6 @@ def age_beside_mask(birth: datetime.date, on: datetime.date) -> int:
     shows a masked number shows the age in whole years on `on`, never the birth date
     (DESIGN §6): one rule, applied through this helper by every page and schema.
     """
-    from huimin.core.dates import age_on
-
     return age_on(birth, on)
 
 

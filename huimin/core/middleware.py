@@ -11,6 +11,7 @@ import logging
 
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.template.loader import render_to_string
 
 from huimin.core.text import CONTROL_REASON, has_control, has_control_or_break
 
@@ -35,8 +36,6 @@ def _shaped(status: int, code: str, message: str, fields=None) -> HttpResponse:
 
 def _bad_request_page(request, reason: str, status: int = 400) -> HttpResponse:
     """The pages' answer to bad input: 400.html (in Chinese) with the reason."""
-    from django.template.loader import render_to_string
-
     body = render_to_string("400.html", {"reason": reason}, request=request)
     return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
 

@@ -24,7 +24,7 @@ from huimin.core.money import plain
 from huimin.core.schemas import ERRORS, PlainSchema, Schema
 from huimin.insurance import engine, shown
 from huimin.insurance.models import Settlement
-from huimin.insurance.services import fees
+from huimin.insurance.services import clearing, fees
 from huimin.insurance.services import settlement as settling
 from huimin.insurance.services.lookup import lookup
 from huimin.insurance.services.reversal import do_reverse
@@ -508,8 +508,6 @@ def _reconciliation(run) -> dict:
     "/reconciliation/totals", response={201: ReconciliationOut, **ERRORS}, summary="3201 对总账"
 )
 def reconcile_totals(request, payload: TotalsIn):
-    from huimin.insurance.services import clearing
-
     run = clearing.do_reconcile_totals(
         request.auth_institution,
         clearing.TotalsIn(
@@ -539,8 +537,6 @@ class DetailsIn(Schema):
     "/reconciliation/details", response={201: ReconciliationOut, **ERRORS}, summary="3202 明细对账"
 )
 def reconcile_details(request, payload: DetailsIn):
-    from huimin.insurance.services import clearing
-
     run = clearing.do_reconcile_details(
         request.auth_institution,
         payload.day,

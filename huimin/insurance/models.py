@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from huimin.insurance.catalog.rules import restriction_names
 from huimin.insurance.plan import STANDARD_VISIT_TYPE_NAMES
 from huimin.policy.scope import InstitutionRowsQuerySet, RegionScopedQuerySet
 from huimin.registry.models import Institution, Person
@@ -197,8 +198,6 @@ class FeeDetail(models.Model):
 
     @property
     def overridden_names(self) -> str:
-        from huimin.insurance.catalog.rules import restriction_names
-
         return restriction_names(self.overridden)
 
 

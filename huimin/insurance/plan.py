@@ -8,6 +8,8 @@ inpatient.ratio.2`) and the reason in Chinese.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import yaml
+
 from huimin.core.money import parse_amount, parse_decimal
 
 LEVELS = ("1", "2", "3", "out_of_area")
@@ -388,8 +390,6 @@ def parse_plan(doc, *, strict: bool = False, categories: frozenset[str] | None =
 def load_plan_yaml(
     text: str, *, strict: bool = False, categories: frozenset[str] | None = None
 ) -> Plan:
-    import yaml
-
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -8,12 +8,14 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from huimin.core.money import r2
+from huimin.insurance.enrollment.models import Payment
 from huimin.insurance.ledger import services as ledger
-from huimin.insurance.ledger.models import Account, AccountGroup, JournalEntry
+from huimin.insurance.ledger.models import Account, AccountGroup, JournalEntry, Posting
+from huimin.insurance.models import FeeDetail
 from huimin.registry.models import id_number_lookups
 
 ZERO = Decimal("0.00")
@@ -142,8 +144,6 @@ def settlement_summary(qs: QuerySet) -> dict:
 
 def visit_fees(visit_id: int) -> list:
     """All of a visit's fee rows, cancelled ones too (a reversed settlement priced them)."""
-    from huimin.insurance.models import FeeDetail
-
     return list(FeeDetail.objects.filter(visit_id=visit_id).order_by("line_no"))
 
 
@@ -196,9 +196,6 @@ def ledger_overview(region_code: str, year: int) -> dict | None:
 
 
 def journal_page(user, region_code: str, year: int, cursor: str, size: int) -> Page:
-    from django.db.models import Prefetch
-
-    from huimin.insurance.ledger.models import Posting
 
     entries = JournalEntry.objects.visible_to(user).filter(region_code=region_code, year=year)
     qs = entries.prefetch_related(
@@ -209,8 +206,6 @@ def journal_page(user, region_code: str, year: int, cursor: str, size: int) -> P
 
 def payment_households(entries) -> dict[str, tuple[int, int]]:
     """payment id → (household id, year) for the enrollment payments among the entries."""
-    from huimin.insurance.enrollment.models import Payment
-
     ids = [
         int(e.source_id)
         for e in entries

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import segno
+from django.utils import timezone
 
 from huimin.core.dates import age_on
 from huimin.core.errors import DomainError
@@ -326,8 +327,8 @@ def qr_svg(url: str) -> str:
 
 def _qr_drawing(url: str, size: float):
     """The same QR code as reportlab vector shapes: runs of dark modules as rectangles."""
-    from reportlab.graphics.shapes import Drawing, Rect
-    from reportlab.lib import colors
+    from reportlab.graphics.shapes import Drawing, Rect  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
+    from reportlab.lib import colors  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
 
     matrix = segno.make(url, error="m").matrix
     n = len(matrix)
@@ -360,8 +361,8 @@ def _qr_drawing(url: str, size: float):
 
 
 def _register_font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
+    from reportlab.pdfbase.ttfonts import TTFont  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
 
     if FONT_NAME in pdfmetrics.getRegisteredFontNames():
         return FONT_NAME
@@ -377,11 +378,11 @@ def _yuan(value: Decimal) -> str:
 
 def pdf(receipt: Receipt) -> bytes:
     """The receipt as an A4 PDF with the CJK font embedded (subset)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.lib import colors  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
+    from reportlab.lib.pagesizes import A4  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
+    from reportlab.lib.styles import ParagraphStyle  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
+    from reportlab.lib.units import mm  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
 
     font = _register_font()
     base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
@@ -523,6 +524,4 @@ def pdf(receipt: Receipt) -> bytes:
 
 
 def _local(moment: datetime.datetime | None) -> datetime.datetime:
-    from django.utils import timezone
-
     return timezone.localtime(moment) if moment is not None else timezone.localtime()

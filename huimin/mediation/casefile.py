@@ -40,11 +40,11 @@ def _outcome(step) -> str:
 
 
 def pdf(case, steps, docs, today: datetime.date) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.lib import colors  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
+    from reportlab.lib.pagesizes import A4  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
+    from reportlab.lib.styles import ParagraphStyle  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
+    from reportlab.lib.units import mm  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: PLC0415 - reportlab is heavy and only the PDF needs it
 
     font = _register_font()
     base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12, wordWrap="CJK")

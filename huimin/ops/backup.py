@@ -29,7 +29,9 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, connections, transaction
+from django.db.migrations.loader import MigrationLoader
 
+from huimin.audit.services import mark_restored
 from huimin.core import crypto
 
 FORMAT = "huimin-backup/1"
@@ -427,8 +429,6 @@ def restore(file: Path) -> RestoreResult:
 def _mark_audit_restored() -> list[str]:
     """Tell the audit checkpoints outside the database that the chains now end where the
     backup left them; events checkpointed after it were lost with the restore."""
-    from huimin.audit.services import mark_restored
-
     try:
         mark_restored()
     except OSError as exc:
@@ -495,8 +495,6 @@ def _restore_postgresql(path: Path, conn) -> dict[str, int]:
 
 def _notes(manifest: dict) -> list[str]:
     """What the operator should know after a restore: migrations and field keys."""
-    from django.db.migrations.loader import MigrationLoader
-
     notes = []
     loader = MigrationLoader(None, ignore_no_migrations=True)
     latest: dict[str, str] = {}

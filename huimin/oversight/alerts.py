@@ -15,6 +15,7 @@ from django.db.models import Count, Min, Q
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
+from huimin.accounts import rules as account_rules
 from huimin.audit.models import (
     AlertRule,
     AlertSeverity,
@@ -26,6 +27,8 @@ from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.oversight import rules
 from huimin.policy import has_perm
+from huimin.policy.permissions import PERMISSIONS, role_permissions
+from huimin.registry.models import Staff
 
 MANAGE = "alerts.manage"
 # How far back `run-alerts` looks by default: a day, so a missed run is caught up.
@@ -303,10 +306,6 @@ def _listing_harvest(rule, now, since):
 
 
 def _privileged_accounts(rule, now, since):
-    from huimin.accounts import rules as account_rules
-    from huimin.policy.permissions import PERMISSIONS, role_permissions
-    from huimin.registry.models import Staff
-
     start = min(since, now - datetime.timedelta(minutes=rule.window_minutes))
     events = (
         AuditEvent.objects.filter(outcome="success", at__gte=start, at__lte=now)

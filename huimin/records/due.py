@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from huimin.records import schedule
 from huimin.records.models import DueService, Form, FormStatus, Programme
+from huimin.registry.models import Person
 
 # The form kinds the schedule reads; other forms never change what is due.
 SCHEDULED_KINDS = (
@@ -94,8 +95,6 @@ def refresh_many(records, today: dt.date | None = None) -> int:
 def _people(records):
     missing = [r for r in records if "person" not in r._state.fields_cache]
     if missing:
-        from huimin.registry.models import Person
-
         loaded = Person.objects.in_bulk([r.person_id for r in missing])
         for r in missing:
             r.person = loaded[r.person_id]

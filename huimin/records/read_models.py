@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 
 from huimin.core import dates
 from huimin.core.codes import SEXES
+from huimin.insurance.models import FeeDetail, Settlement, Visit, VisitStatus, VisitType
 from huimin.records.models import (
     DueService,
     Finding,
@@ -202,8 +203,6 @@ def _form_entries(record: HealthRecord) -> tuple[list[TimelineEntry], dict[int, 
 def _visit_entries(
     record: HealthRecord, linked: dict[int, int], followups: list[tuple[str, dt.date]]
 ) -> list[TimelineEntry]:
-    from huimin.insurance.models import FeeDetail, Settlement, Visit, VisitStatus, VisitType
-
     visits = list(
         Visit.objects.filter(person_id=record.person_id, status=VisitStatus.SETTLED)
         .select_related("institution")

@@ -35,6 +35,7 @@ from huimin.records.forms.immunisation import (
     ScheduledDose,
     add_months,
 )
+from huimin.records.models import ProgrammeKind
 
 HORIZON_DAYS = 120
 
@@ -518,8 +519,6 @@ def registration_problems(
 ) -> dict[str, str]:
     """Why this person cannot be registered in this programme (field → reason); empty
     when they can. `open_kinds`: the kinds the person is registered in now."""
-    from huimin.records.models import ProgrammeKind
-
     if kind not in ProgrammeKind.values:
         return {"kind": "没有该管理项目"}
     if registered_on > today:

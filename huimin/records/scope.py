@@ -3,11 +3,11 @@ forms, programmes and due services with them (read only: writes check jurisdicti
 
 from django.db.models import Q
 
+from huimin.accounts.loans import active_loan_person_ids
+from huimin.records.models import DueService, Form, HealthRecord, Programme
+
 
 def record_loan_scope(user, model):
-    from huimin.accounts.loans import active_loan_person_ids
-    from huimin.records.models import DueService, Form, HealthRecord, Programme
-
     if model not in (HealthRecord, Form, Programme, DueService):
         return None
     if user is None or not user.is_authenticated or not user.is_active:

@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from huimin.audit.services import record as audit
 from huimin.core.errors import Conflict, NotFound, ValidationFailed
+from huimin.insurance.models import Visit
 from huimin.policy import check_perm, get_visible_or_404
+from huimin.records import due
 from huimin.records.forms import SPECS
 from huimin.records.forms.spec import Context, FormSpec, Problem, clean
-from huimin.records.models import Form, FormStatus, HealthRecord
+from huimin.records.models import Form, FormStatus, HealthRecord, Programme
 from huimin.registry.models import Person
 
 
@@ -247,16 +249,12 @@ def _draft_for_update(user, form_id: int, kind: str, record) -> Form:
 
 
 def _visit_of(person, visit_id: int) -> int:
-    from huimin.insurance.models import Visit
-
     if person is None or not Visit.objects.filter(pk=visit_id, person=person).exists():
         raise ValidationFailed({"visit": "就诊记录不存在或不属于该居民"})
     return visit_id
 
 
 def _programme_of(record, programme_id: int) -> int:
-    from huimin.records.models import Programme
-
     if record is None or not Programme.objects.filter(pk=programme_id, record=record).exists():
         raise ValidationFailed({"programme": "管理项目不存在或不属于该档案"})
     return programme_id
@@ -328,8 +326,6 @@ def _touched(record: HealthRecord, activity_on: dt.date | None) -> None:
     ):
         updates["last_activity_on"] = activity_on
     HealthRecord.objects.filter(pk=record.pk).update(**updates)
-    from huimin.records import due
-
     due.refresh(record)
 
 

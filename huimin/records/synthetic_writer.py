@@ -19,12 +19,20 @@ import json
 import time
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from huimin.records.models import Form, FormStatus, HealthRecord, Programme, RecordStatus
 from huimin.records.synthetic import (
     PersonIn,
     RecordBatch,
     RecordsGenerator,
     form_columns,
 )
+from huimin.registry.models import Institution, InstitutionKind, Person, PersonStatus, Role, Staff
+from huimin.registry.synthetic.writer import _insert
 
 SYSTEM_USERNAME = "synthetic"
 
@@ -43,8 +51,6 @@ class RecordsWriteResult:
 
 def system_user():
     """The inactive author of generated rows where a village has no doctor account."""
-    from django.contrib.auth import get_user_model
-
     User = get_user_model()
     user = User.objects.filter(username=SYSTEM_USERNAME).first()
     if user is None:
@@ -57,8 +63,6 @@ def system_user():
 def village_doctors(prefix: str) -> dict[str, tuple[int, str]]:
     """Village code → (user id, name) of the village's doctor account: a village doctor
     working at a clinic of that village (the lowest id when there are several)."""
-    from huimin.registry.models import Role, Staff
-
     out: dict[str, tuple[int, str]] = {}
     rows = (
         Staff.objects.filter(
@@ -76,8 +80,6 @@ def village_doctors(prefix: str) -> dict[str, tuple[int, str]]:
 
 def vaccinating_units(prefix: str) -> dict[str, str]:
     """Township code → its health centre's name (children are vaccinated there)."""
-    from huimin.registry.models import Institution, InstitutionKind
-
     rows = (
         Institution.objects.within(prefix)
         .filter(kind=InstitutionKind.TOWNSHIP_CENTRE)
@@ -100,11 +102,6 @@ def write_records(
     progress: bool | None = None,
 ) -> RecordsWriteResult:
     """Give people under `prefix` without a file their generated records."""
-    from django.db import transaction
-    from tqdm import tqdm
-
-    from huimin.records.models import HealthRecord
-    from huimin.registry.models import Person, PersonStatus
 
     started = time.perf_counter()
     result = RecordsWriteResult()
@@ -161,11 +158,6 @@ def _write_batch(
     author: int,
     result: RecordsWriteResult,
 ) -> None:
-    from django.db import connection
-    from django.utils import timezone
-
-    from huimin.records.models import Form, FormStatus, HealthRecord, Programme, RecordStatus
-    from huimin.registry.synthetic.writer import _insert
 
     if not batch.records:
         return
@@ -252,8 +244,6 @@ def _write_batch(
 
 
 def _last_serial(village: str) -> int:
-    from huimin.records.models import HealthRecord
-
     last = (
         HealthRecord.objects.filter(number__startswith=village)
         .order_by("-number")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huimin.core.text import ascii_digits
+from huimin.insurance.models import Visit
 from huimin.policy import requires
 from huimin.records import read_models, services
 from huimin.records.forms import SPECS
@@ -366,8 +367,6 @@ def _prefill(user, spec: FormSpec, rec: HealthRecord, visit_id: int | None) -> d
             if name in last and any(f.name == name for f in spec.fields):
                 values[name] = last[name]
     if visit_id is not None:
-        from huimin.insurance.models import Visit
-
         visit = Visit.objects.filter(pk=visit_id, person_id=rec.person_id).first()
         if visit is None:
             raise Http404("就诊记录不存在")

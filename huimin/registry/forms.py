@@ -4,6 +4,7 @@ shared with the API, so a clerk's search box and a terminal's query find the sam
 from django import forms
 from django.core.validators import RegexValidator
 
+from huimin.core import idnumber
 from huimin.core.codes import SEXES
 from huimin.policy import jurisdiction_of
 from huimin.registry import queries, rules
@@ -100,15 +101,11 @@ class PersonFilter(FilterForm):
         return "" if self.searches_id_number else self.data.get("q", "")
 
     def q_masked(self) -> str:
-        from huimin.core import idnumber
-
         return idnumber.mask(self.value("q")) if self.searches_id_number else ""
 
     def search_hint(self) -> str:
         """Why an ID-number search can find nothing: say so instead of an empty table."""
         if self.searches_id_number:
-            from huimin.core import idnumber
-
             try:
                 idnumber.search_number(self.value("q"))
             except idnumber.IDNumberError as exc:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from huimin.core import idnumber
+from huimin.core import crypto, idnumber
 from huimin.core.codes import ETHNICITIES, RELATIONS, SEXES
 from huimin.policy.roles import INSTITUTION_ROLES, Role
 from huimin.policy.scope import ScopedQuerySet
@@ -227,8 +227,6 @@ class Person(models.Model):
 
     def reveal_id_number(self) -> str:
         """Decrypt. Callers must have the permission and write the audit record."""
-        from huimin.core import crypto
-
         return crypto.decrypt(self.id_number_enc, context="person.id_number")
 
 
@@ -364,8 +362,6 @@ class Staff(models.Model):
 
 def person_id_fields(raw_number: str) -> dict:
     """The stored columns for an ID number: ciphertext, blind index and mask."""
-    from huimin.core import crypto
-
     number = idnumber.normalise(raw_number)
     return {
         "id_number_enc": crypto.encrypt(number, context="person.id_number"),
@@ -376,8 +372,6 @@ def person_id_fields(raw_number: str) -> dict:
 
 def person_ss_card_fields(raw_card: str) -> dict:
     """The stored columns for a social-security card number ("" clears them)."""
-    from huimin.core import crypto
-
     card = idnumber.normalise(raw_card)
     if not card:
         return {"ss_card_enc": "", "ss_card_index": "", "ss_card_masked": ""}
@@ -389,23 +383,17 @@ def person_ss_card_fields(raw_card: str) -> dict:
 
 
 def id_number_lookup(raw_number: str) -> str:
-    from huimin.core import crypto
-
     return crypto.blind_index(idnumber.normalise(raw_number), context="person.id_number")
 
 
 def id_number_lookups(raw_number: str) -> list[str]:
     """The index under the current key and any key being rotated out: filter with
     `id_number_index__in=` so people not yet re-encrypted are still found."""
-    from huimin.core import crypto
-
     return crypto.blind_indexes(idnumber.normalise(raw_number), context="person.id_number")
 
 
 def ss_card_lookups(raw_card: str) -> list[str]:
     """As id_number_lookups, for the social-security card number."""
-    from huimin.core import crypto
-
     return crypto.blind_indexes(idnumber.normalise(raw_card), context="person.ss_card")
 
 

@@ -93,7 +93,7 @@ def load_national(region_model) -> int:
 def read_division_sheet(path: Path) -> list[dict]:
     """Rows of (code, name) from the statistical-division sheet, CSV or xlsx."""
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # noqa: PLC0415 - openpyxl is heavy and only an .xlsx division sheet needs it
 
         wb = load_workbook(path, read_only=True, data_only=True)
         rows = [

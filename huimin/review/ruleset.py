@@ -14,6 +14,8 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
+import yaml
+
 from huimin.review.rules import REGISTRY
 from huimin.review.rules.base import (
     CATEGORIES,
@@ -60,8 +62,6 @@ class RuleSet:
 
 def parse_rule_set(text: str) -> RuleSet:
     """The rule set in the YAML `text`, or RuleSetError naming every problem."""
-    import yaml
-
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:

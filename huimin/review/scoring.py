@@ -19,6 +19,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
+from django.db.models import Count
 
 from huimin.insurance.models import Settlement, Visit
 from huimin.oversight import notices
@@ -117,8 +118,6 @@ def _claims(region: str, month: str, column: str) -> dict:
         key = "visit__doctor_code"
     else:
         rows, key = rows.values("institution_id"), "institution_id"
-    from django.db.models import Count
-
     return {r[key]: r["n"] for r in rows.annotate(n=Count("id")).order_by()}
 
 

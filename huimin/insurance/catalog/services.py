@@ -28,6 +28,7 @@ from huimin.insurance.catalog.models import (
     InstitutionItemMap,
     MapStatus,
 )
+from huimin.insurance.catalog.sheet import SheetError, read_sheet
 from huimin.policy import check_institution, check_perm, has_perm, institution_of
 from huimin.registry.models import Institution
 
@@ -342,8 +343,6 @@ def import_sheet(
     request=None,
 ) -> ImportSummary:
     """Read, check and import one uploaded sheet; every bad row is reported at once."""
-    from huimin.insurance.catalog.sheet import SheetError, read_sheet
-
     if user is not None:
         check_can_manage(user)
     try:

@@ -74,7 +74,7 @@ def read_sheet_file(path: Path) -> tuple[list, list[tuple[int, list]]]:
 
 
 def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 - openpyxl is heavy and only an uploaded sheet needs it
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -19,6 +19,7 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zipfile import BadZipFile
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -88,9 +89,7 @@ def _csv_rows(content: bytes):
 
 
 def _xlsx_rows(content: bytes):
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 - openpyxl is heavy and only an uploaded sheet needs it
 
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from huimin.audit.services import record
 from huimin.core import statements
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.money import parse_amount, r2
@@ -165,8 +166,6 @@ def do_record_receipt(
 ) -> JournalEntry:
     """Record money arriving (subsidy, assistance for contributions, management fees) or
     management fees spent: one balanced entry, once per bank reference."""
-    from huimin.audit.services import record
-
     check_perm(
         user,
         "ledger.post",

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from huimin.audit.services import record
+from huimin.core import crypto
 from huimin.core.dates import age_on
 from huimin.core.errors import DomainError
 from huimin.core.money import r2
@@ -208,8 +209,6 @@ class _Run:
         # What the hospital reads from the resident's card; the run's audit record says so.
         number = self.numbers.get(person.id)
         if number is None:
-            from huimin.core import crypto
-
             number = crypto.decrypt(person.id_enc, context="person.id_number")
             self.numbers[person.id] = number
         return number

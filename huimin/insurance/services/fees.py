@@ -19,6 +19,8 @@ from huimin.core.dates import age_on
 from huimin.core.errors import Conflict, ValidationFailed
 from huimin.core.text import control_problems
 from huimin.insurance import engine
+from huimin.insurance.catalog import rules as catalog_rules
+from huimin.insurance.catalog.services import resolve_codes, terms_on
 from huimin.insurance.models import FeeDetail, VisitStatus, VisitType
 from huimin.insurance.services.base import Refused, once
 from huimin.insurance.services.lookup import get_visit
@@ -58,9 +60,6 @@ def upload_fees_once(
 
 def do_upload_fees(institution, his_visit_no: str, lines: list[FeeLineData], *, request=None):
     """2204 / 2301: price each line against the catalog version in force on its date."""
-    from huimin.insurance.catalog import rules as catalog_rules
-    from huimin.insurance.catalog.services import resolve_codes, terms_on
-
     if not lines:
         raise ValidationFailed({"lines": "至少要有一条费用明细"})
     # Codes and names are one line, reasons may span lines. (NUL never gets this far: the

@@ -10,6 +10,7 @@ from huimin.core import idnumber
 from huimin.core.errors import NotFound, ValidationFailed
 from huimin.core.statements import INT, TEXT, InList, Statement
 from huimin.insurance import ytd
+from huimin.insurance.enrollment.services import coverage_on
 from huimin.insurance.models import (
     Accumulator,
     FeeDetail,
@@ -125,8 +126,6 @@ def check_institution(institution: Institution, on: datetime.date) -> None:
 
 
 def coverage(person: Person, on: datetime.date):
-    from huimin.insurance.enrollment.services import coverage_on
-
     if person.death_date is not None and person.death_date <= on:
         raise Refused("person_deceased", "参保人已死亡", {"visit_date": "晚于死亡日期"})
     cov = coverage_on(person.pk, on)

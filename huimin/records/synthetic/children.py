@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from huimin.records.forms.child import MONTH_AGES, TCM_METHODS_BY_AGE, month_age_for
+from huimin.records.forms.immunisation import PROGRAMME_SCHEDULE, SERIES, VACCINES
 from huimin.records.forms.spec import bmi
 from huimin.records.synthetic.base import add_months, clip, interpolate, village_doctor_name
 from huimin.records.synthetic.problems import MISSED_CHECK_RATE, MISSED_DOSE_RATE
@@ -23,8 +25,6 @@ class ChildMixin:
     def _child_checks(self, prog: int) -> None:
         """The newborn home visit within a week, then the checks at the set months (a
         few missed), with TCM guidance at 6–36 months on the same day."""
-        from huimin.records.forms.child import MONTH_AGES, TCM_METHODS_BY_AGE, month_age_for
-
         p, rng = self.p, self.rng
         girl = p.sex == "2"
         self.z = rng.gauss(0, 0.8)
@@ -146,8 +146,6 @@ class ChildMixin:
         some children miss their latest dose of a series and are overdue."""
         if "immunisation" not in self.gen.specs:
             return
-        from huimin.records.forms.immunisation import PROGRAMME_SCHEDULE, SERIES, VACCINES
-
         p, rng = self.p, self.rng
         township = p.village[:9]
         unit = self.gen.units.get(township) or "乡镇卫生院预防接种门诊"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
-from huimin.records.forms.elderly import SELFCARE_ITEMS, selfcare_level
+from huimin.records.forms.elderly import CONSTITUTIONS, PINGHE, SELFCARE_ITEMS, selfcare_level
 from huimin.records.forms.spec import bmi
 from huimin.records.synthetic.base import ELDERLY_AGE, age_on, clip, years_after
 from huimin.records.synthetic.problems import MISSING_WAIST_RATE
@@ -284,8 +284,6 @@ class ElderlyMixin:
     def _tcm(self, day: dt.date, measured: dict) -> dict:
         """Answers around one leading constitution (平和质 for many), with questions 9
         and 28 scored from the day's BMI and waist as the form's notes prescribe."""
-        from huimin.records.forms.elderly import CONSTITUTIONS, PINGHE
-
         rng = self.rng
         leading = PINGHE if rng.random() < 0.4 else rng.choice(CONSTITUTIONS)
         answers = {n: rng.choices((1, 2, 3), (60, 32, 8))[0] for n in range(1, 34)}

@@ -8,7 +8,10 @@ from django.db import transaction
 from huimin.core.errors import ValidationFailed
 from huimin.registry import rules
 from huimin.registry.models import (
+    DesignationStatus,
     Institution,
+    InstitutionKind,
+    InstitutionLevel,
     Region,
 )
 from huimin.registry.services.reads import (
@@ -35,8 +38,6 @@ class InstitutionData:
 
 
 def check_institution(data: InstitutionData) -> None:
-    from huimin.registry.models import DesignationStatus, InstitutionKind, InstitutionLevel
-
     errors = rules.check_institution_codes(data.insurance_code, data.credit_code)
     if not data.name.strip() or len(data.name.strip()) > 100:
         errors["name"] = "机构名称不能为空且不超过100字"

@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from huimin.audit.services import record
 from huimin.core import idnumber
 from huimin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from huimin.policy import check_perm, get_visible_or_404, has_perm, reads
@@ -16,8 +17,6 @@ from huimin.registry.models import (
 
 def _audit(user, action: str, object_type: str, object_id, region_code: str, **kw) -> None:
     """The audit record of a registry write, in the write's own transaction."""
-    from huimin.audit.services import record
-
     record(
         action=action,
         object_type=object_type,
@@ -119,8 +118,6 @@ def read_household(user, household_id: int, *, request=None, purpose: str = "") 
 
 def reveal_id_number(user, person_id: int, purpose: str, *, request=None) -> str:
     """The full ID number, for a role that needs it, with a stated purpose — audited."""
-    from huimin.audit.services import record
-
     if not purpose.strip():
         raise ValidationFailed({"purpose": "查看完整身份证号码须说明用途"})
     if not has_perm(user, "person.unmask_id"):

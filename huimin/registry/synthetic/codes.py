@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from huimin.core import idnumber
 from huimin.core.idnumber import SEX_MALE
 from huimin.registry import rules
+from huimin.registry.regions import stdnum_counties
 from huimin.registry.synthetic.pools import FAR_PROVINCES
 
 
@@ -25,8 +26,6 @@ class _Code:
 
 def _load_codes(counties: list[dict] | None) -> list[_Code]:
     if counties is None:
-        from huimin.registry.regions import stdnum_counties
-
         counties = stdnum_counties()
     out = []
     for c in counties:

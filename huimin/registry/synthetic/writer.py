@@ -7,6 +7,22 @@ import random
 import time
 from dataclasses import dataclass
 
+from django.db import connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from huimin.registry.models import (
+    Household,
+    HouseholdMembership,
+    Institution,
+    Person,
+    PersonCategory,
+    PersonStatus,
+    Region,
+    person_id_fields,
+    person_ss_card_fields,
+)
+from huimin.registry.services import phone_columns
 from huimin.registry.synthetic.county import CountyGenerator
 from huimin.registry.synthetic.pools import make_credit_code, name_pinyin
 from huimin.registry.synthetic.rows import SOURCE, VillageBatch
@@ -33,10 +49,6 @@ def write_county(
     progress_file=None,
 ) -> WriteResult:
     """Insert the generated county in one transaction, in bulk batches of people."""
-    from django.db import transaction
-    from tqdm import tqdm
-
-    from huimin.registry.models import Person
 
     started = time.perf_counter()
     result = WriteResult()
@@ -71,8 +83,6 @@ def write_county(
 
 
 def _write_regions(generator: CountyGenerator, result: WriteResult) -> None:
-    from huimin.registry.models import Region
-
     rows = generator.region_rows()
     for level in ("township", "village"):
         objs = [
@@ -96,8 +106,6 @@ def _write_institutions(generator: CountyGenerator, result: WriteResult) -> None
     """Fill the gaps: an institution is written only where none of its kind exists yet
     (a county hospital in the county, a centre in a township, a clinic in a village),
     with codes that do not clash with ones already registered."""
-    from huimin.registry.models import Institution
-
     county = generator.county
     existing = Institution.objects.within(county)
     have = {(kind, region): pk for kind, region, pk in existing.values_list("kind", "region", "pk")}
@@ -157,18 +165,6 @@ def _write_batch(
     three quarters of the time at 100,000 residents. Values go through the backend's
     own adapters, so what is stored is what the ORM would have stored.
     """
-    from django.db import connection
-    from django.utils import timezone
-
-    from huimin.registry.models import (
-        Household,
-        HouseholdMembership,
-        Person,
-        PersonCategory,
-        PersonStatus,
-        person_id_fields,
-    )
-    from huimin.registry.services import phone_columns
 
     ops = connection.ops
     day = ops.adapt_datefield_value
@@ -230,8 +226,6 @@ def _write_batch(
 def _issue_ss_cards(cursor, person_ids: list[int]) -> None:
     """Seven residents in ten hold a social-security card; its number comes from the
     row's id (S and eight digits), so it is unique without a lookup."""
-    from huimin.registry.models import Person, person_ss_card_fields
-
     rows = []
     for pid in person_ids:
         if pid % 10 < 7 and pid < 10**8:
@@ -258,8 +252,6 @@ _CATEGORY_FIELDS = "person category valid_from valid_to note".split()
 
 def _insert(cursor, model, fields: list[str], rows: list[tuple], returning: bool) -> list[int]:
     """Insert rows; with `returning`, the new ids in row order."""
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         return _copy(cursor, model, fields, rows, returning)
     quote = connection.ops.quote_name
@@ -289,8 +281,6 @@ def _copy(cursor, model, fields: list[str], rows: list[tuple], returning: bool) 
     A multi-row INSERT of thousands of parameters spends most of its time in the
     client parsing placeholders; COPY streams rows and is several times faster.
     """
-    from django.db import connection
-
     quote = connection.ops.quote_name
     meta = model._meta
     table, pk = meta.db_table, meta.pk.column
@@ -314,8 +304,6 @@ def _copy(cursor, model, fields: list[str], rows: list[tuple], returning: bool) 
 
 def _avoid_clashes(generator: CountyGenerator, batch: VillageBatch, fields: list[dict]) -> None:
     """Reissue the (rare) numbers already held by someone outside this run."""
-    from huimin.registry.models import Person, person_id_fields
-
     while True:
         wanted = {f["id_number_index"]: i for i, f in enumerate(fields)}
         indexes = list(wanted)

@@ -7,7 +7,9 @@ adds what is new and leaves every existing finding, and any reviewer's decision 
 untouched. Python only ever loops over hits, never over the period's claims.
 """
 
+import dataclasses
 import datetime
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
@@ -19,9 +21,10 @@ from tqdm import tqdm
 
 from huimin.core import statements
 from huimin.core.money import r2
+from huimin.insurance.catalog.models import CatalogItem
 from huimin.insurance.models import FeeDetail, Settlement
 from huimin.registry.models import Institution
-from huimin.review import engine
+from huimin.review import engine, rule_sets
 from huimin.review.batch import sql
 from huimin.review.claim import (
     FEE_CATEGORIES,
@@ -32,30 +35,21 @@ from huimin.review.claim import (
     TerminalActivity,
 )
 from huimin.review.fingerprints import claim_fingerprint, subject_fingerprint
-from huimin.review.models import Finding, FindingSource, ReviewRun, SubjectKind
+from huimin.review.models import Finding, FindingSource, ReviewRuleSet, ReviewRun, SubjectKind
 from huimin.review.rules.base import day, money, qty
 from huimin.review.rules.items import age_text
-from huimin.review.ruleset import RuleSet, default_rule_set
+from huimin.review.ruleset import RuleSet
 
 BATCH_SIZE = 2000
 
 
-def rule_set_for(region: str, year: int) -> tuple[RuleSet, object | None]:
-    """The region's active rule set for the year (and its row), else the default."""
-    try:
-        from huimin.review.rule_sets import active_rule_set
-    except ImportError:  # rule-set storage not merged yet
-        return default_rule_set(), None
-    found = active_rule_set(region, year)
-    if isinstance(found, tuple):
-        return found
-    if found is None:
-        return default_rule_set(), None
-    if hasattr(found, "document"):  # the stored row: parse its YAML
-        from huimin.review.ruleset import parse_rule_set
-
-        return parse_rule_set(found.document), found
-    return found, None
+def rule_set_for(region: str, year: int) -> tuple[RuleSet, ReviewRuleSet | None]:
+    """The region's active rule set for the year and its row; else the shipped default
+    (named as such) and no row."""
+    row_id = rule_sets.active_rule_set_row(region, year)
+    if row_id is None:
+        return rule_sets.active_rule_set(region, year), None
+    return rule_sets.parsed_rule_set(row_id), ReviewRuleSet.objects.get(pk=row_id)
 
 
 # ---------------------------------------------------------------- small conversions
@@ -304,8 +298,6 @@ BATCH_RULES = (*CLAIM_RULES, *PATTERN_RULES)
 
 
 def _kinds(fees) -> dict[str, str]:
-    from huimin.insurance.catalog.models import CatalogItem
-
     codes = sorted({f.code for f in fees})
     return dict(CatalogItem.objects.filter(code__in=codes).values_list("code", "kind"))
 
@@ -392,8 +384,6 @@ def _row(cfg, run, facts, **fields) -> Finding:
 
 
 def _only(rule_set: RuleSet, code: str) -> RuleSet:
-    import dataclasses
-
     return dataclasses.replace(rule_set, rules={code: rule_set.rules[code]})
 
 
@@ -519,8 +509,6 @@ def run(
 ) -> ReviewRun:
     """Run the rule set's batch rules over the period; returns the ReviewRun with
     counts {rule: {"found", "new"}}. Rules the rule set does not list are not run."""
-    import time
-
     row = None
     if rule_set is None:
         rule_set, row = rule_set_for(region, date_from.year)

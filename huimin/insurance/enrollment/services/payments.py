@@ -226,7 +226,7 @@ def do_refund(user, payment_id: int, reason: str, *, request=None) -> Payment:
             raise Conflict("payment_refunded", "该笔缴费已退费")
         enrollment = Enrollment.objects.select_for_update().get(pk=payment.enrollment_id)
         # Settlement sits above enrollment (it reads coverage): imported where used.
-        from huimin.insurance.services.settlement import check_refundable
+        from huimin.insurance.services.settlement import check_refundable  # noqa: PLC0415 - settlement imports enrollment.services (via lookup), which imports this module: a cycle
 
         check_refundable(enrollment.person_id, enrollment.region_code, enrollment.year)
         payment.status = PaymentStatus.REFUNDED

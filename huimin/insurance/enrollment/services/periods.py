@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from huimin.audit.services import record
 from huimin.core.errors import Conflict, NotFound, ValidationFailed
+from huimin.insurance import plans
 from huimin.insurance.enrollment import rules
 from huimin.insurance.enrollment.models import EnrollmentPeriod
 from huimin.insurance.enrollment.services.access import check_period_manager
@@ -26,8 +27,6 @@ def period_for(region_code: str, year: int) -> EnrollmentPeriod | None:
 
 def plan_contribution(region_code: str, year: int):
     """(Contribution, source) from the region's active plan for the year, or (None, "")."""
-    from huimin.insurance import plans  # imported late: plans is another app's module
-
     row = plans.active_plan_for(region_code, year)
     if row is None:
         return None, ""

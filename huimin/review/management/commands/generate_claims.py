@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from huimin.registry import synthetic
+from huimin.review.synthetic.generate import SynthError, generate
 
 
 class Command(BaseCommand):
@@ -22,8 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--per-kind", type=int, default=None, help="每类植入疑点数")
 
     def handle(self, *args, residents, year, county, seed, per_kind, **opts):
-        from huimin.review.synthetic.generate import SynthError, generate
-
         if residents < 1:
             raise CommandError("--residents 至少为1")
         started = time.monotonic()

@@ -7,6 +7,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from huimin.review import scoring
+from huimin.review.batch import runner
+from huimin.review.synthetic import recall
+
 
 def _date(text: str) -> datetime.date:
     try:
@@ -55,9 +59,6 @@ class Command(BaseCommand):
         getattr(self, f"do_{action}")(**opts)
 
     def do_run(self, *, region, date_from, date_to, rules, no_score, no_progress, **_):
-        from huimin.review import scoring
-        from huimin.review.batch import runner
-
         region, first, last = _region(region), _date(date_from), _date(date_to)
         if last < first:
             raise CommandError("--to 不能早于 --from")
@@ -86,9 +87,6 @@ class Command(BaseCommand):
         )
 
     def do_score(self, *, region, month, **_):
-        from huimin.review import scoring
-        from huimin.review.batch import runner
-
         region, month = _region(region), _month(month)
         rule_set, _ = runner.rule_set_for(region, int(month[:4]))
         rows = scoring.score_month(region, month, rule_set)
@@ -96,8 +94,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{region} {month}：风险分 {len(rows)} 条，其中预警 {coloured} 条")
 
     def do_recall(self, *, region, year, **_):
-        from huimin.review.synthetic import recall
-
         try:
             table = recall.recall(_region(region), year)
         except recall.NoManifest as exc:

@@ -5,7 +5,11 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from huimin.insurance.models import Settlement
 from huimin.registry import synthetic
+from huimin.review import scoring
+from huimin.review.batch import runner
+from huimin.review.synthetic.generate import PREFIX, SynthError, generate
 
 
 class Command(BaseCommand):
@@ -22,11 +26,6 @@ class Command(BaseCommand):
         parser.add_argument("--per-kind", type=int, default=4)
 
     def handle(self, *args, year, county, residents, per_kind, **opts):
-        from huimin.insurance.models import Settlement
-        from huimin.review import scoring
-        from huimin.review.batch import runner
-        from huimin.review.synthetic.generate import PREFIX, SynthError, generate
-
         today = timezone.localdate()
         last = min(today, datetime.date(year, 12, 31))
         if last < datetime.date(year, 1, 1):
