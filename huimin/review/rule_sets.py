@@ -183,41 +183,50 @@ _ACTIVE = InList(
             region_code__in=prefixes, year=year, status=RuleSetStatus.ACTIVE
         )
         .order_by()
-        .values_list("pk", "region_code")
+        .values_list("pk", "region_code", "activated_at")
     ),
     year=INT,
 )
-# An active row's document is never edited, so its parsed form is cached by id.
-_parsed: dict[int, RuleSet] = {}
+# An active row's document is never edited, so its parsed form is cached — by id and
+# activation time: an id alone can come back for another row after a rollback (SQLite
+# reuses it), and a stale set would then review claims.
+_parsed: dict[tuple, RuleSet] = {}
 
 
 def _prefixes(region_code: str) -> list[str]:
     return sorted({region_code[:n] for n in (6, 9, 12) if len(region_code) >= n})
 
 
-def active_rule_set_row(region_code: str, year: int) -> int | None:
-    """The id of the active set of the pooling region containing `region_code` (a person's
-    village code starts with it; the longest such code wins), or None."""
+def _active(region_code: str, year: int) -> tuple | None:
     found = _ACTIVE.tuples(_prefixes(region_code), year=year) or []
     if not found:
         return None
-    return max(found, key=lambda row: len(row[1]))[0]
+    return max(found, key=lambda row: len(row[1]))
 
 
-def parsed_rule_set(rule_set_id: int) -> RuleSet:
-    rule_set = _parsed.get(rule_set_id)
+def active_rule_set_row(region_code: str, year: int) -> int | None:
+    """The id of the active set of the pooling region containing `region_code` (a person's
+    village code starts with it; the longest such code wins), or None."""
+    row = _active(region_code, year)
+    return row[0] if row else None
+
+
+def parsed_rule_set(rule_set_id: int, activated_at=None) -> RuleSet:
+    rule_set = _parsed.get((rule_set_id, activated_at)) if activated_at else None
     if rule_set is None:
-        document = ReviewRuleSet.objects.values_list("document", flat=True).get(pk=rule_set_id)
-        rule_set = _parsed.setdefault(rule_set_id, parse_rule_set(document))
+        document, activated_at = ReviewRuleSet.objects.values_list("document", "activated_at").get(
+            pk=rule_set_id
+        )
+        rule_set = _parsed.setdefault((rule_set_id, activated_at), parse_rule_set(document))
     return rule_set
 
 
 def active_rule_set(region_code: str, year: int) -> RuleSet:
     """The rule set in force for a person's region and a year; the shipped default (its
     name saying so) when the region has activated none for that year."""
-    row = active_rule_set_row(region_code, year)
+    row = _active(region_code, year)
     if row is not None:
-        return parsed_rule_set(row)
+        return parsed_rule_set(row[0], row[2])
     return _default_for(region_code[:6], year)
 
 

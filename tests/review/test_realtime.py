@@ -7,8 +7,6 @@ import datetime
 import time
 from decimal import Decimal
 
-import pytest
-
 from huimin.insurance import claim_checks
 from huimin.insurance.models import Settlement
 from huimin.review import realtime, rule_sets
@@ -175,26 +173,7 @@ def test_cpu_per_check_is_under_two_milliseconds(insured, his):
 
 
 # ---------------------------------------------------------------- through the 2207 API
-# These need insurance's settlement to call the hook (huimin/insurance/claim_checks.py,
-# being wired by the insurance work); until then they are skipped, not faked.
-
-
-def _hook_wired() -> bool:
-    from pathlib import Path
-
-    import huimin.insurance as insurance
-
-    root = Path(insurance.__file__).parent
-    return any(
-        "run_checks(" in p.read_text(encoding="utf-8")
-        for p in root.rglob("*.py")
-        if p.name != "claim_checks.py"
-    )
-
-
-needs_hook = pytest.mark.skipif(
-    not _hook_wired(), reason="insurance settlement does not call claim_checks yet"
-)
+# Insurance's settlement calls the hook (huimin/insurance/claim_checks.py).
 
 
 def _activate(insured, document):
@@ -202,7 +181,6 @@ def _activate(insured, document):
     rule_sets.do_activate_rule_set(insured.second_officer, row.pk)
 
 
-@needs_hook
 def test_a_blocking_finding_refuses_the_settlement_with_its_explanation(insured, his):
     text = rule_sets.default_document("430522", 2026, "新邵县")
     text = text.replace(
@@ -219,7 +197,6 @@ def test_a_blocking_finding_refuses_the_settlement_with_its_explanation(insured,
     assert not Settlement.objects.exists() and not Finding.objects.exists()
 
 
-@needs_hook
 def test_a_warning_comes_back_with_the_settlement_and_is_stored_once(insured, his):
     r = settle_visit(his, insured, lines=_duplicate_injection_lines(), key="settle-dup-1")
     assert r.status_code == 201, r.json()
