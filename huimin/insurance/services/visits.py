@@ -243,10 +243,42 @@ def cancel_discharge_once(institution, his_visit_no: str, idempotency_key: str, 
     )
 
 
-def do_cancel_visit(institution: Institution, his_visit_no: str, *, request=None) -> Visit:
-    """2202 / 2404: only a visit not settled."""
+def _change_visit(institution, his_visit_no: str, refuse, request, **values) -> Visit:
+    """Lock the visit, let `refuse` raise if the change is not allowed in its state, set
+    `values` and audit each field's before and after. The one path of 2202/2404, 2402
+    and 2405, so they lock, check and audit alike."""
     with transaction.atomic():
         visit = get_visit(institution, his_visit_no, lock=True)
+        refuse(visit)
+        changes = {}
+        for name, value in values.items():
+            before = getattr(visit, name)
+            changes[name] = [_shown(before), _shown(value)]
+            setattr(visit, name, value)
+        visit.save(update_fields=list(values))
+        record(
+            action="update",
+            object_type="insurance.visit",
+            object_id=str(visit.pk),
+            region_code=visit.region_code,
+            request=request,
+            changes=changes,
+            institution_id=institution.pk,
+        )
+    return visit
+
+
+def _shown(value):
+    """A field's value as the audit record keeps it: dates as ISO text, choices as codes."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return getattr(value, "value", value)
+
+
+def do_cancel_visit(institution: Institution, his_visit_no: str, *, request=None) -> Visit:
+    """2202 / 2404: only a visit not settled."""
+
+    def refuse(visit: Visit) -> None:
         if visit.status == VisitStatus.SETTLED:
             raise Conflict("visit_settled", "已结算的就诊须先冲正结算")
         # Cancelled already: say so (as settle and pre-settle do) rather than answer 200
@@ -256,71 +288,46 @@ def do_cancel_visit(institution: Institution, his_visit_no: str, *, request=None
         # Undone in the order it was done: 2405 reopens the stay, then 2404 cancels it.
         if visit.status == VisitStatus.DISCHARGED:
             raise Conflict("visit_discharged", "已办理出院的住院须先撤销出院（2405）")
-        before = visit.status
-        visit.status = VisitStatus.CANCELLED
-        visit.save(update_fields=["status"])
-        record(
-            action="update",
-            object_type="insurance.visit",
-            object_id=str(visit.pk),
-            region_code=visit.region_code,
-            request=request,
-            changes={"status": [before, "cancelled"]},
-            institution_id=institution.pk,
-        )
-    return visit
+
+    return _change_visit(institution, his_visit_no, refuse, request, status=VisitStatus.CANCELLED)
 
 
 def do_discharge(institution, his_visit_no: str, discharge_date: datetime.date, *, request=None):
     """2402."""
-    with transaction.atomic():
-        visit = get_visit(institution, his_visit_no, lock=True)
+
+    def refuse(visit: Visit) -> None:
         if visit.visit_type != VisitType.INPATIENT:
             raise Refused("not_inpatient", "只有住院就诊可以办理出院")
         if visit.status != VisitStatus.OPEN:
             raise Conflict("visit_not_open", "该住院不在院")
         if discharge_date < visit.visit_date or discharge_date > timezone.localdate():
             raise ValidationFailed({"discharge_date": "出院日期须在入院日期与今天之间"})
-        visit.discharge_date = discharge_date
-        visit.status = VisitStatus.DISCHARGED
-        visit.save(update_fields=["discharge_date", "status"])
-        record(
-            action="update",
-            object_type="insurance.visit",
-            object_id=str(visit.pk),
-            region_code=visit.region_code,
-            request=request,
-            institution_id=institution.pk,
-            changes={"status": ["open", "discharged"]},
-        )
-    return visit
+
+    return _change_visit(
+        institution,
+        his_visit_no,
+        refuse,
+        request,
+        status=VisitStatus.DISCHARGED,
+        discharge_date=discharge_date,
+    )
 
 
 def do_cancel_discharge(institution, his_visit_no: str, *, request=None) -> Visit:
     """2405: a discharge recorded by mistake; the stay is open again (not once settled:
     the settlement is reversed first)."""
-    with transaction.atomic():
-        visit = get_visit(institution, his_visit_no, lock=True)
+
+    def refuse(visit: Visit) -> None:
         if visit.visit_type != VisitType.INPATIENT:
             raise Refused("not_inpatient", "只有住院就诊可以撤销出院")
         if visit.status == VisitStatus.SETTLED:
             raise Conflict("visit_settled", "已结算的住院须先冲正结算")
         if visit.status != VisitStatus.DISCHARGED:
             raise Conflict("visit_not_discharged", "该住院尚未办理出院")
-        old = visit.discharge_date
-        visit.discharge_date = None
-        visit.status = VisitStatus.OPEN
-        visit.save(update_fields=["discharge_date", "status"])
-        record(
-            action="update",
-            object_type="insurance.visit",
-            object_id=str(visit.pk),
-            region_code=visit.region_code,
-            request=request,
-            institution_id=institution.pk,
-            changes={"status": ["discharged", "open"], "discharge_date": [str(old), None]},
-        )
-    return visit
+
+    return _change_visit(
+        institution, his_visit_no, refuse, request, status=VisitStatus.OPEN, discharge_date=None
+    )
 
 
 # ---------------------------------------------------------------- settle
