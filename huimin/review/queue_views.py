@@ -284,6 +284,10 @@ def review_context(request, finding: Finding, **extra) -> dict:
     }
 
 
+REVIEWER_PAGE = "review/queue/finding.html"
+INSTITUTION_PAGE = "review/institution/finding.html"
+
+
 def _finding(request, pk: int) -> Finding:
     return get_visible_or_404(
         request.user,
@@ -300,19 +304,32 @@ def _finding(request, pk: int) -> Finding:
 @require_GET
 def finding_detail(request, pk: int):
     finding = _finding(request, pk)
-    return render(request, "review/queue/finding.html", review_context(request, finding))
+    return render(request, REVIEWER_PAGE, review_context(request, finding))
+
+
+def finding_post(request, finding: Finding, form, *, page: str, context, act, then: str):
+    """What every form on a finding page shares: a bad form or a refused action renders
+    the page again with the error (nothing changed); a done one says what it did (`act`
+    returns the message, or None on a replay) and goes back to the finding."""
+    if not form.is_valid():
+        return render(request, page, context(request, finding, error=form_error(form)), status=422)
+    try:
+        done = act(form.cleaned_data)
+    except DomainError as exc:
+        finding.refresh_from_db()
+        ctx = context(request, finding, error=error_of(exc))
+        return render(request, page, ctx, status=exc.status)
+    if done:
+        messages.success(request, done)
+    return redirect(then, pk=finding.pk)
 
 
 @requires("review.decide")
 @require_POST
 def decide(request, pk: int):
     finding = _finding(request, pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        ctx = review_context(request, finding, error=form_error(form))
-        return render(request, "review/queue/finding.html", ctx, status=422)
-    data = form.cleaned_data
-    try:
+
+    def act(data) -> str | None:
         decision, replayed = workflow.do_decide_once(
             request.user,
             finding.pk,
@@ -320,17 +337,20 @@ def decide(request, pk: int):
             data["idempotency_key"],
             request=request,
         )
-    except DomainError as exc:
         finding.refresh_from_db()
-        ctx = review_context(request, finding, error=error_of(exc))
-        return render(request, "review/queue/finding.html", ctx, status=exc.status)
-    finding.refresh_from_db()
-    if not replayed:
-        messages.success(
-            request,
-            f"已{decision.get_kind_display()}，疑点状态：{rules.STATUS_LABELS[finding.status]}",
-        )
-    return redirect("review:finding", pk=finding.pk)
+        if replayed:
+            return None
+        return f"已{decision.get_kind_display()}，疑点状态：{rules.STATUS_LABELS[finding.status]}"
+
+    return finding_post(
+        request,
+        finding,
+        DecisionForm(request.POST),
+        page=REVIEWER_PAGE,
+        context=review_context,
+        act=act,
+        then="review:finding",
+    )
 
 
 @requires("review.decide")
@@ -338,24 +358,22 @@ def decide(request, pk: int):
 def appeal_decide(request, pk: int):
     appeal = visible_to(request.user, Appeal).filter(pk=pk).first()
     finding = _finding(request, appeal.finding_id if appeal else 0)
-    form = AppealDecisionForm(request.POST)
-    if not form.is_valid():
-        ctx = review_context(request, finding, error=form_error(form))
-        return render(request, "review/queue/finding.html", ctx, status=422)
-    try:
+
+    def act(data) -> str:
         workflow.do_decide_appeal(
-            request.user,
-            appeal.pk,
-            form.cleaned_data["outcome"] == "grant",
-            form.cleaned_data["reason"],
-            request=request,
+            request.user, appeal.pk, data["outcome"] == "grant", data["reason"], request=request
         )
-    except DomainError as exc:
-        finding.refresh_from_db()
-        ctx = review_context(request, finding, error=error_of(exc))
-        return render(request, "review/queue/finding.html", ctx, status=exc.status)
-    messages.success(request, "申诉已处理")
-    return redirect("review:finding", pk=finding.pk)
+        return "申诉已处理"
+
+    return finding_post(
+        request,
+        finding,
+        AppealDecisionForm(request.POST),
+        page=REVIEWER_PAGE,
+        context=review_context,
+        act=act,
+        then="review:finding",
+    )
 
 
 # ---------------------------------------------------------------- institution side
@@ -499,28 +517,30 @@ def _institution_finding(request, pk: int) -> Finding:
 @require_GET
 def institution_finding(request, pk: int):
     finding = _institution_finding(request, pk)
-    return render(request, "review/institution/finding.html", institution_context(request, finding))
+    return render(request, INSTITUTION_PAGE, institution_context(request, finding))
 
 
 @requires("review.appeal")
 @require_POST
 def institution_appeal(request, pk: int):
     finding = _institution_finding(request, pk)
-    form = AppealForm(request.POST)
-    if not form.is_valid():
-        ctx = institution_context(request, finding, error=form_error(form))
-        return render(request, "review/institution/finding.html", ctx, status=422)
-    try:
+
+    def act(data) -> str:
         workflow.do_file_appeal(
             request.user,
             finding.pk,
-            form.cleaned_data["reason"],
+            data["reason"],
             request.FILES.getlist("documents"),
             request=request,
         )
-    except DomainError as exc:
-        finding.refresh_from_db()
-        ctx = institution_context(request, finding, error=error_of(exc))
-        return render(request, "review/institution/finding.html", ctx, status=exc.status)
-    messages.success(request, "申诉已提交，将由未参与该疑点审核的人员处理")
-    return redirect("review:institution_finding", pk=finding.pk)
+        return "申诉已提交，将由未参与该疑点审核的人员处理"
+
+    return finding_post(
+        request,
+        finding,
+        AppealForm(request.POST),
+        page=INSTITUTION_PAGE,
+        context=institution_context,
+        act=act,
+        then="review:institution_finding",
+    )
