@@ -89,3 +89,57 @@ class StoredDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.owner_type} {self.owner_id})"
+
+
+class DocumentStatus(models.TextChoices):
+    """Where a document activated with four eyes stands (benefit plans, review rule sets)."""
+
+    DRAFT = "draft", "待启用"
+    ACTIVE = "active", "生效"
+    SUPERSEDED = "superseded", "已替换"
+    REJECTED = "rejected", "已退回"
+
+
+class FourEyesDocument(models.Model):
+    """A region's governing document for a year, as uploaded (a benefit plan, a review
+    rule set): one person uploads it, a second activates it, which supersedes the one in
+    force for that region and year. Subclasses name `name` and `document` in their own
+    words and declare `four_eyes_constraints(...)` in their Meta."""
+
+    region_code = models.CharField("统筹区", max_length=12)
+    year = models.PositiveSmallIntegerField("年度")
+    status = models.CharField(
+        "状态", max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.name}（{self.region_code} {self.year}）"
+
+
+def four_eyes_constraints(one_active: str, activated_by_another: str) -> list:
+    """What the table itself holds to: one active document per region and year, and the
+    uploader never its activator. Named per table (the names are in the migrations)."""
+    return [
+        models.UniqueConstraint(
+            fields=["region_code", "year"],
+            condition=models.Q(status="active"),
+            name=one_active,
+        ),
+        models.CheckConstraint(
+            condition=models.Q(activated_by__isnull=True)
+            | ~models.Q(activated_by=models.F("uploaded_by")),
+            name=activated_by_another,
+        ),
+    ]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from huimin.core.models import DocumentStatus, FourEyesDocument, four_eyes_constraints
 from huimin.insurance.catalog.rules import restriction_names
 from huimin.insurance.plan import STANDARD_VISIT_TYPE_NAMES
 from huimin.policy.scope import InstitutionRowsQuerySet, RegionScopedQuerySet
@@ -22,52 +23,24 @@ def money(verbose_name: str, **kw) -> models.DecimalField:
 # ---------------------------------------------------------------- plans
 
 
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "待启用"
-    ACTIVE = "active", "生效"
-    SUPERSEDED = "superseded", "已替换"
-    REJECTED = "rejected", "已退回"
+# Plans share their life cycle with review rule sets (core.FourEyesDocument).
+PlanStatus = DocumentStatus
 
 
-class BenefitPlan(models.Model):
+class BenefitPlan(FourEyesDocument):
     """A region's plan for a year: the YAML document of DESIGN.md §5, as uploaded."""
 
-    region_code = models.CharField("统筹区", max_length=12)
-    year = models.PositiveSmallIntegerField("年度")
     name = models.CharField("方案名称", max_length=100)
     document = models.TextField("方案YAML")
-    status = models.CharField(
-        "状态", max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    activated_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField("说明", max_length=200, blank=True)
 
     objects = RegionScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["region_code", "-year", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["region_code", "year"],
-                condition=Q(status="active"),
-                name="one_active_plan_per_region_year",
-            ),
-            # Four eyes: the uploader never activates their own plan.
-            models.CheckConstraint(
-                condition=Q(activated_by__isnull=True) | ~Q(activated_by=models.F("uploaded_by")),
-                name="plan_activated_by_another",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.name}（{self.region_code} {self.year}）"
+        # Four eyes: the uploader never activates their own plan.
+        constraints = four_eyes_constraints(
+            "one_active_plan_per_region_year", "plan_activated_by_another"
+        )
 
 
 # ---------------------------------------------------------------- accumulators

@@ -7,11 +7,7 @@ previously active plan for that region and year is then superseded.
 
 from functools import lru_cache
 
-from django.db import transaction
-from django.utils import timezone
-
-from huimin.audit.services import record
-from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.core.errors import ValidationFailed
 from huimin.core.statements import INT, InList
 from huimin.insurance.models import BenefitPlan, PlanStatus
 from huimin.insurance.plan import (
@@ -22,7 +18,7 @@ from huimin.insurance.plan import (
     load_plan_yaml,
     visit_type_name,
 )
-from huimin.policy import check_perm
+from huimin.policy.four_eyes import FourEyesDocuments
 from huimin.registry.models import SpecialCategory
 
 
@@ -48,72 +44,22 @@ def check_document(document: str) -> Plan:
         ) from None
 
 
-def check_plan_manager(user, region_code: str) -> None:
-    check_perm(
-        user,
-        "plan.manage",
-        region_code,
-        message="无权管理结算方案",
-        scope_message="该统筹区不在您的辖区内",
-    )
+PLANS = FourEyesDocuments(
+    model=BenefitPlan,
+    object_type="insurance.plan",
+    label="结算方案",
+    permission="plan.manage",
+    check_document=check_document,
+    code="plan",
+)
 
 
-def do_upload_plan(user, document: str, note: str = "") -> BenefitPlan:
-    check_perm(user, "plan.manage", message="无权上传结算方案")
-    plan = check_document(document)
-    check_plan_manager(user, plan.region)
-    with transaction.atomic():
-        row = BenefitPlan.objects.create(
-            region_code=plan.region,
-            year=plan.year,
-            name=plan.name,
-            document=document,
-            uploaded_by=user,
-            note=note[:200],
-        )
-        record(
-            action="create",
-            object_type="insurance.plan",
-            object_id=str(row.pk),
-            region_code=plan.region,
-            actor=user,
-            fields=["document"],
-        )
-    return row
+def do_upload_plan(user, document: str, note: str = "", *, request=None) -> BenefitPlan:
+    return PLANS.upload(user, document, note, request=request)
 
 
-def do_activate_plan(user, plan_id: int) -> BenefitPlan:
-    check_perm(user, "plan.manage", message="无权启用结算方案")
-    with transaction.atomic():
-        try:
-            # No key update: settlements referencing the plan keep committing meanwhile
-            # (their foreign-key check takes KEY SHARE), and cannot deadlock with us.
-            row = BenefitPlan.objects.select_for_update(no_key=True).get(pk=plan_id)
-        except BenefitPlan.DoesNotExist:
-            raise NotFound("结算方案") from None
-        check_plan_manager(user, row.region_code)
-        if row.uploaded_by_id == user.pk:
-            raise PermissionDenied(
-                "上传人不能启用自己上传的方案，须由另一位经办人员复核启用", code="four_eyes"
-            )
-        if row.status != PlanStatus.DRAFT:
-            raise Conflict("plan_not_draft", "只有待启用的方案可以启用")
-        check_document(row.document)
-        BenefitPlan.objects.filter(
-            region_code=row.region_code, year=row.year, status=PlanStatus.ACTIVE
-        ).update(status=PlanStatus.SUPERSEDED)
-        row.status = PlanStatus.ACTIVE
-        row.activated_by = user
-        row.activated_at = timezone.now()
-        row.save(update_fields=["status", "activated_by", "activated_at"])
-        record(
-            action="approve",
-            object_type="insurance.plan",
-            object_id=str(row.pk),
-            region_code=row.region_code,
-            actor=user,
-        )
-    return row
+def do_activate_plan(user, plan_id: int, *, request=None) -> BenefitPlan:
+    return PLANS.activate(user, plan_id, request=request)
 
 
 # Every settlement transaction asks this: compiled once per number of prefixes.

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from huimin.core.models import DocumentStatus, FourEyesDocument, four_eyes_constraints
 from huimin.insurance.models import Settlement, Visit
 from huimin.policy.scope import InstitutionRowsQuerySet, RegionScopedQuerySet
 from huimin.registry.models import Institution, Person
@@ -24,55 +25,24 @@ def money(verbose_name: str, **kw) -> models.DecimalField:
 # ---------------------------------------------------------------- rule sets
 
 
-class RuleSetStatus(models.TextChoices):
-    DRAFT = "draft", "待启用"
-    ACTIVE = "active", "生效"
-    SUPERSEDED = "superseded", "已替换"
-    REJECTED = "rejected", "已退回"
+RuleSetStatus = DocumentStatus
 
 
-class ReviewRuleSet(models.Model):
+class ReviewRuleSet(FourEyesDocument):
     """A region's rule set for a year: the YAML document of docs/review.md, as uploaded.
 
     Activated like the benefit plan: by a second officer, never the uploader; one active
     set per region and year, the previous one kept as superseded (findings name the set
     that produced them)."""
 
-    region_code = models.CharField("统筹区", max_length=12)
-    year = models.PositiveSmallIntegerField("年度")
     name = models.CharField("规则集名称", max_length=100)
     document = models.TextField("规则集YAML")
-    status = models.CharField(
-        "状态", max_length=12, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    activated_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField("说明", max_length=200, blank=True)
 
     objects = RegionScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "region_code", "-uploaded_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["region_code", "year"],
-                condition=Q(status="active"),
-                name="one_active_rule_set",
-            ),
-            models.CheckConstraint(
-                condition=Q(activated_by__isnull=True) | ~Q(activated_by=models.F("uploaded_by")),
-                name="rule_set_activated_by_another",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.name}（{self.region_code} {self.year}）"
+        constraints = four_eyes_constraints("one_active_rule_set", "rule_set_activated_by_another")
 
 
 # ---------------------------------------------------------------- findings

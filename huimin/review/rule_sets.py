@@ -13,18 +13,15 @@ import re
 from importlib import resources
 
 from django.db import transaction
-from django.utils import timezone
 
-from huimin.audit.services import record
-from huimin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from huimin.core.errors import ValidationFailed
 from huimin.core.statements import INT, InList
-from huimin.policy import check_perm
+from huimin.policy.four_eyes import FourEyesDocuments
 from huimin.review.models import ReviewRuleSet, RuleSetStatus
 from huimin.review.ruleset import RuleSet, RuleSetError, default_rule_set, parse_rule_set
 
 log = logging.getLogger(__name__)
 
-MAX_DOCUMENT_CHARS = 64_000
 PERMISSION = "review.rules"
 # What findings made under the shipped default say, so a reviewer sees no local set was
 # in force.
@@ -33,13 +30,6 @@ DEFAULT_NOTE = "（未启用本地规则集，按系统默认规则）"
 
 def check_document(document: str) -> RuleSet:
     """The parsed rule set, or ValidationFailed with every problem under document.<path>."""
-    if not document.strip():
-        raise ValidationFailed({"document": "请粘贴或上传审核规则集YAML"}, code="rule_set_invalid")
-    if len(document) > MAX_DOCUMENT_CHARS:
-        raise ValidationFailed(
-            {"document": f"规则集文本过长（不超过{MAX_DOCUMENT_CHARS}个字符）"},
-            code="rule_set_invalid",
-        )
     try:
         return parse_rule_set(document)
     except RuleSetError as exc:
@@ -51,127 +41,32 @@ def check_document(document: str) -> RuleSet:
         ) from None
 
 
-def _check_manager(user, region_code: str | None = None) -> None:
-    check_perm(
-        user,
-        PERMISSION,
-        region_code,
-        message="无权管理审核规则",
-        scope_message=f"统筹区 {region_code} 不在您的辖区内",
-    )
+RULE_SETS = FourEyesDocuments(
+    model=ReviewRuleSet,
+    object_type="review.rule_set",
+    label="审核规则集",
+    permission=PERMISSION,
+    check_document=check_document,
+    code="rule_set",
+)
 
 
 def get_rule_set(user, rule_set_id: int) -> ReviewRuleSet:
     """A rule set of the user's jurisdiction, or NotFound."""
-    _check_manager(user)
-    row = (
-        ReviewRuleSet.objects.visible_to(user)
-        .select_related("uploaded_by", "activated_by")
-        .filter(pk=rule_set_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound("审核规则集")
-    return row
+    return RULE_SETS.get(user, rule_set_id)
 
 
 def do_upload_rule_set(user, document: str, note: str = "", *, request=None) -> ReviewRuleSet:
-    _check_manager(user)
-    parsed = check_document(document)
-    _check_manager(user, parsed.region)
-    with transaction.atomic():
-        row = ReviewRuleSet.objects.create(
-            region_code=parsed.region,
-            year=parsed.year,
-            name=parsed.name[:100],
-            document=document,
-            uploaded_by=user,
-            note=note[:200],
-        )
-        record(
-            action="create",
-            object_type="review.rule_set",
-            object_id=str(row.pk),
-            region_code=row.region_code,
-            fields=["document"],
-            purpose=f"上传审核规则集 {row.year}",
-            actor=user,
-            request=request,
-        )
-    return row
-
-
-def _locked_draft(user, rule_set_id: int) -> ReviewRuleSet:
-    try:
-        row = ReviewRuleSet.objects.select_for_update().get(pk=rule_set_id)
-    except ReviewRuleSet.DoesNotExist:
-        raise NotFound("审核规则集") from None
-    _check_manager(user, row.region_code)
-    if row.status != RuleSetStatus.DRAFT:
-        raise Conflict("rule_set_not_draft", "只有待启用的规则集可以启用或退回")
-    return row
+    return RULE_SETS.upload(user, document, note, request=request)
 
 
 def do_activate_rule_set(user, rule_set_id: int, *, request=None) -> ReviewRuleSet:
-    """Four eyes: never the uploader (the table refuses it too). Supersedes the set in
-    force for the same region and year in the same transaction."""
-    _check_manager(user)
-    with transaction.atomic():
-        row = _locked_draft(user, rule_set_id)
-        if row.uploaded_by_id == user.pk:
-            raise PermissionDenied(
-                "上传人不能启用自己上传的规则集，须由另一位审核规则管理人员复核启用",
-                code="four_eyes",
-            )
-        check_document(row.document)  # the rule library may have changed since upload
-        previous = list(
-            ReviewRuleSet.objects.select_for_update()
-            .filter(region_code=row.region_code, year=row.year, status=RuleSetStatus.ACTIVE)
-            .values_list("pk", flat=True)
-        )
-        ReviewRuleSet.objects.filter(pk__in=previous).update(status=RuleSetStatus.SUPERSEDED)
-        row.status = RuleSetStatus.ACTIVE
-        row.activated_by = user
-        row.activated_at = timezone.now()
-        row.save(update_fields=["status", "activated_by", "activated_at"])
-        record(
-            action="approve",
-            object_type="review.rule_set",
-            object_id=str(row.pk),
-            region_code=row.region_code,
-            changes={"status": ["draft", "active"], "superseded": previous},
-            purpose=f"启用审核规则集 {row.year}",
-            actor=user,
-            request=request,
-        )
-    return row
+    """Four eyes; supersedes the set in force for the same region and year."""
+    return RULE_SETS.activate(user, rule_set_id, request=request)
 
 
 def do_reject_rule_set(user, rule_set_id: int, reason: str, *, request=None) -> ReviewRuleSet:
-    """A draft sent back with the reason (the uploader may reject their own draft)."""
-    _check_manager(user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": "请填写退回原因"})
-    if len(reason) > 200:
-        raise ValidationFailed({"reason": "退回原因不超过200个字符"})
-    with transaction.atomic():
-        row = _locked_draft(user, rule_set_id)
-        row.status = RuleSetStatus.REJECTED
-        row.note = reason
-        row.save(update_fields=["status", "note"])
-        record(
-            action="update",
-            object_type="review.rule_set",
-            object_id=str(row.pk),
-            region_code=row.region_code,
-            changes={"status": ["draft", "rejected"]},
-            reason=reason,
-            purpose=f"退回审核规则集 {row.year}",
-            actor=user,
-            request=request,
-        )
-    return row
+    return RULE_SETS.reject(user, rule_set_id, reason, request=request)
 
 
 # ---------------------------------------------------------------- the set in force

@@ -35,7 +35,7 @@ def test_plan_upload_and_plan_actions_agree_on_the_superuser(root):
     with pytest.raises(PermissionDenied):
         plan_actions.check_can_manage(root)
     with pytest.raises(PermissionDenied):
-        plans.check_plan_manager(root, factories.COUNTY)
+        plans.PLANS.check_manager(root, factories.COUNTY)
 
 
 def test_registry_writes_refuse_the_superuser(root):

@@ -159,7 +159,7 @@ def test_rejecting_takes_a_reason_and_is_audited(client, officers):
     row = rule_sets.do_upload_rule_set(officers[0], document())
     client.force_login(officers[1])
     r = client.post(reverse("review:rule_set_reject", args=[row.pk]), {"reason": " "})
-    assert r.status_code == 422 and "请填写退回原因" in r.content.decode()
+    assert r.status_code == 422 and "退回须说明原因" in r.content.decode()
     row.refresh_from_db()
     assert row.status == "draft"
     r = client.post(reverse("review:rule_set_reject", args=[row.pk]), {"reason": "权重偏高"})

@@ -58,8 +58,9 @@ def plan_upload(request):
         )
     document = form.cleaned_data["document"]
     try:
-        plan_actions.check_upload(request.user, document)
-        row = plans.do_upload_plan(request.user, document, form.cleaned_data.get("note") or "")
+        row = plans.do_upload_plan(
+            request.user, document, form.cleaned_data.get("note") or "", request=request
+        )
     except DomainError as exc:
         return render(
             request,
@@ -126,7 +127,7 @@ def plan_detail(request, pk):
 def plan_activate(request, pk):
     row = _plan_or_404(request, pk)
     try:
-        plans.do_activate_plan(request.user, row.pk)
+        plans.do_activate_plan(request.user, row.pk, request=request)
     except DomainError as exc:
         row.refresh_from_db()
         return render_plan(request, row, error=error_of(exc), status=exc.status)
@@ -140,7 +141,9 @@ def plan_reject(request, pk):
     row = _plan_or_404(request, pk)
     form = forms.RejectForm(request.POST)
     try:
-        plan_actions.do_reject_plan(request.user, row.pk, request.POST.get("reason", ""))
+        plan_actions.do_reject_plan(
+            request.user, row.pk, request.POST.get("reason", ""), request=request
+        )
     except DomainError as exc:
         row.refresh_from_db()
         return render_plan(request, row, error=error_of(exc), status=exc.status, reject_form=form)
