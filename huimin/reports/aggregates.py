@@ -110,14 +110,16 @@ def rebuild(region_code: str, periods: list[Period], only: list[str] | None = No
                 if LEVEL_BY_LENGTH.get(len(code)) in ind.levels
                 for num, den in [rollup(ind, found, code)]
             ]
-            if ind.institutions is not None:
-                for inst_id, (inst_region, num, den) in sorted(
+            if ind.institutions is not None and LEVEL_BY_LENGTH.get(len(region_code)) == "county":
+                # An institution's row: what it settled for the county's residents, kept
+                # under the county's code (the institution may lie outside it).
+                for inst_id, (_where, num, den) in sorted(
                     ind.institutions(region_code, ind.window(period)).items()
                 ):
                     rows.append(
                         IndicatorFigure(
                             indicator=ind.code,
-                            region_code=inst_region,
+                            region_code=region_code,
                             institution_id=inst_id,
                             period_start=period.start,
                             period_end=period.end,
