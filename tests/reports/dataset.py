@@ -77,8 +77,17 @@ def build() -> dict:
     form(user, a, "health_check", D(2026, 3, 1), ra)
     form(user, a, "tcm_elderly", D(2026, 3, 1), ra)
     # A draft is no service: a fifth visit left unsigned changes nothing.
-    form(user, a, "htn_followup", D(2026, 12, 1), ra, status="draft", mode="1", systolic=120,
-         diastolic=70)
+    form(
+        user,
+        a,
+        "htn_followup",
+        D(2026, 12, 1),
+        ra,
+        status="draft",
+        mode="1",
+        systolic=120,
+        diastolic=70,
+    )
 
     # B: 56; hypertension with three face-to-face visits and one by phone (not standard),
     # last 145/85 (not controlled under 65); diabetes with four visits, last 6.5 mmol/L.
@@ -86,8 +95,12 @@ def build() -> dict:
     rb = record(b, D(2025, 6, 1))
     programme(rb, "hypertension", D(2025, 6, 1))
     programme(rb, "diabetes", D(2025, 6, 1))
-    for day, mode in ((D(2026, 1, 5), "1"), (D(2026, 4, 5), "3"), (D(2026, 7, 5), "1"),
-                      (D(2026, 10, 5), "1")):
+    for day, mode in (
+        (D(2026, 1, 5), "1"),
+        (D(2026, 4, 5), "3"),
+        (D(2026, 7, 5), "1"),
+        (D(2026, 10, 5), "1"),
+    ):
         form(user, b, "htn_followup", day, rb, mode=mode, systolic=145, diastolic=85)
     for day in (D(2026, 1, 6), D(2026, 4, 6), D(2026, 7, 6)):
         form(user, b, "dm_followup", day, rb, mode="1", fasting_glucose=Decimal("8.2"))
@@ -129,8 +142,12 @@ def build() -> dict:
     h = people["H"] = mk("何壬", V3, D(1960, 1, 1))
     rh = record(h, D(2025, 1, 1), qualified=True)
     programme(rh, "smi", D(2025, 1, 1))
-    for day, cls in ((D(2026, 2, 1), "3"), (D(2026, 5, 1), "4"), (D(2026, 8, 1), "3"),
-                     (D(2026, 11, 1), "3")):
+    for day, cls in (
+        (D(2026, 2, 1), "3"),
+        (D(2026, 5, 1), "4"),
+        (D(2026, 8, 1), "3"),
+        (D(2026, 11, 1), "3"),
+    ):
         form(user, h, "smi_followup", day, rh, mode="1", classification=cls)
     form(user, h, "health_check", D(2026, 5, 1), rh)
     form(user, h, "infectious_report", D(2026, 4, 2), rh, diagnosis_date="2026-04-01")
@@ -158,22 +175,38 @@ def build_insurance(people: dict) -> dict:
 
     officer = factories.make_staff("ins", "insurance_officer", factories.COUNTY)
     period = EnrollmentPeriod.objects.create(
-        region_code=factories.COUNTY, year=2026, opens_on=D(2025, 9, 1), closes_on=D(2025, 12, 31),
-        individual=Decimal("400.00"), subsidy=Decimal("670.00"),
+        region_code=factories.COUNTY,
+        year=2026,
+        opens_on=D(2025, 9, 1),
+        closes_on=D(2025, 12, 31),
+        individual=Decimal("400.00"),
+        subsidy=Decimal("670.00"),
     )
     # Paid: A B D E; I owes (not insured). 参保率 4 of the 8 residents.
     for key, paid in (("A", True), ("B", True), ("D", True), ("E", True), ("I", False)):
         p = people[key]
         hh = factories.make_household(p)
         Enrollment.objects.create(
-            period=period, person=p, household=hh, year=2026, region_code=p.village_id,
-            status="paid" if paid else "owed", individual_due=Decimal("400.00"),
-            assistance_share=Decimal("0.00"), personal_due=Decimal("400.00"),
-            subsidy=Decimal("670.00"), enrolled_on=D(2025, 10, 1), benefits_from=D(2026, 1, 1),
+            period=period,
+            person=p,
+            household=hh,
+            year=2026,
+            region_code=p.village_id,
+            status="paid" if paid else "owed",
+            individual_due=Decimal("400.00"),
+            assistance_share=Decimal("0.00"),
+            personal_due=Decimal("400.00"),
+            subsidy=Decimal("670.00"),
+            enrolled_on=D(2025, 10, 1),
+            benefits_from=D(2026, 1, 1),
             paid_at=_at(D(2025, 10, 1)) if paid else None,
         )
     plan = BenefitPlan.objects.create(
-        region_code=factories.COUNTY, year=2026, name="测试方案", document="{}", status="active",
+        region_code=factories.COUNTY,
+        year=2026,
+        name="测试方案",
+        document="{}",
+        status="active",
         uploaded_by=officer,
     )
     hospital = factories.make_institution("县人民医院", factories.COUNTY, "county_hospital", "2")
@@ -187,68 +220,133 @@ def build_insurance(people: dict) -> dict:
         p = people[key]
         if reverses is None:
             visit = Visit.objects.create(
-                person=p, institution=inst, region_code=p.village_id, visit_type=vt,
-                institution_level=level, his_visit_no=f"V{next(n)}", visit_date=day,
+                person=p,
+                institution=inst,
+                region_code=p.village_id,
+                visit_type=vt,
+                institution_level=level,
+                his_visit_no=f"V{next(n)}",
+                visit_date=day,
                 status="settled",
             )
         else:
             visit = reverses.visit
         sign = -1 if reverses is not None else 1
         amounts = {
-            "total": total, "eligible": eligible, "basic_fund": basic, "critical_illness": ci,
+            "total": total,
+            "eligible": eligible,
+            "basic_fund": basic,
+            "critical_illness": ci,
             "assistance": assist,
         }
         s = Settlement.objects.create(
-            visit=visit, person=p, institution=inst, region_code=p.village_id, plan=plan,
-            year=2026, kind="reversal" if reverses else "settle", reverses=reverses,
-            visit_type=vt, person_category="ordinary",
-            self_pay=0, b_self_pay=0, deductible=0,
+            visit=visit,
+            person=p,
+            institution=inst,
+            region_code=p.village_id,
+            plan=plan,
+            year=2026,
+            kind="reversal" if reverses else "settle",
+            reverses=reverses,
+            visit_type=vt,
+            person_category="ordinary",
+            self_pay=0,
+            b_self_pay=0,
+            deductible=0,
             patient_pay=sign * (Decimal(total) - basic - ci - assist),
             **{k: sign * Decimal(v) for k, v in amounts.items()},
-            result={}, idempotency_key=f"k{next(n)}", request_hash="h", verification_code="v",
+            result={},
+            idempotency_key=f"k{next(n)}",
+            request_hash="h",
+            verification_code="v",
         )
         Settlement.objects.filter(pk=s.pk).update(settled_at=_at(day))
         return s
 
     s1 = settle("A", hospital, "2", "inpatient", D(2026, 3, 15), 10000, 8000, 5000, ci=500)
     s2 = settle("B", centre, "1", "outpatient_general", D(2026, 3, 20), 200, 180, 90)
-    s3 = settle("B", outside, "out_of_area", "inpatient", D(2026, 5, 10), 20000, 15000, 6000,
-                ci=2000, assist=1000)
+    s3 = settle(
+        "B",
+        outside,
+        "out_of_area",
+        "inpatient",
+        D(2026, 5, 10),
+        20000,
+        15000,
+        6000,
+        ci=2000,
+        assist=1000,
+    )
     Settlement.objects.filter(pk=s2.pk).update(reversed_at=_at(D(2026, 3, 21)))
     settle("B", centre, "1", "outpatient_general", D(2026, 3, 21), 200, 180, 90, reverses=s2)
     settle("E", centre, "1", "outpatient_general", D(2026, 6, 1), 100, 100, 50)
 
     def post(day, source, lines):
         entry = ledger.post(
-            region_code=factories.COUNTY, year=2026, source_type="test", source_id=source,
-            purpose="test", memo=source, lines=lines,
+            region_code=factories.COUNTY,
+            year=2026,
+            source_type="test",
+            source_id=source,
+            purpose="test",
+            memo=source,
+            lines=lines,
         )
         JournalEntry.objects.filter(pk=entry.pk).update(posted_at=_at(day))
 
-    post(D(2026, 1, 10), "individual", [Line("1101", debit=Decimal(20000)),
-                                        Line("4101", credit=Decimal(20000))])
-    post(D(2026, 2, 1), "subsidy", [Line("1202", debit=Decimal(60000)),
-                                    Line("4102", credit=Decimal(60000))])
-    post(D(2026, 3, 15), "basic", [Line("5101", debit=Decimal(6000)),
-                                   Line("2101", credit=Decimal(6000))])
-    post(D(2026, 5, 10), "critical", [Line("5102", debit=Decimal(600)),
-                                      Line("2101", credit=Decimal(600))])
+    post(
+        D(2026, 1, 10),
+        "individual",
+        [Line("1101", debit=Decimal(20000)), Line("4101", credit=Decimal(20000))],
+    )
+    post(
+        D(2026, 2, 1),
+        "subsidy",
+        [Line("1202", debit=Decimal(60000)), Line("4102", credit=Decimal(60000))],
+    )
+    post(
+        D(2026, 3, 15),
+        "basic",
+        [Line("5101", debit=Decimal(6000)), Line("2101", credit=Decimal(6000))],
+    )
+    post(
+        D(2026, 5, 10),
+        "critical",
+        [Line("5102", debit=Decimal(600)), Line("2101", credit=Decimal(600))],
+    )
 
     def finding(s, key, day):
         return Finding.objects.create(
-            rule="R1", name="测试规则", category="test", severity="warning", weight=1,
-            explanation="测试", source="batch", rule_set_name="测试", settlement=s,
-            visit=s.visit, person=s.person, institution=s.institution,
-            region_code=s.region_code, service_date=day, month=f"{day:%Y-%m}",
-            fund_paid=s.basic_fund, fingerprint=key,
+            rule="R1",
+            name="测试规则",
+            category="test",
+            severity="warning",
+            weight=1,
+            explanation="测试",
+            source="batch",
+            rule_set_name="测试",
+            settlement=s,
+            visit=s.visit,
+            person=s.person,
+            institution=s.institution,
+            region_code=s.region_code,
+            service_date=day,
+            month=f"{day:%Y-%m}",
+            fund_paid=s.basic_fund,
+            fingerprint=key,
         )
 
     f1 = finding(s1, "f1", D(2026, 3, 1))
     f2 = finding(s3, "f2", D(2026, 5, 1))
-    r1 = Recovery.objects.create(finding=f1, institution=hospital, region_code=factories.COUNTY,
-                                 amount=Decimal("300.00"))
+    r1 = Recovery.objects.create(
+        finding=f1, institution=hospital, region_code=factories.COUNTY, amount=Decimal("300.00")
+    )
     Recovery.objects.filter(pk=r1.pk).update(posted_at=_at(D(2026, 4, 1)))
-    r2 = Recovery.objects.create(finding=f2, institution=outside, region_code=factories.COUNTY,
-                                 amount=Decimal("100.00"), cancelled_at=_at(D(2026, 6, 1)))
+    r2 = Recovery.objects.create(
+        finding=f2,
+        institution=outside,
+        region_code=factories.COUNTY,
+        amount=Decimal("100.00"),
+        cancelled_at=_at(D(2026, 6, 1)),
+    )
     Recovery.objects.filter(pk=r2.pk).update(posted_at=_at(D(2026, 5, 15)))
     return {"hospital": hospital, "centre": centre, "outside": outside}

@@ -63,7 +63,9 @@ def test_ratios_and_averages(insured_county):
     # 政策范围内: basic 11050 / eligible 23100.
     f = figure("ins.policy_ratio", COUNTY, YEAR)
     assert (f.numerator, f.denominator, f.rate) == (
-        Decimal("11050.00"), Decimal("23100.00"), Decimal("0.4784")
+        Decimal("11050.00"),
+        Decimal("23100.00"),
+        Decimal("0.4784"),
     )
     # 实际: all three tiers 14550 / total 30100.
     assert figure("ins.actual_ratio", COUNTY, YEAR).rate == Decimal("0.4834")
@@ -85,7 +87,9 @@ def test_ledger_and_review(insured_county):
     # 73400 over 6600 / 12 = 550.00 a month.
     f = figure("ins.balance_months", COUNTY, YEAR)
     assert (f.numerator, f.denominator, f.rate) == (
-        Decimal("73400.00"), Decimal("550.00"), Decimal("133.4545")
+        Decimal("73400.00"),
+        Decimal("550.00"),
+        Decimal("133.4545"),
     )
     assert figure("ins.balance_months", COUNTY, Period.month(2026, 2)).rate is None
     assert nd("review.findings") == (2, one)
@@ -109,6 +113,8 @@ def test_institution_rows_of_a_rebuild(insured_county):
     # Ledger figures exist at county level only.
     aggregates.rebuild(COUNTY, [YEAR], only=["ins.balance"])
     assert set(
-        IndicatorFigure.objects.filter(indicator="ins.balance").values_list("region_code", flat=True)
+        IndicatorFigure.objects.filter(indicator="ins.balance").values_list(
+            "region_code", flat=True
+        )
     ) == {COUNTY}
     assert indicators.get("ins.balance").levels == ("county",)

@@ -73,6 +73,8 @@ class Indicator:
     # The region levels the figure has a meaning at (a fund balance is the county's).
     levels: tuple[str, ...] = ("county", "township", "village")
     tags: tuple[str, ...] = field(default=())
+    # The permission a list of the people behind the figure needs (personal data).
+    list_permission: str = "record.read"
 
     @property
     def has_denominator(self) -> bool:

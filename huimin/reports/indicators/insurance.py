@@ -287,6 +287,7 @@ INDICATORS = [
         leaves=member_rate(_enrolled),
         members=_enrolled,
         target=Decimal("0.95"),
+        list_permission="person.read",
     ),
     _settlement_indicator(
         "ins.spend.total",
