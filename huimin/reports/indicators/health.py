@@ -576,7 +576,7 @@ for _d in PROGRAMME_SCHEDULE + INACTIVATED_ALTERNATIVES:
             f"{_d.label}接种率",
             _vaccine(_d),
             f"应种儿童中期末前已接种{_d.label}的人数",
-            f"期间内达到{_d.label}及时接种截止月龄的辖区儿童数（替代程序按儿童所用程序计）",
+            f"截至期末12个月内达到{_d.label}及时接种截止月龄的辖区儿童数（替代程序按所用程序计）",
             f"{NIP}；{SPEC}·预防接种服务规范·工作指标",
             "0.90",
             tags=("nip",),

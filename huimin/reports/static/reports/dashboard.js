@@ -15,15 +15,26 @@
         var series = data.trend.series;
         var stacked = data.board === "insurance";
         option = {
-          title: { text: "本年逐月趋势", textStyle: { fontSize: 13 } },
+          title: { text: "本年逐月趋势", left: 8, top: 4, textStyle: { fontSize: 13 } },
           tooltip: { trigger: "axis" },
-          legend: { top: 22, textStyle: { fontSize: 11 } },
-          grid: { top: 60, left: 60, right: 16, bottom: 28 },
+          legend: { top: 26, left: 8, itemWidth: 14, textStyle: { fontSize: 11 } },
+          grid: { top: 72, left: 60, right: stacked ? 70 : 16, bottom: 28 },
           xAxis: { type: "category", data: data.trend.months.map(function (m) { return m.replace(/^\d+年/, ""); }) },
-          yAxis: { type: "value", axisLabel: { formatter: "{value}" + (series[0] ? percent(series[0].unit) : "") } },
+          // Insurance: spending by tier stacked on the left axis, income on the right
+          // (a year's contributions arrive in a few months and would flatten the bars).
+          yAxis: stacked
+            ? [{ type: "value", name: "支出" }, { type: "value", name: "收入", splitLine: { show: false } }]
+            : { type: "value", axisLabel: { formatter: "{value}" + (series[0] ? percent(series[0].unit) : "") } },
           series: series.map(function (s, i) {
             var isIncome = stacked && i === series.length - 1;
-            return { name: s.name, type: stacked && !isIncome ? "bar" : "line", stack: stacked && !isIncome ? "spend" : undefined, data: s.data, connectNulls: false };
+            return {
+              name: s.name,
+              type: stacked && !isIncome ? "bar" : "line",
+              stack: stacked && !isIncome ? "spend" : undefined,
+              yAxisIndex: isIncome ? 1 : 0,
+              data: s.data,
+              connectNulls: false
+            };
           })
         };
         urls = function (p) { return series[p.seriesIndex] && series[p.seriesIndex].urls[p.dataIndex]; };
