@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from huimin.registry.models import Region
-from huimin.reports import aggregates, indicators
+from huimin.reports import aggregates, incremental, indicators
 from huimin.reports.models import RebuildRun
 from huimin.reports.periods import Period
 
@@ -35,6 +35,8 @@ class Command(BaseCommand):
             help="YYYY-MM、YYYYQn 或 YYYY，可重复；默认本年各月、各季度与全年",
         )
         rebuild.add_argument("--indicator", action="append", default=[], help="只重算这些指标")
+        refresh = sub.add_parser("refresh", help="增量：只重算上次运行以来的变化所及的期间")
+        refresh.add_argument("--region", default="", help="县级区划代码；默认每个县")
 
     def handle(self, *args, action, **opts):
         getattr(self, f"do_{action}")(**opts)
@@ -49,12 +51,7 @@ class Command(BaseCommand):
                 raise CommandError(f"没有这个区划：{region}")
             regions = [region]
         else:
-            regions = list(
-                Region.objects.filter(level="county", children__isnull=False)
-                .distinct()
-                .order_by("code")
-                .values_list("code", flat=True)
-            )
+            regions = _counties()
         try:
             periods = [Period.parse(p) for p in period] or default_periods(timezone.localdate())
         except ValueError as e:
@@ -78,3 +75,35 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{code} 指标汇总：{len(periods)} 个期间，写入 {rows} 行，用时 {took:.1f} 秒"
             )
+
+    def do_refresh(self, *, region, **_):
+        if region and not (region.isascii() and region.isdigit() and len(region) == 6):
+            raise CommandError(f"--region 应为县级（6位）区划代码：{region}")
+        regions = [region] if region else _counties()
+        for code in regions:
+            last = (
+                RebuildRun.objects.filter(region_code=code, finished_at__isnull=False)
+                .order_by("-started_at")
+                .first()
+            )
+            if last is None:
+                raise CommandError(f"{code} 还没有完整重算过：先运行 huimin indicators rebuild")
+            started = timezone.now()
+            run = RebuildRun.objects.create(
+                region_code=code, period_label="refresh", started_at=started
+            )
+            # Changes are looked for from the start of the last run: one made while it
+            # ran may not be in its figures.
+            periods, rows = incremental.refresh(code, last.started_at)
+            run.rows, run.finished_at = rows, timezone.now()
+            run.save(update_fields=["rows", "finished_at"])
+            self.stdout.write(f"{code} 增量重算：{len(periods)} 个期间，写入 {rows} 行")
+
+
+def _counties() -> list[str]:
+    return list(
+        Region.objects.filter(level="county", children__isnull=False)
+        .distinct()
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
