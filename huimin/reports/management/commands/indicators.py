@@ -15,10 +15,10 @@ from huimin.reports.periods import Period
 
 
 def default_periods(today: datetime.date) -> list[Period]:
-    """This year so far: each month, each quarter begun, and the year."""
+    """This year so far: each month (the dashboards' trends) and the year. Quarters and
+    past years on demand (--period 2026Q3, --period 2025)."""
     months = [Period.month(today.year, m) for m in range(1, today.month + 1)]
-    quarters = [Period.quarter(today.year, q) for q in range(1, (today.month + 2) // 3 + 1)]
-    return [*months, *quarters, Period.year(today.year)]
+    return [*months, Period.year(today.year)]
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             "--period",
             action="append",
             default=[],
-            help="YYYY-MM、YYYYQn 或 YYYY，可重复；默认本年各月、各季度与全年",
+            help="YYYY-MM、YYYYQn 或 YYYY，可重复；默认本年各月与全年",
         )
         rebuild.add_argument("--indicator", action="append", default=[], help="只重算这些指标")
         refresh = sub.add_parser("refresh", help="增量：只重算上次运行以来的变化所及的期间")
