@@ -2,6 +2,8 @@
 people behind a figure (audited), and the two dashboards. Thin: figures come from
 figures.py / aggregates (stored rows), lists from the definitions' querysets."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -55,8 +57,6 @@ class Scope:
         self.periods = _period_choices(today)
 
     def query(self, **extra) -> str:
-        from urllib.parse import urlencode  # noqa: PLC0415 - only the links need it
-
         return urlencode({"region": self.code, "period": self.period.key, **extra})
 
 
