@@ -16,6 +16,7 @@ from huimin.policy.reads import audit_listing
 from huimin.policy.scope import jurisdiction_of
 from huimin.registry.models import Institution, Region
 from huimin.reports import dashboards, display, figures, indicators
+from huimin.reports.indicators.base import PERIOD_KIND_NAMES
 from huimin.reports.models import IndicatorFigure
 from huimin.reports.periods import Period
 
@@ -195,9 +196,7 @@ def indicator(request, code: str):
             "institutions": institutions,
             "may_list": may_list,
             "crumbs": _crumbs(scope.code),
-            "kind_name": dict(stock="期末时点", rolling_year="截至期末的12个月", flow="期间内发生")[
-                ind.period_kind
-            ],
+            "kind_name": PERIOD_KIND_NAMES[ind.period_kind],
         },
     )
 
