@@ -41,6 +41,7 @@ demo: $(VENV)/.installed .env
 	$(HUIMIN) sync-record-activity
 	$(HUIMIN) refresh-due
 	$(HUIMIN) quality-run --all
+	$(HUIMIN) indicators rebuild
 	@echo ""
 	@echo "Huimin is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "Log in with a demo account above, e.g. vdoctor / Huimin@2026 (a village doctor)."

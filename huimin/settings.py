@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "huimin.records",
     "huimin.review",
     "huimin.mediation",
+    "huimin.reports",
 ]
 
 MIDDLEWARE = [

@@ -29,4 +29,5 @@ urlpatterns = [
     path("records/", include("huimin.records.urls")),
     path("review/", include("huimin.review.urls")),
     path("mediation/", include("huimin.mediation.urls")),
+    path("reports/", include("huimin.reports.urls")),
 ]

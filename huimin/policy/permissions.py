@@ -76,6 +76,9 @@ PERMISSIONS = {
     # mediation
     "mediation.read": "查阅医疗纠纷调解案件（留痕）",
     "mediation.manage": "受理医疗纠纷调解案件，登记各步骤与材料",
+    # reports: the figures and dashboards (aggregates, no one's data); a worklist of the
+    # people behind a figure also needs record.read or settlement.read.
+    "reports.read": "查看辖区指标、下钻与统计看板",
 }
 
 # 三员分立, declared once. Each administrator role and the permissions it may ever hold:
@@ -154,14 +157,17 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
         # institutions it pays; no other role, and never an administrator.
         "mediation.read",
         "mediation.manage",
+        # reports
+        "reports.read",
     },
     Role.TOWNSHIP_CLERK: _READERS | {"person.unmask_id", "registry.write", "loan.approve"},
     Role.CASHIER: _READERS | {"catalog.map", "settlement.operate", "review.appeal"},
     Role.DOCTOR: _READERS | {"catalog.map", "settlement.operate", *_RECORD_KEEPER},
     Role.VILLAGE_DOCTOR: _READERS | {"catalog.map", "settlement.operate", *_RECORD_KEEPER},
     Role.PUBLIC_HEALTH_OFFICER: _READERS
-    | {"loan.approve", *_RECORD_KEEPER, "record.archive", "record.destroy_approve"},
-    Role.ASSESSOR: _READERS | {"record.read"},
+    | {"loan.approve", *_RECORD_KEEPER, "record.archive", "record.destroy_approve"}
+    | {"reports.read"},  # reports
+    Role.ASSESSOR: _READERS | {"record.read"} | {"reports.read"},  # reports
     # The three administrators are separate and read no personal data.
     Role.SYSTEM_ADMIN: {"accounts.manage", "duty.write"},
     Role.SECURITY_ADMIN: {"roles.manage", "access.approve", "alerts.manage", "duty.write"},
