@@ -464,10 +464,16 @@ def profile(client_id, key, numbers, lines, n: int, out: str | None = None) -> N
     from huimin.accounts.testing import VerifiedClient
 
     client = VerifiedClient(REMOTE_ADDR=HOST, HTTP_X_HUIMIN_TERMINAL=TERMINAL)
-    token = client.post(
-        "/api/v1/access/token", {**TOKEN_FORM, "client_assertion": assertion(key, client_id)}
-    ).json()["access_token"]
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    auth = {}
+
+    def fresh_token() -> None:
+        # Tokens last five minutes; a long profile on a busy machine outlives one.
+        token = client.post(
+            "/api/v1/access/token", {**TOKEN_FORM, "client_assertion": assertion(key, client_id)}
+        ).json()["access_token"]
+        auth["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+    fresh_token()
     people = itertools.cycle(numbers[-400:-50])
 
     from django.db import connection
@@ -487,6 +493,8 @@ def profile(client_id, key, numbers, lines, n: int, out: str | None = None) -> N
         return connection.connection.info.backend_pid
 
     def one(i):
+        if i % 50 == 0:
+            fresh_token()
         visit_no = f"P{i:06d}{uuid.uuid4().hex[:6]}"
         for step, (method, path, body, expected) in sequence_calls(next(people), visit_no, lines):
             pid = backend()

@@ -5,15 +5,18 @@ or the rules is reviewed again, and a blocking finding refuses the settlement wh
 not the client pre-settled. The statements review adds to a settlement sequence are
 counted here: a regression fails."""
 
+import dataclasses
 import datetime
+import time
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from huimin.review import realtime, rule_sets
+from huimin.review.facts import claim_in_hand_for
 from huimin.review.models import Finding, PreSettleReview
 from tests.insurance.conftest import his, insured  # noqa: F401  (fixtures)
-from tests.review.realtime_support import CBC, INJECTION
+from tests.review.realtime_support import CBC, INJECTION, settle_visit, settlement_of
 from tests.review.workflow_support import without_realtime_review
 
 DUPLICATE_INJECTION = [
@@ -196,3 +199,28 @@ def test_an_idempotent_retry_answers_the_same_findings(insured, his):
     assert again.json()["review_findings"] == first.json()["review_findings"]
     assert first.json()["review_findings"] == pre.json()["review_findings"]
     assert Finding.objects.filter(rule="duplicate_charge").count() == 1
+
+
+def test_cpu_of_review_per_settlement_sequence(insured, his):
+    """This process's CPU for review's part of one sequence — pre-settle's full check and
+    its stored answer, settle's reuse — over a 10-line outpatient-sized claim; the figure
+    is in docs/review.md. Generous bound: the machine is shared."""
+    settlement = settlement_of(settle_visit(his, insured, lines=DUPLICATE_INJECTION * 3))
+    pre = claim_in_hand_for(settlement, stage="pre_settle")
+    settle = dataclasses.replace(pre, stage="settle")
+    realtime.CHECKER.check(pre)
+    assert realtime.CHECKER.check(settle) == realtime.CHECKER.check(pre)
+    n = 200
+    timings = {}
+    for label, claims in (("full", (pre,)), ("reused", (settle,)), ("sequence", (pre, settle))):
+        start = time.process_time()
+        for _ in range(n):
+            for claim in claims:
+                realtime.CHECKER.check(claim)
+        timings[label] = (time.process_time() - start) * 1000 / n
+    print(
+        "real-time review CPU: pre-settle check {full:.2f} ms, settle reusing it "
+        "{reused:.2f} ms, per sequence {sequence:.2f} ms".format(**timings)
+    )
+    assert timings["reused"] < timings["full"]
+    assert timings["sequence"] < 6
