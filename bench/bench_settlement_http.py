@@ -12,6 +12,8 @@
                                                 # (server and in-process): its cost
     .venv/bin/python bench/bench_settlement_http.py --sqlite --profile 300
                                                 # SQLite, in-process only (no HTTP load)
+    .venv/bin/python bench/bench_settlement_http.py --profile 300 --review-ab
+                                                # review on and off, alternating: its cost
     scripts/with-postgres.sh .venv/bin/python bench/bench_settlement_http.py   # an empty DB
 
 Builds, through the real services: a migrated database with a generated county
@@ -458,8 +460,12 @@ CATEGORIES = (
 )
 
 
-def profile(client_id, key, numbers, lines, n: int, out: str | None = None) -> None:
-    """cProfile of n sequences in this process (one thread): the server's CPU, by kind."""
+def profile(
+    client_id, key, numbers, lines, n: int, out: str | None = None, review_ab: bool = False
+) -> None:
+    """cProfile of n sequences in this process (one thread): the server's CPU, by kind.
+    With `review_ab`, instead: n sequences with real-time review on and n with it off,
+    alternating, so both halves run under the same load (what review costs)."""
     # Routed as gunicorn's requests are: bearer requests through the short chain.
     from huimin.accounts.testing import VerifiedClient
 
@@ -516,6 +522,9 @@ def profile(client_id, key, numbers, lines, n: int, out: str | None = None) -> N
                 db_cpu[step] += cpu_seconds([pid]) - db_before
 
     one(-1)
+    if review_ab:
+        review_paired(one, cpu, db_cpu, n, postgres)
+        return
     # This process's CPU per step, unprofiled: Django, ninja, the ORM and psycopg's client
     # side (PostgreSQL's own work is in another process: its backend's CPU, read from
     # /proc in 10 ms ticks, so meaningful summed over many sequences). On SQLite the
@@ -559,6 +568,42 @@ def profile(client_id, key, numbers, lines, n: int, out: str | None = None) -> N
         print(f"  {seconds / total * 100:5.1f}%  {kind}")
     print("\n  top functions by own time:")
     stats.sort_stats("tottime").print_stats(12)
+
+
+def review_paired(one, cpu: Counter, db_cpu: Counter, n: int, postgres: bool) -> None:
+    """--review-ab: sequences alternate between real-time review registered and not, so
+    the machine's other tenants weigh on both arms alike; CPU per step of each arm and
+    the difference (this process; on PostgreSQL also its one backend)."""
+    from huimin.insurance import claim_checks
+
+    checkers = claim_checks.registered()
+    arms = {"on": (Counter(), Counter()), "off": (Counter(), Counter())}
+    one(-2)  # the off arm's statements compiled too
+    try:
+        for i in range(2 * n):
+            arm = "on" if i % 2 == 0 else "off"
+            for checker in checkers:
+                (claim_checks.register if arm == "on" else claim_checks.unregister)(checker)
+            cpu.clear()
+            db_cpu.clear()
+            one(2 * n + i)
+            arms[arm][0].update(cpu)
+            arms[arm][1].update(db_cpu)
+    finally:
+        for checker in checkers:
+            claim_checks.register(checker)
+    where = "this process" if postgres else "this process, SQLite in it"
+    print(f"\nreal-time review on / off, {n} sequences each, alternating; CPU ms per step:")
+    kinds = (("app", 0), ("PostgreSQL", 1)) if postgres else (("app", 0),)
+    for label, k in kinds:
+        for arm in ("on", "off"):
+            c = arms[arm][k]
+            steps = "  ".join(f"{s} {c[s] / n * 1000:.2f}" for s in STEPS)
+            print(f"  {label} {arm:<3} {steps}  = {sum(c.values()) / n * 1000:.2f}")
+        added = {s: (arms["on"][k][s] - arms["off"][k][s]) / n * 1000 for s in STEPS}
+        steps = "  ".join(f"{s} {added[s]:+.2f}" for s in STEPS)
+        print(f"  {label} review adds {steps}  = {sum(added.values()):+.2f} ms per settlement")
+    print(f"  (app = {where})")
 
 
 # ---------------------------------------------------------------- load
@@ -725,6 +770,11 @@ def main() -> int:
         "--no-review", action="store_true", help="real-time review's checker unregistered"
     )
     parser.add_argument(
+        "--review-ab",
+        action="store_true",
+        help="with --profile N: N sequences with review on and N off, alternating",
+    )
+    parser.add_argument(
         "--sqlite",
         action="store_true",
         help="a throw-away SQLite file; in-process only (queries, --profile), no HTTP load",
@@ -860,7 +910,7 @@ def run(args, held: Held) -> int:
         steps = "  ".join(f"{s} {row[s]}" for s in STEPS)
         print(f"queries, {label:>8}: {steps}  = {sum(row.values())}")
     if args.profile:
-        profile(client_id, key, numbers, lines, args.profile, args.profile_out)
+        profile(client_id, key, numbers, lines, args.profile, args.profile_out, args.review_ab)
     if args.sqlite:
         return 0
     registered = 0
