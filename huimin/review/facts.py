@@ -296,10 +296,9 @@ def read_visit(claim: ClaimInHand) -> VisitRow:
     )
     if not found:
         raise LookupError(f"visit {claim.visit_id} not found")
-    (sex, birth, death, code, name, level, doctor, covered, covered_next, rs_id, rs_at) = found[0][
-        :11
-    ]
-    digest, results, checked_at = found[0][11:]
+    row = found[0]
+    sex, birth, death, code, name, level, doctor = row[:7]
+    covered, covered_next, rs_id, rs_at, digest, results, checked_at = row[7:]
     return VisitRow(
         sex=sex,
         birth=birth,
