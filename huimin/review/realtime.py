@@ -8,7 +8,7 @@ far, the funds' payment — under the same rule set, less than `REUSE_SECONDS` a
 the answer: one statement per settlement. Otherwise (a client that settles without
 pre-settling, lines changed, a new set activated) the lines, their catalog facts and 90
 days of history are read (three statements more) and `engine.review` runs; pre-settle
-stores what it found (one upsert) for the settle that follows.
+stores what it found (one upsert) for the settle that follows, unless it is refused.
 
 Insurance refuses a blocking result (422 review_blocked) and returns the others;
 `settled` stores those others as findings inside the settlement's transaction, one per
@@ -174,7 +174,9 @@ class RealtimeChecker:
             # not refused for our bug, and the nightly batch reviews the claim again.
             log.exception("real-time review failed for visit %s", claim.visit_id)
             return []
-        if claim.stage == "pre_settle":
+        # A refused pre-settlement writes nothing (the settle reviews in full and is
+        # refused the same way).
+        if claim.stage == "pre_settle" and not claim_checks.blocking(results):
             _store_presettle(claim.visit_id, digest, results)
         return results
 

@@ -154,6 +154,7 @@ def test_a_blocking_answer_at_pre_settle_refuses_the_settlement_too(insured, his
     billed(his, insured, "ZY-1", DUPLICATE_INJECTION)
     pre = his.post("/visits/ZY-1/pre-settle", {})
     assert pre.status_code == 422 and pre.json()["error"]["code"] == "review_blocked"
+    assert not PreSettleReview.objects.exists()  # a refused request writes nothing
 
     settle = his.post("/visits/ZY-1/settle", {})
 
