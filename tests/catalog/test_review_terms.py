@@ -130,3 +130,15 @@ def test_the_demo_catalog_is_described_for_review(db):
     assert stored.fee_category == "treatment" and stored.mue == Decimal(1)
     assert stored.components == tuple(sorted(by_name["血液透析"][1].components))
     assert DRUG_B in codes
+
+
+def test_the_item_page_shows_what_review_reads(officer, client):
+    from django.urls import reverse
+
+    services.import_sheet(officer, csv_bytes(ROWS, header=HEADER))
+    client.force_login(officer)
+    html = client.get(reverse("catalog:item_detail", args=[DIALYSIS])).content.decode()
+    assert "<dd>治疗费</dd>" in html and "<dd>血液透析</dd>" in html
+    assert f"<dd>{INJECTION}</dd>" in html
+    html = client.get(reverse("catalog:item_detail", args=[SERVICE])).content.decode()
+    assert "<dd>床位费（按日计费）</dd>" in html

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from huimin.insurance.catalog import rules
 from huimin.policy.scope import ScopedQuerySet
 from huimin.registry.models import Institution
+from huimin.registry.qualifications import QUALIFICATIONS
 
 
 def _prefix_index(name: str, *fields: str) -> models.Index:
@@ -173,6 +174,10 @@ class CatalogVersion(models.Model):
     @property
     def exclusive_with(self) -> tuple[str, ...]:
         return rules.parse_codes_text(self.exclusive_codes)
+
+    @property
+    def qualification_display(self) -> str:
+        return QUALIFICATIONS.get(self.qualification, self.qualification)
 
     @property
     def levels_display(self) -> str:
