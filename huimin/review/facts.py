@@ -13,11 +13,12 @@ recent history, in a fixed handful of queries.
 The hot statements are compiled once (core.statements) so a settlement pays only
 for SQL, not for the ORM building it again.
 
-What the catalog does not store is left at the rule library's defaults (unrestricted):
-medically-unlikely maxima, bundles' components, qualifications. Fee categories come from
-the national service code's sections, day-based items from the catalog's unit (日).
-Fee lines carry no days' supply, so dispensings are not built yet (over_dispensing sees
-no supply to add up); the batch works from the same gap.
+Each item's facts are the catalog version's in force on the line's date: restrictions,
+fee category, day-based, medically-unlikely maximum, days per unit (a drug line's days'
+supply = quantity × that), required qualification, bundle components and exclusive
+items; the institution's qualifications come with the visit (None: not recorded). An
+item not in the catalog that day is unrestricted. Earlier dispensings are not read yet
+(History.dispensings is empty), so over_dispensing judges the claim's own supply only.
 """
 
 import datetime
@@ -28,10 +29,11 @@ from django.db.models import OuterRef, Q, Subquery
 
 from huimin.core.statements import DATE, INT, TEXT, InList, Statement
 from huimin.insurance.catalog.models import CatalogVersion
-from huimin.insurance.catalog.rules import parse_levels_text
+from huimin.insurance.catalog.rules import parse_codes_text, parse_levels_text
 from huimin.insurance.claim_checks import ClaimInHand
 from huimin.insurance.enrollment.models import Enrollment, EnrollmentStatus
 from huimin.insurance.models import FeeDetail, Settlement, Visit, VisitStatus
+from huimin.registry.qualifications import parse_text as parse_qualifications
 from huimin.review import rule_sets
 from huimin.review.claim import (
     INPATIENT,
@@ -52,21 +54,6 @@ HISTORY_ROWS = 200  # a person with more visits than this in 90 days is shown th
 # A stay that began this long before the window and ended inside it is still history;
 # the bound keeps the read an index range over the person's last months, not their life.
 LONGEST_STAY_DAYS = 365
-
-# National medical-service code sections (医疗服务项目分类) → the fee categories rules read.
-SERVICE_CATEGORIES = (
-    ("001101", "consultation"),  # 诊查费
-    ("001102", "bed"),  # 床位费
-    ("001103", "nursing"),  # 护理费
-    ("0011", "other"),
-    ("0012", "treatment"),  # 一般治疗操作
-    ("0021", "exam"),  # 医学影像、超声、心电
-    ("0022", "lab"),  # 检验
-    ("0031", "surgery"),  # 临床诊疗与手术
-    ("004", "treatment"),  # 康复、中医
-)
-DAY_UNITS = frozenset({"日", "天", "床日"})
-
 
 def _benefits_from(year):
     """The person's paid enrollment of a year: when its benefits start (None: not insured)."""
@@ -101,6 +88,7 @@ _VISIT = Statement(
             "institution__name",
             "institution_level",
             "doctor_code",
+            "institution__qualifications",
             "covered_from",
             "covered_next",
             "rule_set_row",
@@ -135,6 +123,16 @@ _FEES = Statement(
     ),
     visit=INT,
 )
+# The catalog's own facts for review (catalog/models.py), after the restrictions.
+REVIEW_TERMS = (
+    "fee_category",
+    "day_based",
+    "mue",
+    "days_supply_per_unit",
+    "qualification",
+    "component_codes",
+    "exclusive_codes",
+)
 _VERSIONS = InList(
     lambda codes, first, last: (
         CatalogVersion.objects.filter(
@@ -154,6 +152,7 @@ _VERSIONS = InList(
             "max_quantity_per_day",
             "effective_from",
             "effective_to",
+            *REVIEW_TERMS,
         )
     ),
     first=DATE,
@@ -199,17 +198,6 @@ _HISTORY = Statement(
 )
 
 
-def fee_category(code: str, kind: str) -> str:
-    if kind == "drug":
-        return "drug"
-    if kind == "consumable":
-        return "material"
-    for prefix, category in SERVICE_CATEGORIES:
-        if code.startswith(prefix):
-            return category
-    return "other"
-
-
 def ingredient_of(code: str, kind: str) -> str:
     """A drug's generic-name group: the national drug code's first ten characters
     (X/Z, category, generic name), so makers' and forms' codes add up."""
@@ -219,8 +207,8 @@ def ingredient_of(code: str, kind: str) -> str:
 
 
 def _item(row) -> Item:
-    code, kind, unit, sex, age_min, age_max, levels, max_per_day = row[:8]
-    category = fee_category(code, kind)
+    code, kind, _unit, sex, age_min, age_max, levels, max_per_day = row[:8]
+    category, day_based, mue, per_unit, qualification, components, exclusive = row[10:]
     return Item(
         kind=kind,
         category=category,
@@ -229,9 +217,21 @@ def _item(row) -> Item:
         age_max=age_max,
         levels=parse_levels_text(levels),
         max_quantity_per_day=max_per_day,
-        day_based=unit in DAY_UNITS and category in ("bed", "nursing"),
+        day_based=bool(day_based),
+        mue=mue,
+        days_supply_per_unit=per_unit,
+        components=frozenset(parse_codes_text(components)),
+        exclusive_with=frozenset(parse_codes_text(exclusive)),
+        qualification=qualification,
         ingredient=ingredient_of(code, kind),
     )
+
+
+def days_supply(quantity: Decimal, item: Item) -> int | None:
+    """Whole days a drug line lasts: quantity × the catalog's days per unit."""
+    if item.days_supply_per_unit is None:
+        return None
+    return int(quantity * item.days_supply_per_unit)
 
 
 def _items(codes: list[str], first: datetime.date, last: datetime.date) -> dict:
@@ -278,6 +278,7 @@ class VisitRow:
     death: datetime.date | None
     institution: tuple[str, str, str]  # national code, name, level on the visit
     doctor: str
+    qualifications: str | None  # the institution's, as stored (None: not recorded)
     covered: dict  # {year: benefits_from or None} for the visit's year and the next
     rule_set: tuple  # (ReviewRuleSet id, activated_at), (None, None) for the default
     presettle: tuple | None  # (digest, results, checked_at) of PreSettleReview, or None
@@ -297,14 +298,15 @@ def read_visit(claim: ClaimInHand) -> VisitRow:
     if not found:
         raise LookupError(f"visit {claim.visit_id} not found")
     row = found[0]
-    sex, birth, death, code, name, level, doctor = row[:7]
-    covered, covered_next, rs_id, rs_at, digest, results, checked_at = row[7:]
+    sex, birth, death, code, name, level, doctor, qualifications = row[:8]
+    covered, covered_next, rs_id, rs_at, digest, results, checked_at = row[8:]
     return VisitRow(
         sex=sex,
         birth=birth,
         death=death,
         institution=(code, name, level),
         doctor=doctor,
+        qualifications=qualifications,
         covered={year: covered, year + 1: covered_next},
         rule_set=(rs_id, rs_at),
         presettle=None if digest is None else (digest, results, checked_at),
@@ -334,7 +336,8 @@ def claim_facts(claim: ClaimInHand, visit: VisitRow | None = None) -> tuple[Clai
             unit_price=unit_price,
             ceiling=ceiling,
             service_date=day,
-            item=_item_on(versions, code, day),
+            item=(item := _item_on(versions, code, day)),
+            days_supply=days_supply(quantity, item),
         )
         for _, line_no, code, name, cls, quantity, unit_price, ceiling, day in fees
     )
@@ -356,7 +359,12 @@ def claim_facts(claim: ClaimInHand, visit: VisitRow | None = None) -> tuple[Clai
     review_claim = Claim(
         id=str(claim.visit_id),
         person=person,
-        institution=Institution(id=inst_code, name=inst_name, level=level),
+        institution=Institution(
+            id=inst_code,
+            name=inst_name,
+            level=level,
+            qualifications=parse_qualifications(visit.qualifications),
+        ),
         visit_type=claim.visit_type,
         admission_date=claim.visit_date,
         discharge_date=claim.discharge_date,

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from huimin.core import statements
 from huimin.core.money import r2
-from huimin.insurance.catalog.models import CatalogItem
+from huimin.insurance.catalog.models import CatalogVersion
 from huimin.insurance.models import FeeDetail, Settlement
 from huimin.registry.models import Institution
 from huimin.review import engine, rule_sets
@@ -36,6 +36,7 @@ from huimin.review.claim import (
 )
 from huimin.review.fingerprints import claim_fingerprint, subject_fingerprint
 from huimin.review.models import Finding, FindingSource, ReviewRuleSet, ReviewRun, SubjectKind
+from huimin.review.rules import items
 from huimin.review.rules.base import day, money, qty
 from huimin.review.rules.items import age_text
 from huimin.review.ruleset import RuleSet
@@ -66,18 +67,6 @@ def _dec(value) -> Decimal:
 
 def _nums(text) -> tuple[int, ...]:
     return tuple(sorted({int(n) for n in str(text).split(",") if n})) if text else ()
-
-
-def fee_category(kind: str | None, name: str) -> str:
-    """As sql.category: the catalog's kind, then the service's name."""
-    if kind == "drug":
-        return "drug"
-    if kind == "consumable":
-        return "material"
-    for word, cat in (("床位", "bed"), ("护理", "nursing"), ("诊查", "consultation")):
-        if word in name:
-            return cat
-    return "consultation" if "诊疗费" in name else "treatment"
 
 
 class Fee(NamedTuple):
@@ -150,10 +139,8 @@ def _split(rows, ctx, cfg):
 def _bed(rows, ctx, cfg):
     sid = rows[0]["sid"]
     fees = ctx.lines[ctx.claims[sid]["visit_id"]]
-    kinds = ctx.kinds(fees.values())
-    charged = dict.fromkeys(
-        FEE_CATEGORIES.get(fee_category(kinds.get(f.code), f.name), "") for f in fees.values()
-    )
+    of = categories(fees.values())
+    charged = dict.fromkeys(FEE_CATEGORIES.get(of(f), "") for f in fees.values())
     return tuple(sorted(fees)), {
         "days": str(rows[0]["days"]),
         "charged": "、".join(c for c in charged if c),
@@ -268,6 +255,25 @@ def _restriction(rows, ctx, cfg):
     return _lines_union(rows), {"reason": "；".join(reasons)}
 
 
+def _unbundling(rows, ctx, cfg):
+    """As the rule: bundles with their components first, then exclusive pairs; the
+    first hit's reason, every line of every hit."""
+    first = min(
+        rows, key=lambda r: (_day(r["date"]), r["kind"] != "bundle", r["a_code"], r["b_code"])
+    )
+    if first["kind"] == "bundle":
+        reason = items.bundle_reason(first["a_name"])
+    else:
+        reason = items.exclusive_reason(first["a_name"], first["b_name"])
+    lines = tuple(sorted({n for r in rows for n in (r["a_line"], r["b_line"])}))
+    return lines, {"date": _day(first["date"]), "reason": reason}
+
+
+def _qualification(rows, ctx, cfg):
+    name = items.qualification_name(rows[0]["qualification"])
+    return _lines_union(rows), {"qualification": name}
+
+
 CLAIM_RULES: dict[str, tuple[Callable, Callable]] = {
     "split_admission": (sql.split_admission, _split),
     "bed_without_treatment": (sql.bed_without_treatment, _bed),
@@ -281,28 +287,40 @@ CLAIM_RULES: dict[str, tuple[Callable, Callable]] = {
     "day_items_beyond_stay": (sql.day_items_beyond_stay, _day_items),
     "over_dispensing": (sql.over_dispensing, _dispensing),
     "item_restriction": (sql.item_restriction, _restriction),
+    "mue_exceeded": (sql.mue_exceeded, _daily),
+    "unbundling": (sql.unbundling, _unbundling),
+    "beyond_qualification": (sql.beyond_qualification, _qualification),
 }
 PATTERN_RULES = ("bulk_swiping", "peer_outlier")
 # Rules the batch cannot run: the facts they read are not in the tables yet (coverage
-# periods per day, item qualifications and components, medically-unlikely units) or
-# they judge the claim in hand at the counter only (cap_bunching).
+# periods per day, items' physiology) or they judge the claim in hand at the counter
+# only (cap_bunching).
 NOT_IN_BATCH = (
     "not_insured",
     "identity_mismatch",
-    "mue_exceeded",
-    "unbundling",
-    "beyond_qualification",
     "cap_bunching",
 )
 BATCH_RULES = (*CLAIM_RULES, *PATTERN_RULES)
 
 
-def _kinds(fees) -> dict[str, str]:
-    codes = sorted({f.code for f in fees})
-    return dict(CatalogItem.objects.filter(code__in=codes).values_list("code", "kind"))
+def categories(fees) -> Callable[[Fee], str]:
+    """A fee line → the fee category of its catalog version on its date ('other' when
+    the code is not in the catalog that day), one query for the lines given."""
+    fees = list(fees)
+    versions = defaultdict(list)
+    rows = CatalogVersion.objects.filter(item__code__in=sorted({f.code for f in fees}))
+    for code, start, end, category in rows.values_list(
+        "item__code", "effective_from", "effective_to", "fee_category"
+    ):
+        versions[code].append((start, end, category))
 
+    def of(fee: Fee) -> str:
+        for start, end, category in versions.get(fee.code, ()):
+            if start <= fee.fee_date and (end is None or fee.fee_date <= end):
+                return category
+        return "other"
 
-Context.kinds = staticmethod(_kinds)
+    return of
 
 
 class Hits(list):

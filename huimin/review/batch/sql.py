@@ -20,7 +20,7 @@ from django.db import connection
 
 from huimin.insurance.catalog.models import CatalogItem, CatalogVersion
 from huimin.insurance.models import FeeDetail, Settlement, Visit
-from huimin.registry.models import Person
+from huimin.registry.models import Institution, Person
 
 S = Settlement._meta.db_table
 V = Visit._meta.db_table
@@ -28,10 +28,7 @@ F = FeeDetail._meta.db_table
 ITEM = CatalogItem._meta.db_table
 VERSION = CatalogVersion._meta.db_table
 PERSON = Person._meta.db_table
-
-# Days' supply of a drug line when the catalog knows no daily maximum: a two-disease
-# (两病) outpatient prescription is written for a month (长处方 counts as one month here).
-CHRONIC_SUPPLY_DAYS = 30
+INSTITUTION = Institution._meta.db_table
 
 
 class Dialect:
@@ -95,15 +92,28 @@ def base(lo: str = "%(lo)s") -> str:
 
 
 def category(d: Dialect) -> str:
-    """The fee category (收费类别) of a line (alias f) joined to its item (alias c): the
-    catalog keeps the kind; services are told apart by their names (床位费, 护理, 诊查费)."""
-    return """CASE
-        WHEN c.kind = 'drug' THEN 'drug'
-        WHEN c.kind = 'consumable' THEN 'material'
-        WHEN f.name LIKE '%%床位%%' THEN 'bed'
-        WHEN f.name LIKE '%%护理%%' THEN 'nursing'
-        WHEN f.name LIKE '%%诊查%%' OR f.name LIKE '%%诊疗费%%' THEN 'consultation'
-        ELSE 'treatment' END"""
+    """The fee category (收费类别) of a line: the catalog version's (alias cv) in force
+    on the line's date; a code not in the catalog that day is 'other'."""
+    return "COALESCE(cv.fee_category, 'other')"
+
+
+def version_on_fee_date() -> str:
+    """Joins a fee line (alias f) to its item (c) and the version in force that day (cv)."""
+    return (
+        f"LEFT JOIN {ITEM} c ON c.code = f.code "
+        f"LEFT JOIN {VERSION} cv ON cv.item_id = c.id AND cv.effective_from <= f.fee_date "
+        "AND (cv.effective_to IS NULL OR cv.effective_to >= f.fee_date)"
+    )
+
+
+def whole_days(d: Dialect, expr: str) -> str:
+    """The whole part of a non-negative number (PostgreSQL's CAST rounds, SQLite's cuts)."""
+    return f"CAST(FLOOR({expr}) AS INTEGER)" if d.pg else f"CAST({expr} AS INTEGER)"
+
+
+def listed(codes: str, code: str) -> str:
+    """`code` is one of the comma-separated `codes` (a catalog version's code list)."""
+    return f"(',' || {codes} || ',') LIKE ('%%,' || {code} || ',%%')"
 
 
 def prefixes(column: str, codes, name: str, params: dict) -> str:
@@ -176,13 +186,15 @@ def bed_without_treatment(period: Period, cfg) -> list[dict]:
     d, p = dialect(), cfg.params
     params = period.params(min_days=p["min_days"], false=False)
     treating = in_list(category(d), p["treatment_categories"], "treat", params)
+    kept = in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)
     sql = f"""
     WITH claims AS ({base()} AND v.visit_type = 'inpatient')
     SELECT sid, CASE WHEN {d.days("dd", "vd")} < 1 THEN 1 ELSE {d.days("dd", "vd")} END AS days
     FROM claims
     WHERE {d.days("dd", "vd")} >= %(min_days)s
-      AND NOT EXISTS (SELECT 1 FROM {lines_of(cfg.exceptions.items, params)}
-                      AND f.visit_id = claims.vid AND {treating})"""
+      AND NOT EXISTS (SELECT 1 FROM {F} f {version_on_fee_date()}
+                      WHERE f.cancelled = %(false)s AND f.visit_id = claims.vid AND {treating}
+                        AND {kept})"""
     return fetch(sql, params)
 
 
@@ -294,17 +306,79 @@ def daily_max_exceeded(period: Period, cfg) -> list[dict]:
     return fetch(sql, params)
 
 
+def mue_exceeded(period: Period, cfg) -> list[dict]:
+    """Units of one item on one day above the catalog's medically unlikely maximum."""
+    d = dialect()
+    params = period.params(false=False)
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, f.code, f.fee_date AS date, SUM(f.quantity) AS quantity,
+           MAX(cv.mue) AS "limit", {d.agg("f.line_no")} AS lines
+    FROM claims JOIN {F} f ON f.visit_id = claims.vid {version_on_fee_date()}
+    WHERE f.cancelled = %(false)s AND cv.mue IS NOT NULL
+      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+    GROUP BY claims.sid, f.code, f.fee_date
+    HAVING SUM(f.quantity) > MAX(cv.mue)
+    ORDER BY claims.sid, f.fee_date, f.code"""
+    return fetch(sql, params)
+
+
+def unbundling(period: Period, cfg) -> list[dict]:
+    """Pairs of lines of one claim and day: a bundle (a) with one of its components (b),
+    or two exclusive items (a's code before b's) — the catalog's or the rule set's."""
+    params = period.params(false=False)
+    pairs = []
+    for i, (a, b) in enumerate(sorted({tuple(sorted(p)) for p in cfg.params["exclusive_pairs"]})):
+        params[f"pa_{i}"], params[f"pb_{i}"] = a, b
+        pairs.append(f"(a.code = %(pa_{i})s AND b.code = %(pb_{i})s)")
+    configured = " OR ".join(pairs) or "1 = 0"
+    bundle = listed("a.components", "b.code")
+    exclusive = f"({listed('a.exclusive', 'b.code')} OR {listed('b.exclusive', 'a.code')})"
+    sql = f"""
+    WITH claims AS ({base()}),
+    fl AS (
+        SELECT claims.sid, f.line_no, f.code, f.name, f.fee_date,
+               COALESCE(cv.component_codes, '') AS components,
+               COALESCE(cv.exclusive_codes, '') AS exclusive
+        FROM claims JOIN {F} f ON f.visit_id = claims.vid {version_on_fee_date()}
+        WHERE f.cancelled = %(false)s
+          AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)})
+    SELECT a.sid, a.fee_date AS date, a.code AS a_code, a.name AS a_name, a.line_no AS a_line,
+           b.code AS b_code, b.name AS b_name, b.line_no AS b_line,
+           CASE WHEN {bundle} THEN 'bundle' ELSE 'exclusive' END AS kind
+    FROM fl a JOIN fl b ON b.sid = a.sid AND b.fee_date = a.fee_date AND b.code <> a.code
+    WHERE {bundle} OR (a.code < b.code AND ({exclusive} OR {configured}))
+    ORDER BY a.sid, a.fee_date, a.code, b.code, a.line_no, b.line_no"""
+    return fetch(sql, params)
+
+
+def beyond_qualification(period: Period, cfg) -> list[dict]:
+    """Lines of an item needing a qualification the institution's recorded ones lack
+    (an institution with none recorded — NULL — is not judged)."""
+    params = period.params(false=False)
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, f.line_no AS line, cv.qualification
+    FROM claims JOIN {INSTITUTION} i ON i.id = claims.iid
+      JOIN {F} f ON f.visit_id = claims.vid {version_on_fee_date()}
+    WHERE f.cancelled = %(false)s AND cv.qualification <> '' AND i.qualifications IS NOT NULL
+      AND NOT {listed("i.qualifications", "cv.qualification")}
+      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+    ORDER BY claims.sid, f.line_no"""
+    return fetch(sql, params)
+
+
 def day_items_beyond_stay(period: Period, cfg) -> list[dict]:
     d = dialect()
-    params = period.params(false=False, tolerance=cfg.params["tolerance_days"])
+    params = period.params(false=False, true=True, tolerance=cfg.params["tolerance_days"])
     span = d.days("claims.dd", "claims.vd")
     los = f"CASE WHEN {span} < 1 THEN 1 ELSE {span} END"
     sql = f"""
     WITH claims AS ({base()} AND v.visit_type = 'inpatient')
     SELECT claims.sid, f.code, MIN(f.name) AS item, SUM(f.quantity) AS quantity,
            MAX({los}) AS days, {d.agg("f.line_no")} AS lines
-    FROM claims JOIN {F} f ON f.visit_id = claims.vid LEFT JOIN {ITEM} c ON c.code = f.code
-    WHERE f.cancelled = %(false)s AND {category(d)} IN ('bed', 'nursing')
+    FROM claims JOIN {F} f ON f.visit_id = claims.vid {version_on_fee_date()}
+    WHERE f.cancelled = %(false)s AND cv.day_based = %(true)s
       AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
     GROUP BY claims.sid, f.code
     HAVING SUM(f.quantity) > MAX({los}) + %(tolerance)s
@@ -313,24 +387,22 @@ def day_items_beyond_stay(period: Period, cfg) -> list[dict]:
 
 
 def over_dispensing(period: Period, cfg) -> list[dict]:
-    """Days' supply per drug line: quantity ÷ the catalog's daily maximum where it has
-    one, else a month for a two-disease outpatient prescription, else not counted."""
+    """Days' supply per drug line: quantity × the catalog's days per unit, in whole
+    days (as facts.days_supply); a drug the catalog gives none for is not counted."""
     d, p = dialect(), cfg.params
     params = period.params(
         p["window_days"],
         false=False,
         back=p["window_days"] - 1,
         most=p["max_supply_days"],
-        chronic=CHRONIC_SUPPLY_DAYS,
     )
+    supply = whole_days(d, "f.quantity * cv.days_supply_per_unit")
     sql = f"""
     WITH ctx AS ({base("%(ctx)s")}),
     doses AS (
         SELECT ctx.sid, ctx.pid, ctx.iid, ctx.dd AS day, f.code, MIN(f.line_no) AS first_line,
                {d.agg("f.line_no")} AS lines,
-               SUM(CASE WHEN cv.max_quantity_per_day > 0
-                        THEN CAST(f.quantity / cv.max_quantity_per_day AS INTEGER)
-                        WHEN ctx.vt = 'outpatient_chronic' THEN %(chronic)s ELSE 0 END) AS supply
+               SUM(CASE WHEN cv.days_supply_per_unit > 0 THEN {supply} ELSE 0 END) AS supply
         FROM ctx JOIN {F} f ON f.visit_id = ctx.vid
           JOIN {ITEM} c ON c.code = f.code AND c.kind = 'drug'
           LEFT JOIN {VERSION} cv ON cv.item_id = c.id AND cv.effective_from <= f.fee_date
