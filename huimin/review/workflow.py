@@ -23,6 +23,7 @@ from huimin.insurance.ledger import services as ledger
 from huimin.insurance.models import Settlement
 from huimin.insurance.services import clearing
 from huimin.policy import check_perm, visible_to
+from huimin.review import scoring
 from huimin.review import workflow_conf as conf
 from huimin.review import workflow_rules as rules
 from huimin.review.models import (
@@ -147,6 +148,7 @@ def do_decide(user, finding_id: int, data: DecisionIn, *, request=None) -> Decis
         finding.save(update_fields=["status", "updated_at"])
         if new == FindingStatus.CONFIRMED:
             _post_recovery(finding, amount)
+        _rescore_if_weighed_anew(finding, old, new)
         record(
             action="update",
             object_type="review.finding",
@@ -163,6 +165,14 @@ def do_decide(user, finding_id: int, data: DecisionIn, *, request=None) -> Decis
             person_ids=[finding.person_id] if finding.person_id else None,
         )
     return decision
+
+
+def _rescore_if_weighed_anew(finding: Finding, old: str, new: str) -> None:
+    """Scores follow decisions (scoring.status_factor): a decision that changes how the
+    finding weighs (confirmed, dismissed, an appeal granted) rescores its month for its
+    institution and doctor here, in the decision's transaction."""
+    if scoring.weighs_differently(old, new):
+        scoring.rescore_finding(finding)
 
 
 def do_decide_once(user, finding_id: int, data: DecisionIn, key: str, *, request=None):
@@ -382,6 +392,7 @@ def do_decide_appeal(user, appeal_id: int, grant: bool, reason: str, *, request=
         finding.save(update_fields=["status", "updated_at"])
         if grant:
             _reverse_recovery(finding)
+        _rescore_if_weighed_anew(finding, old, finding.status)
         appeal.status = AppealStatus.GRANTED if grant else AppealStatus.UPHELD
         appeal.decided_by = user
         appeal.decided_at = timezone.now()
