@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from huimin.audit.services import record
@@ -266,6 +267,32 @@ def clearing_adjustments(institution_id: int, batch_id: int) -> list[clearing.Ad
         Recovery.objects.filter(pk__in=[r.pk for r in deduct]).update(clearing_batch_id=batch_id)
     if refund:
         Recovery.objects.filter(pk__in=[r.pk for r in refund]).update(refund_batch_id=batch_id)
+    return out
+
+
+def pending_recoveries(institution_id: int) -> list[clearing.PendingAdjustment]:
+    """Registered as the adjuster's preview: what the institution's next clearing would
+    deduct (confirmed recoveries not yet deducted) and pay back (recoveries cancelled on
+    appeal after deduction), marking nothing. The same rows clearing_adjustments takes."""
+    rows = Recovery.objects.select_related("finding__settlement__plan").filter(
+        institution_id=institution_id
+    )
+    deduct = rows.filter(clearing_batch_id=None, cancelled_at=None)
+    refund = rows.filter(refund_batch_id=None).exclude(clearing_batch_id=None)
+    refund = refund.exclude(cancelled_at=None)
+    out = []
+    for r, sign, what in [(r, -1, "审核追回") for r in deduct.order_by("posted_at", "pk")] + [
+        (r, 1, "申诉成立退还") for r in refund.order_by("posted_at", "pk")
+    ]:
+        f = r.finding
+        s = f.settlement
+        out.append(
+            clearing.PendingAdjustment(
+                clearing.Adjustment(s.plan.region_code, s.year, "1204", sign * r.amount),
+                f"{what} 疑点{f.pk} {f.name}（结算{s.pk}）",
+                reverse("review:finding", args=[f.pk]),
+            )
+        )
     return out
 
 
