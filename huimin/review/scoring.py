@@ -24,6 +24,7 @@ decision's transaction, and a colour change raises its notice then.
 
 import calendar
 import datetime
+import zlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
@@ -302,6 +303,25 @@ def _store(kind: str, month: str, rows) -> list[RiskScore]:
     return out
 
 
+# pg_advisory_xact_lock class ids ("RSCI", "RSCD"): one per subject kind
+_LOCK_INSTITUTION, _LOCK_DOCTOR = 0x52534349, 0x52534344
+
+
+def _serialise(institution_id: int, doctor_code: str | None) -> None:
+    """Two decisions on one institution's (or doctor's) month rescore one after the
+    other: the second computes after the first committed (READ COMMITTED reads afresh
+    per statement), so neither stores a sum that misses the other's decision. Always the
+    institution first, then the doctor, so rescorings never wait on each other in a
+    circle. PostgreSQL only: SQLite runs one writing transaction at a time already."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        sql = "SELECT pg_advisory_xact_lock(%s, %s)"
+        cursor.execute(sql, [_LOCK_INSTITUTION, institution_id % 2**31])
+        if doctor_code:
+            cursor.execute(sql, [_LOCK_DOCTOR, zlib.crc32(doctor_code.encode()) % 2**31])
+
+
 def rescore_finding(finding: Finding) -> list[RiskScore]:
     """A decision made `finding` final: rescore its month for its institution and its
     claim's doctor, with the rule set the batch scores that county and year with. Called
@@ -314,6 +334,7 @@ def rescore_finding(finding: Finding) -> list[RiskScore]:
     if finding.subject_kind == SubjectKind.CLAIM and finding.visit_id:
         doctor = Visit.objects.filter(pk=finding.visit_id).values_list("doctor_code", flat=True)
         doctor = doctor.first() or ""
+    _serialise(finding.institution_id, doctor or None)
     return score_month(
         region,
         finding.month,

@@ -18,9 +18,11 @@ from huimin.review.models import RiskScore
 from huimin.review.ruleset import default_rule_set
 from huimin.review.workflow import DecisionIn
 from tests.review.workflow_support import (  # noqa: F401 (fixtures)
+    hospital_cashier,
     insured,
     make_finding,
     stay,
+    third_officer,
 )
 
 D = Decimal
@@ -75,6 +77,18 @@ def test_the_score_waits_for_the_second_reviewer(insured, light, scored):
     workflow.do_decide(insured.second_officer, light.pk, DecisionIn("second_approve"))
     s = hospital_score(insured)
     assert (s.score, s.colour) == (D("20.00"), "yellow")
+
+
+def test_an_appeal_granted_takes_the_finding_out_of_the_score(
+    insured, light, scored, hospital_cashier, third_officer
+):
+    workflow.do_decide(insured.officer, light.pk, DecisionIn("confirm", "100.00", "属实"))
+    appeal = workflow.do_file_appeal(hospital_cashier, light.pk, "该项目价格已备案")
+    assert hospital_score(insured).score == D("20.00")  # the confirmation stands meanwhile
+    workflow.do_decide_appeal(third_officer, appeal.pk, True, "备案属实")
+    s = hospital_score(insured)
+    assert (s.score, s.colour, s.previous_colour) == (D("0.00"), "", "yellow")
+    assert ("黄色", "无") in colour_notices()
 
 
 def test_a_refused_decision_changes_no_score(insured, light, scored):
