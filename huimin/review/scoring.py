@@ -332,8 +332,8 @@ def rescore_finding(finding: Finding) -> list[RiskScore]:
     rule_set = active_rule_set(region, int(finding.month[:4]))
     doctor = ""
     if finding.subject_kind == SubjectKind.CLAIM and finding.visit_id:
-        doctor = Visit.objects.filter(pk=finding.visit_id).values_list("doctor_code", flat=True)
-        doctor = doctor.first() or ""
+        codes = Visit.objects.filter(pk=finding.visit_id).values_list("doctor_code", flat=True)
+        doctor = codes.first() or ""
     _serialise(finding.institution_id, doctor or None)
     return score_month(
         region,
