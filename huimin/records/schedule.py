@@ -33,7 +33,12 @@ from dataclasses import dataclass, field
 
 from huimin.core.dates import age_on
 from huimin.records.forms import chronic as chronic_forms
-from huimin.records.forms import mental as mental_forms
+from huimin.records.forms.chronic import (
+    TARGET_AGE,
+    UNDER_TARGET_REASON,
+    face_to_face,
+    needs_recheck,
+)
 from huimin.records.forms.immunisation import (
     INACTIVATED_ALTERNATIVES,
     PROGRAMME_SCHEDULE,
@@ -54,8 +59,6 @@ QUARTERLY = {
     "smi": ("smi_followup", "严重精神障碍随访"),
 }
 
-PHONE = "3"  # FOLLOWUP_MODE 电话
-SMI_NOT_SEEN = mental_forms.NOT_SEEN
 RECHECK_DAYS = chronic_forms.RECHECK_DAYS
 
 CHILD_CHECK_MONTHS = (1, 3, 6, 8, 12, 18, 24, 30, 36)
@@ -288,30 +291,6 @@ def quarterly_followups(facts: Facts) -> list[DueItem]:
             )
         )
     return out
-
-
-def face_to_face(form_kind: str, data: dict) -> bool:
-    """Does this follow-up count as a face-to-face visit (规范: at least four a year)?
-    Not a phone follow-up, nor an SMI visit marked 未访到; a form that does not say
-    how it was done (older imports) is given the benefit of the doubt."""
-    data = outcome(data)
-    if data.get("mode") == PHONE:
-        return False
-    return not (form_kind == "smi_followup" and data.get("classification") == SMI_NOT_SEEN)
-
-
-def outcome(data: dict) -> dict:
-    """A follow-up's outcome keys as text: SQLite's JSON_EXTRACT hands a code "1" back
-    as the number 1."""
-    return {k: str(data[k]) for k in chronic_forms.OUTCOME_KEYS if data.get(k) is not None}
-
-
-def needs_recheck(form_kind: str, data: dict) -> bool:
-    """An outcome followed up within two weeks (高血压/糖尿病 分类干预 2–3, 严重精神障碍
-    分类干预 1–2, any referral)."""
-    if form_kind == "smi_followup":
-        return mental_forms.needs_recheck(outcome(data))
-    return chronic_forms.needs_recheck(outcome(data))
 
 
 def _recheck(form_kind: str, title: str, last: FormFact) -> DueItem:
@@ -555,8 +534,6 @@ def _postpartum(facts: Facts, delivered: dt.date) -> list[DueItem]:
 # 2型糖尿病患者健康管理服务规范 一、服务对象); a younger diagnosed patient may be managed
 # all the same, with the reason recorded (details["under_35_reason"]).
 ADULT_AGE = 18
-TARGET_AGE = 35
-UNDER_TARGET_REASON = "under_35_reason"
 PREGNANCY_AGES = (12, 60)
 LONGEST_PREGNANCY_DAYS = 44 * 7
 

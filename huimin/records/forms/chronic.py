@@ -13,7 +13,7 @@ SMI and elderly rules against the specification"):
 import datetime as dt
 from decimal import Decimal
 
-from huimin.records.forms import codes
+from huimin.records.forms import codes, mental
 from huimin.records.forms.spec import (
     CODE,
     CODES,
@@ -46,6 +46,10 @@ GLUCOSE_TARGET = Decimal("7.0")
 GLUCOSE_DANGER_HIGH, GLUCOSE_DANGER_LOW = Decimal("16.7"), Decimal("3.9")
 # The keys of a follow-up (HTN, DM or SMI) that say how it went: the schedule and the
 # quality rules read only these of its data.
+PHONE = "3"  # FOLLOWUP_MODE 电话
+# 服务对象: residents 35 and over; a younger patient's registration records why.
+TARGET_AGE = 35
+UNDER_TARGET_REASON = "under_35_reason"
 OUTCOME_KEYS = ("mode", "classification", "referral", "referral_reason", "referral_result")
 
 _MEDICATION = (
@@ -160,7 +164,7 @@ def glucose_controlled(glucose) -> bool | None:
     return None if glucose is None else Decimal(str(glucose)) < GLUCOSE_TARGET
 
 
-def needs_recheck(data: dict) -> bool:
+def recheck_after(data: dict) -> bool:
     """An outcome that brings the next visit within two weeks: 控制不满意, 不良反应,
     并发症 (分类干预 2–3), or a referral (随访评估 1, 分类干预 3)."""
     cls = data.get("classification")
@@ -233,7 +237,7 @@ def _urgent_referral(data: dict, ctx: Context) -> list[Problem]:
 
 def _recheck_within_two_weeks(data: dict, ctx: Context) -> list[Problem]:
     visit, nxt = date_of(data, "visit_date"), date_of(data, "next_visit_date")
-    if not visit or not nxt or not needs_recheck(data):
+    if not visit or not nxt or not recheck_after(data):
         return []
     latest = visit + dt.timedelta(days=RECHECK_DAYS)
     if nxt <= latest:
@@ -250,6 +254,33 @@ def _recheck_within_two_weeks(data: dict, ctx: Context) -> list[Problem]:
             f"{why}，应在2周内随访：下次随访日期不能晚于{latest.isoformat()}",
         )
     ]
+
+
+# ---------------------------------------------------------------- HTN, T2DM and SMI
+
+
+def face_to_face(form_kind: str, data: dict) -> bool:
+    """Does this follow-up count as a face-to-face visit (规范: at least four a year)?
+    Not a phone follow-up, nor an SMI visit marked 未访到; a form that does not say
+    how it was done (older imports) is given the benefit of the doubt."""
+    data = outcome(data)
+    if data.get("mode") == PHONE:
+        return False
+    return not (form_kind == "smi_followup" and data.get("classification") == mental.NOT_SEEN)
+
+
+def outcome(data: dict) -> dict:
+    """A follow-up's outcome keys as text: SQLite's JSON_EXTRACT hands a code "1" back
+    as the number 1."""
+    return {k: str(data[k]) for k in OUTCOME_KEYS if data.get(k) is not None}
+
+
+def needs_recheck(form_kind: str, data: dict) -> bool:
+    """An outcome followed up within two weeks (高血压/糖尿病 分类干预 2–3, 严重精神障碍
+    分类干预 1–2, any referral)."""
+    if form_kind == "smi_followup":
+        return mental.needs_recheck(outcome(data))
+    return recheck_after(outcome(data))
 
 
 _CHECKS = (
