@@ -550,7 +550,8 @@ def elderly_panel_hits(form: dict, person: PersonFacts) -> list[Hit]:
             "completeness.elderly_panel",
             WARNING,
             names[0],
-            f"65岁及以上老年人健康体检缺少{part}（{'、'.join(CHECK_LABELS[n] for n in names)}）",
+            f"65岁及以上老年人健康体检缺少{part}"
+            + (f"（{'、'.join(CHECK_LABELS[n] for n in names)}）" if len(names) > 1 else ""),
             form["id"],
         )
         for part, names in missing_elderly_panel(form["data"] or {})

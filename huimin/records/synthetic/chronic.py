@@ -13,6 +13,7 @@ import datetime as dt
 from functools import partial
 
 from huimin.records.forms.chronic import (
+    PHONE,
     RECHECK_DAYS,
     TARGET_AGE,
     UNDER_TARGET_REASON,
@@ -153,7 +154,8 @@ class ChronicMixin:
         rng = self.rng
         previous, level, referred = first, ADJUSTED, False
         for _ in range(2):
-            if previous["classification"] == "1":
+            # A phone call's outcome is not the face-to-face assessment that asks for it.
+            if previous["classification"] == "1" or previous["mode"] == PHONE:
                 return
             day0 = dt.date.fromisoformat(previous["visit_date"])
             late = not referred and rng.random() < RECHECK_LATE_RATE
@@ -170,6 +172,7 @@ class ChronicMixin:
             if at is None:
                 return
             data = self.batch.forms[at].data
+            data["mode"] = rng.choice(("1", "2"))  # the recheck is seen face to face
             if late:
                 self.inject(kind, "recheck_late", at)
             if referred:
