@@ -44,12 +44,12 @@ BP_TARGET_ELDERLY = (150, 90)
 BP_DANGER = (180, 110)
 GLUCOSE_TARGET = Decimal("7.0")
 GLUCOSE_DANGER_HIGH, GLUCOSE_DANGER_LOW = Decimal("16.7"), Decimal("3.9")
-# The keys of a follow-up (HTN, DM or SMI) that say how it went: the schedule and the
-# quality rules read only these of its data.
 PHONE = "3"  # FOLLOWUP_MODE 电话
 # 服务对象: residents 35 and over; a younger patient's registration records why.
 TARGET_AGE = 35
 UNDER_TARGET_REASON = "under_35_reason"
+# The keys of a follow-up (HTN, DM or SMI) that say how it went: the schedule and the
+# quality rules read only these of its data.
 OUTCOME_KEYS = ("mode", "classification", "referral", "referral_reason", "referral_result")
 
 _MEDICATION = (
