@@ -55,6 +55,7 @@ HISTORY_ROWS = 200  # a person with more visits than this in 90 days is shown th
 # the bound keeps the read an index range over the person's last months, not their life.
 LONGEST_STAY_DAYS = 365
 
+
 def _benefits_from(year):
     """The person's paid enrollment of a year: when its benefits start (None: not insured)."""
     return Subquery(
