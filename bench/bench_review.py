@@ -28,6 +28,17 @@ def main() -> int:
     parser.add_argument("--county", default="430522")
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--workdir", help="keep the planted-case manifest here (default: a fresh temporary "
+        "directory); give the same one to a later --no-generate run"
+    )  # fmt: skip
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the county and its year, then stop"
+    )
+    parser.add_argument(
+        "--no-generate", action="store_true",
+        help="the year is already in the database (an earlier --build-only run): review only",
+    )  # fmt: skip
     args = parser.parse_args()
 
     tmpdir = None
@@ -45,10 +56,12 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from huimin.insurance import seed as demo
+    from huimin.insurance.catalog.models import CatalogItem
     from huimin.insurance.catalog.seed import seed_demo_catalog
     from huimin.insurance.enrollment import seed as enrollment_seed
-    from huimin.insurance.models import FeeDetail, Settlement
+    from huimin.insurance.enrollment.models import Enrollment
+    from huimin.insurance.models import BenefitPlan, FeeDetail, Settlement
+    from huimin.insurance.seed.plan import seed_plan
     from huimin.registry.models import Person
     from huimin.review import scoring
     from huimin.review.batch import runner
@@ -56,33 +69,42 @@ def main() -> int:
     from huimin.review.synthetic.generate import generate
 
     settings.DEBUG = False  # no query log kept in memory
-    settings.BASE_DIR = Path(tmpdir.name if tmpdir else tempfile.mkdtemp(prefix="huimin-bench-"))
+    workdir = args.workdir or (tmpdir.name if tmpdir else tempfile.mkdtemp(prefix="huimin-bench-"))
+    settings.BASE_DIR = Path(workdir)
     call_command("migrate", verbosity=0, interactive=False)
     as_of = datetime.date(args.year, 11, 24)
+    # Each step only when its rows are missing, so an interrupted build resumes.
+    start = time.perf_counter()
     if not Person.objects.within(args.county).exists():
-        start = time.perf_counter()
         call_command(
             "generate", county=args.county, residents=args.residents, seed=args.seed,
             no_records=True, as_of=as_of, no_progress=True, verbosity=0,
         )  # fmt: skip
         call_command("demo_accounts", verbosity=0)
-        demo.seed_plan(args.county, args.year)
+    if not BenefitPlan.objects.filter(region_code=args.county, year=args.year).exists():
+        seed_plan(args.county, args.year)
+    if not CatalogItem.objects.exists():
         seed_demo_catalog()
+    if not Enrollment.objects.filter(year=args.year).exists():
         enrollment_seed.seed_enrollment(args.year, county=args.county, seed=args.seed, as_of=as_of)
-        print(f"county built in {time.perf_counter() - start:.0f} s (not counted below)")
+    print(f"county built in {time.perf_counter() - start:.0f} s (not counted below)")
     print(f"{connection.vendor}; {platform.machine()}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}; {datetime.date.today()}")  # fmt: skip
 
-    start = time.perf_counter()
-    made = generate(args.county, args.year, residents=args.residents, seed=args.seed)
-    gen_s = time.perf_counter() - start
-    print(
-        f"generate-claims: {made.residents:,} residents, {made.settlements:,} settlements, "
-        f"{made.lines:,} fee lines in {gen_s:.1f} s"
-    )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as c:
-            c.execute("ANALYZE")
+    if not args.no_generate:
+        start = time.perf_counter()
+        made = generate(args.county, args.year, residents=args.residents, seed=args.seed)
+        gen_s = time.perf_counter() - start
+        print(
+            f"generate-claims: {made.residents:,} residents, {made.settlements:,} settlements, "
+            f"{made.lines:,} fee lines in {gen_s:.1f} s"
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as c:
+                c.execute("ANALYZE")
+    if args.build_only:
+        return 0
+    residents = Person.objects.within(args.county).count()
     settlements = Settlement.objects.filter(year=args.year).count()
     lines = FeeDetail.objects.count()
     first, last = datetime.date(args.year, 1, 1), datetime.date(args.year, 12, 31)
@@ -102,7 +124,7 @@ def main() -> int:
     for month in scoring.months_between(first, last):
         scoring.score_month(args.county, month, rule_set)
     print(f"scores, 12 months: {time.perf_counter() - start:.1f} s")
-    per_100k = totals["first run"] / max(made.residents, 1) * 100_000
+    per_100k = totals["first run"] / max(residents, 1) * 100_000
     print(f"first run extrapolated (linear in residents): {per_100k * 2:.0f} s for 200,000, "
           f"{per_100k * 10:.0f} s for 1,000,000")  # fmt: skip
     print(f"{'rule':<24}{'planted':>8}{'caught':>8}{'recall':>8}{'findings':>10}{'precision':>10}")
