@@ -20,6 +20,43 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu(pid: int) -> tuple[float, float, int]:
+    """(own CPU seconds, reaped children's CPU seconds, parent pid) from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    own = (int(fields[11]) + int(fields[12])) / TICK
+    children = (int(fields[13]) + int(fields[14])) / TICK
+    return own, children, int(fields[1])
+
+
+class Meters:
+    """CPU seconds of this process (the application) and of the database: the session's
+    backend plus the server's reaped children (parallel query workers), read from /proc
+    — the server must run on this machine (PostgreSQL only)."""
+
+    def __init__(self, connection):
+        self.backend = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as c:
+                c.execute("SELECT pg_backend_pid()")
+                self.backend = c.fetchone()[0]
+            self.postmaster = proc_cpu(self.backend)[2]
+        self.last = self.read()
+
+    def read(self) -> tuple[float, float, float]:
+        db = 0.0
+        if self.backend is not None:
+            db = proc_cpu(self.backend)[0] + proc_cpu(self.postmaster)[1]
+        return time.perf_counter(), time.process_time(), db
+
+    def lap(self) -> tuple[float, float, float]:
+        now = self.read()
+        spent = tuple(b - a for a, b in zip(self.last, now, strict=True))
+        self.last = now
+        return spent
 
 
 def main() -> int:
@@ -32,6 +69,9 @@ def main() -> int:
         "--workdir", help="keep the planted-case manifest here (default: a fresh temporary "
         "directory); give the same one to a later --no-generate run"
     )  # fmt: skip
+    parser.add_argument(
+        "--fresh", action="store_true", help="delete the batch's findings first (a first run)"
+    )
     parser.add_argument(
         "--build-only", action="store_true", help="build the county and its year, then stop"
     )
@@ -65,6 +105,7 @@ def main() -> int:
     from huimin.registry.models import Person
     from huimin.review import scoring
     from huimin.review.batch import runner
+    from huimin.review.models import Finding, ReviewRun
     from huimin.review.synthetic import recall
     from huimin.review.synthetic.generate import generate
 
@@ -108,17 +149,30 @@ def main() -> int:
     settlements = Settlement.objects.filter(year=args.year).count()
     lines = FeeDetail.objects.count()
     first, last = datetime.date(args.year, 1, 1), datetime.date(args.year, 12, 31)
+    if args.fresh:  # a first run again: the batch's findings of the period removed
+        Finding.objects.filter(source="batch").delete()
+        ReviewRun.objects.all().delete()
+    print(f"load average before the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     totals = {}
+    meters = Meters(connection)
     for label in ("first run", "rerun"):
-        timings: dict = {}
-        start = time.perf_counter()
-        done = runner.run(args.county, first, last, started_by="bench", timings=timings)
-        total = totals[label] = time.perf_counter() - start
-        print(f"review run ({label}): {total:.1f} s over {settlements:,} settlements, "
-              f"{lines:,} lines")  # fmt: skip
-        for code, seconds in timings.items():
+        per_rule = {}
+
+        def after_rule(code, per_rule=per_rule):
+            per_rule[code] = meters.lap()
+
+        meters.lap()
+        whole = Meters(connection)
+        done = runner.run(args.county, first, last, started_by="bench", after_rule=after_rule)
+        wall, app, db = whole.lap()
+        totals[label] = wall
+        print(f"review run ({label}): {wall:.1f} s wall, {app:.1f} s application CPU, "
+              f"{db:.1f} s database CPU; {settlements:,} settlements, {lines:,} lines; "
+              f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
+        for code, (w, a, d) in per_rule.items():
             c = done.counts[code]
-            print(f"  {code:<24} {seconds:7.2f} s  found {c['found']:>7,}  new {c['new']:>7,}")
+            print(f"  {code:<24} {w:7.2f} s  app {a:6.2f}  db {d:6.2f}  "
+                  f"found {c['found']:>7,}  new {c['new']:>7,}")  # fmt: skip
     rule_set, _ = runner.rule_set_for(args.county, args.year)
     start = time.perf_counter()
     for month in scoring.months_between(first, last):

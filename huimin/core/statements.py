@@ -444,7 +444,7 @@ def copy_insert_rows(model, rows: list[dict], unique: str, alias: str = DEFAULT_
         # prepared once for the batch, as save() would prepare them
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             fixed[f.attname] = f.get_db_prep_save(now, connection)
-        elif f.has_default():
+        else:  # the default, or what the ORM writes without one ("" for text, NULL)
             fixed[f.attname] = f.get_db_prep_save(f.get_default(), connection)
         encoder = None
         if f.get_internal_type() == "JSONField":

@@ -308,6 +308,10 @@ def identity_mismatch(period: Period, cfg) -> list[dict]:
     d, p = dialect(), cfg.params
     params = period.params(amin=p["pregnancy_age_min"], amax=p["pregnancy_age_max"])
     dx = "UPPER(TRIM(claims.dx))"
+    # the first letters of every listed prefix: a cheap test before the LIKEs
+    firsts = {c[:1] for key in ("female_only_diagnoses", "male_only_diagnoses",
+                                "pregnancy_diagnoses") for c in p[key]}  # fmt: skip
+    first = in_list(f"substr({dx}, 1, 1)", firsts, "first", params)
     female = prefixes(dx, p["female_only_diagnoses"], "fdx", params)
     male = prefixes(dx, p["male_only_diagnoses"], "mdx", params)
     pregnancy = prefixes(dx, p["pregnancy_diagnoses"], "pdx", params)
@@ -316,7 +320,7 @@ def identity_mismatch(period: Period, cfg) -> list[dict]:
     WITH claims AS ({base()})
     SELECT claims.sid, p.sex, p.birth_date, claims.dx, claims.vd, {age} AS age
     FROM claims JOIN {PERSON} p ON p.id = claims.pid
-    WHERE claims.dx <> '' AND (
+    WHERE claims.dx <> '' AND {first} AND (
         (p.sex = '1' AND {female}) OR (p.sex = '2' AND {male})
         OR ({pregnancy} AND ({age} < %(amin)s OR {age} > %(amax)s)))
     ORDER BY claims.sid"""
@@ -360,19 +364,28 @@ def outpatient_during_stay(period: Period, cfg) -> list[dict]:
 
 
 def duplicate_charge(period: Period, cfg) -> list[dict]:
+    """Repeats found by counting alone (a hash aggregate over the period's lines); the
+    line numbers gathered for the few repeats only — an ordered string_agg over every
+    group made PostgreSQL sort all the lines."""
     d = dialect()
     params = period.params(false=False)
     kinds = in_list("COALESCE(c.kind, 'service')", cfg.params["kinds"], "kind", params)
     sql = f"""
-    WITH claims AS ({base()})
-    SELECT claims.sid, f.code, MIN(f.name) AS item, f.fee_date AS date,
+    WITH claims AS ({base()}),
+    twice AS (
+        SELECT f.visit_id, f.code, f.fee_date
+        FROM {F} f JOIN claims ON claims.vid = f.visit_id LEFT JOIN {ITEM} c ON c.code = f.code
+        WHERE f.cancelled = %(false)s AND {kinds}
+          AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+        GROUP BY f.visit_id, f.code, f.fee_date
+        HAVING COUNT(*) > 1)
+    SELECT claims.sid, t.code, MIN(f.name) AS item, t.fee_date AS date,
            {d.agg("f.line_no")} AS lines
-    FROM claims JOIN {F} f ON f.visit_id = claims.vid LEFT JOIN {ITEM} c ON c.code = f.code
-    WHERE f.cancelled = %(false)s AND {kinds}
-      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
-    GROUP BY claims.sid, f.code, f.fee_date
-    HAVING COUNT(*) > 1
-    ORDER BY claims.sid, f.fee_date, f.code"""
+    FROM twice t JOIN claims ON claims.vid = t.visit_id
+      JOIN {F} f ON f.visit_id = t.visit_id AND f.code = t.code AND f.fee_date = t.fee_date
+       AND f.cancelled = %(false)s
+    GROUP BY claims.sid, t.code, t.fee_date
+    ORDER BY claims.sid, t.fee_date, t.code"""
     return fetch(sql, params)
 
 
@@ -381,7 +394,8 @@ def over_ceiling(period: Period, cfg) -> list[dict]:
     params = period.params(false=False, min_over=float(cfg.params["min_over"]))
     sql = f"""
     WITH claims AS ({base()})
-    SELECT claims.sid, f.line_no AS line, f.unit_price AS price, f.ceiling, f.quantity
+    SELECT claims.sid, f.line_no AS line, f.name AS line_name, f.unit_price AS price,
+           f.ceiling, f.quantity
     FROM claims JOIN {F} f ON f.visit_id = claims.vid
     WHERE f.cancelled = %(false)s AND f.ceiling IS NOT NULL AND f.unit_price > f.ceiling
       AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
@@ -438,12 +452,13 @@ def over_dispensing(period: Period, cfg) -> list[dict]:
         most=p["max_supply_days"],
         chronic=CHRONIC_SUPPLY_DAYS,
     )
+    # The line numbers and the drug's name are gathered for the hits only (an ordered
+    # string_agg over every dose would sort all the period's drug lines).
     sql = f"""
     WITH ctx AS ({base("%(ctx)s")}),
     doses AS (
         SELECT ctx.sid, ctx.vid, ctx.pid, ctx.iid, ctx.dd AS day, f.code,
                MIN(f.line_no) AS first_line,
-               {d.agg("f.line_no")} AS lines,
                SUM(CASE WHEN cv.max_quantity_per_day > 0
                         THEN CAST(f.quantity / cv.max_quantity_per_day AS INTEGER)
                         WHEN ctx.vt = 'outpatient_chronic' THEN %(chronic)s ELSE 0 END) AS supply
@@ -453,17 +468,22 @@ def over_dispensing(period: Period, cfg) -> list[dict]:
            AND (cv.effective_to IS NULL OR cv.effective_to >= f.fee_date)
         WHERE f.cancelled = %(false)s
           AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
-        GROUP BY ctx.sid, ctx.vid, ctx.pid, ctx.iid, ctx.dd, f.code)
-    SELECT a.sid, a.code, a.lines, SUM(b.supply) AS supply_days,
-           {d.agg("b.iid")} AS institutions,
-           (SELECT MIN(n.name) FROM {F} n WHERE n.visit_id = a.vid AND n.line_no = a.first_line
-              AND n.cancelled = %(false)s) AS drug
-    FROM doses a JOIN doses b ON b.pid = a.pid AND b.code = a.code
-      AND b.day <= a.day AND b.day >= {d.add_days("a.day", "-%(back)s")}
-    WHERE a.day >= %(lo)s AND a.supply > 0
-    GROUP BY a.sid, a.vid, a.code, a.lines, a.first_line
-    HAVING SUM(b.supply) > %(most)s
-    ORDER BY a.sid, a.code"""
+        GROUP BY ctx.sid, ctx.vid, ctx.pid, ctx.iid, ctx.dd, f.code),
+    hits AS (
+        SELECT a.sid, a.vid, a.code, a.first_line, SUM(b.supply) AS supply_days,
+               {d.agg("b.iid")} AS institutions
+        FROM doses a JOIN doses b ON b.pid = a.pid AND b.code = a.code
+          AND b.day <= a.day AND b.day >= {d.add_days("a.day", "-%(back)s")}
+        WHERE a.day >= %(lo)s AND a.supply > 0
+        GROUP BY a.sid, a.vid, a.code, a.first_line
+        HAVING SUM(b.supply) > %(most)s)
+    SELECT h.sid, h.code, h.supply_days, h.institutions,
+           (SELECT {d.agg("n.line_no")} FROM {F} n WHERE n.visit_id = h.vid
+              AND n.code = h.code AND n.cancelled = %(false)s) AS lines,
+           (SELECT MIN(n.name) FROM {F} n WHERE n.visit_id = h.vid
+              AND n.line_no = h.first_line AND n.cancelled = %(false)s) AS drug
+    FROM hits h
+    ORDER BY h.sid, h.code"""
     return fetch(sql, params)
 
 
