@@ -2,7 +2,8 @@
 
 Each rule's statement (batch/sql.py) returns its hits; this module renders them into
 findings with the rule set's explanation template (as the real-time engine does) and
-stores them with `bulk_create(ignore_conflicts=True)` on the fingerprint, so a rerun
+stores them as plain rows, skipping any whose fingerprint is stored (COPY and INSERT …
+ON CONFLICT DO NOTHING on PostgreSQL, bulk_create with ignore_conflicts on SQLite), so a rerun
 adds what is new and leaves every existing finding, and any reviewer's decision on it,
 untouched. Python only ever loops over hits, never over the period's claims.
 """
@@ -195,7 +196,7 @@ def _mismatch(rows, ctx, cfg):
     r = rows[0]
     claim = plain.Claim(
         id=str(r["sid"]),
-        person=plain.Person(str(r["sid"]), r["sex"], _date(r["birth_date"])),
+        person=plain.Person(str(r["pid"]), r["sex"], _date(r["birth_date"])),
         institution=plain.Institution("", "", ""),
         visit_type="",
         admission_date=_date(r["vd"]),

@@ -318,7 +318,7 @@ def identity_mismatch(period: Period, cfg) -> list[dict]:
     age = d.age("claims.vd", "p.birth_date")
     sql = f"""
     WITH claims AS ({base()})
-    SELECT claims.sid, p.sex, p.birth_date, claims.dx, claims.vd, {age} AS age
+    SELECT claims.sid, claims.pid, p.sex, p.birth_date, claims.dx, claims.vd, {age} AS age
     FROM claims JOIN {PERSON} p ON p.id = claims.pid
     WHERE claims.dx <> '' AND {first} AND (
         (p.sex = '1' AND {female}) OR (p.sex = '2' AND {male})
