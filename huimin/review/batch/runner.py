@@ -105,7 +105,7 @@ class Context:
         self._names: dict[int, str] = {}
 
     def _visits(self) -> list[int]:
-        return sorted({c["vid"] for c in self.claims.values()})
+        return sorted({c["visit_id"] for c in self.claims.values()})
 
     @property
     def lines(self) -> dict[int, dict[int, Fee]]:
@@ -119,9 +119,6 @@ class Context:
                 )  # fmt: skip
                 self._lines[row["visit_id"]][fee.line_no] = fee
         return self._lines
-
-    def fees(self, sid) -> dict[int, Fee]:
-        return self.lines[self.claims[sid]["vid"]]
 
     def institution(self, iid) -> str:
         if iid not in self._names:
@@ -137,7 +134,7 @@ class Context:
 
     def line_names(self, sid, numbers, known: dict | None = None) -> str:
         """第2行（床位费）、… for the lines named; `known`: names the hits carried."""
-        vid = self.claims[sid]["vid"]
+        vid = self.claims[sid]["visit_id"]
         if known and all(n in known for n in numbers):
             names = known
         elif self._lines is not None:
@@ -168,7 +165,8 @@ def _split(rows, ctx, cfg):
 
 
 def _bed(rows, ctx, cfg):
-    fees = ctx.fees(rows[0]["sid"])
+    sid = rows[0]["sid"]
+    fees = ctx.lines[ctx.claims[sid]["visit_id"]]
     kinds = ctx.kinds(fees.values())
     charged = dict.fromkeys(
         FEE_CATEGORIES.get(fee_category(kinds.get(f.code), f.name), "") for f in fees.values()
@@ -184,8 +182,8 @@ def _nothing(rows, ctx, cfg):
 
 
 def _deceased(rows, ctx, cfg):
-    died = _day(rows[0]["death_date"])
-    fees = ctx.fees(rows[0]["sid"])
+    sid, died = rows[0]["sid"], _day(rows[0]["death_date"])
+    fees = ctx.lines[ctx.claims[sid]["visit_id"]]
     after = tuple(n for n, f in sorted(fees.items()) if _day(f.fee_date) > died)
     return after, {"death_date": died}
 
@@ -277,7 +275,7 @@ def _day_items(rows, ctx, cfg):
 def _dispensing(rows, ctx, cfg):
     r, sid = rows[0], rows[0]["sid"]
     lines = _lines_union([r])
-    own = ctx.claims[sid]["iid"]
+    own = ctx.claims[sid]["institution_id"]
     iids = [own, *(int(i) for i in str(r["institutions"]).split(",") if i)]
     ctx.warm(iids)
     return lines, {
@@ -388,9 +386,9 @@ def claim_findings(code, cfg, period: sql.Period, run) -> list[dict]:
                 facts,
                 lines=list(lines),
                 settlement_id=sid,
-                visit_id=claim["vid"],
-                person_id=claim["pid"],
-                institution_id=claim["iid"],
+                visit_id=claim["visit_id"],
+                person_id=claim["person_id"],
+                institution_id=claim["institution_id"],
                 region_code=claim["region_code"],
                 service_date=visit_date,
                 fund_paid=max(paid, Decimal(0)),

@@ -178,7 +178,7 @@ def fetch_in(sql: str, column: str, values: list, params: dict | None = None) ->
 def claims_of(sids: list[int]) -> list[dict]:
     """The hits' claims: what a finding stores and its explanation names in common."""
     sql = f"""
-    SELECT s.id AS sid, s.visit_id AS vid, s.person_id AS pid, s.institution_id AS iid,
+    SELECT s.id AS sid, s.visit_id, s.person_id, s.institution_id,
            s.region_code, s.basic_fund, s.critical_illness, s.assistance,
            v.visit_date AS vd, v.diagnosis_code AS dx, v.visit_type AS vt,
            i.name AS inst_name, i.insurance_code AS inst_code
