@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from django.db import connection
 
 from huimin.insurance.catalog.models import CatalogItem, CatalogVersion
+from huimin.insurance.enrollment.models import Enrollment, EnrollmentStatus
 from huimin.insurance.models import FeeDetail, Settlement, Visit
 from huimin.registry.models import Institution, Person
+from huimin.review.models import Finding
 
 S = Settlement._meta.db_table
 V = Visit._meta.db_table
@@ -28,7 +30,9 @@ F = FeeDetail._meta.db_table
 ITEM = CatalogItem._meta.db_table
 VERSION = CatalogVersion._meta.db_table
 PERSON = Person._meta.db_table
+ENROLLMENT = Enrollment._meta.db_table
 INSTITUTION = Institution._meta.db_table
+FINDING = Finding._meta.db_table
 
 
 class Dialect:
@@ -51,6 +55,21 @@ class Dialect:
             return f"({at} + make_interval(mins => CAST({n} AS INTEGER)))"
         # Django keeps SQLite datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text
         return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {at}, '+' || {n} || ' minutes')"
+
+    def year(self, a: str) -> str:
+        if self.pg:
+            return f"CAST(EXTRACT(YEAR FROM {a}) AS INTEGER)"
+        return f"CAST(strftime('%%Y', {a}) AS INTEGER)"
+
+    def age(self, on: str, birth: str) -> str:
+        """Full years from `birth` to `on` (the birthday itself counts), as core.dates.age_on."""
+        if self.pg:
+            return f"CAST(EXTRACT(YEAR FROM age({on}, {birth})) AS INTEGER)"
+        return (
+            f"(CAST(strftime('%%Y', {on}) AS INTEGER) - CAST(strftime('%%Y', {birth}) AS INTEGER)"
+            f" - CASE WHEN strftime('%%m-%%d', {on}) < strftime('%%m-%%d', {birth})"
+            " THEN 1 ELSE 0 END)"
+        )
 
     def agg(self, expr: str) -> str:
         if self.pg:
@@ -145,6 +164,61 @@ def fetch(sql: str, params: dict) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def fetch_in(sql: str, column: str, values: list, params: dict | None = None) -> list[dict]:
+    """`sql` with `{ids}` standing for "`column` is one of `values`": one array parameter
+    on PostgreSQL, chunks of an IN list on SQLite (its limit on parameters)."""
+    params = dict(params or {})
+    if not values:
+        return []
+    if dialect().pg:
+        return fetch(sql.format(ids=f"{column} = ANY(%(ids)s)"), {**params, "ids": list(values)})
+    rows = []
+    for i in range(0, len(values), 500):
+        chunk = values[i : i + 500]
+        names = {f"id_{j}": v for j, v in enumerate(chunk)}
+        listed = ", ".join(f"%({n})s" for n in names)
+        rows += fetch(sql.format(ids=f"{column} IN ({listed})"), {**params, **names})
+    return rows
+
+
+# ---------------------------------------------------------------- what rendering reads
+
+
+def claims_of(sids: list[int]) -> list[dict]:
+    """The hits' claims: what a finding stores and its explanation names in common."""
+    sql = f"""
+    SELECT s.id AS sid, s.visit_id, s.person_id, s.institution_id,
+           s.region_code, s.basic_fund, s.critical_illness, s.assistance,
+           v.visit_date AS vd, v.diagnosis_code AS dx, v.visit_type AS vt,
+           i.name AS inst_name, i.insurance_code AS inst_code
+    FROM {S} s JOIN {V} v ON v.id = s.visit_id JOIN {INSTITUTION} i ON i.id = s.institution_id
+    WHERE {{ids}}"""
+    return fetch_in(sql, "s.id", sids)
+
+
+def fees_of(vids: list[int]) -> list[dict]:
+    """Every live line of these visits, for the rules that read all of a claim's lines."""
+    sql = f"""
+    SELECT visit_id, line_no, code, name, fee_date, quantity, unit_price, ceiling
+    FROM {F} WHERE cancelled = %(false)s AND {{ids}} ORDER BY visit_id, line_no"""
+    return fetch_in(sql, "visit_id", vids, {"false": False})
+
+
+def line_names_of(vids: list[int]) -> list[tuple]:
+    """(visit, line number, name) of these visits' live lines: how explanations name them."""
+    sql = f"SELECT visit_id, line_no, name FROM {F} WHERE cancelled = %(false)s AND {{ids}}"
+    return [
+        (r["visit_id"], r["line_no"], r["name"])
+        for r in fetch_in(sql, "visit_id", vids, {"false": False})
+    ]
+
+
+def stored_fingerprints(prints: list[str]) -> set[str]:
+    """Which of these fingerprints are stored findings already (the unique index)."""
+    sql = f"SELECT fingerprint FROM {FINDING} WHERE {{ids}}"
+    return {r["fingerprint"] for r in fetch_in(sql, "fingerprint", prints)}
+
+
 def lines_of(items: set, params: dict) -> str:
     """Live fee lines (alias f) with their catalog item (alias c), exempt items left out."""
     return (
@@ -219,6 +293,51 @@ def deceased(period: Period, cfg) -> list[dict]:
     return fetch(sql, params)
 
 
+def not_insured(period: Period, cfg) -> list[dict]:
+    """No paid enrollment covering the visit date: the year's enrollment, paid, with its
+    benefits begun (待遇享受起始日期) on or before the visit (as facts._coverage reads it
+    at the counter). A refunded or cancelled enrollment covers nothing."""
+    d = dialect()
+    params = period.params(paid=EnrollmentStatus.PAID.value)
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid FROM claims
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {ENROLLMENT} e
+        WHERE e.person_id = claims.pid AND e.year = {d.year("claims.vd")}
+          AND e.status = %(paid)s AND e.benefits_from <= claims.vd)
+    ORDER BY claims.sid"""
+    return fetch(sql, params)
+
+
+def identity_mismatch(period: Period, cfg) -> list[dict]:
+    """A diagnosis of the other sex's body, or a pregnancy at an age outside the rule's
+    range, against the registry's sex and birth date (plain columns: the ID number,
+    encrypted, is not needed). The runner words the reason with the library's rule. The
+    catalog has no physiological sex per item yet, so items are not compared (nor are
+    they at the counter)."""
+    d, p = dialect(), cfg.params
+    params = period.params(amin=p["pregnancy_age_min"], amax=p["pregnancy_age_max"])
+    dx = "UPPER(TRIM(claims.dx))"
+    # the first letters of every listed prefix: a cheap test before the LIKEs
+    firsts = {c[:1] for key in ("female_only_diagnoses", "male_only_diagnoses",
+                                "pregnancy_diagnoses") for c in p[key]}  # fmt: skip
+    first = in_list(f"substr({dx}, 1, 1)", firsts, "first", params)
+    female = prefixes(dx, p["female_only_diagnoses"], "fdx", params)
+    male = prefixes(dx, p["male_only_diagnoses"], "mdx", params)
+    pregnancy = prefixes(dx, p["pregnancy_diagnoses"], "pdx", params)
+    age = d.age("claims.vd", "p.birth_date")
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, claims.pid, p.sex, p.birth_date, claims.dx, claims.vd, {age} AS age
+    FROM claims JOIN {PERSON} p ON p.id = claims.pid
+    WHERE claims.dx <> '' AND {first} AND (
+        (p.sex = '1' AND {female}) OR (p.sex = '2' AND {male})
+        OR ({pregnancy} AND ({age} < %(amin)s OR {age} > %(amax)s)))
+    ORDER BY claims.sid"""
+    return fetch(sql, params)
+
+
 def overlapping_stays(period: Period, cfg) -> list[dict]:
     params = period.params(366)
     sql = f"""
@@ -256,19 +375,28 @@ def outpatient_during_stay(period: Period, cfg) -> list[dict]:
 
 
 def duplicate_charge(period: Period, cfg) -> list[dict]:
+    """Repeats found by counting alone (a hash aggregate over the period's lines); the
+    line numbers gathered for the few repeats only — an ordered string_agg over every
+    group made PostgreSQL sort all the lines."""
     d = dialect()
     params = period.params(false=False)
     kinds = in_list("COALESCE(c.kind, 'service')", cfg.params["kinds"], "kind", params)
     sql = f"""
-    WITH claims AS ({base()})
-    SELECT claims.sid, f.code, MIN(f.name) AS item, f.fee_date AS date,
+    WITH claims AS ({base()}),
+    twice AS (
+        SELECT f.visit_id, f.code, f.fee_date
+        FROM {F} f JOIN claims ON claims.vid = f.visit_id LEFT JOIN {ITEM} c ON c.code = f.code
+        WHERE f.cancelled = %(false)s AND {kinds}
+          AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+        GROUP BY f.visit_id, f.code, f.fee_date
+        HAVING COUNT(*) > 1)
+    SELECT claims.sid, t.code, MIN(f.name) AS item, t.fee_date AS date,
            {d.agg("f.line_no")} AS lines
-    FROM claims JOIN {F} f ON f.visit_id = claims.vid LEFT JOIN {ITEM} c ON c.code = f.code
-    WHERE f.cancelled = %(false)s AND {kinds}
-      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
-    GROUP BY claims.sid, f.code, f.fee_date
-    HAVING COUNT(*) > 1
-    ORDER BY claims.sid, f.fee_date, f.code"""
+    FROM twice t JOIN claims ON claims.vid = t.visit_id
+      JOIN {F} f ON f.visit_id = t.visit_id AND f.code = t.code AND f.fee_date = t.fee_date
+       AND f.cancelled = %(false)s
+    GROUP BY claims.sid, t.code, t.fee_date
+    ORDER BY claims.sid, t.fee_date, t.code"""
     return fetch(sql, params)
 
 
@@ -277,8 +405,8 @@ def over_ceiling(period: Period, cfg) -> list[dict]:
     params = period.params(false=False, min_over=float(cfg.params["min_over"]))
     sql = f"""
     WITH claims AS ({base()})
-    SELECT claims.sid, f.line_no AS line, f.unit_price AS price, f.ceiling,
-           f.quantity * (f.unit_price - f.ceiling) AS over
+    SELECT claims.sid, f.line_no AS line, f.name AS line_name, f.unit_price AS price,
+           f.ceiling, f.quantity
     FROM claims JOIN {F} f ON f.visit_id = claims.vid
     WHERE f.cancelled = %(false)s AND f.ceiling IS NOT NULL AND f.unit_price > f.ceiling
       AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
@@ -397,11 +525,13 @@ def over_dispensing(period: Period, cfg) -> list[dict]:
         most=p["max_supply_days"],
     )
     supply = whole_days(d, "f.quantity * cv.days_supply_per_unit")
+    # The line numbers and the drug's name are gathered for the hits only (an ordered
+    # string_agg over every dose would sort all the period's drug lines).
     sql = f"""
     WITH ctx AS ({base("%(ctx)s")}),
     doses AS (
-        SELECT ctx.sid, ctx.pid, ctx.iid, ctx.dd AS day, f.code, MIN(f.line_no) AS first_line,
-               {d.agg("f.line_no")} AS lines,
+        SELECT ctx.sid, ctx.vid, ctx.pid, ctx.iid, ctx.dd AS day, f.code,
+               MIN(f.line_no) AS first_line,
                SUM(CASE WHEN cv.days_supply_per_unit > 0 THEN {supply} ELSE 0 END) AS supply
         FROM ctx JOIN {F} f ON f.visit_id = ctx.vid
           JOIN {ITEM} c ON c.code = f.code AND c.kind = 'drug'
@@ -409,15 +539,22 @@ def over_dispensing(period: Period, cfg) -> list[dict]:
            AND (cv.effective_to IS NULL OR cv.effective_to >= f.fee_date)
         WHERE f.cancelled = %(false)s
           AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
-        GROUP BY ctx.sid, ctx.pid, ctx.iid, ctx.dd, f.code)
-    SELECT a.sid, a.code, a.lines, SUM(b.supply) AS supply_days,
-           {d.agg("b.iid")} AS institutions
-    FROM doses a JOIN doses b ON b.pid = a.pid AND b.code = a.code
-      AND b.day <= a.day AND b.day >= {d.add_days("a.day", "-%(back)s")}
-    WHERE a.day >= %(lo)s AND a.supply > 0
-    GROUP BY a.sid, a.code, a.lines
-    HAVING SUM(b.supply) > %(most)s
-    ORDER BY a.sid, a.code"""
+        GROUP BY ctx.sid, ctx.vid, ctx.pid, ctx.iid, ctx.dd, f.code),
+    hits AS (
+        SELECT a.sid, a.vid, a.code, a.first_line, SUM(b.supply) AS supply_days,
+               {d.agg("b.iid")} AS institutions
+        FROM doses a JOIN doses b ON b.pid = a.pid AND b.code = a.code
+          AND b.day <= a.day AND b.day >= {d.add_days("a.day", "-%(back)s")}
+        WHERE a.day >= %(lo)s AND a.supply > 0
+        GROUP BY a.sid, a.vid, a.code, a.first_line
+        HAVING SUM(b.supply) > %(most)s)
+    SELECT h.sid, h.code, h.supply_days, h.institutions,
+           (SELECT {d.agg("n.line_no")} FROM {F} n WHERE n.visit_id = h.vid
+              AND n.code = h.code AND n.cancelled = %(false)s) AS lines,
+           (SELECT MIN(n.name) FROM {F} n WHERE n.visit_id = h.vid
+              AND n.line_no = h.first_line AND n.cancelled = %(false)s) AS drug
+    FROM hits h
+    ORDER BY h.sid, h.code"""
     return fetch(sql, params)
 
 
@@ -425,14 +562,7 @@ def item_restriction(period: Period, cfg) -> list[dict]:
     """The catalog's sex, age and level restrictions on the version in force that day."""
     d = dialect()
     params = period.params(false=False)
-    age = (
-        "(CAST(strftime('%%Y', f.fee_date) AS INTEGER)"
-        " - CAST(strftime('%%Y', p.birth_date) AS INTEGER)"
-        " - CASE WHEN strftime('%%m-%%d', f.fee_date) < strftime('%%m-%%d', p.birth_date)"
-        " THEN 1 ELSE 0 END)"
-    )
-    if d.pg:
-        age = "CAST(EXTRACT(YEAR FROM age(f.fee_date, p.birth_date)) AS INTEGER)"
+    age = d.age("f.fee_date", "p.birth_date")
     sql = f"""
     WITH claims AS ({base()})
     SELECT claims.sid, f.line_no AS line, cv.sex AS item_sex, p.sex AS sex, {age} AS age,
