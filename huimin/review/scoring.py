@@ -264,19 +264,31 @@ def _store(kind: str, month: str, rows) -> list[RiskScore]:
         .only("subject", "colour")
     ):
         earlier.setdefault(s.subject, s.colour)
-    out = []
+    out, new, changed = [], [], []
     with transaction.atomic():
         for name, inst, score, colour, n, claims in rows:
             row = existing.get(name)
             before = row.colour if row is not None else earlier.get(name, "")
+            values = {
+                "institution_id": inst["pk"],
+                "region_code": inst["region_id"],
+                "score": score,
+                "colour": colour or "",
+                "finding_count": n,
+                "claim_count": claims,
+            }
             if row is None:
-                row = RiskScore(subject_kind=kind, subject=name, month=month)
-            row.institution_id = inst["pk"]
-            row.region_code = inst["region_id"]
-            row.score, row.colour = score, colour or ""
-            row.previous_colour = before or ""
-            row.finding_count, row.claim_count = n, claims
-            row.save()
+                row = RiskScore(
+                    subject_kind=kind, subject=name, month=month, previous_colour=before or ""
+                )
+                new.append(row)
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                # Unchanged rows are left alone: a rerun writes nothing, and the colour
+                # shown as "此前" stays the one before the last change.
+                row.previous_colour = before or ""
+                changed.append(row)
+            for k, v in values.items():
+                setattr(row, k, v)
             out.append(row)
             change = colour_change(before, colour)
             if change:
@@ -300,7 +312,21 @@ def _store(kind: str, month: str, rows) -> list[RiskScore]:
                     audience="review.read",
                     region_code=inst["region_id"],
                 )
+        # A month's scores in a few statements, not one per institution and doctor
+        # (≈ 1,000 a month at 200,000 residents: most of the scoring time).
+        RiskScore.objects.bulk_create(new, batch_size=1000)
+        RiskScore.objects.bulk_update(changed, [*STORED_FIELDS, "previous_colour"], batch_size=500)
     return out
+
+
+STORED_FIELDS = (
+    "institution_id",
+    "region_code",
+    "score",
+    "colour",
+    "finding_count",
+    "claim_count",
+)
 
 
 # pg_advisory_xact_lock class ids ("RSCI", "RSCD"): one per subject kind

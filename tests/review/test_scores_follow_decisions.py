@@ -10,6 +10,8 @@ is 100 × the claim's score. The finding is an information rule (factor 1) weigh
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from huimin.audit.models import SecurityAlert
 from huimin.core.errors import ValidationFailed
@@ -110,3 +112,21 @@ def test_a_month_never_scored_gets_its_institutions_score_at_the_decision(insure
         "doctor",
     }
     assert RiskScore.objects.filter(subject_kind="institution").count() == 1
+
+
+def test_rescoring_an_unchanged_month_writes_nothing_and_keeps_what_came_before(
+    insured, light, scored
+):
+    """After a change the page says "此前蓝色"; a nightly rerun that finds the same score
+    must not turn that into "此前黄色" (nor rewrite every row of the month)."""
+    workflow.do_decide(insured.officer, light.pk, DecisionIn("confirm", "100.00", "属实"))
+    with CaptureQueriesContext(connection) as ctx:
+        scoring.score_month("430522", "2026-03", default_rule_set())
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
+    assert not [w for w in writes if "review_riskscore" in w]
+    s = hospital_score(insured)
+    assert (s.score, s.colour, s.previous_colour) == (D("20.00"), "yellow", "blue")
