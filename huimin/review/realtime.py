@@ -131,6 +131,14 @@ def _reusable(presettle: tuple | None, digest: str) -> list[CheckResult] | None:
     return [_from_json(r) for r in results]
 
 
+def forget_old_answers(now: datetime.datetime | None = None) -> int:
+    """Delete the stored pre-settlement answers too old to be reused (run nightly, by
+    `huimin review run`): one row per pre-settled visit would otherwise stay forever."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=REUSE_SECONDS)
+    deleted, _ = PreSettleReview.objects.filter(checked_at__lt=cutoff).delete()
+    return deleted
+
+
 def _store_presettle(visit_id: int, digest: str, results: list[CheckResult]) -> None:
     """One upsert: the visit's latest pre-settlement answer replaces the one before."""
     row = PreSettleReview(

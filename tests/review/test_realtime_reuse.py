@@ -179,6 +179,20 @@ def test_an_old_pre_settlement_answer_is_not_reused(insured, his):
     assert settle_on - settle_off == SETTLE_ALONE_ADDS
 
 
+def test_the_nightly_run_forgets_answers_too_old_to_reuse(insured, his):
+    billed(his, insured, "ZY-1", CLEAN)
+    billed(his, insured, "ZY-2", CLEAN)
+    assert his.post("/visits/ZY-1/pre-settle", {}).status_code == 200
+    assert his.post("/visits/ZY-2/pre-settle", {}).status_code == 200
+    old = PreSettleReview.objects.get(visit__his_visit_no="ZY-1")
+    PreSettleReview.objects.filter(pk=old.pk).update(
+        checked_at=old.checked_at - datetime.timedelta(seconds=realtime.REUSE_SECONDS + 1)
+    )
+
+    assert realtime.forget_old_answers() == 1
+    assert list(PreSettleReview.objects.values_list("visit__his_visit_no", flat=True)) == ["ZY-2"]
+
+
 def test_pre_settling_again_replaces_the_stored_answer(insured, his):
     billed(his, insured, "ZY-1", DUPLICATE_INJECTION)
     assert "duplicate_charge" in rules(his.post("/visits/ZY-1/pre-settle", {}))

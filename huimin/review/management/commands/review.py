@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from huimin.review import scoring
+from huimin.review import realtime, scoring
 from huimin.review.batch import runner
 from huimin.review.synthetic import recall
 
@@ -77,13 +77,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{code:<24} 疑点 {c['found']:>7}  新增 {c['new']:>7}  {timings[code]:7.2f} 秒"
             )
+        forgotten = realtime.forget_old_answers()
         if not no_score:
             rule_set, _ = runner.rule_set_for(region, first.year)
             for month in scoring.months_between(first, last):
                 scoring.score_month(region, month, rule_set)
         self.stdout.write(
             f"审核批次 {done.pk}：{region} {first}至{last}，规则集“{done.rule_set_name}”，"
-            f"用时 {time.monotonic() - started:.1f} 秒"
+            f"用时 {time.monotonic() - started:.1f} 秒；清理过期的预结算审核结果 {forgotten} 条"
         )
 
     def do_score(self, *, region, month, **_):
