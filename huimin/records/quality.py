@@ -70,6 +70,7 @@ FORM_CHECK_VERSION = 1
 _DECIMAL_MEASURES = frozenset({"height_cm", "weight_kg", "waist_cm", "fasting_glucose"})
 # Forms whose rules read `data` besides the specification check.
 _NEEDS_DATA = frozenset({rules.HEALTH_CHECK})
+_NEEDS_DATA |= rules.SPECIFICATION_DATA_KINDS  # children's, maternal and TB rules
 _FORM_COLUMNS = ("id", "record_id", "kind", "status", "service_date", "created_at", *rules.MEASURES)
 
 
@@ -289,8 +290,9 @@ def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
         }
         programmes = defaultdict(list)
         for p in Programme.objects.filter(
-            _among("record_id", ids), kind__in=list(rules.PROGRAMME_FOLLOWUPS)
-        ).values("record_id", "kind", "registered_on", "ended_on"):
+            _among("record_id", ids),
+            kind__in=[*rules.PROGRAMME_FOLLOWUPS, *rules.SPECIFICATION_PROGRAMMES],
+        ).values("record_id", "kind", "registered_on", "ended_on", "details"):
             programmes[p["record_id"]].append(p)
         twins = _likely_duplicates(records)
         existing = defaultdict(dict)

@@ -29,6 +29,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from huimin.core.dates import age_on
+from huimin.records.forms import tuberculosis as tb_forms
 from huimin.records.forms.immunisation import (
     CATCH_UP_AGE_LIMIT,
     CATCH_UP_BEFORE_AGE,
@@ -41,7 +42,6 @@ from huimin.records.forms.immunisation import (
     add_months,
     dose_key,
 )
-from huimin.records.forms.tuberculosis import TREATMENT_MONTHS
 from huimin.records.models import ProgrammeKind
 
 HORIZON_DAYS = 120
@@ -836,12 +836,6 @@ def _tcm_elderly(facts: Facts) -> list[DueItem]:
     ]
 
 
-TB_FIRST_VISIT_DAYS = 3  # 接到通知单后72小时内访视
-TB_INTENSIVE_MONTHS = 2  # 强化期: the first 2 months of treatment
-TB_INTENSIVE_INTERVAL_DAYS = 10  # 强化期每10天随访1次
-TB_CLOSING_LATE_MONTHS = 1
-
-
 def tuberculosis(facts: Facts) -> list[DueItem]:
     """肺结核患者健康管理 (规范 服务内容 2–4): the first home visit within 72 hours of
     the notification (the registration day); then a visit every 10 days in the
@@ -860,19 +854,19 @@ def tuberculosis(facts: Facts) -> list[DueItem]:
                 "tb-first",
                 "肺结核患者第一次入户随访（接到通知72小时内）",
                 due,
-                due + dt.timedelta(days=TB_FIRST_VISIT_DAYS + 1),
+                due + dt.timedelta(days=tb_forms.FIRST_VISIT_DAYS + 1),
             )
         ]
     first_visit = first[0]
     start = _date(first_visit.data.get("treatment_started_on")) or first_visit.service_date
-    months = TREATMENT_MONTHS.get(str(first_visit.data.get("patient_type")), 6)
+    months = tb_forms.TREATMENT_MONTHS.get(str(first_visit.data.get("patient_type")), 6)
     course_end = add_months(start, months)
     followups = _signed(facts, "tb_followup", since=first_visit.service_date)
     if any(f.data.get("stopped_on") for f in followups):
         return []  # closed: the programme is ended next
     last = followups[-1] if followups else first_visit
-    if last.service_date < add_months(start, TB_INTENSIVE_MONTHS):
-        due_on = last.service_date + dt.timedelta(days=TB_INTENSIVE_INTERVAL_DAYS)
+    if last.service_date < add_months(start, tb_forms.INTENSIVE_MONTHS):
+        due_on = last.service_date + dt.timedelta(days=tb_forms.INTENSIVE_INTERVAL_DAYS)
         phase = "强化期"
     else:
         due_on = add_months(last.service_date, 1)
@@ -886,7 +880,7 @@ def tuberculosis(facts: Facts) -> list[DueItem]:
                 "tb-close",
                 "肺结核患者结案评估（疗程结束）",
                 course_end,
-                add_months(course_end, TB_CLOSING_LATE_MONTHS),
+                add_months(course_end, tb_forms.CLOSING_LATE_MONTHS),
             )
         ]
     n = len(followups) + 1

@@ -53,7 +53,12 @@ ROOM = {"1": "有", "2": "无"}
 VENTILATION = codes.GOOD_FAIR_POOR
 KNOWN = {"1": "掌握", "2": "未掌握"}
 STOP_REASONS = {"1": "完成疗程", "2": "死亡", "3": "丢失", "4": "转入耐多药治疗"}
-TREATMENT_MONTHS = {"1": 6, "2": 8}  # 初治 6, 复治 8 months (schedule.py reads these)
+# The schedule's and the quality rules' timing (规范 肺结核患者健康管理 服务内容 2–4).
+TREATMENT_MONTHS = {"1": 6, "2": 8}  # 初治 6, 复治 8 months
+FIRST_VISIT_DAYS = 3  # 接到通知单后72小时内访视
+INTENSIVE_MONTHS = 2  # 强化期: the first 2 months of treatment
+INTENSIVE_INTERVAL_DAYS = 10  # 强化期每10天随访1次; 继续期每月1次
+CLOSING_LATE_MONTHS = 1  # the closing assessment is late a month after the course ends
 
 # 第一次入户随访: what the patient and family were taught (掌握/未掌握 each).
 _TEACHING = (
