@@ -32,19 +32,27 @@ def _day(raw: str, field: str, errors: dict) -> dt.date | None:
 @domain_errors_as_http
 def register(request, record_id: int):
     record = services.get_record(request.user, record_id)
-    values = {"kind": "", "registered_on": services.today().isoformat(), "lmp": ""}
+    values = {
+        "kind": "",
+        "registered_on": services.today().isoformat(),
+        "lmp": "",
+        "discharge_date": "",
+    }
     errors: dict[str, str] = {}
     message = ""
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in values}
         day = _day(values["registered_on"], "registered_on", errors)
         lmp = _day(values["lmp"], "last_menstrual_period", errors)
+        discharged = _day(values["discharge_date"], "discharge_date", errors)
         if values["kind"] not in ProgrammeKind.values:
             errors["kind"] = "请选择管理项目"
         if day is None and "registered_on" not in errors:
             errors["registered_on"] = "请填写纳入管理日期"
         if not errors:
             details = {"last_menstrual_period": lmp.isoformat()} if lmp else {}
+            if discharged and values["kind"] == "child":
+                details["discharge_date"] = discharged.isoformat()
             try:
                 programmes.do_register_programme(
                     request.user, record.pk, values["kind"], day, details
@@ -82,17 +90,25 @@ def end(request, programme_id: int):
     ).first()
     if programme is None:
         raise Http404("管理项目不存在")
-    values = {"ended_on": services.today().isoformat(), "reason": "", "delivery_date": ""}
+    values = {
+        "ended_on": services.today().isoformat(),
+        "reason": "",
+        "delivery_date": "",
+        "discharge_date": "",
+    }
     errors: dict[str, str] = {}
     message = ""
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in values}
         day = _day(values["ended_on"], "ended_on", errors)
         delivered = _day(values["delivery_date"], "delivery_date", errors)
+        discharged = _day(values["discharge_date"], "discharge_date", errors)
         if day is None and "ended_on" not in errors:
             errors["ended_on"] = "请填写结束管理日期"
         if not errors:
             details = {"delivery_date": delivered.isoformat()} if delivered else {}
+            if discharged:
+                details["discharge_date"] = discharged.isoformat()
             try:
                 programmes.do_end_programme(
                     request.user, programme.pk, day, values["reason"], details

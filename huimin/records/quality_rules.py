@@ -597,11 +597,14 @@ def child_content_hits(signed: list[dict], person: PersonFacts, today: dt.date) 
 
 def discharge_visit_hits(signed: list[dict]) -> list[Hit]:
     """The newborn and postpartum home visits within 7 days of discharge (规范 0～6岁
-    儿童 服务内容 1; 孕产妇 服务内容 3), judged where the form records the discharge."""
-    out = []
+    儿童 服务内容 1; 孕产妇 服务内容 3), judged on the first visit where the form
+    records the discharge."""
+    out, seen = [], set()
     for f in signed:
-        if f["kind"] not in ("newborn_visit", "postpartum_visit"):
+        # The first visit of each kind; a high-risk newborn's later ones are extra.
+        if f["kind"] not in ("newborn_visit", "postpartum_visit") or f["kind"] in seen:
             continue
+        seen.add(f["kind"])
         data = _data(f)
         try:
             discharged = dt.date.fromisoformat(data.get("discharge_date") or "")

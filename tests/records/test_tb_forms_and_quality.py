@@ -107,7 +107,8 @@ def tb_programme(ended_on=None):
     return {"kind": "tb", "registered_on": D(2026, 11, 2), "ended_on": ended_on, "details": {}}
 
 
-def rules(forms, today=D(2027, 1, 10), programme=None):
+def rules(forms, today=None, programme=None):
+    today = today or D(2027, 1, 10)
     return {h.rule: h for h in tb_hits(forms, [programme or tb_programme()], today)}
 
 

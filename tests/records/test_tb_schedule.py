@@ -20,7 +20,8 @@ def tb(today, forms=(), programmes=(TB,)):
     }
 
 
-def first(day=D(2026, 11, 4), started="2026-11-01", patient_type="1"):
+def first(day=None, started="2026-11-01", patient_type="1"):
+    day = day or D(2026, 11, 4)
     return FormFact(
         "tb_first_visit",
         day,

@@ -61,7 +61,7 @@ INTENSIVE_INTERVAL_DAYS = 10  # 强化期每10天随访1次; 继续期每月1次
 CLOSING_LATE_MONTHS = 1  # the closing assessment is late a month after the course ends
 
 # 第一次入户随访: what the patient and family were taught (掌握/未掌握 each).
-_TEACHING = (
+TEACHING = (
     ("teach_diary_card", "服药记录卡的填写"),
     ("teach_dosing", "服药方法及药品存放"),
     ("teach_course", "肺结核治疗疗程"),
@@ -124,7 +124,7 @@ TB_FIRST_VISIT = FormSpec(
         Field("drug_pickup_on", "取药时间", DATE, allow_future=True, section="取药"),
         *(
             Field(name, label, CODE, required=True, codes=KNOWN, section="健康教育及培训")
-            for name, label in _TEACHING
+            for name, label in TEACHING
         ),
         Field("next_visit_date", "下次随访时间", DATE, allow_future=True, section="签名"),
         Field("doctor", "评估医生签名", TEXT, required=True, max_length=50, section="签名"),
