@@ -292,7 +292,7 @@ def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
         for p in Programme.objects.filter(
             _among("record_id", ids),
             kind__in=[*rules.PROGRAMME_FOLLOWUPS, *rules.SPECIFICATION_PROGRAMMES],
-        ).values("record_id", "kind", "registered_on", "ended_on", "details"):
+        ).values("record_id", "kind", "registered_on", "ended_on", "end_reason", "details"):
             programmes[p["record_id"]].append(p)
         twins = _likely_duplicates(records)
         existing = defaultdict(dict)

@@ -741,7 +741,9 @@ def tb_hits(signed: list[dict], programmes: list[dict], today: dt.date) -> list[
         months = tb_forms.TREATMENT_MONTHS.get(str(data.get("patient_type")), 6)
         course_end = add_months(start, months)
         overdue = add_months(course_end, tb_forms.CLOSING_LATE_MONTHS) <= today
-        if not closed and (p["ended_on"] is not None or overdue):
+        # A patient who moved away is closed by the receiving area's team.
+        moved = p.get("end_reason") == "moved"
+        if not closed and not moved and (p["ended_on"] is not None or overdue):
             out.append(
                 Hit(
                     "tb.closing",

@@ -148,6 +148,8 @@ def test_a_course_over_without_closing_assessment_is_flagged():
     assert "tb.closing" in rules([FIRST_ON_TIME], today=D(2027, 6, 1))
     ended = tb_programme(ended_on=D(2027, 5, 10))
     assert "tb.closing" in rules([FIRST_ON_TIME], today=D(2027, 5, 11), programme=ended)
+    moved = {**tb_programme(ended_on=D(2027, 3, 1)), "end_reason": "moved"}
+    assert "tb.closing" not in rules([FIRST_ON_TIME], today=D(2027, 6, 2), programme=moved)
     closed = [FIRST_ON_TIME, form(9, "tb_followup", D(2027, 5, 2), stopped_on="2027-05-01")]
     assert "tb.closing" not in rules(closed, today=D(2027, 6, 2))
 
