@@ -275,12 +275,18 @@ class ProgrammeIn(Schema):
     kind: str = Field(..., max_length=20, description="hypertension / diabetes / pregnancy …")
     registered_on: datetime.date
     last_menstrual_period: datetime.date | None = Field(None, description="孕产妇管理必填")
+    discharge_date: datetime.date | None = Field(
+        None, description="儿童：出院日期（新生儿访视在出院后7天内）"
+    )
 
 
 class ProgrammeEndIn(Schema):
     ended_on: datetime.date
     reason: str = Field(..., max_length=20, description="delivery / moved / death …")
     delivery_date: datetime.date | None = Field(None, description="分娩结束孕产妇管理时必填")
+    discharge_date: datetime.date | None = Field(
+        None, description="产妇出院日期（产后访视在出院后7天内）"
+    )
 
 
 def _programme_out(p) -> dict:
@@ -304,6 +310,8 @@ def register_programme(request, record_id: int, payload: ProgrammeIn):
     details = {}
     if payload.last_menstrual_period:
         details["last_menstrual_period"] = payload.last_menstrual_period.isoformat()
+    if payload.discharge_date:
+        details["discharge_date"] = payload.discharge_date.isoformat()
     programme = programmes.do_register_programme(
         request.user, record_id, payload.kind, payload.registered_on, details
     )
@@ -320,6 +328,8 @@ def end_programme(request, programme_id: int, payload: ProgrammeEndIn):
     details = {}
     if payload.delivery_date:
         details["delivery_date"] = payload.delivery_date.isoformat()
+    if payload.discharge_date:
+        details["discharge_date"] = payload.discharge_date.isoformat()
     programme = programmes.do_end_programme(
         request.user, programme_id, payload.ended_on, payload.reason, details
     )

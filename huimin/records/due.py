@@ -31,9 +31,11 @@ SCHEDULED_KINDS = (
     "prenatal_followup",
     "postpartum_visit",
     "postpartum_42",
+    *schedule.TCM_TB_KINDS,
 )
 # Forms older than this cannot change an adult's schedule: quarters and years look back
-# one year at most, a pregnancy ten months. Children's forms are read from birth.
+# one year at most, a pregnancy ten months. Children's forms (vaccines up to 18) are read
+# from birth.
 LOOKBACK_DAYS = 400
 
 
@@ -105,7 +107,7 @@ def _forms(people: dict, today: dt.date) -> list[dict]:
     """Signed forms in force of these people, with only the data keys the schedule
     reads, in one query."""
     cutoff = today - dt.timedelta(days=LOOKBACK_DAYS)
-    born_after = dt.date(today.year - schedule.CHILD_AGE_LIMIT - 1, 1, 1)
+    born_after = dt.date(today.year - schedule.FORMS_FROM_BIRTH_UNDER_AGE - 1, 1, 1)
     children = [pid for pid, p in people.items() if p.birth_date and p.birth_date >= born_after]
     recent = Q(service_date__gte=cutoff)
     if children:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from huimin.policy import jurisdiction_of, reads, requires
+from huimin.records import schedule
 from huimin.records.models import DueService, FormKind
 from huimin.registry.models import Region, RegionLevel
 
@@ -40,6 +41,7 @@ SERVICES = {
         "prenatal_followup",
         "postpartum_visit",
         "postpartum_42",
+        *schedule.TCM_TB_KINDS,
     )
 }
 

@@ -97,6 +97,8 @@ class FormKind(models.TextChoices):
     INFECTIOUS_REPORT = "infectious_report", "传染病报告卡"
     HEALTH_EDUCATION = "health_education", "健康教育活动记录表"
     HEALTH_SUPERVISION = "health_supervision", "卫生监督协管信息报告登记表"
+    TB_FIRST_VISIT = "tb_first_visit", "肺结核患者第一次入户随访记录表"
+    TB_FOLLOWUP = "tb_followup", "肺结核患者随访服务记录表"
 
 
 class FormStatus(models.TextChoices):

@@ -37,6 +37,7 @@ def register(request, record_id: int):
         "registered_on": services.today().isoformat(),
         "lmp": "",
         schedule.UNDER_TARGET_REASON: "",
+        "discharge_date": "",
     }
     errors: dict[str, str] = {}
     message = ""
@@ -44,6 +45,7 @@ def register(request, record_id: int):
         values = {k: request.POST.get(k, "").strip() for k in values}
         day = _day(values["registered_on"], "registered_on", errors)
         lmp = _day(values["lmp"], "last_menstrual_period", errors)
+        discharged = _day(values["discharge_date"], "discharge_date", errors)
         if values["kind"] not in ProgrammeKind.values:
             errors["kind"] = "请选择管理项目"
         if day is None and "registered_on" not in errors:
@@ -52,6 +54,8 @@ def register(request, record_id: int):
             details = {"last_menstrual_period": lmp.isoformat()} if lmp else {}
             if values[schedule.UNDER_TARGET_REASON]:
                 details[schedule.UNDER_TARGET_REASON] = values[schedule.UNDER_TARGET_REASON][:100]
+            if discharged and values["kind"] == "child":
+                details["discharge_date"] = discharged.isoformat()
             try:
                 programmes.do_register_programme(
                     request.user, record.pk, values["kind"], day, details
@@ -89,17 +93,25 @@ def end(request, programme_id: int):
     ).first()
     if programme is None:
         raise Http404("管理项目不存在")
-    values = {"ended_on": services.today().isoformat(), "reason": "", "delivery_date": ""}
+    values = {
+        "ended_on": services.today().isoformat(),
+        "reason": "",
+        "delivery_date": "",
+        "discharge_date": "",
+    }
     errors: dict[str, str] = {}
     message = ""
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in values}
         day = _day(values["ended_on"], "ended_on", errors)
         delivered = _day(values["delivery_date"], "delivery_date", errors)
+        discharged = _day(values["discharge_date"], "discharge_date", errors)
         if day is None and "ended_on" not in errors:
             errors["ended_on"] = "请填写结束管理日期"
         if not errors:
             details = {"delivery_date": delivered.isoformat()} if delivered else {}
+            if discharged:
+                details["discharge_date"] = discharged.isoformat()
             try:
                 programmes.do_end_programme(
                     request.user, programme.pk, day, values["reason"], details

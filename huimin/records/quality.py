@@ -44,7 +44,7 @@ from huimin.audit.services import record as audit
 from huimin.core.errors import Conflict, NotFound, ValidationFailed
 from huimin.records import forms as form_specs
 from huimin.records import quality_rules as rules
-from huimin.records.forms.chronic import OUTCOME_KEYS, UNDER_TARGET_REASON
+from huimin.records.forms.chronic import OUTCOME_KEYS
 from huimin.records.forms.spec import Context
 from huimin.records.models import (
     Finding,
@@ -72,6 +72,7 @@ FORM_CHECK_VERSION = 1
 _DECIMAL_MEASURES = frozenset({"height_cm", "weight_kg", "waist_cm", "fasting_glucose"})
 # Forms whose rules read `data` besides the specification check.
 _NEEDS_DATA = frozenset({rules.HEALTH_CHECK})
+_NEEDS_DATA |= rules.SPECIFICATION_DATA_KINDS  # children's, maternal and TB rules
 _FORM_COLUMNS = ("id", "record_id", "kind", "status", "service_date", "created_at", *rules.MEASURES)
 _OUTCOME_AT = len(_FORM_COLUMNS)
 
@@ -305,14 +306,9 @@ def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
         }
         programmes = defaultdict(list)
         for p in Programme.objects.filter(
-            _among("record_id", ids), kind__in=list(rules.PROGRAMME_FOLLOWUPS)
-        ).values(
-            "record_id",
-            "kind",
-            "registered_on",
-            "ended_on",
-            **{UNDER_TARGET_REASON: KeyTextTransform(UNDER_TARGET_REASON, "details")},
-        ):
+            _among("record_id", ids),
+            kind__in=[*rules.PROGRAMME_FOLLOWUPS, *rules.SPECIFICATION_PROGRAMMES],
+        ).values("record_id", "kind", "registered_on", "ended_on", "end_reason", "details"):
             programmes[p["record_id"]].append(p)
         twins = _likely_duplicates(records)
         existing = defaultdict(dict)

@@ -21,6 +21,8 @@ from decimal import Decimal
 
 from huimin.core.dates import age_on
 from huimin.records.forms import SPECS
+from huimin.records.forms import maternal as maternal_forms
+from huimin.records.forms import tuberculosis as tb_forms
 from huimin.records.forms.chronic import (
     RECHECK_DAYS,
     TARGET_AGE,
@@ -33,6 +35,7 @@ from huimin.records.forms.chronic import (
 )
 from huimin.records.forms.health_check import ELDERLY_FROM_AGE, missing_elderly_panel
 from huimin.records.forms.health_check import FIELD_LABELS as CHECK_LABELS
+from huimin.records.forms.immunisation import add_months
 from huimin.records.forms.spec import Context, Problem, clean
 
 BLOCKING, WARNING, REVIEW = "blocking", "warning", "review"
@@ -674,6 +677,7 @@ def check_record(facts: RecordFacts, today: dt.date, stats: dict | None = None) 
     hits += duplicate_form_hits(facts.forms)
     hits += followup_hits(facts.forms, facts.programmes, today, p.birth_date)
     hits += registration_hits(facts.programmes, p)
+    hits += specification_hits(facts, today)
     if facts.duplicate_person:
         hits.append(
             Hit(
@@ -695,3 +699,230 @@ def check_record(facts: RecordFacts, today: dt.date, stats: dict | None = None) 
 def qualified(hits: Iterable[Hit]) -> bool:
     """合格: no blocking finding."""
     return not any(h.severity == BLOCKING for h in hits)
+
+
+# ---------------------------------------------------------------- children, maternal, TB
+# Rules against the specification that read other forms or the programme (规范 第三版:
+# 0～6岁儿童, 孕产妇, 肺结核患者健康管理). Form-local content rules live in the form
+# specifications (forms/child.py, maternal.py, tuberculosis.py) and reach the findings
+# through `form_spec_hits`.
+
+# Forms these rules read `data` of (quality._NEEDS_DATA) and the programmes they need,
+# with their details (quality loads them).
+SPECIFICATION_DATA_KINDS = frozenset(
+    {"child_check", "newborn_visit", "prenatal_followup", "postpartum_visit"}
+    | {"tb_first_visit", "tb_followup"}
+)
+SPECIFICATION_PROGRAMMES = frozenset({"pregnancy", "tb"})
+
+RULE_LABELS |= {
+    "completeness.haemoglobin": "缺血红蛋白检测",
+    "newborn.late": "新生儿访视超时",
+    "maternal.weeks": "孕周与末次月经不符",
+    "maternal.visit_window": "产前随访孕周不符",
+    "maternal.postpartum_late": "产后访视超时",
+    "tb.first_visit_late": "结核首次入户超时",
+    "tb.gap": "结核随访间隔过长",
+    "tb.closing": "结核缺结案评估",
+}
+
+VISIT_AFTER_DISCHARGE_DAYS = 7
+HAEMOGLOBIN_6_8_BY_MONTHS = 10  # past the 8-month check's window
+
+
+def specification_hits(facts: RecordFacts, today: dt.date) -> list[Hit]:
+    signed = _dated(_signed(facts.forms))
+    return (
+        child_content_hits(signed, facts.person, today)
+        + discharge_visit_hits(signed)
+        + maternal_hits(signed, facts.programmes)
+        + tb_hits(signed, facts.programmes, today)
+    )
+
+
+def _data(f: dict) -> dict:
+    return f.get("data") or {}
+
+
+def child_content_hits(signed: list[dict], person: PersonFacts, today: dt.date) -> list[Hit]:
+    """Blood haemoglobin once at 6–8 months (规范 0～6岁儿童 服务内容 2.(2): 在婴幼儿
+    6～8、18、30月龄时分别进行1次血常规（或血红蛋白）检测): judged once the 8-month
+    check is signed, or the child is past its window with only the 6-month one."""
+    checks = [f for f in signed if f["kind"] == "child_check"]
+    six_eight = [f for f in checks if str(_data(f).get("month_age")) in ("6", "8")]
+    if not six_eight or any(_data(f).get("haemoglobin") is not None for f in six_eight):
+        return []
+    judged = any(str(_data(f).get("month_age")) == "8" for f in six_eight) or today >= add_months(
+        person.birth_date, HAEMOGLOBIN_6_8_BY_MONTHS
+    )
+    if not judged:
+        return []
+    return [
+        Hit(
+            "completeness.haemoglobin",
+            BLOCKING,
+            "haemoglobin",
+            "6～8月龄健康检查均未记录血红蛋白值（应检测1次）",
+            six_eight[-1]["id"],
+        )
+    ]
+
+
+def discharge_visit_hits(signed: list[dict]) -> list[Hit]:
+    """The newborn and postpartum home visits within 7 days of discharge (规范 0～6岁
+    儿童 服务内容 1; 孕产妇 服务内容 3), judged on the first visit where the form
+    records the discharge."""
+    out, seen = [], set()
+    for f in signed:
+        # The first visit of each kind; a high-risk newborn's later ones are extra.
+        if f["kind"] not in ("newborn_visit", "postpartum_visit") or f["kind"] in seen:
+            continue
+        seen.add(f["kind"])
+        data = _data(f)
+        try:
+            discharged = dt.date.fromisoformat(data.get("discharge_date") or "")
+        except ValueError:
+            continue
+        days = (f["service_date"] - discharged).days
+        if days > VISIT_AFTER_DISCHARGE_DAYS:
+            rule, what = (
+                ("newborn.late", "新生儿家庭访视")
+                if f["kind"] == "newborn_visit"
+                else ("maternal.postpartum_late", "产后访视")
+            )
+            out.append(
+                Hit(
+                    rule,
+                    WARNING,
+                    "visit_date",
+                    f"{what}应在出院后7天内，本次为出院后第{days}天",
+                    f["id"],
+                )
+            )
+    return out
+
+
+def maternal_hits(signed: list[dict], programmes: list[dict]) -> list[Hit]:
+    """第2～5次产前随访: the gestational week against the pregnancy's last period (more
+    than 2 weeks apart is an error) and the visit number against its weeks (规范 孕产妇
+    服务内容 2: 孕16～20周、21～24周、28～36周、37～40周各1次)."""
+    pregnancies = [p for p in programmes if p["kind"] == "pregnancy"]
+    out = []
+    for f in signed:
+        if f["kind"] != "prenatal_followup":
+            continue
+        data, day = _data(f), f["service_date"]
+        weeks = data.get("gestational_weeks")
+        if weeks is None:
+            continue
+        lmp = _lmp_on(pregnancies, day)
+        if lmp is not None and lmp <= day:
+            expected = maternal_forms.weeks_since(lmp, day)
+            if abs(weeks - expected) > maternal_forms.WEEKS_TOLERANCE:
+                out.append(
+                    Hit(
+                        "maternal.weeks",
+                        BLOCKING,
+                        "gestational_weeks",
+                        f"孕周（{weeks}周）与末次月经（{lmp.isoformat()}）推算的"
+                        f"{expected}周相差超过{maternal_forms.WEEKS_TOLERANCE}周",
+                        f["id"],
+                    )
+                )
+        window = maternal_forms.PRENATAL_VISIT_WEEKS.get(data.get("visit_number"))
+        if window and not window[0] <= weeks <= window[1]:
+            out.append(
+                Hit(
+                    "maternal.visit_window",
+                    WARNING,
+                    "visit_number",
+                    f"第{data['visit_number']}次产前随访应在孕{window[0]}～{window[1]}周，"
+                    f"本次为孕{weeks}周",
+                    f["id"],
+                )
+            )
+    return out
+
+
+def _lmp_on(pregnancies: list[dict], day: dt.date) -> dt.date | None:
+    for p in sorted(pregnancies, key=lambda p: p["registered_on"], reverse=True):
+        if p["registered_on"] <= day and (p["ended_on"] is None or day <= p["ended_on"]):
+            try:
+                return dt.date.fromisoformat((p.get("details") or {}).get("last_menstrual_period"))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def tb_hits(signed: list[dict], programmes: list[dict], today: dt.date) -> list[Hit]:
+    """肺结核患者健康管理 (规范 服务内容 2–4): the first home visit within 72 hours of
+    the notification (the registration), a visit at least every 10 days in the
+    intensive phase and every month after, and a closing assessment once the course
+    is over."""
+    out = []
+    for p in programmes:
+        if p["kind"] != "tb" or p["registered_on"] > today:
+            continue
+        mine = [
+            f
+            for f in signed
+            if f["kind"] in ("tb_first_visit", "tb_followup")
+            and f["service_date"] >= p["registered_on"]
+            and (p["ended_on"] is None or f["service_date"] <= p["ended_on"])
+        ]
+        first = next((f for f in mine if f["kind"] == "tb_first_visit"), None)
+        if first is None:
+            continue  # the due list shows it; nothing recorded to judge
+        late = (first["service_date"] - p["registered_on"]).days
+        if late > tb_forms.FIRST_VISIT_DAYS:
+            out.append(
+                Hit(
+                    "tb.first_visit_late",
+                    WARNING,
+                    "visit_date",
+                    f"第一次入户随访应在接到通知72小时内，本次为登记后第{late}天",
+                    first["id"],
+                )
+            )
+        data = _data(first)
+        try:
+            start = dt.date.fromisoformat(data.get("treatment_started_on") or "")
+        except ValueError:
+            start = first["service_date"]
+        intensive_end = add_months(start, tb_forms.INTENSIVE_MONTHS)
+        visits = [f for f in mine if f["service_date"] >= first["service_date"]]
+        for a, b in itertools.pairwise(visits):
+            limit = (
+                a["service_date"] + dt.timedelta(days=tb_forms.INTENSIVE_INTERVAL_DAYS)
+                if a["service_date"] < intensive_end
+                else add_months(a["service_date"], 1)
+            )
+            if b["service_date"] > limit:
+                phase = "强化期每10天" if a["service_date"] < intensive_end else "继续期每月"
+                days = (b["service_date"] - a["service_date"]).days
+                out.append(
+                    Hit(
+                        "tb.gap",
+                        WARNING,
+                        "visit_date",
+                        f"{phase}应随访1次：{a['service_date'].isoformat()}至"
+                        f"{b['service_date'].isoformat()}共{days}天",
+                        b["id"],
+                    )
+                )
+        closed = any(_data(f).get("stopped_on") for f in visits if f["kind"] == "tb_followup")
+        months = tb_forms.TREATMENT_MONTHS.get(str(data.get("patient_type")), 6)
+        course_end = add_months(start, months)
+        overdue = add_months(course_end, tb_forms.CLOSING_LATE_MONTHS) <= today
+        # A patient who moved away is closed by the receiving area's team.
+        moved = p.get("end_reason") == "moved"
+        if not closed and not moved and (p["ended_on"] is not None or overdue):
+            out.append(
+                Hit(
+                    "tb.closing",
+                    WARNING,
+                    "tb_followup",
+                    f"疗程应于{course_end.isoformat()}结束，未见结案评估（停止治疗及全程管理情况）",
+                )
+            )
+    return out

@@ -21,9 +21,10 @@ Conventions
   the specification follows up within two weeks (控制不满意, 不良反应, 并发症, a referral;
   SMI 不稳定 or 基本稳定) replaces the quarter's item with a recheck due within 14 days
   of that visit. Phone follow-ups and SMI visits marked 未访到 deliver nothing here.
-- Children's vaccines are scheduled up to age 7 (the programme's 0–6 schedule); late
-  catch-up for older children is done at school-entry checks by the vaccination
-  clinic, not from the village doctor's list.
+- Children's vaccines follow the 2021 schedule and its catch-up notes: every child
+  under 7; from 7 to 18 (BCG until 4, JE until 16) the catch-up of a child whose
+  vaccination card is kept here (at least one programme dose recorded) — a child
+  without one is followed by the vaccination clinic's own card.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 
 from huimin.core.dates import age_on
 from huimin.records.forms import chronic as chronic_forms
+from huimin.records.forms import tuberculosis as tb_forms
 from huimin.records.forms.chronic import (
     TARGET_AGE,
     UNDER_TARGET_REASON,
@@ -40,15 +42,22 @@ from huimin.records.forms.chronic import (
     needs_recheck,
 )
 from huimin.records.forms.immunisation import (
+    CATCH_UP_AGE_LIMIT,
+    CATCH_UP_BEFORE_AGE,
+    DT_FROM_YEARS,
     INACTIVATED_ALTERNATIVES,
+    MPSV_A_UNTIL_MONTHS,
     PROGRAMME_SCHEDULE,
     SERIES,
     ScheduledDose,
     add_months,
+    dose_key,
 )
 from huimin.records.models import ProgrammeKind
 
 HORIZON_DAYS = 120
+# Forms of these kinds are read by the TCM and tuberculosis schedules (due.py loads them).
+TCM_TB_KINDS = ("tcm_child", "tcm_elderly", "tb_first_visit", "tb_followup")
 
 ACTIVE = "active"
 
@@ -63,18 +72,23 @@ RECHECK_DAYS = chronic_forms.RECHECK_DAYS
 
 CHILD_CHECK_MONTHS = (1, 3, 6, 8, 12, 18, 24, 30, 36)
 CHILD_CHECK_YEARS = (4, 5, 6)
+NEWBORN_DAYS = 28  # 新生儿期
+NEWBORN_VISIT_DAYS = 7  # the home visit within 7 days of discharge
+FULL_MONTH_DAYS = (28, 30)  # 满月: 新生儿满28天后, done by day 30
+PRETERM_WEEKS = 37
+LOW_BIRTH_WEIGHT_KG = 2.5
 
 # Antenatal visits 2–5: (visit number, first week, first late week).
 ANTENATAL = ((2, 16, 21), (3, 21, 25), (4, 28, 37), (5, 37, 41))
 FIRST_ANTENATAL_LATE_WEEK = 13
 DELIVERY = "delivery"
 POSTPARTUM_VISIT_LAST_DAY = 28  # specification: within 28 days at the latest
+POSTPARTUM_AFTER_DISCHARGE_DAYS = 7  # 出院后1周内
 POSTPARTUM_42_LISTED_DAYS = 84  # a missed 42-day check stays listed for 12 weeks
 
 CHILD_AGE_LIMIT = 7
-# Catch-up limits of the 2021 schedule's notes: a child of 4 or more who missed BCG is
-# not vaccinated (未接种卡介苗的≥4岁儿童不予补种), so BCG leaves the list at 4.
-CATCH_UP_BEFORE_AGE = {"BCG": 4}
+# A child's forms are read from birth until the vaccine catch-up ends (due.py).
+FORMS_FROM_BIRTH_UNDER_AGE = CATCH_UP_AGE_LIMIT
 ELDERLY_AGE = 65
 # Registered patients who are due the yearly health check besides the 65+.
 CHECKED_PROGRAMMES = ("hypertension", "diabetes", "smi")
@@ -127,7 +141,22 @@ class DueItem:
 
 
 # Keys of Form.data the schedule reads; due.refresh loads only these.
-DATA_KEYS = ("month_age", "visit_number", "vaccine", "dose", *chronic_forms.OUTCOME_KEYS)
+DATA_KEYS = (
+    "month_age",
+    "visit_number",
+    "vaccine",
+    "dose",
+    # The first newborn visit: is the baby high-risk?
+    "gestational_weeks",
+    "birth_weight",
+    "birth_conditions",
+    "malformation",
+    # Tuberculosis: treatment start, patient type, the closing assessment.
+    "treatment_started_on",
+    "patient_type",
+    "stopped_on",
+    *chronic_forms.OUTCOME_KEYS,
+)
 
 
 # ---------------------------------------------------------------- helpers
@@ -236,6 +265,8 @@ def due_services(facts: Facts) -> list[DueItem]:
     items += child_checks(facts)
     items += vaccines(facts)
     items += maternal(facts)
+    items += tcm(facts)
+    items += tuberculosis(facts)
     horizon = facts.today + dt.timedelta(days=HORIZON_DAYS)
     items = [i for i in items if i.due_on <= horizon]
     return sorted(items, key=lambda i: (i.overdue_on, i.due_on, i.service, i.occasion))
@@ -351,33 +382,56 @@ def health_check(facts: Facts) -> list[DueItem]:
 
 
 def child_checks(facts: Facts) -> list[DueItem]:
-    """0–6 years: the newborn home visit (within 7 days, late after 28 days of age),
-    check-ups at 1, 3, 6, 8, 12, 18, 24, 30 and 36 months (late a month after) and at 4,
-    5 and 6 years (late at the next birthday)."""
+    """0–6 years: the newborn home visit within 7 days of discharge (规范 0～6岁儿童
+    健康管理 服务内容 1: 新生儿出院后1周内; discharge from the child's registration,
+    else the birth day), another visit for a high-risk newborn, 满月 at 28–30 days,
+    check-ups at 3, 6, 8, 12, 18, 24, 30 and 36 months (late a month after) and at 4, 5
+    and 6 years (late at the next birthday)."""
     birth, today = facts.birth_date, facts.today
     if age_on(birth, today) >= CHILD_AGE_LIMIT or _ended(facts, "child"):
         return []
     ages = {_int(f.data.get("month_age")) for f in _signed(facts, "child_check")}
+    programme = _latest_open(facts, "child")
+    discharged = _date(programme.details.get("discharge_date")) if programme else None
+    discharged = max(discharged or birth, birth)
+    newborn_end = birth + dt.timedelta(days=NEWBORN_DAYS)
+    visits = _signed(facts, "newborn_visit")
+    when = "出院后7天内" if programme and programme.details.get("discharge_date") else "出生后7天内"
     occasions = [
         _Occasion(
             DueItem(
                 "newborn_visit",
                 "newborn",
-                "新生儿家庭访视",
-                birth,
-                birth + dt.timedelta(days=29),
+                f"新生儿家庭访视（{when}）",
+                discharged,
+                discharged + dt.timedelta(days=NEWBORN_VISIT_DAYS + 1),
             ),
-            done=bool(_signed(facts, "newborn_visit")),
+            done=bool(visits),
+            listed_until=newborn_end,
         )
     ]
-    for m in CHILD_CHECK_MONTHS:
-        label = "满月健康检查" if m == 1 else f"{m}月龄健康检查"
+    extra = _high_risk_visit(visits, newborn_end)
+    if extra is not None:
+        occasions.append(_Occasion(extra, done=len(visits) >= 2, listed_until=newborn_end))
+    occasions.append(
+        _Occasion(
+            DueItem(
+                "child_check",
+                "month-1",
+                "满月健康检查（出生28～30天）",
+                birth + dt.timedelta(days=FULL_MONTH_DAYS[0]),
+                birth + dt.timedelta(days=FULL_MONTH_DAYS[1] + 1),
+            ),
+            done=1 in ages,
+        )
+    )
+    for m in CHILD_CHECK_MONTHS[1:]:
         occasions.append(
             _Occasion(
                 DueItem(
                     "child_check",
                     f"month-{m}",
-                    label,
+                    f"{m}月龄健康检查",
                     add_months(birth, m),
                     add_months(birth, m + 1) + dt.timedelta(days=1),
                 ),
@@ -397,43 +451,156 @@ def child_checks(facts: Facts) -> list[DueItem]:
                 done=12 * y in ages,
             )
         )
-    return _series(occasions, today)
+    # The newborn occasions carry their own last day; the checks supersede each other.
+    listed = [o for o in occasions if o.item.service == "newborn_visit"]
+    return _series(listed, today) + _series(occasions[len(listed) :], today)
+
+
+def high_risk_newborn(data: dict) -> list[str]:
+    """Why the first home visit's facts make a newborn high-risk (规范: 早产儿、低出生
+    体重儿、多胞胎、出生缺陷 — 根据实际情况增加家庭访视次数): empty when none."""
+    out = []
+    weeks = _int(data.get("gestational_weeks"))
+    if weeks is not None and weeks < PRETERM_WEEKS:
+        out.append("早产")
+    try:
+        weight = float(data.get("birth_weight"))
+    except (TypeError, ValueError):
+        weight = None
+    if weight is not None and weight < LOW_BIRTH_WEIGHT_KG:
+        out.append("低出生体重")
+    if "5" in (data.get("birth_conditions") or ()):
+        out.append("双多胎")
+    if data.get("malformation") == "2":
+        out.append("出生缺陷")
+    return out
+
+
+def _high_risk_visit(visits: list[FormFact], newborn_end: dt.date) -> DueItem | None:
+    """A high-risk newborn's second home visit: on the date the first visit planned,
+    else a week after it, while still a newborn; late a week later."""
+    if not visits:
+        return None
+    first = visits[0]
+    reasons = high_risk_newborn(first.data)
+    if not reasons:
+        return None
+    due_on = first.next_due_date or first.service_date + dt.timedelta(days=7)
+    if due_on > newborn_end:
+        return None
+    overdue_on = min(due_on + dt.timedelta(days=7), newborn_end + dt.timedelta(days=1))
+    return DueItem(
+        "newborn_visit",
+        "newborn-2",
+        f"高危新生儿增加访视（{'、'.join(reasons)}）",
+        due_on,
+        overdue_on,
+    )
 
 
 def vaccines(facts: Facts) -> list[DueItem]:
     """The national programme schedule: per series, the next dose not yet given, due at
-    max(the schedule's age, the previous dose + the minimum interval)."""
+    max(the schedule's age, the previous dose + the minimum interval). Doses are keyed
+    by vaccine (MPSV-A 2 is not MPSV-AC 2). Under 7 every child is followed; from 7 to
+    18 only a child with a programme dose on record here (the 2021 notes' catch-up
+    ages; a child whose card is kept at the vaccination clinic is followed there)."""
     birth, today = facts.birth_date, facts.today
-    if age_on(birth, today) >= CHILD_AGE_LIMIT:
+    age = age_on(birth, today)
+    if age >= CATCH_UP_AGE_LIMIT:
         return []
     given: dict[tuple[str, int], dt.date] = {}
     used: set[str] = set()
     for f in _signed(facts, "immunisation"):
         vaccine, dose = f.data.get("vaccine"), _int(f.data.get("dose"))
-        series = SERIES.get(vaccine or "")
-        if series is None or dose is None:
+        if vaccine not in SERIES or dose is None:
             continue
-        given.setdefault((series, dose), f.service_date)
+        given.setdefault(dose_key(vaccine, dose), f.service_date)
         used.add(vaccine)
+    if age >= CHILD_AGE_LIMIT and not used:
+        return []
     out = []
-    age = age_on(birth, today)
     for series, doses in _plan(used).items():
+        if series in ("DTaP", "DT"):
+            continue
         previous: dt.date | None = None
+        first: dt.date | None = None
         for d in doses:
-            if age >= CATCH_UP_BEFORE_AGE.get(d.vaccine, CHILD_AGE_LIMIT):
+            if age >= CATCH_UP_BEFORE_AGE.get(d.vaccine, CATCH_UP_AGE_LIMIT):
                 break
-            if (series, d.dose) in given:
-                previous = given[(series, d.dose)]
+            key = dose_key(d.vaccine, d.dose)
+            if key in given:
+                previous = given[key]
+                first = first or previous
                 continue
-            due_on = birth + dt.timedelta(days=d.due_age_days)
-            if previous is not None:
-                due_on = max(due_on, previous + dt.timedelta(days=d.min_interval_days))
-            overdue_on = max(birth + dt.timedelta(days=d.overdue_age_days), due_on)
-            out.append(
-                DueItem("immunisation", f"{d.vaccine}-{d.dose}", d.label, due_on, overdue_on)
-            )
+            if d.vaccine == "MPSV-A" and today >= add_months(birth, MPSV_A_UNTIL_MONTHS):
+                continue  # A+C catches it up from 24 months
+            item = _dose_due(d, birth, previous, first)
+            if d.vaccine == "MPSV-AC" and d.dose == 1 and ("MPSV-A", 2) not in given:
+                item = _mpsv_ac_catch_up(d, birth, previous)
+            out.append(item)
             break
+    out += _diphtheria_tetanus(birth, today, given)
     return out
+
+
+def _dose_due(
+    d: ScheduledDose, birth: dt.date, previous: dt.date | None, first: dt.date | None
+) -> DueItem:
+    due_on = birth + dt.timedelta(days=d.due_age_days)
+    if previous is not None:
+        due_on = max(due_on, previous + dt.timedelta(days=d.min_interval_days))
+    if first is not None and d.after_first_days:
+        due_on = max(due_on, first + dt.timedelta(days=d.after_first_days))
+    overdue_on = max(birth + dt.timedelta(days=d.overdue_age_days), due_on)
+    return DueItem("immunisation", f"{d.vaccine}-{d.dose}", d.label, due_on, overdue_on)
+
+
+def _mpsv_ac_catch_up(d: ScheduledDose, birth: dt.date, previous: dt.date | None) -> DueItem:
+    """Group A incomplete: A+C 1 from 24 months, 3 months after a lone MPSV-A 1 (the
+    A series' own interval), late at 4 years as scheduled."""
+    due_on = add_months(birth, MPSV_A_UNTIL_MONTHS)
+    if previous is not None:
+        due_on = max(due_on, add_months(previous, 3))
+    overdue_on = max(birth + dt.timedelta(days=d.overdue_age_days), due_on)
+    label = f"{d.label}（补种A群流脑疫苗）"
+    return DueItem("immunisation", f"{d.vaccine}-{d.dose}", label, due_on, overdue_on)
+
+
+def _diphtheria_tetanus(
+    birth: dt.date, today: dt.date, given: dict[tuple[str, int], dt.date]
+) -> list[DueItem]:
+    """DTaP at 3, 4, 5 and 18 months and DT at 6 years; from 6 years a child short of
+    doses catches up with DT (2021 notes): fewer than 3 doses in all → DT up to 3 (the
+    2nd ≥1 month after the 1st, the 3rd ≥6 months after the 2nd); 3 DTaP and no DT → one
+    DT ≥6 months after the 3rd; 4 DTaP and no DT → one DT ≥12 months after the 4th."""
+    dtap = [given[("DTaP", n)] for n in range(1, 5) if ("DTaP", n) in given]
+    dts = [given[("DT", n)] for n in range(1, 4) if ("DT", n) in given]
+    six = add_years(birth, DT_FROM_YEARS)
+    seven = add_years(birth, CHILD_AGE_LIMIT)
+    if today < six:
+        for d in PROGRAMME_SCHEDULE:
+            if d.vaccine == "DTaP" and ("DTaP", d.dose) not in given:
+                previous = given.get(("DTaP", d.dose - 1))
+                return [_dose_due(d, birth, previous, None)]
+        if dts:
+            return []
+        due_on = max(six, add_months(dtap[-1], 12)) if dtap else six
+        return [_dt_item(1, due_on, max(seven, due_on), "白破疫苗")]
+    total = len(dtap) + len(dts)
+    if total < 3:
+        n = len(dts) + 1
+        last = max([*dtap, *dts], default=None)
+        gap = {0: 0, 1: 1, 2: 6}[total]
+        due_on = six if last is None else max(six, add_months(last, gap))
+        return [_dt_item(n, due_on, max(seven, due_on), f"白破疫苗第{n}剂（补种）")]
+    if dts:
+        return []
+    due_on = max(six, add_months(dtap[-1], 6 if len(dtap) == 3 else 12))
+    return [_dt_item(1, due_on, max(seven, due_on), "白破疫苗")]
+
+
+def _dt_item(n: int, due_on: dt.date, overdue_on: dt.date, label: str) -> DueItem:
+    return DueItem("immunisation", f"DT-{n}", label, due_on, overdue_on)
 
 
 def _plan(used: set[str]) -> dict[str, list[ScheduledDose]]:
@@ -468,7 +635,7 @@ def maternal(facts: Facts) -> list[DueItem]:
     delivered = _date(p.details.get("delivery_date"))
     if p.end_reason != DELIVERY or delivered is None:
         return []
-    return _postpartum(facts, delivered)
+    return _postpartum(facts, delivered, _date(p.details.get("discharge_date")))
 
 
 def _antenatal(facts: Facts, p: ProgrammeFact, lmp: dt.date) -> list[DueItem]:
@@ -509,15 +676,28 @@ def _antenatal(facts: Facts, p: ProgrammeFact, lmp: dt.date) -> list[DueItem]:
     return _series(occasions, facts.today)
 
 
-def _postpartum(facts: Facts, delivered: dt.date) -> list[DueItem]:
+def _postpartum(facts: Facts, delivered: dt.date, discharged: dt.date | None) -> list[DueItem]:
+    """The postpartum visit within 7 days of discharge (规范 孕产妇健康管理 服务内容
+    3: 于产妇出院后1周内到产妇家中进行产后访视); without a discharge date on record,
+    on days 3–7 after delivery. The 42-day check from day 42."""
+
     def day(n: int) -> dt.date:
         return delivered + dt.timedelta(days=n)
 
+    visit = DueItem("postpartum_visit", "postpartum", "产后访视（产后3～7天）", day(3), day(8))
+    if discharged is not None and discharged >= delivered:
+        visit = DueItem(
+            "postpartum_visit",
+            "postpartum",
+            "产后访视（出院后7天内）",
+            discharged,
+            discharged + dt.timedelta(days=POSTPARTUM_AFTER_DISCHARGE_DAYS + 1),
+        )
     occasions = [
         _Occasion(
-            DueItem("postpartum_visit", "postpartum", "产后访视（产后3～7天）", day(3), day(8)),
+            visit,
             done=bool(_signed(facts, "postpartum_visit", since=delivered)),
-            listed_until=day(POSTPARTUM_VISIT_LAST_DAY),
+            listed_until=max(day(POSTPARTUM_VISIT_LAST_DAY), visit.overdue_on),
         ),
         _Occasion(
             DueItem("postpartum_42", "postpartum-42", "产后42天健康检查", day(42), day(57)),
@@ -587,6 +767,8 @@ def registration_problems(
         }
     if kind == "child" and age >= CHILD_AGE_LIMIT:
         return {"kind": "0～6岁儿童健康管理只登记未满7岁的儿童"}
+    if kind == "child":
+        return _discharge_problems(details, birth_date, today, "出生日期")
     if kind == "elderly" and age < ELDERLY_AGE:
         return {"kind": "老年人健康管理只登记65岁及以上的居民"}
     if kind == "pregnancy":
@@ -635,4 +817,132 @@ def ending_problems(
         lmp = _date(details.get("last_menstrual_period"))
         if lmp is not None and delivered <= lmp:
             return {"delivery_date": "分娩日期应晚于末次月经日期"}
+        return _discharge_problems(details, delivered, today, "分娩日期")
     return {}
+
+
+def _discharge_problems(details: dict, earliest: dt.date, today: dt.date, what: str):
+    """The discharge date (出院日期) the home visits count from: optional, a date,
+    not before birth or delivery, not after today."""
+    raw = details.get("discharge_date")
+    if raw in (None, ""):
+        return {}
+    day = _date(raw)
+    if day is None:
+        return {"discharge_date": "出院日期格式应为 YYYY-MM-DD"}
+    if day < earliest:
+        return {"discharge_date": f"出院日期不能早于{what}"}
+    if day > today:
+        return {"discharge_date": "出院日期不能晚于今天"}
+    return {}
+
+
+# ---------------------------------------------------------------- TCM and tuberculosis
+
+TCM_CHILD_MONTHS = (6, 12, 18, 24, 30, 36)
+
+
+def tcm(facts: Facts) -> list[DueItem]:
+    """中医药健康管理 (规范 中医药健康管理服务规范): children at 6, 12, 18, 24, 30
+    and 36 months (due at the month, late a month after, superseded by the next, as
+    the child checks they go with); residents of 65 and over once a year (due from
+    the birth month, late from 1 January, as the yearly health check they go with)."""
+    return _tcm_child(facts) + _tcm_elderly(facts)
+
+
+def _tcm_child(facts: Facts) -> list[DueItem]:
+    birth, today = facts.birth_date, facts.today
+    if today >= add_months(birth, TCM_CHILD_MONTHS[-1] + 1) or _ended(facts, "child"):
+        return []
+    ages = {_int(f.data.get("month_age")) for f in _signed(facts, "tcm_child")}
+    occasions = [
+        _Occasion(
+            DueItem(
+                "tcm_child",
+                f"month-{m}",
+                f"儿童中医药健康管理（{m}月龄）",
+                add_months(birth, m),
+                add_months(birth, m + 1) + dt.timedelta(days=1),
+            ),
+            done=m in ages,
+        )
+        for m in TCM_CHILD_MONTHS
+    ]
+    return _series(occasions, today)
+
+
+def _tcm_elderly(facts: Facts) -> list[DueItem]:
+    birth, today = facts.birth_date, facts.today
+    year = today.year
+    if year - birth.year < ELDERLY_AGE or _ended(facts, "elderly"):
+        return []
+    if year in {f.service_date.year for f in _signed(facts, "tcm_elderly")}:
+        year += 1
+    return [
+        DueItem(
+            "tcm_elderly",
+            str(year),
+            f"老年人中医药健康管理（{year}年）",
+            min(dt.date(year, birth.month, 1), dt.date(year, 12, 31)),
+            dt.date(year + 1, 1, 1),
+        )
+    ]
+
+
+def tuberculosis(facts: Facts) -> list[DueItem]:
+    """肺结核患者健康管理 (规范 服务内容 2–4): the first home visit within 72 hours of
+    the notification (the registration day); then a visit every 10 days in the
+    intensive phase (the first 2 months from the treatment start the first visit
+    records) and every month after; when the course ends (6 months, 8 for a
+    retreatment), the closing assessment (结案评估), recorded on the last follow-up."""
+    p = _latest_open(facts, "tb")
+    if p is None:
+        return []
+    first = _signed(facts, "tb_first_visit", since=p.registered_on)
+    if not first:
+        due = p.registered_on
+        return [
+            DueItem(
+                "tb_first_visit",
+                "tb-first",
+                "肺结核患者第一次入户随访（接到通知72小时内）",
+                due,
+                due + dt.timedelta(days=tb_forms.FIRST_VISIT_DAYS + 1),
+            )
+        ]
+    first_visit = first[0]
+    start = _date(first_visit.data.get("treatment_started_on")) or first_visit.service_date
+    months = tb_forms.TREATMENT_MONTHS.get(str(first_visit.data.get("patient_type")), 6)
+    course_end = add_months(start, months)
+    followups = _signed(facts, "tb_followup", since=first_visit.service_date)
+    if any(f.data.get("stopped_on") for f in followups):
+        return []  # closed: the programme is ended next
+    last = followups[-1] if followups else first_visit
+    if last.service_date < add_months(start, tb_forms.INTENSIVE_MONTHS):
+        due_on = last.service_date + dt.timedelta(days=tb_forms.INTENSIVE_INTERVAL_DAYS)
+        phase = "强化期"
+    else:
+        due_on = add_months(last.service_date, 1)
+        phase = "继续期"
+    if last.next_due_date is not None and last.service_date < last.next_due_date < due_on:
+        due_on = last.next_due_date
+    if due_on >= course_end:
+        return [
+            DueItem(
+                "tb_followup",
+                "tb-close",
+                "肺结核患者结案评估（疗程结束）",
+                course_end,
+                add_months(course_end, tb_forms.CLOSING_LATE_MONTHS),
+            )
+        ]
+    n = len(followups) + 1
+    return [
+        DueItem(
+            "tb_followup",
+            f"tb-{n}",
+            f"肺结核患者第{n}次随访（{phase}）",
+            due_on,
+            due_on + dt.timedelta(days=1),
+        )
+    ]

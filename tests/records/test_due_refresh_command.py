@@ -14,6 +14,7 @@ def test_refresh_due_rebuilds_rows_for_a_region(hypertensive, other_village_doct
     assert set(DueService.objects.values_list("service", flat=True)) == {
         "htn_followup",
         "health_check",
+        "tcm_elderly",  # the patient is over 65
     }
     before = set(DueService.objects.values_list("pk", flat=True))
     call_command("refresh_due")

@@ -67,6 +67,7 @@ CHECK_36 = {
     "weight_for_height_eval": "2",
     "physical_evaluation": "1",
     "vision": "4.8/4.9",
+    "hearing": "1",  # behavioural audiometry at 36 months
     "teeth": "20",
     "next_visit_date": "2027-08-10",
 }
@@ -198,6 +199,7 @@ def test_infant_checks_need_head_circumference():
         "teeth": "2",
         "gait": "",
         "development": ["0"],
+        "hearing": "1",  # behavioural audiometry at 6 months
         "next_visit_date": "2027-01-10",
     }
     _, problems = clean(SPECS["child_check"], raw, infant, final=True)

@@ -30,6 +30,7 @@ from huimin.records.forms.spec import (
     bmi,
     date_of,
     none_alone,
+    not_before,
     required_if,
 )
 
@@ -143,6 +144,8 @@ NEWBORN_VISIT = FormSpec(
         ),
         Field("mother_illness_other", "母亲妊娠期其他疾病", TEXT, max_length=100, section="出生"),
         Field("delivery_institution", "助产机构名称", TEXT, max_length=100, section="出生"),
+        # The home visit is due within 7 days of it (规范: 新生儿出院后1周内).
+        Field("discharge_date", "出院日期", DATE, section="出生"),
         Field(
             "birth_conditions",
             "出生情况",
@@ -236,6 +239,7 @@ NEWBORN_VISIT = FormSpec(
     checks=(
         _newborn_age,
         _apgar,
+        not_before("visit_date", "discharge_date", "访视日期不能早于出院日期"),
         none_alone("mother_illness", "1", "母亲妊娠期患病情况"),
         none_alone("jaundice", "1", "黄疸部位"),
         none_alone("disease_screening", "1", "新生儿疾病筛查"),
@@ -368,6 +372,12 @@ _AGE_LIMITED = {
     "weight_for_height_eval": (36, 72),
     "physical_evaluation": (36, 72),
 }
+
+
+HEARING_MONTHS = frozenset({"6", "12", "24", "36"})
+HAEMOGLOBIN_MONTHS = frozenset({"18", "30", "48", "60", "72"})
+HAEMOGLOBIN_6_8 = ("6", "8")  # once at the 6- or the 8-month check
+VISION_MONTHS = frozenset({"48", "60", "72"})
 
 
 def _month_age(data: dict) -> int | None:
@@ -540,6 +550,23 @@ CHILD_CHECK = FormSpec(
             "head_circumference", lambda d: d.get("month_age") in ("1", "3", "6", "8"), "头围"
         ),
         required_if("next_visit_date", lambda d: d.get("month_age") != "72", "下次随访日期"),
+        # Required content by age (规范 0～6岁儿童健康管理 服务内容 2–4): hearing by
+        # behavioural audiometry at 6, 12, 24 and 36 months, blood haemoglobin at 18 and
+        # 30 months and yearly from 4, vision from 4 (6–8 months: quality_rules, as
+        # either check may carry it).
+        required_if(
+            "hearing",
+            lambda d: d.get("month_age") in HEARING_MONTHS,
+            "听力（6、12、24、36月龄行为测听筛查）",
+        ),
+        required_if(
+            "haemoglobin",
+            lambda d: d.get("month_age") in HAEMOGLOBIN_MONTHS,
+            "血红蛋白值（18、30月龄及4～6岁每年检测）",
+        ),
+        required_if(
+            "vision", lambda d: d.get("month_age") in VISION_MONTHS, "视力（4岁起每年筛查）"
+        ),
         required_if("pneumonia_times", lambda d: "2" in (d.get("illnesses") or []), "肺炎次数"),
         required_if("diarrhoea_times", lambda d: "3" in (d.get("illnesses") or []), "腹泻次数"),
         required_if("injury_times", lambda d: "4" in (d.get("illnesses") or []), "外伤次数"),

@@ -48,6 +48,9 @@ class ScheduledDose:
     min_interval_days: int  # from the previous dose of the same series; 0 for a first dose
     overdue_age_days: int  # not given by this age: late (及时接种建议)
     label: str
+    # From the series' first dose, besides `min_interval_days` from the previous one
+    # (HepB 3: ≥4 months after dose 1, 2021 notes 补种原则).
+    after_first_days: int = 0
 
 
 _D = ScheduledDose
@@ -56,11 +59,11 @@ _D = ScheduledDose
 # county use the inactivated JE or HepA vaccine instead, those series are in
 # INACTIVATED_ALTERNATIVES, never both in one child's plan.
 PROGRAMME_SCHEDULE: tuple[ScheduledDose, ...] = (
-    # HepB: birth (within 24 h), 1, 6 months; ≥28 days then ≥60 days apart; the series
-    # is complete before 12 months.
+    # HepB: birth (within 24 h), 1, 6 months; ≥28 days then ≥60 days apart, and the 3rd
+    # ≥4 months after the 1st; the series is complete before 12 months.
     _D("HepB", 1, 0, 0, 1, "乙肝疫苗第1剂"),
     _D("HepB", 2, months(1), 28, months(12), "乙肝疫苗第2剂"),
-    _D("HepB", 3, months(6), 60, months(12), "乙肝疫苗第3剂"),
+    _D("HepB", 3, months(6), 60, months(12), "乙肝疫苗第3剂", after_first_days=months(4)),
     # BCG at birth, done before 3 months.
     _D("BCG", 1, 0, 0, months(3), "卡介苗"),
     # Polio: IPV at 2 and 3 months, bOPV at 4 months and 4 years, one series of four
@@ -109,7 +112,8 @@ INACTIVATED_ALTERNATIVES: tuple[ScheduledDose, ...] = (
 
 # Vaccines of one series, for the minimum interval: the previous dose of bOPV 3 is
 # IPV 2, of MPSV-AC 1 is MPSV-A 2. A child on the inactivated JE or HepA series is not due the
-# live one (same series name).
+# live one (same series name). A dose is identified by its vaccine and number
+# (`dose_key`), not by the series: MPSV-A 1–2 are not MPSV-AC 1–2.
 SERIES = {
     "HepB": "HepB",
     "BCG": "BCG",
@@ -125,6 +129,28 @@ SERIES = {
     "HepA-L": "HepA",
     "HepA-I": "HepA",
 }
+
+# Polio numbers its doses across IPV and bOPV (bOPV 3 follows IPV 2), so a polio dose
+# is keyed by the series; every other vaccine by itself.
+_KEYED_BY_SERIES = frozenset({"IPV", "bOPV"})
+
+
+def dose_key(vaccine: str, dose: int) -> tuple[str, int]:
+    """Which dose of the schedule a recorded dose is: ("MPSV-AC", 1), ("polio", 3)."""
+    return (SERIES[vaccine] if vaccine in _KEYED_BY_SERIES else vaccine, dose)
+
+
+# The 2021 notes' catch-up (补种) ages: children under 18 catch up every programme
+# vaccine, except BCG (not from 4 years: ≥4岁儿童不予补种) and JE (≤15 years).
+CATCH_UP_AGE_LIMIT = 18
+CATCH_UP_BEFORE_AGE = {"BCG": 4, "JE-L": 16, "JE-I": 16}
+# Group A meningococcal is not caught up from 24 months: A+C replaces it
+# (≥24月龄儿童补齐A群C群流脑多糖疫苗剂次，不再补种A群流脑多糖疫苗).
+MPSV_A_UNTIL_MONTHS = 24
+# DT instead of DTaP from 6 years (6～11岁使用白破疫苗补种): up to 3 doses in all, the
+# 2nd 1–2 months after the 1st, the 3rd 6–12 months after the 2nd; the booster after 3
+# DTaP ≥6 months, after 4 DTaP ≥12 months.
+DT_FROM_YEARS = 6
 
 _ID, _SC, _IM, _PO = "1", "2", "3", "4"
 ROUTES = {_ID: "皮内注射", _SC: "皮下注射", _IM: "肌内注射", _PO: "口服"}
@@ -155,7 +181,8 @@ VACCINES: dict[str, Vaccine] = {
     "IPV": Vaccine("脊灰灭活疫苗", 4, _IM, True),
     "bOPV": Vaccine("脊灰减毒活疫苗", 4, _PO, True),
     "DTaP": Vaccine("百白破疫苗", 4, _IM, True),
-    "DT": Vaccine("白破疫苗", 1, _IM, True),
+    # One booster at 6 years, or up to three doses caught up from 6 years.
+    "DT": Vaccine("白破疫苗", 3, _IM, True),
     "MMR": Vaccine("麻腮风疫苗", 2, _SC, True),
     "JE-L": Vaccine("乙脑减毒活疫苗", 2, _SC, True),
     "JE-I": Vaccine("乙脑灭活疫苗", 4, _IM, True),
@@ -194,7 +221,8 @@ _START_MONTHS = {
     "JE-L": 8,
     "JE-I": 8,
     "MPSV-A": 6,
-    "MPSV-AC": 36,
+    # From 24 months for a child who missed group A (2021 notes); else at 3 years.
+    "MPSV-AC": 24,
     "HepA-L": 18,
     "HepA-I": 18,
 }

@@ -251,6 +251,36 @@ def _age_matches(data: dict, ctx: Context) -> list[Problem]:
     return []
 
 
+WEEKS_TOLERANCE = 2  # 孕周 against the last period: more than 2 weeks apart is an error
+
+
+def weeks_since(lmp: dt.date, day: dt.date) -> int:
+    """Completed weeks of pregnancy on `day` counted from the last menstrual period."""
+    return (day - lmp).days // 7
+
+
+def _weeks_match_lmp(data: dict, ctx: Context) -> list[Problem]:
+    """孕周 reconciled with 末次月经 (规范 孕产妇健康管理: 孕周 by the last period):
+    a difference of more than 2 weeks is an entry error."""
+    lmp, day, weeks = (
+        date_of(data, "lmp"),
+        date_of(data, "visit_date"),
+        data.get("gestational_weeks"),
+    )
+    if not (lmp and day and weeks is not None) or lmp > day:
+        return []
+    expected = weeks_since(lmp, day)
+    if abs(weeks - expected) > WEEKS_TOLERANCE:
+        return [
+            Problem(
+                "gestational_weeks",
+                "weeks_mismatch",
+                f"孕周（{weeks}周）与末次月经推算的孕周（{expected}周）相差超过{WEEKS_TOLERANCE}周，请核对",
+            )
+        ]
+    return []
+
+
 def _lmp_or_unknown(data: dict, ctx: Context) -> list[Problem]:
     if data.get("lmp") and data.get("lmp_unknown"):
         return [Problem("lmp_unknown", "contradiction", "已填末次月经，不能再选“不详”")]
@@ -417,6 +447,7 @@ PRENATAL_FIRST = FormSpec(
         _gravidity_parity,
         _lmp_plausible,
         _lmp_or_unknown,
+        _weeks_match_lmp,
         _age_matches,
         next_after("visit_date", "next_visit_date", "下次随访日期"),
         none_alone("past_history", "1", "既往史"),

@@ -14,8 +14,12 @@ Shape (rural county, national basic public-health service orders of magnitude):
   about 4%, rising with age; each patient followed up about every 90 days through the
   year up to the reference date, the next visit asked for about 90 days later, so
   some are overdue today (chronic.py);
-* 0–6-year-olds in child care with immunisations (children.py), women 20–40 with
-  pregnancies, open or delivered this year (maternal.py);
+* 0–6-year-olds in child care with immunisations (children.py): discharge date at
+  registration, the newborn visit within 7 days of it (a second for high-risk
+  newborns), haemoglobin, hearing and vision by age; women 20–40 with pregnancies,
+  open or delivered this year (maternal.py), the postpartum visit within 7 days of
+  discharge; adults notified with tuberculosis and managed through their course
+  (tuberculosis.py). Each has its non-compliant cases injected (see those modules);
 * everyone 65+ in elderly care; most of them, and most HTN/DM patients, with this
   year's health check, the 65+ also with self-care assessment and TCM constitution
   identification (elderly.py); about 0.4% of adults in severe mental illness

@@ -4,6 +4,7 @@ guidance and immunisations by the national programme's schedule."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from functools import partial
 
 from huimin.records.forms.child import MONTH_AGES, TCM_METHODS_BY_AGE, month_age_for
@@ -12,12 +13,25 @@ from huimin.records.forms.spec import bmi
 from huimin.records.synthetic.base import add_months, clip, interpolate, village_doctor_name
 from huimin.records.synthetic.problems import MISSED_CHECK_RATE, MISSED_DOSE_RATE
 
+# Against the specification (docs/records.md, children): compliant by default, these
+# non-compliant cases at realistic rates, each listed in `RecordBatch.injected` and
+# seen by the quality rules, never by `clean`.
+HIGH_RISK_RATE = 0.07  # preterm or low birth weight (China: about 7% of births)
+LATE_NEWBORN_VISIT_RATE = 0.05  # the home visit more than 7 days after discharge
+MISSED_HIGH_RISK_VISIT_RATE = 0.2  # of high-risk newborns: no second visit
+MISSED_HAEMOGLOBIN_6_8_RATE = 0.04  # neither the 6- nor the 8-month check tested it
+MISSED_TCM_RATE = 0.06  # per TCM occasion
+
 
 class ChildMixin:
     """Part of people._Person."""
 
     def _child(self) -> None:
-        prog = self.programme("child", self.opened_on)
+        # Discharged from the delivery unit 1–5 days after birth; the date is entered at
+        # registration (the newborn visit is due within 7 days of it).
+        self.discharged = self.p.birth_date + dt.timedelta(days=self.rng.randint(1, 5))
+        self.discharged = min(self.discharged, self.opened_on)
+        prog = self.programme("child", self.opened_on, discharge_date=self.discharged.isoformat())
         self._immunisations()
         if "child_check" in self.gen.specs:
             self._child_checks(prog)
@@ -29,11 +43,36 @@ class ChildMixin:
         girl = p.sex == "2"
         self.z = rng.gauss(0, 0.8)
         ages = [int(m) for m in MONTH_AGES]
-        home = p.birth_date + dt.timedelta(days=rng.randint(3, 7))
+        self.high_risk = rng.random() < HIGH_RISK_RATE
+        home = self.discharged + dt.timedelta(days=rng.randint(1, 7))
+        if rng.random() < LATE_NEWBORN_VISIT_RATE:
+            home = self.discharged + dt.timedelta(days=rng.randint(8, 14))
+            self.inject("newborn_visit", "late_newborn_visit")
         first_check = add_months(p.birth_date, 1)
+        second = home + dt.timedelta(days=7) if self.high_risk else None
+        if second and (second - p.birth_date).days > 28:
+            second = None
         self.form(
-            "newborn_visit", home, partial(self._newborn, home, first_check, girl), programme=prog
+            "newborn_visit",
+            home,
+            partial(self._newborn, home, second or first_check, girl),
+            programme=prog,
         )
+        if second is not None:
+            if rng.random() < MISSED_HIGH_RISK_VISIT_RATE:
+                self.inject("newborn_visit", "missed_high_risk_visit")
+            else:
+                self.form(
+                    "newborn_visit",
+                    second,
+                    partial(self._newborn, second, first_check, girl),
+                    programme=prog,
+                )
+        # Blood haemoglobin at 6 or 8 months (规范: 6～8月龄 1次), sometimes at neither.
+        self.hb_6_8, self.hb_done = rng.choice((6, 8)), False
+        if rng.random() < MISSED_HAEMOGLOBIN_6_8_RATE:
+            self.hb_6_8 = None
+            self.inject("child_check", "missing_haemoglobin_6_8")
         for i, m in enumerate(ages):
             day = add_months(p.birth_date, m) + dt.timedelta(days=rng.randint(0, 10))
             if month_age_for(p.birth_date, day) != m:
@@ -42,12 +81,17 @@ class ChildMixin:
                 break
             if rng.random() < MISSED_CHECK_RATE:
                 self.inject("child_check", "missed_check")
+                if m == 8 and self.hb_6_8 is not None and not self.hb_done:
+                    # Neither 6–8-month check tested haemoglobin after all.
+                    self.inject("child_check", "missing_haemoglobin_6_8")
                 continue
             nxt = add_months(p.birth_date, ages[i + 1]) if i + 1 < len(ages) else None
             self.form(
                 "child_check", day, partial(self._child_check, m, day, nxt, girl), programme=prog
             )
-            if m in TCM_METHODS_BY_AGE:
+            if m in TCM_METHODS_BY_AGE and rng.random() < MISSED_TCM_RATE:
+                self.inject("tcm_child", "missed_tcm")
+            elif m in TCM_METHODS_BY_AGE:
                 later = [a for a in TCM_METHODS_BY_AGE if a > m]
                 tcm_next = add_months(p.birth_date, later[0]) if later else None
                 services = ["1", "2", *TCM_METHODS_BY_AGE[m]]
@@ -66,9 +110,15 @@ class ChildMixin:
 
     def _newborn(self, day: dt.date, nxt: dt.date, girl: bool) -> dict:
         rng = self.rng
-        birth_weight = clip(3.25 + rng.gauss(0, 0.4) - (0.1 if girl else 0), 2.5, 4.3)
+        # Drawn from the child's own stream so a second visit repeats the same birth.
+        birth = random.Random(self.p.id)  # noqa: S311 - synthetic data
+        birth_weight = clip(3.25 + birth.gauss(0, 0.4) - (0.1 if girl else 0), 2.5, 4.3)
+        weeks = birth.choices((37, 38, 39, 40, 41), (8, 20, 35, 30, 7))[0]
+        if self.high_risk:
+            birth_weight, weeks = birth.uniform(1.9, 2.45), birth.choice((34, 35, 36, 37))
         return {
-            "gestational_weeks": rng.choices((37, 38, 39, 40, 41), (8, 20, 35, 30, 7))[0],
+            "gestational_weeks": weeks,
+            "discharge_date": self.discharged.isoformat(),
             "mother_illness": ["1"],
             "birth_conditions": [rng.choices(("1", "4"), (65, 35))[0]],
             "asphyxia": "1",
@@ -129,7 +179,12 @@ class ChildMixin:
             data["weight_for_height_eval"] = "2"
             data["physical_evaluation"] = "1"
             data["bmi"] = bmi(data["height"], data["weight"])
-        if m in (6, 12, 24, 36):
+        # 规范: haemoglobin at 6–8, 18 and 30 months and yearly from 4 (also kept at 12,
+        # 24 and 36 months, as many clinics do).
+        six_eight = m in (6, 8) and self.hb_6_8 is not None and not self.hb_done
+        if six_eight and (m == self.hb_6_8 or m == 8):  # the 8-month one if 6 was missed
+            self.hb_done = True
+        if m in (12, 18, 24, 30, 36, 48, 60, 72) or (six_eight and self.hb_done):
             data["haemoglobin"] = rng.randint(108, 132)
         if m <= 24:
             data["vitamin_d_iu"] = 400

@@ -12,6 +12,12 @@ from huimin.records.synthetic.base import age_on, clip
 # Women 20–40 with a file pregnant at some time in the window (about 5.5% give birth a
 # year; the window of last periods spans about a year and a half).
 PREGNANCY_RATE = 0.08
+# Non-compliant cases against the specification (docs/records.md, maternal), seen by
+# the quality rules: an antenatal visit outside its weeks, a gestational week typed
+# off the last period, the postpartum visit more than 7 days after discharge.
+VISIT_OUT_OF_WINDOW_RATE = 0.03  # per antenatal follow-up
+WEEKS_MISMATCH_RATE = 0.02  # per antenatal follow-up
+LATE_POSTPARTUM_VISIT_RATE = 0.06
 
 
 class MaternalMixin:
@@ -35,13 +41,24 @@ class MaternalMixin:
         edd = lmp + dt.timedelta(days=280)
         delivered = lmp + dt.timedelta(days=rng.randint(266, 290))
         details = {"last_menstrual_period": lmp.isoformat(), "expected_delivery": edd.isoformat()}
+        discharged = delivered + dt.timedelta(days=rng.choice((1, 2, 3, 3, 5)))
         if delivered <= self.end:
-            details["delivered_on"] = delivered.isoformat()
+            # A delivery ends the pregnancy's antenatal care (结束管理: 分娩) with the
+            # dates the postpartum visits count from.
+            details["delivered_on"] = details["delivery_date"] = delivered.isoformat()
+            if discharged <= self.end:
+                details["discharge_date"] = discharged.isoformat()
         prog = self.programme("pregnancy", first, **details)
+        if delivered <= self.end:
+            row = self.batch.programmes[prog]
+            if row.ended_on is None:
+                row.ended_on, row.end_reason = delivered, "delivery"
         self.weight = clip(self.bmi * (self.height / 100) ** 2, 40, 95)
         visits = [(1, first)]
         for n, (low, high) in {2: (16, 20), 3: (21, 24), 4: (28, 36), 5: (37, 39)}.items():
             day = lmp + dt.timedelta(days=rng.randint(low * 7, high * 7 + 6))
+            if n in (2, 3) and rng.random() < VISIT_OUT_OF_WINDOW_RATE:
+                day = lmp + dt.timedelta(weeks=high + 1)  # a week past its window
             if day < delivered:
                 visits.append((n, day))
         for i, (n, day) in enumerate(visits):
@@ -54,29 +71,41 @@ class MaternalMixin:
                     programme=prog,
                 )
             else:
-                self.form(
+                at = self.form(
                     "prenatal_followup",
                     day,
                     partial(self._prenatal_followup, n, day, lmp, nxt),
                     programme=prog,
                 )
-        home = delivered + dt.timedelta(days=rng.randint(3, 10))
+                if at is None:
+                    continue
+                data = self.batch.forms[at].data
+                window = {2: (16, 20), 3: (21, 24), 4: (28, 36), 5: (37, 40)}[n]
+                if not window[0] <= data["gestational_weeks"] <= window[1]:
+                    self.inject("prenatal_followup", "antenatal_out_of_window", at)
+                elif rng.random() < WEEKS_MISMATCH_RATE:
+                    data["gestational_weeks"] += 3  # typed off the last period
+                    self.inject("prenatal_followup", "weeks_mismatch", at)
+                    if data["gestational_weeks"] > window[1]:  # and so off its window
+                        self.inject("prenatal_followup", "antenatal_out_of_window", at)
+        home = discharged + dt.timedelta(days=rng.randint(1, 7))
+        if rng.random() < LATE_POSTPARTUM_VISIT_RATE:
+            home = discharged + dt.timedelta(days=rng.randint(8, 20))
+            if home <= self.end:
+                self.inject("postpartum_visit", "late_postpartum_visit")
         check = delivered + dt.timedelta(days=rng.randint(42, 50))
         self.form(
             "postpartum_visit",
             home,
-            partial(self._postpartum, "visit", home, delivered, check),
+            partial(self._postpartum, "visit", home, delivered, check, discharged),
             programme=prog,
         )
-        done = self.form(
+        self.form(
             "postpartum_42",
             check,
-            partial(self._postpartum, "42", check, delivered, None),
+            partial(self._postpartum, "42", check, delivered, None, discharged),
             programme=prog,
         )
-        if done is not None:
-            row = self.batch.programmes[prog]
-            row.ended_on, row.end_reason = check, "产后42天检查结案"
 
     def _bp_normal(self) -> tuple[int, int]:
         dia = self.rng.randint(62, 82)
@@ -153,12 +182,14 @@ class MaternalMixin:
             data["fetal_position"] = "头位"
         return data
 
-    def _postpartum(self, which: str, day: dt.date, delivered: dt.date, nxt) -> dict:
+    def _postpartum(
+        self, which: str, day: dt.date, delivered: dt.date, nxt, discharged: dt.date
+    ) -> dict:
         sys_, dia = self._bp_normal()
         data = {
             "visit_date": day.isoformat(),
             "delivery_date": delivered.isoformat(),
-            "discharge_date": min(day, delivered + dt.timedelta(days=3)).isoformat(),
+            "discharge_date": min(day, discharged).isoformat(),
             "general_health": "良好",
             "general_psychology": "良好",
             "systolic": sys_,

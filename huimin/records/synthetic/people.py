@@ -35,6 +35,7 @@ from huimin.records.synthetic.maternal import MaternalMixin
 from huimin.records.synthetic.mental import MentalMixin
 from huimin.records.synthetic.personal import PersonalMixin
 from huimin.records.synthetic.problems import ProblemsMixin
+from huimin.records.synthetic.tuberculosis import TuberculosisMixin
 
 
 class RecordsGenerator:
@@ -104,7 +105,14 @@ class RecordsGenerator:
 
 @dataclass
 class _Person(
-    ChronicMixin, ChildMixin, MaternalMixin, ElderlyMixin, MentalMixin, PersonalMixin, ProblemsMixin
+    ChronicMixin,
+    ChildMixin,
+    MaternalMixin,
+    ElderlyMixin,
+    MentalMixin,
+    PersonalMixin,
+    ProblemsMixin,
+    TuberculosisMixin,
 ):
     p: PersonIn
     rng: random.Random
@@ -146,6 +154,8 @@ class _Person(
                 self._pregnancy()
             self._mental()
             self._elderly()
+            if age >= 15:
+                self._tuberculosis()
         record.last_activity_on = self.last
 
     # -- dates
