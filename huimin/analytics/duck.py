@@ -43,6 +43,8 @@ from huimin.review.rules.base import day
 from huimin.review.ruleset import RuleSet
 
 PARAM = re.compile(r"%\((\w+)\)s|%%")
+# `at` is a keyword in DuckDB (AT TIME ZONE) and an alias in sql.swipe_bursts: quoted.
+KEYWORD_ALIAS = re.compile(r"(?<![\w.\"'])at(?![\w\"'])")
 
 
 def files_of(root: Path, table: Table, region: str = "") -> list[Path]:
@@ -122,7 +124,7 @@ class _Cursor:
                 return "$" + m.group(1)
             return "%"
 
-        statement = PARAM.sub(swap, text)
+        statement = KEYWORD_ALIAS.sub('"at"', PARAM.sub(swap, text))
         self.con.execute(statement, {k: (params or {})[k] for k in used})
 
     @property

@@ -87,8 +87,8 @@ def _form_values(kind: str, data: dict) -> str:
         value = data[f.name]
         if f.kind == ROWS:
             keep = [r.name for r in f.rows if r.kind != TEXT and "birth" not in r.name]
+            # a row stays (as {} if need be): how many medications is a fact
             value = [{k: row.get(k) for k in keep if k in row} for row in value or []]
-            value = [row for row in value if row]
         out[f.name] = value
     return json.dumps(out, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
