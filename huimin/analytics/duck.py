@@ -135,6 +135,11 @@ class _Cursor:
         return self.con.fetchall()
 
 
+def cursor(con) -> _Cursor:
+    """A cursor over `con` taking the `%(name)s` parameters Django's connection takes."""
+    return _Cursor(con)
+
+
 class _Connection:
     vendor = "duckdb"
 

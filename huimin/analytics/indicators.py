@@ -1,0 +1,113 @@
+"""Indicator SQL that runs unchanged on the live database and over the export.
+
+An indicator here is one statement over the live tables' names (the DuckDB views carry
+them) returning `region_code, numerator, denominator` rows, with `%(region)s` (a code
+prefix and `%`), `%(start)s` and `%(end)s` (inclusive dates). `in_database` runs it
+through Django's connection; `in_duckdb` over an export opened by `duck.connect`.
+
+This is the hook for the reports app's definitions (docs/analytics.md, "Indicators
+over the export"): they are ORM querysets today; one that offers such a statement
+plugs in here. The two below are the insurance office's, written to show the hook and
+tested against the database (tests/analytics/test_indicators.py).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+
+from huimin.analytics import duck
+
+CENT, UNIT = Decimal("0.01"), Decimal(1)
+
+
+@dataclass(frozen=True)
+class SqlIndicator:
+    code: str
+    name: str  # Chinese, as the dashboards show it
+    sql: str
+    unit: str  # "money": numerator and denominator in yuan; "count"
+
+
+@dataclass(frozen=True)
+class SqlFigure:
+    indicator: str
+    region_code: str
+    numerator: Decimal
+    denominator: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (self.numerator / self.denominator).quantize(
+            Decimal("0.0001"), rounding=ROUND_HALF_UP
+        )
+
+
+ACTUAL_REIMBURSEMENT = SqlIndicator(
+    "actual_reimbursement_ratio",
+    "实际报销比例",
+    """SELECT substr(s.region_code, 1, 6) AS region_code,
+           SUM(s.basic_fund + s.critical_illness + s.assistance) AS numerator,
+           SUM(s.total) AS denominator
+    FROM insurance_settlement s JOIN insurance_visit v ON v.id = s.visit_id
+    WHERE s.kind = 'settle' AND s.reversed_at IS NULL AND s.region_code LIKE %(region)s
+      AND v.visit_date BETWEEN %(start)s AND %(end)s
+    GROUP BY substr(s.region_code, 1, 6)""",
+    "money",
+)
+
+# Residents of the county with a standing inpatient settlement in the period, over
+# those enrolled and paid for the period's year.
+HOSPITALISATION = SqlIndicator(
+    "hospitalisation_rate",
+    "住院率",
+    """SELECT e.county AS region_code, COUNT(DISTINCT a.person_id) AS numerator,
+           COUNT(DISTINCT e.person_id) AS denominator
+    FROM (SELECT substr(region_code, 1, 6) AS county, person_id FROM enrollment_enrollment
+          WHERE status = 'paid' AND region_code LIKE %(region)s
+            AND year = %(year)s) e
+    LEFT JOIN (SELECT DISTINCT s.person_id FROM insurance_settlement s
+               JOIN insurance_visit v ON v.id = s.visit_id
+               WHERE s.kind = 'settle' AND s.reversed_at IS NULL
+                 AND v.visit_type = 'inpatient'
+                 AND v.visit_date BETWEEN %(start)s AND %(end)s) a
+      ON a.person_id = e.person_id
+    GROUP BY e.county""",
+    "count",
+)
+
+SQL_INDICATORS = (ACTUAL_REIMBURSEMENT, HOSPITALISATION)
+
+
+def _params(region: str, start: datetime.date, end: datetime.date) -> dict:
+    return {"region": f"{region}%", "start": start, "end": end, "year": start.year}
+
+
+def _figures(ind: SqlIndicator, rows) -> list[SqlFigure]:
+    quantum = CENT if ind.unit == "money" else UNIT
+    out = []
+    for region_code, num, den in rows:
+        # SQLite sums decimals as floats: through str, to the unit's places
+        n = Decimal(str(num or 0)).quantize(quantum, rounding=ROUND_HALF_UP)
+        d = Decimal(str(den or 0)).quantize(quantum, rounding=ROUND_HALF_UP)
+        out.append(SqlFigure(ind.code, region_code, n, d))
+    return sorted(out, key=lambda f: f.region_code)
+
+
+def in_database(
+    ind: SqlIndicator, region: str, start: datetime.date, end: datetime.date
+) -> list[SqlFigure]:
+    with connection.cursor() as cursor:
+        cursor.execute(ind.sql, _params(region, start, end))
+        return _figures(ind, cursor.fetchall())
+
+
+def in_duckdb(
+    con, ind: SqlIndicator, region: str, start: datetime.date, end: datetime.date
+) -> list[SqlFigure]:
+    cursor = duck.cursor(con)
+    cursor.execute(ind.sql, _params(region, start, end))
+    return _figures(ind, cursor.fetchall())
