@@ -59,6 +59,11 @@ class Table:
     region_path: str | None = None  # partitioned by the county of this code
     date_path: str | None = None  # … and by month of this date
     year_path: str | None = None  # … or by this year
+    # Rows that belong to a visit go where their visit goes, read by chunks of the
+    # partition's visit ids (the foreign key's index) rather than by a join filtered on
+    # the visit's region and date, which both engines answered by scanning.
+    parent: str | None = None
+    parent_field: str = ""
 
     @property
     def schema(self) -> pa.Schema:
@@ -234,9 +239,13 @@ TABLES: tuple[Table, ...] = (
             c("reversed_at", TS, convert=UTC),
         ),
         Settlement.objects.all,
-        # By the visit's month, as the fee lines: a rule's period is of visit dates.
-        region_path="region_code",
+        # By the visit's county and month, as the fee lines: a rule's period is of visit
+        # dates.
+        order=("visit_id", "id"),
+        region_path="visit__region_code",
         date_path="visit__visit_date",
+        parent="visit",
+        parent_field="visit_id",
     ),
     Table(
         "fee_line",
@@ -260,6 +269,8 @@ TABLES: tuple[Table, ...] = (
         order=("visit_id", "line_no", "id"),
         region_path="visit__region_code",
         date_path="visit__visit_date",
+        parent="visit",
+        parent_field="visit_id",
     ),
     Table(
         "form",
@@ -331,6 +342,9 @@ def converter(table: Table, keyer) -> Callable[[tuple], tuple]:
             steps.append((i, _month))
         elif col.convert == VALUES:
             steps.append((i, None))  # needs the row's kind
+
+    if not steps:
+        return tuple  # values_list rows are tuples already
 
     def convert(row: tuple) -> tuple:
         out = list(row)
