@@ -10,7 +10,7 @@ enrollment, the records' year), then a year of claims with planted fraud and the
 database batch review (so the export has findings). Timed: the export (wall, the
 application's CPU, PostgreSQL's backend CPU from /proc, rows/s), then the DuckDB review
 over the export (wall, CPU; DuckDB runs in this process), its findings checked against
-the database batch's.
+the database batch's, and the indicator SQL of huimin/analytics/indicators.py in DuckDB.
 """
 
 import argparse
@@ -66,7 +66,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from huimin.analytics import duck, export
+    from huimin.analytics import duck, export, indicators
     from huimin.insurance.catalog.seed import seed_demo_catalog
     from huimin.insurance.enrollment import seed as enrollment_seed
     from huimin.insurance.seed.plan import seed_plan
@@ -126,6 +126,13 @@ def main() -> int:
         print(f"{label}: {len(run.hits):,} findings in {wall:.1f} s, CPU {cpu() - cpu0:.1f} s")
     for code, seconds in run.seconds.items():
         print(f"  {code:<24} {seconds:7.2f} s")
+    con = duck.connect(out, args.county)
+    for ind in indicators.SQL_INDICATORS:
+        cpu0, wall0 = cpu(), time.perf_counter()
+        figures = indicators.in_duckdb(con, ind, args.county, first, last)
+        wall = time.perf_counter() - wall0
+        print(f"DuckDB {ind.code}: {figures[0].rate if figures else None} in {wall * 1000:.0f} ms"
+              f", CPU {(cpu() - cpu0) * 1000:.0f} ms")  # fmt: skip
     stored = set(
         Finding.objects.filter(source=FindingSource.BATCH).values_list("fingerprint", flat=True)
     )
