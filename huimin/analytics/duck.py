@@ -193,13 +193,18 @@ class Hit:
     subject: str = ""
 
 
-class ParquetContext(runner.Context):
-    """The runner's rendering context (claims, their lines, names) read from the
-    export instead of the live tables."""
+class ParquetContext:
+    """What the runner's renderers read about the hits (claims, their lines, names),
+    from the export instead of the live tables.
+
+    Standalone rather than a subclass of runner.Context, whose internals are changing
+    (the batch is being sped up): a claim carries the runner's column names of before
+    (`visit_id`, `visit__visit_date`, …) and of after (`vid`, `vd`, …), and both
+    `lines[visit]` and `fees(sid)` are offered."""
 
     def __init__(self, con, sids, institutions, kinds):
-        self.claims = {}
-        self.lines = defaultdict(dict)
+        self.claims: dict[int, dict] = {}
+        self.lines: dict[int, dict[int, runner.Fee]] = defaultdict(dict)
         self._names = {i: row["name"] for i, row in institutions.items()}
         self._kinds = kinds
         ids = sorted(set(sids))
@@ -213,17 +218,19 @@ class ParquetContext(runner.Context):
                WHERE s.id IN (SELECT UNNEST($ids))""",
             {"ids": ids},
         )
-        for r in con.fetchall():
-            inst = institutions.get(r[3], {})
-            self.claims[r[0]] = {
-                "id": r[0], "visit_id": r[1], "person_id": r[2], "institution_id": r[3],
-                "region_code": r[4], "visit__visit_date": r[5],
-                "visit__diagnosis_code": r[6], "visit__visit_type": r[7],
-                "basic_fund": r[8], "critical_illness": r[9], "assistance": r[10],
-                "institution__name": inst.get("name", ""),
-                "institution__insurance_code": inst.get("insurance_code", ""),
+        for sid, vid, pid, iid, region, vd, dx, vt, fund, critical, assist in con.fetchall():
+            inst = institutions.get(iid, {})
+            name, code = inst.get("name", ""), inst.get("insurance_code", "")
+            self.claims[sid] = {
+                "id": sid, "sid": sid, "visit_id": vid, "vid": vid, "person_id": pid,
+                "pid": pid, "institution_id": iid, "iid": iid, "region_code": region,
+                "visit__visit_date": vd, "vd": vd, "visit__diagnosis_code": dx, "dx": dx,
+                "visit__visit_type": vt, "vt": vt, "basic_fund": fund,
+                "critical_illness": critical, "assistance": assist,
+                "institution__name": name, "inst_name": name,
+                "institution__insurance_code": code, "inst_code": code,
             }  # fmt: skip
-        vids = sorted({c["visit_id"] for c in self.claims.values()})
+        vids = sorted({c["vid"] for c in self.claims.values()})
         con.execute(
             """SELECT visit_id, line_no, code, name, fee_date, quantity, unit_price, ceiling
                FROM insurance_feedetail
@@ -234,14 +241,22 @@ class ParquetContext(runner.Context):
             fee = runner.Fee(*row[1:])
             self.lines[row[0]][fee.line_no] = fee
 
+    def fees(self, sid) -> dict:
+        return self.lines[self.claims[sid]["vid"]]
+
     def institution(self, iid) -> str:
         return self._names.get(iid, str(iid))
 
     def warm(self, iids) -> None:
-        pass
+        pass  # every institution's name is read once per run
 
     def kinds(self, fees) -> dict[str, str]:
         return {f.code: self._kinds[f.code] for f in fees if f.code in self._kinds}
+
+    def line_names(self, sid, numbers, known=None) -> str:
+        """第2行（床位费）、… as the runner names lines (the export has every name)."""
+        fees = self.fees(sid)
+        return "、".join(f"第{n}行（{fees[n].name}）" for n in numbers if n in fees)
 
 
 def _only(rule_set: RuleSet, code: str) -> RuleSet:
@@ -281,27 +296,27 @@ def claim_hits(con, code, cfg, period, institutions, kinds) -> list[Hit]:
         claim = ctx.claims.get(sid)
         if claim is None:
             continue
-        if claim["institution__insurance_code"] in cfg.exceptions.institutions:
+        if claim["inst_code"] in cfg.exceptions.institutions:
             continue
-        if cfg.exceptions.exempts_diagnosis(claim["visit__diagnosis_code"] or ""):
+        if cfg.exceptions.exempts_diagnosis(claim["dx"] or ""):
             continue
         rendered = render(rows, ctx, cfg)
         if rendered is None:
             continue
         lines, own = rendered
-        visit_date = claim["visit__visit_date"]
+        visit_date = claim["vd"]
         facts = {
             "lines": ctx.line_names(sid, lines) or "全部费用明细",
-            "institution": claim["institution__name"],
+            "institution": claim["inst_name"],
             "visit_date": day(visit_date),
-            "diagnosis": claim["visit__diagnosis_code"],
+            "diagnosis": claim["dx"],
             **own,
         }
         paid = claim["basic_fund"] + claim["critical_illness"] + claim["assistance"]
         out.append(
             _hit(
-                cfg, facts, lines=list(lines), settlement_id=sid, visit_id=claim["visit_id"],
-                person_key=claim["person_id"], institution_id=claim["institution_id"],
+                cfg, facts, lines=list(lines), settlement_id=sid, visit_id=claim["vid"],
+                person_key=claim["pid"], institution_id=claim["iid"],
                 region_code=claim["region_code"], service_date=visit_date,
                 fund_paid=max(paid, Decimal(0)), fingerprint=claim_fingerprint(code, sid),
             )
