@@ -59,23 +59,25 @@ ACTUAL_REIMBURSEMENT = SqlIndicator(
     "money",
 )
 
-# Residents of the county with a standing inpatient settlement in the period, over
-# those enrolled and paid for the period's year.
+# Admissions (standing inpatient settlements, a reversed one not counted) of the
+# county's insured in the period, over those enrolled and paid for the period's year:
+# the reports app's 住院率 (ins.admission_rate) for a calendar year.
 HOSPITALISATION = SqlIndicator(
     "hospitalisation_rate",
     "住院率",
-    """SELECT e.county AS region_code, COUNT(DISTINCT a.person_id) AS numerator,
-           COUNT(DISTINCT e.person_id) AS denominator
-    FROM (SELECT substr(region_code, 1, 6) AS county, person_id FROM enrollment_enrollment
-          WHERE status = 'paid' AND region_code LIKE %(region)s
-            AND year = %(year)s) e
-    LEFT JOIN (SELECT DISTINCT s.person_id FROM insurance_settlement s
-               JOIN insurance_visit v ON v.id = s.visit_id
+    """SELECT d.county AS region_code, COALESCE(n.admissions, 0) AS numerator,
+           d.enrolled AS denominator
+    FROM (SELECT substr(region_code, 1, 6) AS county, COUNT(*) AS enrolled
+          FROM enrollment_enrollment
+          WHERE status = 'paid' AND region_code LIKE %(region)s AND year = %(year)s
+          GROUP BY substr(region_code, 1, 6)) d
+    LEFT JOIN (SELECT substr(s.region_code, 1, 6) AS county, COUNT(*) AS admissions
+               FROM insurance_settlement s JOIN insurance_visit v ON v.id = s.visit_id
                WHERE s.kind = 'settle' AND s.reversed_at IS NULL
-                 AND v.visit_type = 'inpatient'
-                 AND v.visit_date BETWEEN %(start)s AND %(end)s) a
-      ON a.person_id = e.person_id
-    GROUP BY e.county""",
+                 AND v.visit_type = 'inpatient' AND s.region_code LIKE %(region)s
+                 AND v.visit_date BETWEEN %(start)s AND %(end)s
+               GROUP BY substr(s.region_code, 1, 6)) n
+      ON n.county = d.county""",
     "count",
 )
 

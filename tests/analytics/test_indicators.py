@@ -59,11 +59,14 @@ def test_hospitalisation_rate_by_hand_in_both_engines(claims, tmp_path):
         )  # fmt: skip
     claims.settle(person=people[0], visit_type="inpatient", discharge=D(2026, 3, 5))
     claims.settle(person=people[0], visit_type="inpatient", visit_date=D(2026, 5, 1),
-                  discharge=D(2026, 5, 3))  # fmt: skip  # the same person twice: one
+                  discharge=D(2026, 5, 3))  # fmt: skip  # admissions, not people: two
     claims.settle(person=people[1])  # outpatient: not an admission
+    claims.settle(person=people[2], visit_type="inpatient", discharge=D(2026, 3, 5),
+                  reversed_=True)  # fmt: skip  # reversed: not an admission
     claims.settle(person=people[3], visit_type="inpatient", discharge=D(2026, 3, 5))  # unpaid
     [db] = indicators.in_database(indicators.HOSPITALISATION, factories.COUNTY, *YEAR)
-    assert (db.numerator, db.denominator, db.rate) == (1, 3, Decimal("0.3333"))
+    # 3 admissions (twice the first person, once the unpaid one) over 3 paid enrollees
+    assert (db.numerator, db.denominator, db.rate) == (3, 3, Decimal("1.0000"))
     export.export(tmp_path, export.Scope(region=factories.COUNTY))
     con = duck.connect(tmp_path, factories.COUNTY)
     assert indicators.in_duckdb(con, indicators.HOSPITALISATION, factories.COUNTY, *YEAR) == [db]
