@@ -61,6 +61,16 @@ HUIMIN_AUDIT_KEY_PREVIOUS = env_key32_list("HUIMIN_AUDIT_KEY_PREVIOUS")
 HUIMIN_AUDIT_CHECKPOINT_EVERY = env_int("HUIMIN_AUDIT_CHECKPOINT_EVERY", 1000, minimum=1)
 HUIMIN_AUDIT_CHECKPOINT_MINUTES = env_int("HUIMIN_AUDIT_CHECKPOINT_MINUTES", 10, minimum=1)
 
+# The key of the analytics export's person hash (HMAC-SHA256, docs/analytics.md): a
+# development value under HUIMIN_DEBUG; in production unset means None and
+# `huimin export parquet` refuses to run (the server itself does not need it).
+_DEV_EXPORT_KEY = base64.b64encode(b"huimin-dev-only-exportkey-32byte").decode() if DEBUG else None
+HUIMIN_EXPORT_KEY = (
+    env_key32("HUIMIN_EXPORT_KEY", _DEV_EXPORT_KEY)
+    if os.environ.get("HUIMIN_EXPORT_KEY") or DEBUG
+    else None
+)
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in env_str("HUIMIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -119,6 +129,7 @@ INSTALLED_APPS = [
     "huimin.review",
     "huimin.mediation",
     "huimin.reports",
+    "huimin.analytics",
 ]
 
 MIDDLEWARE = [
