@@ -138,10 +138,16 @@ def test_forms_keep_kind_dates_and_measurements_not_text(exported):
     text_fields = {f.name for f in SPECS["htn_followup"].fields if f.kind == TEXT}
     assert values and not text_fields & set(values)
     assert not {k for k in values if k in text_fields}
-    kept = {k: v for k, v in form.data.items() if k in values and k != "medications"}
-    assert {k: v for k, v in values.items() if k != "medications"} == kept
-    # a medication's name and dose are text: the rows stay, counted, without them
-    assert values["medications"] == [{}] * len(form.data.get("medications", []))
+    tables = {  # medications, dose adjustments: rows of text
+        k for k, v in form.data.items() if isinstance(v, list) and v and isinstance(v[0], dict)
+    }
+    assert "medications" in tables
+    kept = {k: v for k, v in form.data.items() if k in values and k not in tables}
+    assert {k: v for k, v in values.items() if k not in tables} == kept
+    # a medication's (or a dose adjustment's) name and dose are text: the rows stay,
+    # counted, without them
+    for name in tables:
+        assert values[name] == [{}] * len(form.data[name])
 
 
 def test_the_export_is_audited_with_its_scope_and_counts(exported):
