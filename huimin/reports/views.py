@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from huimin.core import idnumber
 from huimin.policy import check_perm, has_perm, requires, visible_to
 from huimin.policy.reads import audit_listing
 from huimin.policy.scope import jurisdiction_of
@@ -234,10 +235,12 @@ def people(request, code: str):
     size = settings.HUIMIN_PAGE_SIZE
     rows = list(qs.order_by("pk")[: size + 1])
     more, rows = len(rows) > size, rows[:size]
-    shown = []
+    shown, today = [], timezone.localdate()
     for row in rows:
         person = row if members.subject == "person" else row.person
-        shown.append({"row": row, "person": person})
+        # Beside a masked number the age stands in for the birth date (DESIGN §6).
+        age = idnumber.age_beside_mask(person.birth_date, person.death_date or today)
+        shown.append({"row": row, "person": person, "age": age})
     audit_listing(
         request.user,
         model_label=f"reports.{members.subject}",
@@ -245,7 +248,7 @@ def people(request, code: str):
         request=request,
         query_description=f"指标名单 {ind.name} {LIST_KINDS[which]} {scope.period.label}",
         region_code=scope.code,
-        fields=["name", "sex", "birth_date", "village"],
+        fields=["name", "sex", "age", "id_number_masked", "village"],
     )
     return render(
         request,
