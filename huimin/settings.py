@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "huimin.review",
     "huimin.mediation",
     "huimin.reports",
+    "huimin.assessment",
 ]
 
 MIDDLEWARE = [

@@ -76,7 +76,7 @@ class Scheme:
 def _dec(raw, path, problems, *, lo=None, hi=None) -> Decimal | None:
     if isinstance(raw, bool) or raw is None or isinstance(raw, float):
         # A float is refused: 0.1 in YAML is already inexact. Quote it ("0.10").
-        problems[path] = "应为数字（小数请加引号，如 \"0.90\"）" if isinstance(raw, float) else "缺失"
+        problems[path] = '应为数字（小数请加引号，如 "0.90"）' if isinstance(raw, float) else "缺失"
         return None
     try:
         value = Decimal(str(raw).strip())
@@ -86,7 +86,7 @@ def _dec(raw, path, problems, *, lo=None, hi=None) -> Decimal | None:
     if not value.is_finite():
         problems[path] = f"不是数字：{raw}"
         return None
-    if lo is not None and value < lo or hi is not None and value > hi:
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
         problems[path] = f"应在 {lo} 至 {hi} 之间"
         return None
     return value
@@ -111,7 +111,9 @@ def parse_scheme(text: str, known_indicators: set[str] | None = None) -> Scheme:
     year = doc.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2999:
         problems["year"] = "应为年度，如 2026"
-    funding = _dec(doc.get("per_capita_funding"), "per_capita_funding", problems, lo=ZERO, hi=Decimal(1000))
+    funding = _dec(
+        doc.get("per_capita_funding"), "per_capita_funding", problems, lo=ZERO, hi=Decimal(1000)
+    )
     share = _dec(doc.get("village_share"), "village_share", problems, lo=ZERO, hi=ONE)
 
     tiers: list[Tier] = []
@@ -200,7 +202,7 @@ def parse_scheme(text: str, known_indicators: set[str] | None = None) -> Scheme:
             problems[p] = "应为 {code, below, per_point, max}"
             continue
         code = str(d.get("code") or "").strip()
-        if not code or known_indicators is not None and code not in known_indicators:
+        if not code or (known_indicators is not None and code not in known_indicators):
             problems[f"{p}.code"] = f"未知指标：{code}" if code else "缺失"
         below = _dec(d.get("below"), f"{p}.below", problems, lo=ZERO, hi=ONE)
         per = _dec(d.get("per_point"), f"{p}.per_point", problems, lo=ZERO, hi=HUNDRED)

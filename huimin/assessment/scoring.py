@@ -56,13 +56,21 @@ def score_item(item: Item, num: Decimal, den: Decimal) -> Line:
     if r is None:
         # Nobody to serve (no registered patients in the village): the work cannot fall
         # short, so the points are not lost.
-        return Line(item.code, "item", num, den, None, item.weight, item.weight, "无服务对象，按满分计")
+        return Line(
+            item.code, "item", num, den, None, item.weight, item.weight, "无服务对象，按满分计"
+        )
     if item.rule == "linear":
         share = min(r / item.target, Decimal(1))
         points = r2(item.weight * share)
-        why = f"完成率{_pct(r)}，目标{_pct(item.target)}，得分 = {item.weight} × min({_pct(r)} ÷ {_pct(item.target)}, 1)"
+        why = (
+            f"完成率{_pct(r)}，目标{_pct(item.target)}，"
+            f"得分 = {item.weight} × min({_pct(r)} ÷ {_pct(item.target)}, 1)"
+        )
     else:
-        share, why = Decimal(0), f"完成率{_pct(r)}，低于最低一档{_pct(item.thresholds[-1].at)}，不得分"
+        share, why = (
+            Decimal(0),
+            f"完成率{_pct(r)}，低于最低一档{_pct(item.thresholds[-1].at)}，不得分",
+        )
         for th in item.thresholds:
             if r >= th.at:
                 share = th.share
@@ -118,7 +126,9 @@ class TownshipFunds:
     retained: Decimal  # the township centre's part
 
 
-def township_funds(scheme: Scheme, population: Decimal, tier: Tier, any_workload: bool) -> TownshipFunds:
+def township_funds(
+    scheme: Scheme, population: Decimal, tier: Tier, any_workload: bool
+) -> TownshipFunds:
     full = r2(population * scheme.per_capita_funding)
     allocated = r2(full * tier.ratio)
     pool = r2(allocated * scheme.village_share) if any_workload else ZERO
