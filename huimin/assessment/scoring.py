@@ -85,7 +85,7 @@ def score_deduction(d: Deduction, num: Decimal, den: Decimal) -> Line:
     if r is None or r >= d.below:
         why = "无档案可查" if r is None else f"合格率{_pct(r)}，不低于{_pct(d.below)}，不扣分"
         return Line(d.code, "deduction", num, den, r, d.max, ZERO, why)
-    off = min(d.max, r2((d.below - r) * HUNDRED * d.per_point))
+    off = r2(min(d.max, (d.below - r) * HUNDRED * d.per_point))
     why = f"合格率{_pct(r)}，低于{_pct(d.below)}，每低1个百分点扣{d.per_point}分，最多扣{d.max}分"
     return Line(d.code, "deduction", num, den, r, d.max, off, why)
 
