@@ -2,11 +2,14 @@
 header) and PDF (reportlab, the project's CJK font). Built from stored rows only, so a
 past version downloads the same every time."""
 
+import datetime
 import io
+import zipfile
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.xml.functions import tostring
 
 from huimin.insurance.receipt import _register_font
 
@@ -17,9 +20,24 @@ def _pct(rate: str | None) -> str:
     return "—" if rate is None else f"{Decimal(rate) * 100:.2f}%"
 
 
+# A fixed stamp for the document properties and the zip entries, so the same rows give
+# the same bytes every time (openpyxl otherwise writes the current time into both).
+_STAMP = datetime.datetime(2000, 1, 1)
+
+
 def _workbook_bytes(wb: Workbook) -> bytes:
+    wb.properties.created = wb.properties.modified = _STAMP
+    raw = io.BytesIO()
+    wb.save(raw)
+    wb.properties.modified = _STAMP  # save() stamped it with now
+    core = tostring(wb.properties.to_tree())
     out = io.BytesIO()
-    wb.save(out)
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_STAMP.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            data = core if info.filename == "docProps/core.xml" else src.read(info.filename)
+            dst.writestr(fixed, data)
     return out.getvalue()
 
 
@@ -84,7 +102,6 @@ def result_xlsx(ctx) -> bytes:
             v.append(
                 [r.name, r.region_code, r.score, r.workload, _pct(r.pass_rate), r.clinic_amount]
             )
-    wb.properties.created = wb.properties.modified = None
     return _workbook_bytes(wb)
 
 
@@ -141,5 +158,4 @@ def statement_xlsx(pub, row, months) -> bytes:
         kinds = "，".join(f"{k} {n}" for k, n in sorted(m["counts"].items()))
         ws.append([f"{pub.year}-{m['month']:02d}", m["services"], m["points"], m["subsidy"], kinds])
     ws.append(["合计", sum(m["services"] for m in months), row.workload, row.clinic_amount, ""])
-    wb.properties.created = wb.properties.modified = None
     return _workbook_bytes(wb)
