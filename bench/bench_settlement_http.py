@@ -8,6 +8,12 @@
     .venv/bin/python bench/bench_settlement_http.py --floor      # 5 × whoami: the frame alone
     .venv/bin/python bench/bench_settlement_http.py --registered # visits registered first:
                                                 # lookup + upload + pre-settle + settle
+    .venv/bin/python bench/bench_settlement_http.py --no-review  # real-time review off
+                                                # (server and in-process): its cost
+    .venv/bin/python bench/bench_settlement_http.py --sqlite --profile 300
+                                                # SQLite, in-process only (no HTTP load)
+    .venv/bin/python bench/bench_settlement_http.py --profile 300 --review-ab
+                                                # review on and off, alternating: its cost
     scripts/with-postgres.sh .venv/bin/python bench/bench_settlement_http.py   # an empty DB
 
 Builds, through the real services: a migrated database with a generated county
@@ -29,6 +35,12 @@ per second, p50/p95/p99 of the settle call and of the whole sequence, errors, th
 seconds the server (gunicorn workers), PostgreSQL and the client used per settlement
 (steadier than the wall clock on a shared machine), and the SQL queries per settlement
 measured in-process with CaptureQueriesContext for a 1-line and a 10-line claim.
+`--profile N` also times N sequences in one thread through Django's stack: this
+process's CPU per step and, on PostgreSQL, the CPU of the one server backend serving it
+(/proc of the local cluster), i.e. application and database CPU per settlement without
+the load's noise. `--no-review` unregisters the real-time review checker (insurance's
+claim-check hook) in this process and in gunicorn's workers: run with and without it to
+see what review costs a settlement.
 
 Without --database-url (or HUIMIN_DATABASE_URL) it starts its own PostgreSQL 15 cluster
 under /tmp with durable commits (fsync and synchronous_commit on, shared_buffers 256MB;
@@ -448,23 +460,51 @@ CATEGORIES = (
 )
 
 
-def profile(client_id, key, numbers, lines, n: int, out: str | None = None) -> None:
-    """cProfile of n sequences in this process (one thread): the server's CPU, by kind."""
+def profile(
+    client_id, key, numbers, lines, n: int, out: str | None = None, review_ab: bool = False
+) -> None:
+    """cProfile of n sequences in this process (one thread): the server's CPU, by kind.
+    With `review_ab`, instead: n sequences with real-time review on and n with it off,
+    alternating, so both halves run under the same load (what review costs)."""
     # Routed as gunicorn's requests are: bearer requests through the short chain.
     from huimin.accounts.testing import VerifiedClient
 
     client = VerifiedClient(REMOTE_ADDR=HOST, HTTP_X_HUIMIN_TERMINAL=TERMINAL)
-    token = client.post(
-        "/api/v1/access/token", {**TOKEN_FORM, "client_assertion": assertion(key, client_id)}
-    ).json()["access_token"]
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    auth = {}
+
+    def fresh_token() -> None:
+        # Tokens last five minutes; a long profile on a busy machine outlives one.
+        token = client.post(
+            "/api/v1/access/token", {**TOKEN_FORM, "client_assertion": assertion(key, client_id)}
+        ).json()["access_token"]
+        auth["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+    fresh_token()
     people = itertools.cycle(numbers[-400:-50])
 
+    from django.db import connection
+
     cpu: Counter = Counter()
+    db_cpu: Counter = Counter()
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        # One session for the whole run, so one server backend does all the work and
+        # its CPU can be read from /proc (the cluster is local).
+        connection.settings_dict["CONN_MAX_AGE"] = None
+
+    def backend() -> int | None:
+        if not postgres:
+            return None
+        connection.ensure_connection()
+        return connection.connection.info.backend_pid
 
     def one(i):
+        if i % 50 == 0:
+            fresh_token()
         visit_no = f"P{i:06d}{uuid.uuid4().hex[:6]}"
         for step, (method, path, body, expected) in sequence_calls(next(people), visit_no, lines):
+            pid = backend()
+            db_before = cpu_seconds([pid]) if pid else 0.0
             before = time.process_time()
             if method == "GET":
                 response = client.get(path, **auth)
@@ -476,18 +516,31 @@ def profile(client_id, key, numbers, lines, n: int, out: str | None = None) -> N
                     HTTP_IDEMPOTENCY_KEY=f"{visit_no}-{step}",
                     **auth,
                 )
-            assert response.status_code == expected, response.content
             cpu[step] += time.process_time() - before
+            assert response.status_code == expected, response.content
+            if pid:
+                db_cpu[step] += cpu_seconds([pid]) - db_before
 
     one(-1)
+    if review_ab:
+        review_paired(one, cpu, db_cpu, n, postgres)
+        return
     # This process's CPU per step, unprofiled: Django, ninja, the ORM and psycopg's client
-    # side (PostgreSQL's own work is in another process and not counted).
+    # side (PostgreSQL's own work is in another process: its backend's CPU, read from
+    # /proc in 10 ms ticks, so meaningful summed over many sequences). On SQLite the
+    # database's work is in this process.
     cpu.clear()
+    db_cpu.clear()
     for i in range(n):
         one(n + i)
-    print(f"\nDjango-side CPU per step, {n} sequences in one thread, unprofiled:")
-    print("  " + "  ".join(f"{s} {cpu[s] / n * 1000:.1f}" for s in STEPS), end="")
-    print(f"  = {sum(cpu.values()) / n * 1000:.1f} ms per settlement")
+    where = "Django-side" if postgres else "Django-side (SQLite in-process)"
+    print(f"\n{where} CPU per step, {n} sequences in one thread, unprofiled:")
+    print("  " + "  ".join(f"{s} {cpu[s] / n * 1000:.2f}" for s in STEPS), end="")
+    print(f"  = {sum(cpu.values()) / n * 1000:.2f} ms per settlement")
+    if postgres:
+        print("PostgreSQL backend CPU per step, same sequences:")
+        print("  " + "  ".join(f"{s} {db_cpu[s] / n * 1000:.2f}" for s in STEPS), end="")
+        print(f"  = {sum(db_cpu.values()) / n * 1000:.2f} ms per settlement")
     profiler = cProfile.Profile(time.process_time)
     started = time.perf_counter()
     profiler.enable()
@@ -515,6 +568,42 @@ def profile(client_id, key, numbers, lines, n: int, out: str | None = None) -> N
         print(f"  {seconds / total * 100:5.1f}%  {kind}")
     print("\n  top functions by own time:")
     stats.sort_stats("tottime").print_stats(12)
+
+
+def review_paired(one, cpu: Counter, db_cpu: Counter, n: int, postgres: bool) -> None:
+    """--review-ab: sequences alternate between real-time review registered and not, so
+    the machine's other tenants weigh on both arms alike; CPU per step of each arm and
+    the difference (this process; on PostgreSQL also its one backend)."""
+    from huimin.insurance import claim_checks
+
+    checkers = claim_checks.registered()
+    arms = {"on": (Counter(), Counter()), "off": (Counter(), Counter())}
+    one(-2)  # the off arm's statements compiled too
+    try:
+        for i in range(2 * n):
+            arm = "on" if i % 2 == 0 else "off"
+            for checker in checkers:
+                (claim_checks.register if arm == "on" else claim_checks.unregister)(checker)
+            cpu.clear()
+            db_cpu.clear()
+            one(2 * n + i)
+            arms[arm][0].update(cpu)
+            arms[arm][1].update(db_cpu)
+    finally:
+        for checker in checkers:
+            claim_checks.register(checker)
+    where = "this process" if postgres else "this process, SQLite in it"
+    print(f"\nreal-time review on / off, {n} sequences each, alternating; CPU ms per step:")
+    kinds = (("app", 0), ("PostgreSQL", 1)) if postgres else (("app", 0),)
+    for label, k in kinds:
+        for arm in ("on", "off"):
+            c = arms[arm][k]
+            steps = "  ".join(f"{s} {c[s] / n * 1000:.2f}" for s in STEPS)
+            print(f"  {label} {arm:<3} {steps}  = {sum(c.values()) / n * 1000:.2f}")
+        added = {s: (arms["on"][k][s] - arms["off"][k][s]) / n * 1000 for s in STEPS}
+        steps = "  ".join(f"{s} {added[s]:+.2f}" for s in STEPS)
+        print(f"  {label} review adds {steps}  = {sum(added.values()):+.2f} ms per settlement")
+    print(f"  (app = {where})")
 
 
 # ---------------------------------------------------------------- load
@@ -615,10 +704,12 @@ def percentiles(seconds: list[float]) -> str:
     return f"p50 {p(0.50):6.1f}  p95 {p(0.95):6.1f}  p99 {p(0.99):6.1f} ms"
 
 
-def serve(port: int, workers: int, threads: int, env: dict, log: Path) -> subprocess.Popen:
+def serve(
+    port: int, workers: int, threads: int, env: dict, log: Path, app: str | None = None
+) -> subprocess.Popen:
     command = [
         str(VENV_BIN / "gunicorn"),
-        "huimin.wsgi:application",
+        app or "huimin.wsgi:application",
         "-b",
         f"{HOST}:{port}",
         "-w",
@@ -675,6 +766,19 @@ def main() -> int:
     parser.add_argument(
         "--floor", action="store_true", help="five GET whoami per sequence: the frame's cost"
     )
+    parser.add_argument(
+        "--no-review", action="store_true", help="real-time review's checker unregistered"
+    )
+    parser.add_argument(
+        "--review-ab",
+        action="store_true",
+        help="with --profile N: N sequences with review on and N off, alternating",
+    )
+    parser.add_argument(
+        "--sqlite",
+        action="store_true",
+        help="a throw-away SQLite file; in-process only (queries, --profile), no HTTP load",
+    )
     args = parser.parse_args()
     FLOOR["on"] = args.floor
     if args.quick:
@@ -684,9 +788,17 @@ def main() -> int:
 
     # SIGTERM (run_all.py's timeout) unwinds through `finally`: server and cluster stop.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    if args.database_url and not args.database_url.startswith("postgres"):
+    if args.sqlite:
+        # SQLite has no server to load over HTTP here (one writer at a time): the
+        # in-process figures are its measurement, the database's CPU included.
+        scratch = tempfile.mkdtemp(prefix="huimin-bench-sqlite.")
+        args.database_url = f"sqlite:///{scratch}/bench.sqlite3"
+        args.profile = args.profile or 200
+    elif args.database_url and not args.database_url.startswith("postgres"):
         parser.error("a PostgreSQL database URL, or none to start a throw-away cluster")
     held = Held()
+    if args.sqlite:
+        held.scratch = scratch
     try:
         if not args.database_url:
             held.cluster = Postgres(fast_commit=args.fast_commit)
@@ -703,6 +815,7 @@ class Held:
         self.cluster: Postgres | None = None
         self.server: subprocess.Popen | None = None
         self.run_id = uuid.uuid4().hex[:6]  # this run's visit numbers
+        self.scratch: str | None = None  # --sqlite: the database file's folder
 
     def release(self) -> None:
         if self.server is not None:
@@ -716,6 +829,24 @@ class Held:
 
                 connections.close_all()
             self.cluster.stop()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def wsgi_without_review():
+    """gunicorn's application for --no-review (`bench.bench_settlement_http:
+    wsgi_without_review()`): Huimin with no claim checker registered."""
+    from huimin.wsgi import application
+
+    without_review()
+    return application
+
+
+def without_review() -> None:
+    from huimin.insurance import claim_checks
+
+    for checker in claim_checks.registered():
+        claim_checks.unregister(checker)
 
 
 def server_env(database_url: str, port: int) -> dict:
@@ -747,22 +878,31 @@ def run(args, held: Held) -> int:
     django.setup()
     from django.db import connection
 
+    if args.no_review:
+        without_review()
     started = time.perf_counter()
     client_id, key, numbers, lines, centre = prepare(args.residents, args.seed)
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-        cursor.execute("SHOW synchronous_commit")
-        sync = cursor.fetchone()[0]
-        cursor.execute("SHOW fsync")
-        fsync = cursor.fetchone()[0]
     print(
         f"prepared {args.residents} residents, {len(numbers)} insured, "
         f"{centre.name} onboarded in {time.perf_counter() - started:.0f} s"
     )
-    print(f"database: PostgreSQL {version} (fsync {fsync}, synchronous_commit {sync})")
-    print(f"machine: {machine()}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+            cursor.execute("SHOW synchronous_commit")
+            sync = cursor.fetchone()[0]
+            cursor.execute("SHOW fsync")
+            fsync = cursor.fetchone()[0]
+        print(f"database: PostgreSQL {version} (fsync {fsync}, synchronous_commit {sync})")
+    else:
+        import sqlite3
+
+        version, sync = f"SQLite {sqlite3.sqlite_version}", "normal"
+        print(f"database: {version} (WAL, synchronous=NORMAL), {connection.settings_dict['NAME']}")
+    print(f"machine: {machine()}; load average {load()}")
     print(f"code: {Path(django.apps.apps.get_app_config('insurance').path).parent}")
+    print(f"real-time review: {'off (--no-review)' if args.no_review else 'on'}")
 
     queries = count_queries(client_id, key, numbers, lines, show=args.sql)
     for label in ("1 line", "10 lines"):
@@ -770,7 +910,9 @@ def run(args, held: Held) -> int:
         steps = "  ".join(f"{s} {row[s]}" for s in STEPS)
         print(f"queries, {label:>8}: {steps}  = {sum(row.values())}")
     if args.profile:
-        profile(client_id, key, numbers, lines, args.profile, args.profile_out)
+        profile(client_id, key, numbers, lines, args.profile, args.profile_out, args.review_ab)
+    if args.sqlite:
+        return 0
     registered = 0
     if args.registered:
         # Enough for 300 settlements/s over warm-up and measurement; never the bottleneck.
@@ -781,7 +923,8 @@ def run(args, held: Held) -> int:
     connection.close()
 
     log = Path(tempfile.gettempdir()) / f"huimin-bench-gunicorn-{port}.log"
-    server = held.server = serve(port, args.workers, args.threads, env, log)
+    app = "bench.bench_settlement_http:wsgi_without_review()" if args.no_review else None
+    server = held.server = serve(port, args.workers, args.threads, env, log, app)
     workers = children(server.pid)
     tokens_lock = threading.Lock()
 

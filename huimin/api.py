@@ -27,6 +27,7 @@ from huimin.core.parser import (
 from huimin.insurance.api import router as insurance_router
 from huimin.insurance.catalog.api import router as catalog_router
 from huimin.insurance.enrollment.api import router as enrollment_router
+from huimin.mediation.api import router as mediation_router
 from huimin.oversight.api import router as audit_router
 from huimin.policy import public
 from huimin.records.api import router as records_router
@@ -245,6 +246,7 @@ def _mount():
     api.add_router("/enrollment/", enrollment_router)
     api.add_router("/records/", records_router)
     api.add_router("/review/", review_router)
+    api.add_router("/mediation/", mediation_router)
 
 
 _mount()

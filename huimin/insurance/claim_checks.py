@@ -12,6 +12,7 @@ patient's recent history): the whole settlement waits for it.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
@@ -40,6 +41,17 @@ class ClaimInHand:
     basic_ytd_before: Decimal  # basic-fund payments this year before this claim
     basic_this: Decimal  # basic-fund payment of this claim (from adjudication)
     annual_cap: Decimal | None  # the plan's annual basic-fund cap for this visit, if any
+    # A fingerprint of the fee lines' contents as priced (`lines_digest`): with the ids,
+    # what lets settle know the lines are those pre-settle saw.
+    lines_digest: str = ""
+    # What the funds pay on this claim (basic + critical illness + assistance), so a
+    # checker storing findings need not read the settlement back.
+    fund_paid: Decimal | None = None
+
+
+def lines_digest(rows) -> str:
+    """A short, stable fingerprint of fee rows (tuples of plain values, in line order)."""
+    return hashlib.blake2b(repr(tuple(rows)).encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,16 @@ against them exactly while the application keeps writing during the backup:
 
 A restore goes into an empty database only, checks the file against its manifest before
 touching anything, and compares row counts afterwards.
+
+Uploaded documents (appeal evidence, mediation files) live outside the database under
+HUIMIN_DOCUMENT_ROOT, named by their SHA-256 (core/documents.py). A backup archives the
+files the snapshot's document rows name into `<same name>.documents.tar` beside the
+dump, each checked against its name as it is added; the manifest records the archive's
+size, SHA-256 and file count, and any file that was lost or damaged on disk. A restore
+checks the archive with the dump before touching anything, puts each file back under
+the document root only after its bytes hash to its name (a store named by checksums:
+merging into a root that already holds files is safe), and then counts the restored
+rows whose file is still missing.
 """
 
 import datetime
@@ -20,9 +30,12 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import tarfile
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +50,8 @@ from huimin.core import crypto
 FORMAT = "huimin-backup/1"
 EXTENSIONS = {"sqlite": ".sqlite3.gz", "postgresql": ".dump"}
 MANIFEST_SUFFIX = ".manifest.json"
+DOCUMENTS_SUFFIX = ".documents.tar"
+_MEMBER = re.compile(r"([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})")
 PG_FALLBACK_BIN = Path("/usr/lib/postgresql/15/bin")
 CHUNK = 1024 * 1024
 
@@ -59,6 +74,8 @@ class RestoreResult:
     counts: dict[str, int]
     mismatches: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    documents: int = 0  # files put back under HUIMIN_DOCUMENT_ROOT
+    missing_documents: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -165,9 +182,10 @@ def _stamp(now: datetime.datetime) -> str:
 def _free_base(directory: Path, vendor: str, now: datetime.datetime) -> str:
     base = f"huimin-{vendor}-{_stamp(now)}"
     candidate, n = base, 1
-    while (directory / (candidate + EXTENSIONS[vendor])).exists() or (
-        directory / (candidate + MANIFEST_SUFFIX)
-    ).exists():
+    while any(
+        (directory / (candidate + suffix)).exists()
+        for suffix in (EXTENSIONS[vendor], MANIFEST_SUFFIX, DOCUMENTS_SUFFIX)
+    ):
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 
@@ -230,6 +248,147 @@ def _run(cmd: list[str], env: dict, what: str) -> None:
         raise BackupError(f"{what}失败（退出码 {result.returncode}）：" + " / ".join(tail))
 
 
+# ---------------------------------------------------------------- documents
+
+
+def document_root() -> Path:
+    return Path(settings.HUIMIN_DOCUMENT_ROOT)
+
+
+def _document_path(root: Path, digest: str) -> Path:
+    # core.documents.path_of's layout, under the given root
+    return root / digest[:2] / digest[2:4] / digest
+
+
+def document_digests(query, tables: list[str]) -> list[str]:
+    """The distinct SHA-256s the database's document rows name, sorted."""
+    try:
+        model = apps.get_model("core", "StoredDocument")
+    except LookupError:
+        return []
+    table = model._meta.db_table
+    if table not in tables:
+        return []
+    column = _q(model._meta.get_field("sha256").column)
+    rows = query(f"SELECT DISTINCT {column} FROM {_q(table)}")  # noqa: S608
+    return sorted(str(r[0]) for r in rows if r[0] and re.fullmatch(r"[0-9a-f]{64}", str(r[0])))
+
+
+def _hash_file(path: Path) -> str | None:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None
+
+
+def _archive_documents(path: Path, digests: list[str]) -> dict:
+    """Archive each named file whose bytes still hash to its name; what is lost or
+    damaged on disk is listed, not archived (the backup is still taken: the database
+    matters more than one file, and the operator is told)."""
+    root = document_root()
+    missing, damaged, count, total = [], [], 0, 0
+    partial = path.with_name(path.name + ".partial")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
+            for digest in digests:
+                source = _document_path(root, digest)
+                found = _hash_file(source)
+                if found is None:
+                    missing.append(digest)
+                    continue
+                if found != digest:
+                    damaged.append(digest)
+                    continue
+                info = tar.gettarinfo(str(source), arcname=f"{digest[:2]}/{digest[2:4]}/{digest}")
+                info.uid = info.gid = 0
+                info.uname = info.gname = ""
+                info.mode = 0o600
+                with open(source, "rb") as fh:
+                    tar.addfile(info, fh)
+                count, total = count + 1, total + info.size
+        size, digest_of_archive = partial.stat().st_size, sha256_of(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return {
+        "file": path.name,
+        "size": size,
+        "sha256": digest_of_archive,
+        "count": count,
+        "bytes": total,
+        "missing": missing,
+        "damaged": damaged,
+    }
+
+
+def _verify_documents(backup_dir: Path, manifest: dict) -> Path | None:
+    """The documents archive, checked against the manifest; None for a backup taken
+    before documents were archived."""
+    docs = manifest.get("documents")
+    if not docs:
+        return None
+    if not isinstance(docs, dict) or not {"file", "size", "sha256", "count"} <= set(docs):
+        raise BackupError("备份清单的 documents 项缺少必要字段")
+    path = backup_dir / Path(str(docs["file"])).name
+    if not path.is_file():
+        raise BackupError(f"找不到文档归档 {path}：清单记录了 {docs['count']} 份文档，拒绝恢复")
+    size = path.stat().st_size
+    if size != docs["size"]:
+        raise BackupError(
+            f"文档归档已损坏：大小 {size} 字节，清单记录 {docs['size']} 字节（文件不完整或被改动）"
+        )
+    digest = sha256_of(path)
+    if digest != docs["sha256"]:
+        raise BackupError(
+            f"文档归档已损坏：SHA-256 为 {digest}，清单记录为 {docs['sha256']}（文件被改动）"
+        )
+    return path
+
+
+def _restore_documents(archive: Path, expected: int) -> int:
+    """Put each archived file back under the document root, only once its bytes hash
+    to its name; a file already there with the right bytes is left alone."""
+    root = document_root()
+    root.mkdir(parents=True, exist_ok=True)
+    restored = 0
+    try:
+        with tarfile.open(archive, mode="r:") as tar:
+            for member in tar:
+                match = _MEMBER.fullmatch(member.name)
+                if not member.isfile() or not match or match[3][:4] != match[1] + match[2]:
+                    raise BackupError(f"文档归档中有不应出现的条目：{member.name[:100]}")
+                digest = match[3]
+                target = _document_path(root, digest)
+                restored += 1
+                if _hash_file(target) == digest:
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".restore-", dir=target.parent)
+                try:
+                    hasher = hashlib.sha256()
+                    with os.fdopen(fd, "wb") as out, tar.extractfile(member) as src:
+                        while chunk := src.read(CHUNK):
+                            hasher.update(chunk)
+                            out.write(chunk)
+                    if hasher.hexdigest() != digest:
+                        raise BackupError(f"文档 {digest} 的内容与其校验值不符，拒绝恢复")
+                    os.chmod(tmp, 0o600)
+                    os.replace(tmp, target)
+                finally:
+                    Path(tmp).unlink(missing_ok=True)
+    except (OSError, tarfile.TarError) as exc:
+        raise BackupError(f"恢复文档失败：{exc}") from None
+    if restored != expected:
+        raise BackupError(f"文档归档中有 {restored} 份文档，清单记录 {expected} 份")
+    return restored
+
+
+def _missing_documents(query, tables: list[str]) -> list[str]:
+    root = document_root()
+    return [d for d in document_digests(query, tables) if not _document_path(root, d).is_file()]
+
+
 # ---------------------------------------------------------------- backup
 
 
@@ -253,6 +412,8 @@ def create_backup(output_dir: Path | None = None) -> Backup:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+    digests = facts.pop("_documents")
+    documents = _archive_documents(directory / (base + DOCUMENTS_SUFFIX), digests)
     manifest = {
         "format": FORMAT,
         "vendor": vendor,
@@ -264,6 +425,7 @@ def create_backup(output_dir: Path | None = None) -> Backup:
         "database": Path(str(connection.settings_dict["NAME"])).name,
         # Encrypted columns need this key (or a rotation's previous key) to be read.
         "field_key_id": crypto.current_key_id(),
+        "documents": documents,
         **facts,
     }
     manifest_path = directory / (base + MANIFEST_SUFFIX)
@@ -287,7 +449,9 @@ def _backup_sqlite(db: dict, partial: Path) -> dict:
             source.close()
         # A self-contained file: no -wal beside it when it is restored.
         target.execute("PRAGMA journal_mode=DELETE")
-        facts = read_facts(lambda sql: target.execute(sql).fetchall(), _sqlite_tables(target))
+        query = lambda sql: target.execute(sql).fetchall()  # noqa: E731
+        tables = _sqlite_tables(target)
+        facts = {**read_facts(query, tables), "_documents": document_digests(query, tables)}
         target.close()
         with open(copy, "rb") as src, gzip.open(partial, "wb", compresslevel=6) as dst:
             shutil.copyfileobj(src, dst, CHUNK)
@@ -307,7 +471,8 @@ def _backup_postgresql(db: dict, partial: Path) -> dict:
         snapshot, server_version = cursor.fetchone()
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
         tables = sorted(r[0] for r in cursor.fetchall())
-        facts = read_facts(_django_query(cursor), tables)
+        query = _django_query(cursor)
+        facts = {**read_facts(query, tables), "_documents": document_digests(query, tables)}
         _run(
             [
                 pg_dump,
@@ -409,21 +574,48 @@ def check_target(conn, manifest: dict) -> None:
 
 def restore(file: Path) -> RestoreResult:
     path, manifest = load_and_verify(file)
+    archive = _verify_documents(path.parent, manifest)
     conn = connection
     check_target(conn, manifest)
+    documents = 0
+    if archive is not None:
+        # Before the database: a failure here leaves it as empty as it was, and files
+        # named by their checksums harm nothing where no row names them.
+        documents = _restore_documents(archive, int(manifest["documents"]["count"]))
     if conn.vendor == "sqlite":
         counts = _restore_sqlite(path, conn)
     else:
         counts = _restore_postgresql(path, conn)
-    result = RestoreResult(path=path, manifest=manifest, counts=counts)
+    result = RestoreResult(path=path, manifest=manifest, counts=counts, documents=documents)
     expected = manifest["row_counts"]
     for table in sorted(set(expected) | set(counts)):
         if expected.get(table) != counts.get(table):
             result.mismatches[table] = (expected.get(table), counts.get(table))
     result.notes = _notes(manifest)
+    if archive is None:
+        result.notes.append("该备份不含文档归档（较早版本的备份）：上传的文档须另行恢复")
+    result.missing_documents = _restored_missing_documents(conn)
+    if result.missing_documents:
+        result.notes.append(
+            f"{len(result.missing_documents)} 份文档在备份时已缺失或损坏，恢复后仍无法读取"
+            "（见清单 documents.missing / documents.damaged）"
+        )
     if result.ok:
         result.notes.extend(_mark_audit_restored())
     return result
+
+
+def _restored_missing_documents(conn) -> list[str]:
+    if conn.vendor == "sqlite":
+        db = sqlite3.connect(str(conn.settings_dict["NAME"]))
+        try:
+            return _missing_documents(lambda sql: db.execute(sql).fetchall(), _sqlite_tables(db))
+        finally:
+            db.close()
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        tables = sorted(r[0] for r in cursor.fetchall())
+        return _missing_documents(_django_query(cursor), tables)
 
 
 def _mark_audit_restored() -> list[str]:

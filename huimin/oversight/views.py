@@ -25,7 +25,7 @@ from huimin.audit.models import (
 from huimin.core import errors
 from huimin.oversight import alerts, notices, queries
 from huimin.oversight.rules import RULE_HELP
-from huimin.policy import check_jurisdiction, has_perm, requires, requires_any
+from huimin.policy import has_perm, requires, requires_any
 
 FIELD_LABELS = {
     "note": "处理说明",
@@ -271,11 +271,10 @@ def business_alert_list(request):
     """Business notices (notices.py) for the audiences the user belongs to, in their
     jurisdiction: the people who act on an overdue mediation step or a changed risk
     colour, who are not the security administrator."""
-    held = sorted(p for p in notices.AUDIENCES if has_perm(request.user, p))
-    prefix = check_jurisdiction(request.user)
-    qs = SecurityAlert.objects.filter(audience__in=held)
-    if prefix:
-        qs = qs.filter(region_code__startswith=prefix)
+    try:
+        qs = notices.visible_notices(request.user).select_related("handled_by")
+    except errors.DomainError as exc:
+        _refuse(exc)
     status = request.GET.get("status", "open")
     problems = {}
     if status == "open":
@@ -301,3 +300,22 @@ def business_alert_list(request):
             "problems": problems,
         },
     )
+
+
+@requires_any(*sorted(notices.AUDIENCES))
+@require_POST
+def business_alert_acknowledge(request, pk: int):
+    """The notice's audience acknowledges it, with a note (audited)."""
+    try:
+        alert = notices.do_acknowledge_notice(
+            request.user, pk, request.POST.get("note", ""), request=request
+        )
+    except errors.ValidationFailed as exc:
+        messages.error(request, "；".join(exc.fields.values()) or exc.message)
+    except errors.Conflict as exc:
+        messages.error(request, exc.message)
+    except errors.DomainError as exc:
+        _refuse(exc)
+    else:
+        messages.success(request, f"提醒 #{alert.pk} 已确认")
+    return redirect("audit:business_alert_list")

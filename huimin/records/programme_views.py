@@ -32,7 +32,12 @@ def _day(raw: str, field: str, errors: dict) -> dt.date | None:
 @domain_errors_as_http
 def register(request, record_id: int):
     record = services.get_record(request.user, record_id)
-    values = {"kind": "", "registered_on": services.today().isoformat(), "lmp": ""}
+    values = {
+        "kind": "",
+        "registered_on": services.today().isoformat(),
+        "lmp": "",
+        schedule.UNDER_TARGET_REASON: "",
+    }
     errors: dict[str, str] = {}
     message = ""
     if request.method == "POST":
@@ -45,6 +50,8 @@ def register(request, record_id: int):
             errors["registered_on"] = "请填写纳入管理日期"
         if not errors:
             details = {"last_menstrual_period": lmp.isoformat()} if lmp else {}
+            if values[schedule.UNDER_TARGET_REASON]:
+                details[schedule.UNDER_TARGET_REASON] = values[schedule.UNDER_TARGET_REASON][:100]
             try:
                 programmes.do_register_programme(
                     request.user, record.pk, values["kind"], day, details

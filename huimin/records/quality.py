@@ -35,6 +35,7 @@ from pathlib import Path
 
 from django.db import connection, connections, transaction
 from django.db.models import Case, Count, DateTimeField, F, FloatField, Q, TextField, When
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import MD5, Cast, Substr
 from django.db.models.lookups import Lookup
 from django.utils import timezone
@@ -43,6 +44,7 @@ from huimin.audit.services import record as audit
 from huimin.core.errors import Conflict, NotFound, ValidationFailed
 from huimin.records import forms as form_specs
 from huimin.records import quality_rules as rules
+from huimin.records.forms.chronic import OUTCOME_KEYS, UNDER_TARGET_REASON
 from huimin.records.forms.spec import Context
 from huimin.records.models import (
     Finding,
@@ -71,12 +73,14 @@ _DECIMAL_MEASURES = frozenset({"height_cm", "weight_kg", "waist_cm", "fasting_gl
 # Forms whose rules read `data` besides the specification check.
 _NEEDS_DATA = frozenset({rules.HEALTH_CHECK})
 _FORM_COLUMNS = ("id", "record_id", "kind", "status", "service_date", "created_at", *rules.MEASURES)
+_OUTCOME_AT = len(_FORM_COLUMNS)
 
 
 def _form_values():
     """Form columns as values_list arguments: the draft's creation time only (the
-    stale-draft rule), measurements as floats, and the MD5 of `data` (to recognise an
-    unchanged form; the data itself is read only for the forms that need it)."""
+    stale-draft rule), measurements as floats, a follow-up's outcome keys (mode,
+    classification, referral: the follow-up rules), and the MD5 of `data` (to recognise
+    an unchanged form; the data itself is read only for the forms that need it)."""
     return (
         "id",
         "record_id",
@@ -85,6 +89,14 @@ def _form_values():
         "service_date",
         Case(When(status=FormStatus.DRAFT, then="created_at"), output_field=DateTimeField()),
         *(Cast(m, FloatField()) if m in _DECIMAL_MEASURES else m for m in rules.MEASURES),
+        *(
+            # Only for follow-ups: other forms' (larger) data is not read for this.
+            Case(
+                When(kind__in=sorted(rules.FOLLOWUP_KINDS), then=KeyTextTransform(k, "data")),
+                output_field=TextField(),
+            )
+            for k in OUTCOME_KEYS
+        ),
         MD5(Cast("data", TextField())),
     )
 
@@ -274,8 +286,12 @@ def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
             .exclude(status=FormStatus.AMENDED)
             .values_list(*_form_values())
         ):
-            f = dict(zip(_FORM_COLUMNS, row, strict=True))
+            f = dict(zip(_FORM_COLUMNS, row[:_OUTCOME_AT], strict=True))
             f["data_md5"] = data_md5
+            if f["kind"] in rules.FOLLOWUP_KINDS:
+                f["outcome"] = {
+                    k: v for k, v in zip(OUTCOME_KEYS, row[_OUTCOME_AT:], strict=True) if v
+                }
             forms[f["record_id"]].append(f)
         # By form id, not joined through the record ids: PostgreSQL misjudges how many
         # forms 2,000 records have and would scan the whole table for the join.
@@ -290,7 +306,13 @@ def check_batch(record_ids: list[int], stats_of, today: dt.date) -> RunResult:
         programmes = defaultdict(list)
         for p in Programme.objects.filter(
             _among("record_id", ids), kind__in=list(rules.PROGRAMME_FOLLOWUPS)
-        ).values("record_id", "kind", "registered_on", "ended_on"):
+        ).values(
+            "record_id",
+            "kind",
+            "registered_on",
+            "ended_on",
+            **{UNDER_TARGET_REASON: KeyTextTransform(UNDER_TARGET_REASON, "details")},
+        ):
             programmes[p["record_id"]].append(p)
         twins = _likely_duplicates(records)
         existing = defaultdict(dict)

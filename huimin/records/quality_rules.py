@@ -21,6 +21,18 @@ from decimal import Decimal
 
 from huimin.core.dates import age_on
 from huimin.records.forms import SPECS
+from huimin.records.forms.chronic import (
+    RECHECK_DAYS,
+    TARGET_AGE,
+    UNDER_TARGET_REASON,
+    bp_controlled,
+    face_to_face,
+    glucose_controlled,
+    needs_recheck,
+    outcome,
+)
+from huimin.records.forms.health_check import ELDERLY_FROM_AGE, missing_elderly_panel
+from huimin.records.forms.health_check import FIELD_LABELS as CHECK_LABELS
 from huimin.records.forms.spec import Context, Problem, clean
 
 BLOCKING, WARNING, REVIEW = "blocking", "warning", "review"
@@ -28,8 +40,18 @@ BLOCKING, WARNING, REVIEW = "blocking", "warning", "review"
 PERSONAL_INFO = "personal_info"
 HEALTH_CHECK = "health_check"
 FOLLOWUP_KINDS = frozenset({"htn_followup", "dm_followup", "smi_followup"})
-# Registered programmes whose follow-ups are counted (at least 4 a year, 规范).
-PROGRAMME_FOLLOWUPS = {"hypertension": "htn_followup", "diabetes": "dm_followup"}
+# Registered programmes whose face-to-face follow-ups are counted (at least 4 a year:
+# 高血压/2型糖尿病 服务内容（二）, 严重精神障碍 服务内容（二）).
+PROGRAMME_FOLLOWUPS = {
+    "hypertension": "htn_followup",
+    "diabetes": "dm_followup",
+    "smi": "smi_followup",
+}
+# Programmes whose service targets residents 35 and over (服务对象).
+TARGETED_FROM_35 = frozenset({"hypertension", "diabetes"})
+# Follow-up classifications that are not under control (控制不满意, 不良反应), for
+# "two in a row without a referral" (分类干预 3).
+NOT_CONTROLLED = frozenset({"2", "3"})
 # Several vaccines on one day are normal; several of these forms on one day are not.
 MANY_A_DAY = frozenset({"immunisation", "infectious_report"})
 
@@ -77,6 +99,11 @@ RULE_LABELS = {
     "followup.too_few": "随访次数不足",
     "followup.gap": "随访间隔过长",
     "followup.too_close": "随访间隔过短",
+    "followup.recheck_late": "未在2周内复访",
+    "followup.no_referral": "连续两次控制不满意未转诊",
+    "followup.referral_result": "缺转诊结果",
+    "completeness.elderly_panel": "老年人体检缺辅助检查",
+    "registration.under_35": "35岁以下登记未注明原因",
     "draft.stale": "未签名草稿",
     "outlier": "测量值异常",
 }
@@ -353,23 +380,59 @@ def duplicate_form_hits(forms: list[dict]) -> list[Hit]:
     return out
 
 
-def followup_hits(forms: list[dict], programmes: list[dict], today: dt.date) -> list[Hit]:
-    """Registered HTN/DM patients: at least 4 follow-ups in the last 12 months, no gap
-    over 3.5 months, none closer than 14 days."""
+def followup_outcome(f: dict) -> dict:
+    """A follow-up's outcome keys (mode, classification, referral…): the run gives
+    them as `outcome`, read without the rest of the data; a test may give `data`."""
+    if "outcome" in f:
+        return outcome(f["outcome"] or {})
+    return outcome(f.get("data") or {})
+
+
+def referred(kind: str, out: dict) -> bool:
+    if kind == "smi_followup":
+        return out.get("referral") == "2"
+    return bool(out.get("referral_reason"))
+
+
+def not_controlled(f: dict, out: dict, birth_date: dt.date | None) -> bool:
+    """控制不满意 (or a drug reaction) as classified, or by the measurements."""
+    if out.get("classification") in NOT_CONTROLLED:
+        return True
+    if f["kind"] == "dm_followup":
+        return glucose_controlled(f.get("fasting_glucose")) is False
+    age = age_on(birth_date, f["service_date"]) if birth_date else None
+    return bp_controlled(f.get("systolic"), f.get("diastolic"), age) is False
+
+
+def followup_hits(
+    forms: list[dict],
+    programmes: list[dict],
+    today: dt.date,
+    birth_date: dt.date | None = None,
+) -> list[Hit]:
+    """Registered HTN/DM/SMI patients: at least 4 face-to-face follow-ups in the last
+    12 months (phone follow-ups and SMI visits marked 未访到 do not count), no gap over
+    3.5 months; visits under 14 days apart only when the earlier one asked for the
+    two-week recheck, and then the recheck within 14 days; two uncontrolled HTN/DM
+    visits in a row lead to a referral; a referral's result is on the next visit."""
     out = []
     signed = _dated(_signed(forms))
-    for kind in FOLLOWUP_KINDS:
-        dates = [(f["service_date"], f["id"]) for f in signed if f["kind"] == kind]
-        for (a, _), (b, form_id) in itertools.pairwise(dates):
-            # Same day: duplicate.form says it already.
-            if 0 < (b - a).days < MIN_FOLLOWUP_SPACING_DAYS:
+    for kind in sorted(FOLLOWUP_KINDS):
+        rows = [(f, followup_outcome(f)) for f in signed if f["kind"] == kind]
+        for (a, a_out), (b, b_out) in itertools.pairwise(rows):
+            out += _pair_hits(kind, a, a_out, b, b_out, birth_date)
+        seen = [(f, o) for f, o in rows if face_to_face(kind, o)]
+        if seen and needs_recheck(kind, seen[-1][1]) and seen[-1][0]["service_date"] <= today:
+            last = seen[-1][0]["service_date"]
+            late = (today - last).days
+            if late > RECHECK_DAYS:
                 out.append(
                     Hit(
-                        "followup.too_close",
+                        "followup.recheck_late",
                         WARNING,
-                        "visit_date",
-                        f"与上次随访（{a.isoformat()}）仅隔{(b - a).days}天",
-                        form_id,
+                        "next_visit_date",
+                        f"{last.isoformat()}随访后应在2周内复访，已过{late}天未复访",
+                        seen[-1][0]["id"],
                     )
                 )
     for p in programmes:
@@ -378,7 +441,11 @@ def followup_hits(forms: list[dict], programmes: list[dict], today: dt.date) -> 
             continue
         title = SPECS[kind].title if kind in SPECS else kind
         dates = [
-            f["service_date"] for f in signed if f["kind"] == kind and f["service_date"] <= today
+            f["service_date"]
+            for f in signed
+            if f["kind"] == kind
+            and f["service_date"] <= today
+            and face_to_face(kind, followup_outcome(f))
         ]
         start = max(p["registered_on"], today - dt.timedelta(days=365))
         # A registration younger than a year owes one follow-up per full quarter.
@@ -390,7 +457,8 @@ def followup_hits(forms: list[dict], programmes: list[dict], today: dt.date) -> 
                     "followup.too_few",
                     WARNING,
                     kind,
-                    f"近12个月{title}{done}次，应不少于{expected}次",
+                    f"近12个月面对面随访{done}次（{title}，电话随访和未访到不计），"
+                    f"应不少于{expected}次",
                 )
             )
         marks = [p["registered_on"], *(d for d in dates if d >= p["registered_on"]), today]
@@ -407,6 +475,109 @@ def followup_hits(forms: list[dict], programmes: list[dict], today: dt.date) -> 
                         f"{title}间隔超过3.5个月：{a.isoformat()}至{until}共{longest.days}天",
                     )
                 )
+    return out
+
+
+def _pair_hits(kind, a, a_out, b, b_out, birth_date) -> list[Hit]:
+    """The rules between one follow-up and the next of the same kind."""
+    out = []
+    a_day, b_day = a["service_date"], b["service_date"]
+    days = (b_day - a_day).days
+    recheck = needs_recheck(kind, a_out) and face_to_face(kind, a_out)
+    # Same day: duplicate.form says it already. Within 14 days after an outcome that
+    # asks for it, the visit is the one the specification requires.
+    if 0 < days < MIN_FOLLOWUP_SPACING_DAYS and not recheck:
+        out.append(
+            Hit(
+                "followup.too_close",
+                WARNING,
+                "visit_date",
+                f"与上次随访（{a_day.isoformat()}）仅隔{days}天",
+                b["id"],
+            )
+        )
+    if recheck and days > RECHECK_DAYS and face_to_face(kind, b_out):
+        out.append(
+            Hit(
+                "followup.recheck_late",
+                WARNING,
+                "visit_date",
+                f"上次随访（{a_day.isoformat()}）后应在2周内复访，实隔{days}天",
+                b["id"],
+            )
+        )
+    if referred(kind, a_out) and not b_out.get("referral_result"):
+        out.append(
+            Hit(
+                "followup.referral_result",
+                WARNING,
+                "referral_result",
+                f"上次随访（{a_day.isoformat()}）已转诊，本次随访未填写转诊结果",
+                b["id"],
+            )
+        )
+    if (
+        kind != "smi_followup"
+        and face_to_face(kind, a_out)
+        and face_to_face(kind, b_out)
+        and not_controlled(a, a_out, birth_date)
+        and not_controlled(b, b_out, birth_date)
+        and not referred(kind, a_out)
+        and not referred(kind, b_out)
+    ):
+        out.append(
+            Hit(
+                "followup.no_referral",
+                WARNING,
+                "referral_reason",
+                f"连续两次随访（{a_day.isoformat()}、{b_day.isoformat()}）控制不满意，"
+                "应建议转诊上级医院并在2周内随访转诊情况",
+                b["id"],
+            )
+        )
+    return out
+
+
+def elderly_panel_hits(form: dict, person: PersonFacts) -> list[Hit]:
+    """The 65+ yearly check without a part of its test panel (老年人健康管理服务规范
+    服务内容 3): one finding per missing part, a warning a reviewer can confirm when
+    the person refused the test."""
+    day = form["service_date"]
+    if day is None or age_on(person.birth_date, day) < ELDERLY_FROM_AGE:
+        return []
+    return [
+        Hit(
+            "completeness.elderly_panel",
+            WARNING,
+            names[0],
+            f"65岁及以上老年人健康体检缺少{part}"
+            + (f"（{'、'.join(CHECK_LABELS[n] for n in names)}）" if len(names) > 1 else ""),
+            form["id"],
+        )
+        for part, names in missing_elderly_panel(form["data"] or {})
+    ]
+
+
+def registration_hits(programmes: list[dict], person: PersonFacts) -> list[Hit]:
+    """HTN/DM registrations of residents under 35 (the service's target is 35 and
+    over) without the recorded reason."""
+    out = []
+    for p in programmes:
+        if p["kind"] not in TARGETED_FROM_35 or p["ended_on"] is not None:
+            continue
+        age = age_on(person.birth_date, p["registered_on"])
+        reason = p.get(UNDER_TARGET_REASON) or (p.get("details") or {}).get(UNDER_TARGET_REASON)
+        if age < TARGET_AGE and not str(reason or "").strip():
+            label = "高血压" if p["kind"] == "hypertension" else "2型糖尿病"
+            out.append(
+                Hit(
+                    "registration.under_35",
+                    WARNING,
+                    p["kind"],
+                    f"{label}患者健康管理的服务对象为{TARGET_AGE}岁及以上居民，"
+                    f"{p['registered_on'].isoformat()}登记时{age}岁，未填写登记原因",
+                )
+            )
     return out
 
 
@@ -496,11 +667,13 @@ def check_record(facts: RecordFacts, today: dt.date, stats: dict | None = None) 
         hits += form_hits
         if f["kind"] == HEALTH_CHECK:
             hits += health_check_hits(f, {h.key for h in form_hits})
+            hits += elderly_panel_hits(f, p)
     hits += stale_draft_hits(facts.forms, today)
     hits += height_hits(facts.forms, p)
     hits += weight_hits(facts.forms, p)
     hits += duplicate_form_hits(facts.forms)
-    hits += followup_hits(facts.forms, facts.programmes, today)
+    hits += followup_hits(facts.forms, facts.programmes, today, p.birth_date)
+    hits += registration_hits(facts.programmes, p)
     if facts.duplicate_person:
         hits.append(
             Hit(

@@ -17,6 +17,10 @@ Conventions
   from the day they became eligible that year, if later) and overdue from 1 January of
   the next year. Birth months spread a village's checks across the year, which is how
   a visit plan can absorb them; the specification only asks for one check a year.
+- HTN, T2DM and SMI follow-ups: one face-to-face visit per quarter, but an outcome that
+  the specification follows up within two weeks (控制不满意, 不良反应, 并发症, a referral;
+  SMI 不稳定 or 基本稳定) replaces the quarter's item with a recheck due within 14 days
+  of that visit. Phone follow-ups and SMI visits marked 未访到 deliver nothing here.
 - Children's vaccines are scheduled up to age 7 (the programme's 0–6 schedule); late
   catch-up for older children is done at school-entry checks by the vaccination
   clinic, not from the village doctor's list.
@@ -28,6 +32,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from huimin.core.dates import age_on
+from huimin.records.forms import chronic as chronic_forms
+from huimin.records.forms.chronic import (
+    TARGET_AGE,
+    UNDER_TARGET_REASON,
+    face_to_face,
+    needs_recheck,
+)
 from huimin.records.forms.immunisation import (
     INACTIVATED_ALTERNATIVES,
     PROGRAMME_SCHEDULE,
@@ -48,6 +59,8 @@ QUARTERLY = {
     "smi": ("smi_followup", "严重精神障碍随访"),
 }
 
+RECHECK_DAYS = chronic_forms.RECHECK_DAYS
+
 CHILD_CHECK_MONTHS = (1, 3, 6, 8, 12, 18, 24, 30, 36)
 CHILD_CHECK_YEARS = (4, 5, 6)
 
@@ -63,6 +76,8 @@ CHILD_AGE_LIMIT = 7
 # not vaccinated (未接种卡介苗的≥4岁儿童不予补种), so BCG leaves the list at 4.
 CATCH_UP_BEFORE_AGE = {"BCG": 4}
 ELDERLY_AGE = 65
+# Registered patients who are due the yearly health check besides the 65+.
+CHECKED_PROGRAMMES = ("hypertension", "diabetes", "smi")
 
 
 # ---------------------------------------------------------------- facts
@@ -112,7 +127,7 @@ class DueItem:
 
 
 # Keys of Form.data the schedule reads; due.refresh loads only these.
-DATA_KEYS = ("month_age", "visit_number", "vaccine", "dose")
+DATA_KEYS = ("month_age", "visit_number", "vaccine", "dose", *chronic_forms.OUTCOME_KEYS)
 
 
 # ---------------------------------------------------------------- helpers
@@ -227,19 +242,27 @@ def due_services(facts: Facts) -> list[DueItem]:
 
 
 def quarterly_followups(facts: Facts) -> list[DueItem]:
-    """HTN, T2DM and SMI: at least one follow-up per calendar quarter. The next one is
-    planned at the form's next visit date (else 3 months after the last), never later
-    than its quarter's end; a new patient is due at once; a quarter that ends without
-    one makes the patient overdue."""
+    """HTN, T2DM and SMI: at least one face-to-face follow-up per calendar quarter. The
+    next one is planned at the form's next visit date (else 3 months after the last),
+    never later than its quarter's end; a new patient is due at once; a quarter that
+    ends without one makes the patient overdue. After an outcome the specification
+    rechecks within two weeks, the next visit is due by then and late the day after."""
     today = facts.today
     out = []
     for kind, (form_kind, title) in QUARTERLY.items():
         programme = _latest_open(facts, kind)
         if programme is None:
             continue
-        done = _signed(facts, form_kind, since=programme.registered_on)
+        done = [
+            f
+            for f in _signed(facts, form_kind, since=programme.registered_on)
+            if face_to_face(form_kind, f.data)
+        ]
         current = quarter_of(today)
         last = done[-1] if done else None
+        if last is not None and needs_recheck(form_kind, last.data):
+            out.append(_recheck(form_kind, title, last))
+            continue
         planned = None
         if last is not None:
             planned = last.next_due_date or add_months(last.service_date, 3)
@@ -270,6 +293,25 @@ def quarterly_followups(facts: Facts) -> list[DueItem]:
     return out
 
 
+def _recheck(form_kind: str, title: str, last: FormFact) -> DueItem:
+    """The visit within two weeks of `last`: at its planned date if sooner, late from
+    the 15th day."""
+    latest = last.service_date + dt.timedelta(days=RECHECK_DAYS)
+    planned = (
+        last.next_due_date
+        if last.next_due_date and last.next_due_date > last.service_date
+        else None
+    )
+    day = last.service_date
+    return DueItem(
+        form_kind,
+        f"recheck-{day.isoformat()}",
+        f"{title}（{day.month}月{day.day}日随访后2周内复访）",
+        min(planned or latest, latest),
+        latest + dt.timedelta(days=1),
+    )
+
+
 def _latest_open(facts: Facts, kind: str) -> ProgrammeFact | None:
     rows = [p for p in facts.programmes if p.kind == kind and _open(p, facts.today)]
     return max(rows, key=lambda p: p.registered_on) if rows else None
@@ -283,11 +325,11 @@ def _ended(facts: Facts, kind: str) -> bool:
 
 def health_check(facts: Facts) -> list[DueItem]:
     """健康体检表 once per calendar year for people 65 and over (65 during the year) and
-    for registered HTN/T2DM patients."""
+    for registered HTN/T2DM and SMI patients (严重精神障碍患者管理服务规范 服务内容（四）)."""
     today, birth = facts.today, facts.birth_date
     year = today.year
     elderly = year - birth.year >= ELDERLY_AGE and not _ended(facts, "elderly")
-    chronic = [_latest_open(facts, k) for k in ("hypertension", "diabetes")]
+    chronic = [_latest_open(facts, k) for k in CHECKED_PROGRAMMES]
     chronic = [p for p in chronic if p is not None]
     if not elderly and not chronic:
         return []
@@ -488,8 +530,9 @@ def _postpartum(facts: Facts, delivered: dt.date) -> list[DueItem]:
 
 # ---------------------------------------------------------------- registrations
 
-# Adults for the chronic programmes; the service targets residents 35 and over, but a
-# younger diagnosed patient is managed all the same.
+# Adults for the chronic programmes. The service targets residents 35 and over (高血压/
+# 2型糖尿病患者健康管理服务规范 一、服务对象); a younger diagnosed patient may be managed
+# all the same, with the reason recorded (details["under_35_reason"]).
 ADULT_AGE = 18
 PREGNANCY_AGES = (12, 60)
 LONGEST_PREGNANCY_DAYS = 44 * 7
@@ -533,6 +576,15 @@ def registration_problems(
         return {"kind": f"已在{label}中，不能重复登记"}
     if kind in ("hypertension", "diabetes") and age < ADULT_AGE:
         return {"kind": f"{label}只登记{ADULT_AGE}岁及以上的成人"}
+    if (
+        kind in ("hypertension", "diabetes")
+        and age < TARGET_AGE
+        and not str(details.get(UNDER_TARGET_REASON) or "").strip()
+    ):
+        return {
+            UNDER_TARGET_REASON: f"{label}的服务对象为{TARGET_AGE}岁及以上居民，"
+            f"登记{age}岁的患者请填写原因"
+        }
     if kind == "child" and age >= CHILD_AGE_LIMIT:
         return {"kind": "0～6岁儿童健康管理只登记未满7岁的儿童"}
     if kind == "elderly" and age < ELDERLY_AGE:

@@ -117,6 +117,9 @@ class Institution(models.Model):
     designated_from = models.DateField("定点起始日期", null=True, blank=True)
     designated_to = models.DateField("定点终止日期", null=True, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    # Comma-separated codes of registry/qualifications.py; NULL: not recorded (review's
+    # qualification rule then does not judge the institution), "": recorded, none held.
+    qualifications = models.CharField("诊疗资质", max_length=300, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

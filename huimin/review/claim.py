@@ -65,8 +65,9 @@ class Institution:
     id: str  # the national medical-insurance institution code
     name: str
     level: str  # "1", "2", "3" (insurance.plan.LEVELS)
-    # What the institution is licensed for (e.g. "caesarean", "dialysis", "surgery_3").
-    qualifications: frozenset[str] = frozenset()
+    # What the institution is licensed for (registry/qualifications.py codes: "dialysis",
+    # "surgery_3", …); None when the registry has not recorded them (not judged).
+    qualifications: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,10 @@ class Item:
     day_based: bool = False  # charged per day of stay (bed, nursing)
     mue: Decimal | None = None  # medically unlikely units per day (as NCCI's MUEs)
     components: frozenset[str] = frozenset()  # a bundled service's own component codes
+    exclusive_with: frozenset[str] = frozenset()  # codes not billed with it on one day
     qualification: str = ""  # the qualification an institution needs to provide it
     ingredient: str = ""  # drugs: the generic name's code, so makers' codes add up
+    days_supply_per_unit: Decimal | None = None  # drugs: days one unit lasts
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,9 @@ class Line:
     service_date: datetime.date
     ceiling: Decimal | None = None
     item: Item = field(default_factory=Item)
-    days_supply: int | None = None  # drugs: the days the quantity lasts as prescribed
+    # drugs: the days the quantity lasts (quantity × the catalog's days per unit, whole
+    # days); None when the catalog does not say
+    days_supply: int | None = None
 
     @property
     def amount(self) -> Decimal:

@@ -169,6 +169,24 @@ class Finding(models.Model):
         return f"{self.rule} {self.subject_kind}:{self.settlement_id or self.subject}"
 
 
+class PreSettleReview(models.Model):
+    """What real-time review answered at a visit's latest pre-settlement (2206/2303), so
+    the settlement that follows reuses it instead of reviewing again (realtime.py). The
+    digest covers everything the answer was computed from that settle can see cheaply:
+    the claim in hand (visit, live fee line ids and their contents, the year so far, the
+    fund's payment) and the rule set in force; any difference, or an answer older than
+    `realtime.REUSE_SECONDS`, and settle reviews afresh."""
+
+    visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="review_presettle")
+    digest = models.CharField(max_length=64)
+    # The CheckResults as JSON: rule, name, severity, message, lines, facts.
+    results = models.JSONField(default=list)
+    checked_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"pre-settle review of visit {self.visit_id}"
+
+
 # ---------------------------------------------------------------- decisions
 
 

@@ -13,6 +13,7 @@ import re
 from importlib import resources
 
 from django.db import transaction
+from django.db.models.functions import Length
 
 from huimin.core.errors import ValidationFailed
 from huimin.core.statements import INT, InList
@@ -120,8 +121,23 @@ def active_rule_set(region_code: str, year: int) -> RuleSet:
     """The rule set in force for a person's region and a year; the shipped default (its
     name saying so) when the region has activated none for that year."""
     row = _active(region_code, year)
-    if row is not None:
-        return parsed_rule_set(row[0], row[2])
+    return rule_set_in_force(row[0] if row else None, row[2] if row else None, region_code, year)
+
+
+def active_rows(prefixes: list[str], year: int):
+    """The active sets of the regions `prefixes` name, the narrowest (longest code) first:
+    `active_rule_set`'s choice for a caller that reads it inside its own statement (real
+    time reads it with the visit)."""
+    return ReviewRuleSet.objects.filter(
+        region_code__in=prefixes, year=year, status=RuleSetStatus.ACTIVE
+    ).order_by(Length("region_code").desc(), "-pk")
+
+
+def rule_set_in_force(rule_set_id, activated_at, region_code: str, year: int) -> RuleSet:
+    """The parsed set of an active row read by the caller, or the shipped default when
+    there is none (rule_set_id None)."""
+    if rule_set_id is not None:
+        return parsed_rule_set(rule_set_id, activated_at)
     return _default_for(region_code[:6], year)
 
 

@@ -30,7 +30,10 @@ from huimin.review.rules.base import (
 COLOURS = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}  # highest first
 
 TOP_KEYS = frozenset({"rule_set", "region", "year", "notes", "scoring", "rules"})
-SCORING_KEYS = frozenset({"severity_factors", "colours"})
+SCORING_KEYS = frozenset({"severity_factors", "colours", "confirmed_factor"})
+# A finding a reviewer confirmed counts this many times its weight in the risk scores
+# (docs/review.md, "Scores follow decisions"); a rule set that leaves it out gets this.
+DEFAULT_CONFIRMED_FACTOR = Decimal("2")
 RULE_KEYS = frozenset(
     {"code", "name", "category", "severity", "weight", "params", "exceptions", "explanation"}
     | {"notes"}
@@ -58,6 +61,8 @@ class RuleSet:
     severity_factors: dict[str, Decimal]
     colours: dict[str, Decimal]  # red, orange, yellow, blue: the lowest score of each
     rules: dict[str, RuleConfig] = field(default_factory=dict)  # in the document's order
+    # A confirmed finding's weight × severity factor is multiplied by this (>= 1).
+    confirmed_factor: Decimal = DEFAULT_CONFIRMED_FACTOR
 
 
 def parse_rule_set(text: str) -> RuleSet:
@@ -151,6 +156,14 @@ def parse_rule_set_doc(doc) -> RuleSet:
         if not all(a > b for a, b in itertools.pairwise(ordered)) or ordered[-1] <= 0:
             r.fail("scoring.colours", "分值须满足 红 > 橙 > 黄 > 蓝 > 0")
 
+    confirmed_factor = DEFAULT_CONFIRMED_FACTOR
+    if "confirmed_factor" in scoring:
+        path = "scoring.confirmed_factor"
+        reason = '应为1至10之间的数值，如 "2"（核实违规的疑点不低于待审核的分值）'
+        confirmed_factor = r.decimal(scoring, "confirmed_factor", path, reason)
+        if path not in r.problems and not 1 <= confirmed_factor <= 10:
+            r.fail(path, reason)
+
     rules: dict[str, RuleConfig] = {}
     rule_docs = doc.get("rules")
     if not isinstance(rule_docs, list) or not rule_docs:
@@ -166,7 +179,7 @@ def parse_rule_set_doc(doc) -> RuleSet:
 
     if r.problems:
         raise RuleSetError(r.problems)
-    return RuleSet(name, region, year, factors, colours, rules)
+    return RuleSet(name, region, year, factors, colours, rules, confirmed_factor)
 
 
 def _parse_rule(r: _Reader, doc, i: int) -> RuleConfig | None:

@@ -8,14 +8,23 @@ claims, so a busy hospital is not red merely for being busy:
           + Σ pattern findings' weight × severity factor (bursts, peer outliers)
 
 where a claim's score is engine.risk_score's: Σ over the rules that fired on it of
-weight × severity factor, each rule once however many lines it named. Findings a
-reviewer dismissed (排除疑点) do not count. Two split admissions among 100 claims (2 ×
-15 × 2 = 60) make a month red. The sums are one SQL aggregation per subject kind; the
-colour change is the pure `colour_change`, and each change raises one notice.
+weight × severity factor, each rule once however many lines it named. Two split
+admissions among 100 claims (2 × 15 × 2 = 60) make a month red. The sums are one SQL
+aggregation per subject kind; the colour change is the pure `colour_change`, and each
+change raises one notice.
+
+Scores follow decisions (`finding_value`): a finding a reviewer dismissed (排除疑点, or
+an appeal granted) counts 0; one confirmed (核实违规, after the second reviewer where
+one is needed; still so while an appeal is pending) counts the rule set's
+`confirmed_factor` times (default 2); an undecided one (open, waiting for its second
+reviewer or an inspection) counts once. When a decision makes a finding final,
+`rescore_finding` rescores that month for the finding's institution and doctor, in the
+decision's transaction, and a colour change raises its notice then.
 """
 
 import calendar
 import datetime
+import zlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
@@ -26,6 +35,7 @@ from huimin.oversight import notices
 from huimin.registry.models import Institution
 from huimin.review import engine
 from huimin.review.models import Finding, FindingStatus, RiskScore, SubjectKind
+from huimin.review.rule_sets import active_rule_set
 from huimin.review.ruleset import RuleSet
 
 PER_CLAIMS = 100
@@ -49,6 +59,47 @@ def normalised(claim_sum: Decimal, claims: int, pattern_sum: Decimal) -> Decimal
     return (per + pattern_sum).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+# How a finding's status weighs in the scores: its factor on weight × severity factor.
+DISMISSED_STATUSES = frozenset({FindingStatus.DISMISSED})
+CONFIRMED_STATUSES = frozenset({FindingStatus.CONFIRMED, FindingStatus.APPEALED})
+
+
+def status_factor(status: str, rule_set: RuleSet) -> Decimal:
+    """0 for a dismissed finding, the rule set's confirmed factor for a confirmed one
+    (an appeal pending leaves the confirmation standing), 1 while undecided."""
+    if status in DISMISSED_STATUSES:
+        return Decimal(0)
+    if status in CONFIRMED_STATUSES:
+        return rule_set.confirmed_factor
+    return Decimal(1)
+
+
+def weighs_differently(old: str, new: str) -> bool:
+    """Whether a finding moving from status `old` to `new` changes what it adds to the
+    scores (whatever the factor's value): only a final decision does."""
+
+    def kind(status):
+        return status in DISMISSED_STATUSES, status in CONFIRMED_STATUSES
+
+    return kind(old) != kind(new)
+
+
+def finding_value(weight: Decimal, severity: str, status: str, rule_set: RuleSet) -> Decimal:
+    """What one finding adds to a score: weight × severity factor × status factor."""
+    return weight * rule_set.severity_factors[severity] * status_factor(status, rule_set)
+
+
+def claim_score(findings, rule_set: RuleSet) -> Decimal:
+    """A claim's score from its stored findings [(rule, weight, severity, status)]: each
+    rule once, at its highest value (a rule confirmed on one line and pending on another
+    counts as confirmed)."""
+    by_rule: dict[str, Decimal] = {}
+    for rule, weight, severity, status in findings:
+        value = finding_value(weight, severity, status, rule_set)
+        by_rule[rule] = max(by_rule.get(rule, Decimal(0)), value)
+    return sum(by_rule.values(), Decimal(0))
+
+
 def _month_bounds(month: str) -> tuple[datetime.date, datetime.date]:
     year, mon = (int(x) for x in month.split("-"))
     return datetime.date(year, mon, 1), datetime.date(year, mon, calendar.monthrange(year, mon)[1])
@@ -63,9 +114,9 @@ def _dec(value) -> Decimal:
     return Decimal(0) if value is None else Decimal(str(value))
 
 
-def _sums(region: str, month: str, rule_set: RuleSet, column: str) -> dict:
+def _sums(region: str, month: str, rule_set: RuleSet, column: str, only=None) -> dict:
     """{subject: (claim score sum, pattern sum, finding count)} from the month's findings,
-    each rule counted once per claim."""
+    each rule counted once per claim; `only`: one institution id or doctor code."""
     f = Finding._meta.db_table
     v = Visit._meta.db_table
     factors = rule_set.severity_factors
@@ -76,10 +127,16 @@ def _sums(region: str, month: str, rule_set: RuleSet, column: str) -> dict:
         "fb": _num(factors["blocking"]),
         "fw": _num(factors["warning"]),
         "fi": _num(factors["information"]),
+        "fc": _num(rule_set.confirmed_factor),
+        "confirmed": FindingStatus.CONFIRMED,
+        "appealed": FindingStatus.APPEALED,
+        "only": only,
     }
+    # finding_value in SQL (dismissed findings are left out by the WHERE)
     value = (
         "f.weight * CASE f.severity WHEN 'blocking' THEN %(fb)s "
         "WHEN 'warning' THEN %(fw)s ELSE %(fi)s END"
+        " * CASE WHEN f.status IN (%(confirmed)s, %(appealed)s) THEN %(fc)s ELSE 1 END"
     )
     subject = "f.institution_id" if column == "institution" else "v.doctor_code"
     join = f"JOIN {v} v ON v.id = f.visit_id" if column == "doctor" else ""
@@ -94,6 +151,7 @@ def _sums(region: str, month: str, rule_set: RuleSet, column: str) -> dict:
           AND f.status <> %(dismissed)s AND {subject} IS NOT NULL
           {"AND v.doctor_code <> ''" if column == "doctor" else ""}
           {"AND f.subject_kind = 'claim'" if column == "doctor" else ""}
+          {f"AND {subject} = %(only)s" if only is not None else ""}
         GROUP BY {subject}, f.settlement_id, f.rule, f.subject_kind, {each})
     SELECT subject,
            SUM(CASE WHEN subject_kind = 'claim' THEN v ELSE 0 END) AS claim_sum,
@@ -105,7 +163,7 @@ def _sums(region: str, month: str, rule_set: RuleSet, column: str) -> dict:
         return {r[0]: (_dec(r[1]), _dec(r[2]), int(r[3])) for r in cursor.fetchall()}
 
 
-def _claims(region: str, month: str, column: str) -> dict:
+def _claims(region: str, month: str, column: str, only=None) -> dict:
     first, last = _month_bounds(month)
     rows = Settlement.objects.filter(
         kind="settle",
@@ -113,6 +171,10 @@ def _claims(region: str, month: str, column: str) -> dict:
         region_code__startswith=region,
         visit__visit_date__range=(first, last),
     )
+    if only is not None:
+        rows = rows.filter(
+            **{"visit__doctor_code" if column == "doctor" else "institution_id": only}
+        )
     if column == "doctor":
         rows = rows.exclude(visit__doctor_code="").values("visit__doctor_code")
         key = "visit__doctor_code"
@@ -121,13 +183,29 @@ def _claims(region: str, month: str, column: str) -> dict:
     return {r[key]: r["n"] for r in rows.annotate(n=Count("id")).order_by()}
 
 
-def score_month(region: str, month: str, rule_set: RuleSet) -> list[RiskScore]:
+def score_month(
+    region: str,
+    month: str,
+    rule_set: RuleSet,
+    *,
+    institution_id: int | None = None,
+    doctor_code: str | None = None,
+) -> list[RiskScore]:
     """Compute and store the month's scores for institutions and doctors; raise one
-    notice per colour change. Returns the rows written."""
+    notice per colour change. Returns the rows written.
+
+    Given `institution_id` or `doctor_code` (a decision's rescore), only that
+    institution's and that doctor's scores are computed: the same SQL narrowed to them."""
     written = []
-    for kind, column in ((SubjectKind.INSTITUTION, "institution"), (SubjectKind.DOCTOR, "doctor")):
-        sums = _sums(region, month, rule_set, column)
-        counts = _claims(region, month, column)
+    narrowed = institution_id is not None or doctor_code is not None
+    for kind, column, only in (
+        (SubjectKind.INSTITUTION, "institution", institution_id),
+        (SubjectKind.DOCTOR, "doctor", doctor_code or None),
+    ):
+        if narrowed and only is None:
+            continue
+        sums = _sums(region, month, rule_set, column, only)
+        counts = _claims(region, month, column, only)
         subjects = set(sums) | set(counts)
         if column == "institution":
             insts = {
@@ -223,6 +301,47 @@ def _store(kind: str, month: str, rows) -> list[RiskScore]:
                     region_code=inst["region_id"],
                 )
     return out
+
+
+# pg_advisory_xact_lock class ids ("RSCI", "RSCD"): one per subject kind
+_LOCK_INSTITUTION, _LOCK_DOCTOR = 0x52534349, 0x52534344
+
+
+def _serialise(institution_id: int, doctor_code: str | None) -> None:
+    """Two decisions on one institution's (or doctor's) month rescore one after the
+    other: the second computes after the first committed (READ COMMITTED reads afresh
+    per statement), so neither stores a sum that misses the other's decision. Always the
+    institution first, then the doctor, so rescorings never wait on each other in a
+    circle. PostgreSQL only: SQLite runs one writing transaction at a time already."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        sql = "SELECT pg_advisory_xact_lock(%s, %s)"
+        cursor.execute(sql, [_LOCK_INSTITUTION, institution_id % 2**31])
+        if doctor_code:
+            cursor.execute(sql, [_LOCK_DOCTOR, zlib.crc32(doctor_code.encode()) % 2**31])
+
+
+def rescore_finding(finding: Finding) -> list[RiskScore]:
+    """A decision made `finding` final: rescore its month for its institution and its
+    claim's doctor, with the rule set the batch scores that county and year with. Called
+    inside the decision's transaction, so a refused decision changes no score."""
+    if finding.institution_id is None:
+        return []
+    region = finding.region_code[:6]
+    rule_set = active_rule_set(region, int(finding.month[:4]))
+    doctor = ""
+    if finding.subject_kind == SubjectKind.CLAIM and finding.visit_id:
+        codes = Visit.objects.filter(pk=finding.visit_id).values_list("doctor_code", flat=True)
+        doctor = codes.first() or ""
+    _serialise(finding.institution_id, doctor or None)
+    return score_month(
+        region,
+        finding.month,
+        rule_set,
+        institution_id=finding.institution_id,
+        doctor_code=doctor or None,
+    )
 
 
 def months_between(first: datetime.date, last: datetime.date) -> list[str]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from huimin.audit.services import record
@@ -23,6 +24,7 @@ from huimin.insurance.ledger import services as ledger
 from huimin.insurance.models import Settlement
 from huimin.insurance.services import clearing
 from huimin.policy import check_perm, visible_to
+from huimin.review import scoring
 from huimin.review import workflow_conf as conf
 from huimin.review import workflow_rules as rules
 from huimin.review.models import (
@@ -147,6 +149,7 @@ def do_decide(user, finding_id: int, data: DecisionIn, *, request=None) -> Decis
         finding.save(update_fields=["status", "updated_at"])
         if new == FindingStatus.CONFIRMED:
             _post_recovery(finding, amount)
+        _rescore_if_weighed_anew(finding, old, new)
         record(
             action="update",
             object_type="review.finding",
@@ -163,6 +166,14 @@ def do_decide(user, finding_id: int, data: DecisionIn, *, request=None) -> Decis
             person_ids=[finding.person_id] if finding.person_id else None,
         )
     return decision
+
+
+def _rescore_if_weighed_anew(finding: Finding, old: str, new: str) -> None:
+    """Scores follow decisions (scoring.status_factor): a decision that changes how the
+    finding weighs (confirmed, dismissed, an appeal granted) rescores its month for its
+    institution and doctor here, in the decision's transaction."""
+    if scoring.weighs_differently(old, new):
+        scoring.rescore_finding(finding)
 
 
 def do_decide_once(user, finding_id: int, data: DecisionIn, key: str, *, request=None):
@@ -256,6 +267,32 @@ def clearing_adjustments(institution_id: int, batch_id: int) -> list[clearing.Ad
         Recovery.objects.filter(pk__in=[r.pk for r in deduct]).update(clearing_batch_id=batch_id)
     if refund:
         Recovery.objects.filter(pk__in=[r.pk for r in refund]).update(refund_batch_id=batch_id)
+    return out
+
+
+def pending_recoveries(institution_id: int) -> list[clearing.PendingAdjustment]:
+    """Registered as the adjuster's preview: what the institution's next clearing would
+    deduct (confirmed recoveries not yet deducted) and pay back (recoveries cancelled on
+    appeal after deduction), marking nothing. The same rows clearing_adjustments takes."""
+    rows = Recovery.objects.select_related("finding__settlement__plan").filter(
+        institution_id=institution_id
+    )
+    deduct = rows.filter(clearing_batch_id=None, cancelled_at=None)
+    refund = rows.filter(refund_batch_id=None).exclude(clearing_batch_id=None)
+    refund = refund.exclude(cancelled_at=None)
+    out = []
+    for r, sign, what in [(r, -1, "审核追回") for r in deduct.order_by("posted_at", "pk")] + [
+        (r, 1, "申诉成立退还") for r in refund.order_by("posted_at", "pk")
+    ]:
+        f = r.finding
+        s = f.settlement
+        out.append(
+            clearing.PendingAdjustment(
+                clearing.Adjustment(s.plan.region_code, s.year, "1204", sign * r.amount),
+                f"{what} 疑点{f.pk} {f.name}（结算{s.pk}）",
+                reverse("review:finding", args=[f.pk]),
+            )
+        )
     return out
 
 
@@ -382,6 +419,7 @@ def do_decide_appeal(user, appeal_id: int, grant: bool, reason: str, *, request=
         finding.save(update_fields=["status", "updated_at"])
         if grant:
             _reverse_recovery(finding)
+        _rescore_if_weighed_anew(finding, old, finding.status)
         appeal.status = AppealStatus.GRANTED if grant else AppealStatus.UPHELD
         appeal.decided_by = user
         appeal.decided_at = timezone.now()

@@ -157,6 +157,28 @@ def test_pre_settlement_runs_the_checks_too(insured, his, registered):
     assert refused.json()["error"]["fields"] == {"duplicate_claim": "疑似重复结算"}
 
 
+def test_the_claim_in_hand_fingerprints_its_lines_and_says_what_the_funds_pay(
+    insured, his, registered
+):
+    """What lets a checker reuse its pre-settlement answer at settle: the same lines give
+    the same fingerprint at both stages, a changed line set another one."""
+    discharged_visit(insured, his)
+    rule = registered(Rule("information"))
+    assert his.post("/visits/ZY-1/pre-settle", {}).status_code == 200
+    assert his.post("/visits/ZY-1/pre-settle", {}).status_code == 200
+    assert his.post("/visits/ZY-1/fees/cancel", {"line_nos": [2]}).status_code == 200
+    assert his.post("/visits/ZY-1/settle", {}).status_code == 201
+
+    first, second, settled = rule.seen
+    assert (first.stage, settled.stage) == ("pre_settle", "settle")
+    assert first.lines_digest == second.lines_digest and len(first.lines_digest) == 32
+    assert settled.lines_digest != first.lines_digest
+    assert len(settled.fee_line_ids) == len(first.fee_line_ids) - 1
+    s = Settlement.objects.get()
+    assert settled.fund_paid == s.basic_fund + s.critical_illness + s.assistance
+    assert settled.fund_paid > 0
+
+
 def test_without_a_checker_the_answers_carry_no_findings(insured, his):
     discharged_visit(insured, his)
     assert his.post("/visits/ZY-1/pre-settle", {}).json()["review_findings"] == []

@@ -19,7 +19,7 @@ COMPLETE = {
     "adherence": "1",
     "adverse_reaction": "1",
     "classification": "2",
-    "next_visit_date": "2027-02-18",
+    "next_visit_date": "2026-12-04",
     "doctor": "张医生",
 }
 

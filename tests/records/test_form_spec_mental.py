@@ -117,7 +117,9 @@ def test_risk_level_and_classification_must_agree():
     assert ("classification", "contradiction") in codes(high)
     _, low = clean(FOLLOWUP, {**SEEN, "risk_level": "1"}, PATIENT, final=True)
     assert ("classification", "contradiction") in codes(low)
-    _, ok = clean(FOLLOWUP, {**SEEN, "risk_level": "4", "classification": "1"}, PATIENT, final=True)
+    # 不稳定 is seen again within two weeks (分类干预 1).
+    unstable = {**SEEN, "risk_level": "4", "classification": "1", "next_visit_date": "2026-12-04"}
+    _, ok = clean(FOLLOWUP, unstable, PATIENT, final=True)
     assert ok == []
 
 

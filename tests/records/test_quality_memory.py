@@ -15,7 +15,14 @@ from huimin.records import forms, quality
 from huimin.records import quality_rules as rules
 from huimin.records.forms.spec import Problem
 from huimin.records.models import FormCheck, QualityStats
-from tests.records.test_quality_run import FOLLOWUP, TODAY, followup, imported, open_rules
+from tests.records.test_quality_run import (
+    FOLLOWUP,
+    TODAY,
+    followup,
+    imported,
+    open_rules,
+    urgent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +146,8 @@ def test_a_date_in_the_future_is_resolved_once_the_day_comes(hypertensive):
 def test_the_group_stats_are_kept_for_the_day(hypertensive, village_doctor):
     days = [f"2025-{m:02d}-05" for m in range(2, 10)]
     for day, systolic in zip(days, (120, 122, 125, 128, 130, 131, 135, 210), strict=True):
-        followup(village_doctor, hypertensive, day, systolic=str(systolic))
+        extra = urgent(day) if systolic >= 180 else {}
+        followup(village_doctor, hypertensive, day, systolic=str(systolic), **extra)
     quality.run(everything=True, min_group=8, today=TODAY)
     kept = QualityStats.objects.get(county=hypertensive.region_code[:6], day=TODAY, min_group=8)
     assert kept.stats["systolic|1|65+"][:2] == [8, 129.0]  # n, median
@@ -147,7 +155,7 @@ def test_the_group_stats_are_kept_for_the_day(hypertensive, village_doctor):
     assert ("outlier", "systolic") in open_rules(hypertensive)
 
     # Later runs that day use the kept stats: a reading signed since does not move them.
-    followup(village_doctor, hypertensive, "2025-10-05", systolic="300")
+    followup(village_doctor, hypertensive, "2025-10-05", systolic="300", **urgent("2025-10-05"))
     quality.run(min_group=8, today=TODAY)
     assert QualityStats.objects.count() == 1
     assert "中位数129" in open_rules_messages(hypertensive, "outlier")[0]

@@ -296,7 +296,7 @@ def test_a_quarterly_rhythm_raises_nothing_and_a_new_registration_owes_less():
     # 101 days registered: one full quarter, one follow-up owed; none done yet.
     hits = r.followup_hits([], [new], TODAY)
     assert [h.message for h in hits if h.rule == "followup.too_few"] == [
-        "近12个月2型糖尿病患者随访服务记录表0次，应不少于1次"
+        "近12个月面对面随访0次（2型糖尿病患者随访服务记录表，电话随访和未访到不计），应不少于1次"
     ]
     ended = {**new, "ended_on": dt.date(2025, 11, 1)}
     assert r.followup_hits([], [ended], TODAY) == []

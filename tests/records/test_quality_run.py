@@ -112,6 +112,16 @@ def test_amending_the_form_resolves_the_finding_and_the_record_passes(hypertensi
     assert not Finding.objects.filter(record=hypertensive, status="open", severity="blocking")
 
 
+def urgent(day: str) -> dict:
+    """A danger reading is signed uncontrolled, referred, and seen within two weeks."""
+    return {
+        "classification": "2",
+        "referral_reason": "血压≥180mmHg",
+        "referral_to": "县人民医院心内科",
+        "next_visit_date": (dt.date.fromisoformat(day) + dt.timedelta(days=14)).isoformat(),
+    }
+
+
 def test_a_confirmed_outlier_stays_confirmed_on_reruns(
     hypertensive, village_doctor, public_health_officer
 ):
@@ -120,7 +130,8 @@ def test_a_confirmed_outlier_stays_confirmed_on_reruns(
     # median 129, MAD 5 (as in test_quality_rules): M(210) = 0.6745 × 81 / 5 = 10.9.
     days = [f"2025-{m:02d}-05" for m in range(2, 10)]
     for day, systolic in zip(days, (120, 122, 125, 128, 130, 131, 135, 210), strict=True):
-        followup(village_doctor, hypertensive, day, systolic=str(systolic))
+        extra = urgent(day) if systolic >= 180 else {}
+        followup(village_doctor, hypertensive, day, systolic=str(systolic), **extra)
     quality.run(everything=True, min_group=8)
     outlier = Finding.objects.get(record=hypertensive, rule="outlier")
     assert outlier.field == "systolic" and outlier.severity == "review"

@@ -20,7 +20,7 @@ from huimin.review.ruleset import RuleSet, default_rule_set
 D = datetime.date
 YEAR = CoveragePeriod(D(2026, 1, 1), D(2026, 12, 31))
 HOSPITAL = Institution("H43052200001", "新邵县人民医院", "2", frozenset({"surgery_2"}))
-CENTRE = Institution("H43052200002", "酿溪镇卫生院", "1")
+CENTRE = Institution("H43052200002", "酿溪镇卫生院", "1", frozenset())
 
 
 def person(**changes) -> Person:

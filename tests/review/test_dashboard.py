@@ -90,7 +90,7 @@ def test_institutions_are_ranked_by_the_months_score_in_the_officers_jurisdictio
     ranking = page[page.index('id="ranking"') :]
     assert ranking.index(hospital.name) < ranking.index(centre.name) < ranking.index(clinic.name)
     assert outside.name not in page  # another county's hospital
-    assert "72.00" in ranking and "colour-red" in ranking and "（上月橙色）" in ranking
+    assert "72.00" in ranking and "colour-red" in ranking and "（此前橙色）" in ranking
     # Colour tiles count this county's institutions and lead to the colour's list.
     tiles = page[page.index('id="colours"') : page.index('id="ranking"')]
     assert reverse("review:risk_colour", args=["red"]) + f"?month={MONTH}" in tiles

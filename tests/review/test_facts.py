@@ -104,3 +104,16 @@ def test_the_cap_position_is_the_years_basic_fund_before_and_after(insured, his)
         Decimal("150000.00"), Decimal("140000.00"), Decimal("148000.00")
     )
     assert claim_facts(dataclasses.replace(in_hand, annual_cap=None))[0].cap is None
+
+
+def test_coverage_over_two_or_more_years_is_read_for_every_year_of_the_claim(insured, his):
+    """The visit's statement reads the paid enrollments of the visit's year and the next;
+    a claim reaching further back reads them by their own statement. Either way the
+    person is covered in 2026 only."""
+    settlement = settlement_of(settle_visit(his, insured))
+    enrolled = insured.person.enrollments.get(year=2026)
+    only_2026 = (CoveragePeriod(enrolled.benefits_from, D(2026, 12, 31)),)
+    for admitted in (D(2025, 12, 30), D(2024, 12, 30)):
+        in_hand = dataclasses.replace(claim_in_hand_for(settlement), visit_date=admitted)
+        claim, _ = claim_facts(in_hand)
+        assert claim.person.coverage == only_2026, admitted

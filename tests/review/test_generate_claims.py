@@ -13,6 +13,7 @@ from huimin.core.money import r2
 from huimin.insurance import engine as adjudication
 from huimin.insurance import plans
 from huimin.insurance.models import FeeDetail, Settlement, Visit
+from huimin.registry.models import Institution
 from huimin.review.models import Finding
 from huimin.review.synthetic import generate as synth
 from huimin.review.synthetic import recall
@@ -135,3 +136,18 @@ def test_missing_prerequisites_are_named(db):
     with pytest.raises(CommandError) as exc:
         call_command("generate_claims", residents=10, year=2031, stdout=io.StringIO())
     assert "结算方案" in str(exc.value) and "参保人" in str(exc.value)
+
+
+def test_the_ordinary_year_keeps_to_the_catalog(generated):
+    """Lines within the items' medically unlikely maxima, no bundle with its components
+    or exclusive pair, nothing the institution is not qualified for: only the padding
+    institution's doubled quantities exceed a maximum."""
+    doc = json.loads(synth.manifest_path(COUNTY, YEAR).read_text(encoding="utf-8"))
+    padders = set(doc["subjects"]["peer_outlier"])
+    # the generated county's institutions have their qualifications recorded (by kind)
+    assert not Institution.objects.within(COUNTY).filter(qualifications=None).exists()
+    batch = Finding.objects.filter(source="batch")
+    assert not batch.filter(rule__in=("unbundling", "beyond_qualification")).exists()
+    over = batch.filter(rule="mue_exceeded")
+    assert over.exists()
+    assert set(over.values_list("institution__insurance_code", flat=True)) <= padders

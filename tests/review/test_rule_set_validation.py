@@ -1,6 +1,7 @@
 """A rule set is refused whole, every problem named by rule and parameter."""
 
 import copy
+from decimal import Decimal
 
 import pytest
 import yaml
@@ -280,3 +281,18 @@ def test_whole_numbers_may_be_quoted_but_must_be_ascii_digits():
     assert rs.rules["split_admission"].params["window_days"] == 20
     found = problems(lambda d: split(d)["params"].update(window_days="２０"))
     assert "rules.split_admission.params.window_days" in found
+
+
+def test_the_confirmed_factor_defaults_to_two_and_is_read_as_typed():
+    assert parse_rule_set(yaml.safe_dump(VALID, allow_unicode=True)).confirmed_factor == 2
+    doc = copy.deepcopy(VALID)
+    doc["scoring"]["confirmed_factor"] = "1.5"
+    rs = parse_rule_set(yaml.safe_dump(doc, allow_unicode=True))
+    assert rs.confirmed_factor == Decimal("1.5")
+
+
+@pytest.mark.parametrize("factor", ["0.5", "0", "-2", "11", "两倍", True])
+def test_a_confirmed_factor_below_one_above_ten_or_not_a_number_is_refused(factor):
+    found = problems(lambda d: d["scoring"].update(confirmed_factor=factor))
+    assert list(found) == ["scoring.confirmed_factor"]
+    assert "1至10" in found["scoring.confirmed_factor"]

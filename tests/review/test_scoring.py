@@ -1,5 +1,6 @@
 """Monthly scores per institution and doctor, the four colours, the colour change."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -67,3 +68,53 @@ def test_month_scores_count_each_rule_once_per_claim_and_skip_dismissed(claims, 
     scoring.score_month("430522", "2026-03", default_rule_set())
     doc2 = RiskScore.objects.get(subject_kind="doctor", subject="DOC2", month="2026-03")
     assert (doc2.score, doc2.colour, doc2.previous_colour) == (Decimal("0.00"), "", "red")
+
+
+# ---------------------------------------------------------------- scores follow decisions
+
+
+def test_a_findings_value_follows_its_decision():
+    rs = default_rule_set()  # warning factor 2, confirmed factor 2
+    assert rs.confirmed_factor == Decimal("2")
+    split = (Decimal("15"), "warning")
+    assert scoring.finding_value(*split, "open", rs) == Decimal("30")
+    assert scoring.finding_value(*split, "pending_second", rs) == Decimal("30")
+    assert scoring.finding_value(*split, "inspection", rs) == Decimal("30")
+    assert scoring.finding_value(*split, "confirmed", rs) == Decimal("60")
+    # an appeal pending leaves the confirmation standing; granted, the finding is dismissed
+    assert scoring.finding_value(*split, "appealed", rs) == Decimal("60")
+    assert scoring.finding_value(*split, "dismissed", rs) == Decimal("0")
+    # information (factor 1) with a fractional weight stays exact
+    assert scoring.finding_value(Decimal("0.15"), "information", "confirmed", rs) == Decimal("0.30")
+
+
+def test_a_claims_score_takes_each_rule_once_at_its_decided_value():
+    rs = dataclasses.replace(default_rule_set(), confirmed_factor=Decimal("1.5"))
+    findings = [
+        ("duplicate_charge", Decimal("8"), "warning", "open"),  # 16
+        ("duplicate_charge", Decimal("8"), "warning", "confirmed"),  # 24: the rule's value
+        ("split_admission", Decimal("15"), "warning", "dismissed"),  # 0
+        ("over_ceiling", Decimal("5"), "information", "pending_second"),  # 5
+    ]
+    assert scoring.claim_score(findings, rs) == Decimal("29.0")
+    # the institution's month: one such claim among 4 → 100 × 29 / 4
+    assert scoring.normalised(Decimal("29.0"), 4, Decimal(0)) == Decimal("725.00")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rescore"),
+    [
+        ("open", "confirmed", True),
+        ("open", "dismissed", True),
+        ("inspection", "confirmed", True),
+        ("pending_second", "confirmed", True),
+        ("appealed", "dismissed", True),
+        ("open", "pending_second", False),  # waits for the second reviewer
+        ("open", "inspection", False),
+        ("pending_second", "open", False),
+        ("confirmed", "appealed", False),
+        ("appealed", "confirmed", False),  # upheld: it weighed as confirmed all along
+    ],
+)
+def test_only_a_final_decision_rescores(old, new, rescore):
+    assert scoring.weighs_differently(old, new) is rescore

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from huimin.insurance.catalog import rules
 from huimin.policy.scope import ScopedQuerySet
 from huimin.registry.models import Institution
+from huimin.registry.qualifications import QUALIFICATIONS
 
 
 def _prefix_index(name: str, *fields: str) -> models.Index:
@@ -31,6 +32,21 @@ class ItemClass(models.TextChoices):
     A = "A", "甲类"
     B = "B", "乙类"
     C = "C", "丙类"
+
+
+class FeeCategory(models.TextChoices):
+    """收费类别, as the inpatient bill (住院收费票据) groups the fee lines."""
+
+    BED = "bed", "床位费"
+    NURSING = "nursing", "护理费"
+    CONSULTATION = "consultation", "诊查费"
+    EXAM = "exam", "检查费"
+    LAB = "lab", "化验费"
+    TREATMENT = "treatment", "治疗费"
+    SURGERY = "surgery", "手术费"
+    DRUG = "drug", "药品费"
+    MATERIAL = "material", "卫生材料费"
+    OTHER = "other", "其他费"
 
 
 class CatalogItem(models.Model):
@@ -77,6 +93,22 @@ class CatalogVersion(models.Model):
         "每日最大数量", max_digits=12, decimal_places=4, null=True, blank=True
     )
     restricted_use = models.TextField("限制使用说明", blank=True)
+    # What claim review reads (the rules are in huimin/review/rules/items.py).
+    fee_category = models.CharField(
+        "收费类别", max_length=16, choices=FeeCategory.choices, default=FeeCategory.OTHER
+    )
+    day_based = models.BooleanField("按日计费", default=False)  # bed, nursing, ward rounds
+    mue = models.DecimalField(  # medically unlikely units per day (as NCCI's MUEs)
+        "单日医学合理上限", max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    days_supply_per_unit = models.DecimalField(  # drugs: 1 ÷ units taken per day
+        "每单位用药天数", max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    qualification = models.CharField("所需资质", max_length=40, blank=True)  # registry codes
+    # Comma-separated catalog codes: a bundled service's own components (组套), and the
+    # items that cannot be billed with this one on the same day (互斥).
+    component_codes = models.TextField("组套组成项目", blank=True)
+    exclusive_codes = models.TextField("互斥项目", blank=True)
     effective_from = models.DateField("生效日期")
     effective_to = models.DateField("失效日期", null=True, blank=True)
     source = models.CharField("来源", max_length=200, blank=True)
@@ -119,6 +151,13 @@ class CatalogVersion(models.Model):
                 | Q(age_min__lte=F("age_max")),
                 name="catalog_version_ages_ordered",
             ),
+            models.CheckConstraint(
+                condition=Q(mue__isnull=True) | Q(mue__gt=0), name="catalog_version_mue_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(days_supply_per_unit__isnull=True) | Q(days_supply_per_unit__gt=0),
+                name="catalog_version_supply_positive",
+            ),
         ]
 
     def __str__(self):
@@ -127,6 +166,18 @@ class CatalogVersion(models.Model):
     @property
     def allowed_levels(self) -> tuple[str, ...]:
         return rules.parse_levels_text(self.institution_levels)
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        return rules.parse_codes_text(self.component_codes)
+
+    @property
+    def exclusive_with(self) -> tuple[str, ...]:
+        return rules.parse_codes_text(self.exclusive_codes)
+
+    @property
+    def qualification_display(self) -> str:
+        return QUALIFICATIONS.get(self.qualification, self.qualification)
 
     @property
     def levels_display(self) -> str:

@@ -11,13 +11,32 @@ from decimal import Decimal, InvalidOperation
 from huimin.core.names import text_initials
 from huimin.core.text import ascii_digits
 from huimin.insurance.plan import LEVEL_NAMES, LEVELS  # the plan's, in storage order
+from huimin.registry.qualifications import QUALIFICATIONS, qualification_code
 
 KINDS = {"drug": "药品", "service": "医疗服务项目", "consumable": "医用耗材"}
 CLASSES = {"A": "甲类", "B": "乙类", "C": "丙类"}
 SEXES = {"1": "男", "2": "女"}
+# 收费类别 (models.FeeCategory): what review's rules group lines by.
+FEE_CATEGORIES = {
+    "bed": "床位费",
+    "nursing": "护理费",
+    "consultation": "诊查费",
+    "exam": "检查费",
+    "lab": "化验费",
+    "treatment": "治疗费",
+    "surgery": "手术费",
+    "drug": "药品费",
+    "material": "卫生材料费",
+    "other": "其他费",
+}
+# The category an item's kind implies when a sheet leaves it empty, and the only one a
+# drug or a consumable may have.
+KIND_CATEGORY = {"drug": "drug", "consumable": "material", "service": "other"}
 
 PRICE_MAX = Decimal("99999999.9999")  # DecimalField(12, 4)
 QUANTITY_MAX = Decimal("99999999.9999")
+SUPPLY_MAX = Decimal("365")  # days one unit of a drug lasts, at most
+CODES_MAX = 50  # codes in one cell of components or exclusive items
 AGE_MAX = 150
 NAME_MAX, UNIT_MAX, RESTRICTED_USE_MAX = 200, 20, 500
 
@@ -155,6 +174,15 @@ def parse_levels_text(text: str) -> tuple[str, ...]:
     return tuple(v for v in text.split(",") if v)
 
 
+def parse_codes_text(text: str) -> tuple[str, ...]:
+    """Stored comma-separated catalog codes (components, exclusive items)."""
+    return tuple(c for c in (text or "").split(",") if c)
+
+
+def codes_text(codes) -> str:
+    return ",".join(sorted(set(codes)))
+
+
 # ---------------------------------------------------------------- terms of a version
 
 
@@ -174,6 +202,16 @@ class Terms:
     max_quantity_per_day: Decimal | None = None
     restricted_use: str = ""
     effective_to: datetime.date | None = None
+    # What claim review reads: fee category, charged per day, medically unlikely units
+    # per day, a drug's days per unit, the institution qualification needed, a bundled
+    # service's components and the items exclusive with this one on one day.
+    fee_category: str = "other"
+    day_based: bool = False
+    mue: Decimal | None = None
+    days_supply_per_unit: Decimal | None = None
+    qualification: str = ""
+    components: tuple[str, ...] = ()
+    exclusive_with: tuple[str, ...] = ()
 
     @property
     def pinyin(self) -> str:
@@ -193,7 +231,20 @@ TERM_FIELDS = (
     "max_quantity_per_day",
     "restricted_use",
     "effective_to",
+    "fee_category",
+    "day_based",
+    "mue",
+    "days_supply_per_unit",
+    "qualification",
+    "components",
+    "exclusive_with",
 )
+# Terms fields stored under another name (as text) on CatalogVersion.
+STORED_AS = {
+    "allowed_levels": "institution_levels",
+    "components": "component_codes",
+    "exclusive_with": "exclusive_codes",
+}
 
 
 def terms_of(version) -> Terms:
@@ -231,6 +282,13 @@ COLUMNS = {
     "restricted_use": ("限制使用说明", "限制使用范围", "备注"),
     "effective_from": ("生效日期", "开始日期"),
     "effective_to": ("失效日期", "终止日期", "结束日期"),
+    "fee_category": ("收费类别", "费用类别"),
+    "day_based": ("按日计费", "按日收费"),
+    "mue": ("单日医学合理上限", "单日合理上限", "MUE"),
+    "days_supply_per_unit": ("每单位用药天数", "单位用药天数"),
+    "qualification": ("所需资质", "资质要求"),
+    "components": ("组套组成项目", "组成项目"),
+    "exclusive_with": ("互斥项目", "互斥编码"),
 }
 REQUIRED_COLUMNS = ("code", "name", "item_class")
 _HEADER_KEYS = {name: key for key, names in COLUMNS.items() for name in names}
@@ -263,6 +321,16 @@ _LEVEL_WORDS = {
     "异地就医": "out_of_area",
 }
 _LEVEL_SPLIT = re.compile(r"[,，、;；/\s]+")
+_CATEGORY_WORDS = {
+    **{k: k for k in FEE_CATEGORIES},
+    **{v: k for k, v in FEE_CATEGORIES.items()},
+    **{v.removesuffix("费"): k for k, v in FEE_CATEGORIES.items()},
+    "材料费": "material",
+    "西药费": "drug",
+    "中成药费": "drug",
+    "中药饮片费": "drug",
+}
+_YES_NO = {"": False, "是": True, "否": False, "Y": True, "N": False, "1": True, "0": False}
 
 
 def read_header(cells: list[str]) -> tuple[dict[int, str], list[str]]:
@@ -441,6 +509,7 @@ def parse_row(line: int, values: dict[str, object]) -> tuple[Row | None, list[st
     effective_to = _date(values.get("effective_to"), "失效日期", problems)
     if effective_from and effective_to and effective_to < effective_from:
         problems.append("失效日期早于生效日期")
+    review = _review_terms(values, code, kind, problems)
 
     if problems:
         return None, problems
@@ -457,8 +526,89 @@ def parse_row(line: int, values: dict[str, object]) -> tuple[Row | None, list[st
         max_quantity_per_day=per_day,
         restricted_use=restricted_use,
         effective_to=effective_to,
+        **review,
     )
     return Row(line, code, kind, terms, effective_from), []
+
+
+def _review_terms(values: dict, code: str, kind: str | None, problems: list) -> dict:
+    """The columns claim review reads, checked against the item's kind."""
+    text = _text(values.get("fee_category"))
+    category = _CATEGORY_WORDS.get(text) if text else KIND_CATEGORY.get(kind or "", "other")
+    if category is None:
+        problems.append(f"收费类别“{text}”应为{'、'.join(FEE_CATEGORIES.values())}之一")
+    elif kind in ("drug", "consumable") and category != KIND_CATEGORY[kind]:
+        problems.append(
+            f"收费类别：{KINDS[kind]}的收费类别应为{FEE_CATEGORIES[KIND_CATEGORY[kind]]}"
+        )
+    elif kind == "service" and category in ("drug", "material"):
+        problems.append(f"收费类别：医疗服务项目不能是{FEE_CATEGORIES[category]}")
+    text = _text(values.get("day_based")).upper()
+    day_based = _YES_NO.get(text)
+    if day_based is None:
+        problems.append(f"按日计费“{text}”应为是、否或留空")
+    elif day_based and kind and kind != "service":
+        problems.append("按日计费：只有医疗服务项目（床位、护理等）按日计费")
+    mue = _decimal(values.get("mue"), "单日医学合理上限", problems, maximum=QUANTITY_MAX)
+    if mue is not None and mue == 0:
+        problems.append("单日医学合理上限应大于0")
+    supply = _decimal(
+        values.get("days_supply_per_unit"), "每单位用药天数", problems, maximum=SUPPLY_MAX
+    )
+    if supply is not None and supply == 0:
+        problems.append("每单位用药天数应大于0")
+    elif supply is not None and kind and kind != "drug":
+        problems.append("每单位用药天数：只有药品可以填写")
+    text = _text(values.get("qualification"))
+    qualification = qualification_code(text) if text else ""
+    if qualification is None:
+        problems.append(
+            f"所需资质“{text}”不在资质代码表中（可用：{'、'.join(QUALIFICATIONS.values())}）"
+        )
+    return {
+        "fee_category": category or "other",
+        "day_based": bool(day_based),
+        "mue": mue,
+        "days_supply_per_unit": supply,
+        "qualification": qualification or "",
+        "components": _codes(values.get("components"), "组套组成项目", code, problems),
+        "exclusive_with": _codes(values.get("exclusive_with"), "互斥项目", code, problems),
+    }
+
+
+def _codes(raw, label: str, own: str, problems: list) -> tuple[str, ...]:
+    """A cell of catalog codes; each must look like a catalog code and not be the item's
+    own. Whether they are in the catalog is checked against it on import."""
+    found = []
+    for word in _LEVEL_SPLIT.split(_text(raw)):
+        code = normalise_code(word)
+        if not code:
+            continue
+        if not (kind_of_code(code) or LOCAL_CODE.fullmatch(code)):
+            problems.append(f"{label}“{word}”不是有效的目录编码")
+        elif code == own:
+            problems.append(f"{label}不能包含项目自身的编码{code}")
+        elif code not in found:
+            found.append(code)
+    if len(found) > CODES_MAX:
+        problems.append(f"{label}最多{CODES_MAX}个编码")
+    return tuple(sorted(found))
+
+
+def unknown_references(rows: list[Row], known: set[str]) -> list[tuple[int, str]]:
+    """(line, reason) for each component or exclusive code that is neither in the stored
+    catalog (`known`) nor a code of the same sheet."""
+    known = known | {r.code for r in rows}
+    problems = []
+    for row in rows:
+        for label, codes in (
+            ("组套组成项目", row.terms.components),
+            ("互斥项目", row.terms.exclusive_with),
+        ):
+            missing = [c for c in codes if c not in known]
+            if missing:
+                problems.append((row.line, f"{label}“{'、'.join(missing)}”不在医保目录中"))
+    return problems
 
 
 @dataclass

@@ -6,6 +6,7 @@ and restrictions are plausible, not any province's. Idempotent: items already pr
 are left alone.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -340,6 +341,132 @@ _CONSUMABLES = [
 ]
 
 
+# ---------------------------------------------------------------- what review reads
+
+# Fee category of a service by its national code's section and sub-section
+# (医疗服务项目分类: 综合医疗服务类 0011, 医技诊疗类 002, 临床诊疗类 003, 中医及民族医 004).
+SERVICE_CATEGORIES = (
+    ("001101", "consultation"),  # 诊查费
+    ("001102", "bed"),  # 床位费
+    ("001103", "nursing"),  # 护理费
+    ("0012", "treatment"),  # 一般治疗操作
+    ("0021", "exam"),  # 影像、超声、心电
+    ("0022", "lab"),  # 检验
+    ("003110", "exam"),  # 内镜检查 (billed as 检查费)
+    ("003111", "treatment"),  # 血液净化
+    ("0031", "surgery"),
+    ("004", "treatment"),  # 康复、中医
+)
+
+# Per item (by name): charged per day, medically unlikely units per day (set where the
+# clinical ceiling is clear: once-a-day charges, procedures done once, tests not
+# repeated more than a few times a day, implants), the qualification needed.
+_DAILY = {"day_based": True, "mue": "1"}
+REVIEW = {
+    "住院诊查费": _DAILY,
+    "床位费（一级）": _DAILY,
+    "床位费（二级）": _DAILY,
+    "床位费（三级）": _DAILY,
+    "重症监护床位费": {**_DAILY, "qualification": "icu"},
+    "特级护理": _DAILY,
+    "一级护理": _DAILY,
+    "二级护理": _DAILY,
+    "三级护理": _DAILY,
+    "普通门诊诊查费": {"mue": "1"},
+    "副主任医师诊查费": {"mue": "1"},
+    "主任医师诊查费": {"mue": "1"},
+    "急诊诊查费": {"mue": "2"},
+    "一般诊疗费（基层）": {"mue": "1"},
+    "家庭病床建床费": {"mue": "1"},
+    "静脉输液（第一组）": {"mue": "1"},  # the first group is charged once a day
+    "吸氧": {"mue": "24"},  # hours
+    "雾化吸入": {"mue": "6"},
+    "心肺复苏术": {"mue": "3"},
+    "洗胃": {"mue": "2"},
+    "胸部X线摄影（DR）": {"mue": "3"},
+    "腰椎X线摄影（DR）": {"mue": "2"},
+    "头颅CT平扫": {"mue": "2", "qualification": "ct"},
+    "胸部CT平扫": {"mue": "2", "qualification": "ct"},
+    "头颅磁共振平扫": {"mue": "1", "qualification": "mri"},
+    "腹部B超": {"mue": "2"},
+    "妇科B超": {"mue": "2"},
+    "心脏彩色多普勒超声": {"mue": "2"},
+    "常规心电图": {"mue": "4"},
+    "动态心电图": {"mue": "1"},
+    "血常规（五分类）": {"mue": "4"},
+    "ABO血型鉴定": {"mue": "1"},
+    "凝血功能四项": {"mue": "3"},
+    "尿常规": {"mue": "2"},
+    "粪便常规": {"mue": "2"},
+    "肝功能": {"mue": "2"},
+    "肾功能": {"mue": "3"},
+    "血脂四项": {"mue": "1"},
+    "糖化血红蛋白测定": {"mue": "1"},
+    "乙肝两对半定量": {"mue": "1"},
+    "C反应蛋白测定": {"mue": "3"},
+    "前列腺特异性抗原测定": {"mue": "1"},
+    "包皮环切术": {"mue": "1"},
+    "阑尾切除术": {"mue": "1", "qualification": "surgery_2"},
+    "腹股沟疝修补术": {"mue": "1", "qualification": "surgery_2"},
+    "腹腔镜下胆囊切除术": {"mue": "1", "qualification": "surgery_3"},
+    "子宫下段剖宫产术": {"mue": "1", "qualification": "obstetrics"},
+    "经阴道分娩接生": {"mue": "1", "qualification": "obstetrics"},
+    "白内障超声乳化摘除术": {"mue": "1", "qualification": "ophthalmic_surgery"},
+    "电子胃镜检查": {"mue": "1", "qualification": "endoscopy"},
+    "电子结肠镜检查": {"mue": "1", "qualification": "endoscopy"},
+    "血液透析": {"mue": "1", "qualification": "dialysis"},
+    "运动疗法": {"mue": "2"},
+    "偏瘫肢体综合训练": {"mue": "2"},
+    "健康体检（套餐）": {"mue": "1"},
+    "药物洗脱冠状动脉支架": {"mue": "4", "qualification": "interventional_cardiology"},
+    "人工晶状体（折叠）": {"mue": "2", "qualification": "ophthalmic_surgery"},
+    "人工髋关节假体": {"mue": "2", "qualification": "joint_replacement"},
+    "疝修补补片": {"mue": "2"},
+    "人血白蛋白": {"mue": "8"},  # bottles of 10 g
+}
+# Days one unit lasts at the usual adult dose (1 ÷ units a day), for the drugs of
+# long-term prescriptions (两病用药 and the like) where days' supply is reviewed.
+SUPPLY = {
+    "苯磺酸氨氯地平片": "1",  # 5 mg once a day
+    "硝苯地平缓释片": "0.5",  # 10 mg twice a day
+    "卡托普利片": "0.3333",  # 25 mg three times a day
+    "马来酸依那普利片": "0.5",
+    "缬沙坦胶囊": "1",
+    "厄贝沙坦片": "1",
+    "酒石酸美托洛尔片": "0.5",
+    "富马酸比索洛尔片": "1",
+    "氢氯噻嗪片": "1",
+    "阿司匹林肠溶片": "1",
+    "硫酸氢氯吡格雷片": "1",
+    "阿托伐他汀钙片": "1",
+    "辛伐他汀片": "1",
+    "瑞舒伐他汀钙片": "1",
+    "盐酸二甲双胍片": "0.3333",  # 0.5 g three times a day
+    "格列美脲片": "1",
+    "格列齐特缓释片": "1",
+    "阿卡波糖片": "0.3333",
+    "磷酸西格列汀片": "1",
+    "左甲状腺素钠片": "1",
+    "非那雄胺片": "1",
+    "盐酸坦索罗辛缓释胶囊": "1",
+}
+# A bundled service (组套) and its own components: billed with one of them on the same
+# day, the component is paid twice (分解项目收费).
+BUNDLES = {
+    "健康体检（套餐）": (
+        "肝功能", "肾功能", "血脂四项", "血糖测定", "腹部B超", "胸部X线摄影（DR）",
+    ),
+    "血液透析": ("静脉注射", "肾功能"),
+}  # fmt: skip
+# Items no one is charged together on one day: one nursing level a day, one bed a day,
+# one kind of outpatient consultation per visit.
+EXCLUSIVE = (
+    ("特级护理", "一级护理", "二级护理", "三级护理"),
+    ("床位费（一级）", "床位费（二级）", "床位费（三级）"),
+    ("普通门诊诊查费", "副主任医师诊查费", "主任医师诊查费", "急诊诊查费", "一般诊疗费（基层）"),
+)
+
+
 @dataclass(frozen=True)
 class SeedVersion:
     effective_from: datetime.date
@@ -354,8 +481,13 @@ class SeedItem:
     versions: tuple[SeedVersion, ...]
 
 
-def _terms(name, cls, unit, ceiling, ratio, extra) -> rules.Terms:
+def _dec(value) -> Decimal | None:
+    return Decimal(value) if value else None
+
+
+def _terms(name, cls, unit, ceiling, ratio, extra, *, category="other") -> rules.Terms:
     per_day = extra.get("max_quantity_per_day")
+    review = REVIEW.get(name, {})
     return rules.Terms(
         name=name,
         item_class=cls,
@@ -368,6 +500,11 @@ def _terms(name, cls, unit, ceiling, ratio, extra) -> rules.Terms:
         allowed_levels=tuple(extra.get("levels", ())),
         max_quantity_per_day=Decimal(per_day) if per_day else None,
         restricted_use=extra.get("restricted_use", ""),
+        fee_category=review.get("category", category),
+        day_based=review.get("day_based", False),
+        mue=_dec(review.get("mue")),
+        days_supply_per_unit=_dec(SUPPLY.get(name)),
+        qualification=review.get("qualification", ""),
     )
 
 
@@ -381,6 +518,13 @@ def _changed(code, kind, old: rules.Terms, new: rules.Terms) -> SeedItem:
     return SeedItem(code, kind, (before, SeedVersion(CHANGE, None, new)))
 
 
+def _service_category(section: str, sub: int) -> str:
+    for prefix, category in SERVICE_CATEGORIES:
+        if f"{section}{sub:02d}".startswith(prefix):
+            return category
+    return "other"
+
+
 def demo_items() -> list[SeedItem]:
     items = []
     for i, (name, category, cls, unit, ceiling, ratio, extra) in enumerate(_DRUGS, start=1):
@@ -389,16 +533,49 @@ def demo_items() -> list[SeedItem]:
         # X + category(5) + generic(4) + form(4) + specification(6) + maker(3) = 23.
         generic = f"{'GHKMNPQRSTUVW'[i % 13]}{i:03d}"
         code = f"{prefix}{body.ljust(5, 'A')[:5]}{generic}{_form(name)}{10100 + i:06d}{400 + i:03d}"
-        items.append(_one(code, "drug", _terms(name, cls, unit, ceiling, ratio, extra)))
+        terms = _terms(name, cls, unit, ceiling, ratio, extra, category="drug")
+        items.append(_one(code, "drug", terms))
     for section, sub, n, name, cls, unit, ceiling, extra in _SERVICES:
         code = f"{section}{sub:02d}{n:05d}0000"
-        items.append(_one(code, "service", _terms(name, cls, unit, ceiling, None, extra)))
+        category = _service_category(section, sub)
+        items.append(
+            _one(code, "service", _terms(name, cls, unit, ceiling, None, extra, category=category))
+        )
     for i, (group, n, name, cls, unit, ceiling, extra) in enumerate(_CONSUMABLES, start=1):
         # C + group(4) + subgroup(2) + generic(5) + material(4) + specification(4) + maker(7).
         code = f"C{group}01{n:05d}{i:04d}0001{9100000 + i:07d}"
-        items.append(_one(code, "consumable", _terms(name, cls, unit, ceiling, None, extra)))
+        terms = _terms(name, cls, unit, ceiling, None, extra, category="material")
+        items.append(_one(code, "consumable", terms))
     items += _claim_example_items()
-    return items
+    return _with_bundles(items)
+
+
+def _with_bundles(items: list[SeedItem]) -> list[SeedItem]:
+    """Bundles' components and exclusive items, named in BUNDLES and EXCLUSIVE, as the
+    codes of this catalog (every version of the item carries them)."""
+    code_of = {v.terms.name: s.code for s in items for v in s.versions}
+    parts = {code_of[b]: {code_of[c] for c in cs} for b, cs in BUNDLES.items()}
+    exclusive: dict[str, set[str]] = {}
+    for group in EXCLUSIVE:
+        for name in group:
+            exclusive.setdefault(code_of[name], set()).update(
+                code_of[o] for o in group if o != name
+            )
+    out = []
+    for s in items:
+        versions = tuple(
+            dataclasses.replace(
+                v,
+                terms=dataclasses.replace(
+                    v.terms,
+                    components=tuple(sorted(parts.get(s.code, ()))),
+                    exclusive_with=tuple(sorted(exclusive.get(s.code, ()))),
+                ),
+            )
+            for v in s.versions
+        )
+        out.append(SeedItem(s.code, s.kind, versions))
+    return out
 
 
 def _claim_example_items() -> list[SeedItem]:
@@ -409,29 +586,37 @@ def _claim_example_items() -> list[SeedItem]:
         _one(
             "XC01EBL134A001010101445",
             "drug",
-            t("盐酸左氧氟沙星注射液", "A", "支", None, None, {}),
+            t("盐酸左氧氟沙星注射液", "A", "支", None, None, {}, category="drug"),
         ),
         _changed(
             "XB05BAA015B002010100445",
             "drug",
-            t("复方氨基酸注射液", "B", "瓶", "88.00", None, {}),
-            t("复方氨基酸注射液", "B", "瓶", "85.00", None, {}),
+            t("复方氨基酸注射液", "B", "瓶", "88.00", None, {}, category="drug"),
+            t("复方氨基酸注射液", "B", "瓶", "85.00", None, {}, category="drug"),
         ),
         _changed(
             "001102000010000",
             "service",
-            t("床位费（二级）", "A", "日", "35.00", None, {"levels": ("2",)}),
-            t("床位费（二级）", "A", "日", "40.00", None, {"levels": ("2",)}),
+            t("床位费（二级）", "A", "日", "35.00", None, {"levels": ("2",)}, category="bed"),
+            t("床位费（二级）", "A", "日", "40.00", None, {"levels": ("2",)}, category="bed"),
         ),
         _one(
             "003105030010000",
             "service",
-            t("腹腔镜下胆囊切除术", "A", "次", None, None, {"levels": ("2", "3")}),
+            t(
+                "腹腔镜下胆囊切除术",
+                "A",
+                "次",
+                None,
+                None,
+                {"levels": ("2", "3")},
+                category="surgery",
+            ),
         ),
         _one(
             "ZZ0000000000000001",
             "consumable",
-            t("一次性高值耗材（目录外）", "C", "个", None, None, {}),
+            t("一次性高值耗材（目录外）", "C", "个", None, None, {}, category="material"),
         ),
     ]
 
@@ -467,6 +652,13 @@ def seed_demo_catalog() -> tuple[int, int]:
                 institution_levels=rules.levels_text(v.terms.allowed_levels),
                 max_quantity_per_day=v.terms.max_quantity_per_day,
                 restricted_use=v.terms.restricted_use,
+                fee_category=v.terms.fee_category,
+                day_based=v.terms.day_based,
+                mue=v.terms.mue,
+                days_supply_per_unit=v.terms.days_supply_per_unit,
+                qualification=v.terms.qualification,
+                component_codes=rules.codes_text(v.terms.components),
+                exclusive_codes=rules.codes_text(v.terms.exclusive_with),
                 effective_from=v.effective_from,
                 effective_to=v.effective_to,
                 source="seed-catalog",

@@ -72,9 +72,7 @@ def _versions(codes: list[str], on: datetime.date) -> QuerySet[CatalogVersion]:
 # What pricing and the restriction checks need, as plain values: every fee upload reads
 # one version per line, and model instances for them would cost more than the query.
 # Compiled once per number of codes (core/statements.py).
-_TERM_COLUMNS = tuple(
-    "institution_levels" if f == "allowed_levels" else f for f in rules.TERM_FIELDS
-)
+_TERM_COLUMNS = tuple(rules.STORED_AS.get(f, f) for f in rules.TERM_FIELDS)
 _TERMS = InList(
     lambda codes, on: _versions(codes, on).values_list("item__code", *_TERM_COLUMNS),
     on=DATE,
@@ -94,6 +92,8 @@ def terms_on(codes: list[str], on: datetime.date) -> dict[str, rules.Terms]:
     for code, *values in rows:
         terms = dict(zip(_TERM_COLUMNS, values, strict=True))
         terms["allowed_levels"] = rules.parse_levels_text(terms.pop("institution_levels"))
+        terms["components"] = rules.parse_codes_text(terms.pop("component_codes"))
+        terms["exclusive_with"] = rules.parse_codes_text(terms.pop("exclusive_codes"))
         out[code] = rules.Terms(**terms)
     return out
 
@@ -202,6 +202,13 @@ def _version(item, terms: rules.Terms, effective_from, source, user) -> CatalogV
         institution_levels=rules.levels_text(terms.allowed_levels),
         max_quantity_per_day=terms.max_quantity_per_day,
         restricted_use=terms.restricted_use,
+        fee_category=terms.fee_category,
+        day_based=terms.day_based,
+        mue=terms.mue,
+        days_supply_per_unit=terms.days_supply_per_unit,
+        qualification=terms.qualification,
+        component_codes=rules.codes_text(terms.components),
+        exclusive_codes=rules.codes_text(terms.exclusive_with),
         effective_from=effective_from,
         effective_to=terms.effective_to,
         source=source[:200],
@@ -235,6 +242,17 @@ def _latest_versions(item_ids: list[int]) -> dict[int, CatalogVersion]:
     return latest
 
 
+def _referenced(rows: list[rules.Row]) -> list[str]:
+    return sorted({c for r in rows for c in (*r.terms.components, *r.terms.exclusive_with)})
+
+
+def _stored_codes(codes: list[str]) -> set[str]:
+    found: set[str] = set()
+    for part in _chunks(codes):
+        found |= set(CatalogItem.objects.filter(code__in=part).values_list("code", flat=True))
+    return found
+
+
 def do_import_catalog(
     user,
     rows: list[rules.Row],
@@ -261,6 +279,7 @@ def do_import_catalog(
     with transaction.atomic():
         items = _locked_items([r.code for r in rows])
         latest = _latest_versions([i.pk for i in items.values()])
+        problems += rules.unknown_references(rows, _stored_codes(_referenced(rows)))
         new_items: list[CatalogItem] = []
         new_versions: list[tuple[str, rules.Terms, datetime.date]] = []
         closed: list[CatalogVersion] = []

@@ -19,6 +19,13 @@ spellings in rules.COLUMNS):
 | 限制使用说明 | 文字，最多500字 | |
 | 生效日期 | YYYY-MM-DD；留空用导入时指定的日期（默认导入当天） | |
 | 失效日期 | YYYY-MM-DD，留空为长期有效 | |
+| 收费类别 | 床位费、护理费、诊查费、检查费、化验费、治疗费、手术费、药品费、卫生材料费、其他费 | |
+| 按日计费 | 是 / 否（仅医疗服务项目），留空为否 | |
+| 单日医学合理上限 | 每日医学上合理的最大数量（审核用），留空不限 | |
+| 每单位用药天数 | 药品每单位可用天数（1÷每日用量），留空不计算 | |
+| 所需资质 | 资质代码或名称（见 huimin/registry/qualifications.py），留空不限 | |
+| 组套组成项目 | 组套项目包含的目录编码，逗号或顿号分隔；须已在目录或本表中 | |
+| 互斥项目 | 不得同日收取的目录编码，分隔与校验同上 | |
 
 编码: drugs X or Z and 22 more letters/digits (23), services 15 digits, consumables C and
 26 more (27); the county's supplementary items ZZ and 16 digits.

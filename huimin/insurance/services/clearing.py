@@ -262,11 +262,37 @@ class Adjustment:
 # fn(institution_id, batch_id) -> list[Adjustment], called under the institution's lock
 # inside the confirmation; each marks its own rows with the batch so it runs once.
 _ADJUSTERS: list = []
+# Their read-only side for the preview: fn(institution_id) -> list[PendingAdjustment],
+# what the next confirmation would net in, marking nothing.
+_PREVIEWERS: list = []
 
 
-def register_adjuster(fn) -> None:
+@dataclass(frozen=True)
+class PendingAdjustment:
+    """One amount the next confirmation will net in, as the clearing page lists it."""
+
+    adjustment: "Adjustment"
+    label: str  # Chinese, e.g. "审核追回 疑点12 疑似分解住院"
+    url: str = ""  # the page of what it comes from, for those who may see it
+
+
+def register_adjuster(fn, preview=None) -> None:
     if fn not in _ADJUSTERS:
         _ADJUSTERS.append(fn)
+    if preview is not None and preview not in _PREVIEWERS:
+        _PREVIEWERS.append(preview)
+
+
+def pending_adjustments(institution_id: int) -> list[PendingAdjustment]:
+    return [p for fn in _PREVIEWERS for p in fn(institution_id)]
+
+
+def adjusted_by_ledger(pending: list[PendingAdjustment]) -> dict[tuple[str, int], Decimal]:
+    out: dict[tuple[str, int], Decimal] = {}
+    for p in pending:
+        key = (p.adjustment.region_code, p.adjustment.year)
+        out[key] = out.get(key, ZERO) + p.adjustment.amount
+    return out
 
 
 def adjustment_lines(account: str, amount: Decimal) -> list[ledger_rules.Line]:
@@ -372,10 +398,15 @@ def _nets(rows) -> dict[tuple[str, int], Decimal]:
     }
 
 
-def preview(batch: ClearingBatch) -> list[LedgerClearing]:
-    """For a batch not yet confirmed: what confirming it now would pay and carry."""
+def preview(batch: ClearingBatch, pending: list | None = None) -> list[LedgerClearing]:
+    """For a batch not yet confirmed: what confirming it now would pay and carry, with
+    the adjustments (recoveries) it would net in."""
+    if pending is None:
+        pending = pending_adjustments(batch.institution_id)
     return combine(
-        open_nets(batch.institution_id, batch.month), owed_by_institution(batch.institution_id)
+        open_nets(batch.institution_id, batch.month),
+        owed_by_institution(batch.institution_id),
+        adjusted_by_ledger(pending),
     )
 
 

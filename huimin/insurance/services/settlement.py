@@ -119,6 +119,8 @@ def claim_in_hand(
         basic_ytd_before=before.basic_paid,
         basic_this=result.basic_fund,
         annual_cap=plan.annual_cap,
+        lines_digest=claim_checks.lines_digest(fees),
+        fund_paid=result.basic_fund + result.critical_illness + result.assistance,
     )
 
 

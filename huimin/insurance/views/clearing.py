@@ -25,7 +25,7 @@ from huimin.insurance.views.officer import (
     query_without,
     with_labels,
 )
-from huimin.policy import requires
+from huimin.policy import has_perm, requires
 
 # ---------------------------------------------------------------- reconciliation
 
@@ -202,19 +202,37 @@ def with_direction(batch: ClearingBatch) -> ClearingBatch:
     return batch
 
 
-def carry_of(batch: ClearingBatch) -> dict | None:
-    """Earlier months' owed amount deducted, what is paid and what is carried on: as
-    confirmed, or as confirming now would do it. Amounts owed are shown positive."""
+def carry_of(batch: ClearingBatch, user=None) -> dict | None:
+    """Earlier months' owed amount deducted, the adjustments netted in (review's
+    recoveries, 追回), what is paid and what is carried on: as confirmed, or as
+    confirming now would do it, each pending adjustment listed. Amounts owed are shown
+    positive; `adjusted` is signed (< 0 deducted)."""
+    zero = Decimal("0.00")
     if batch.status == ClearingStatus.CANCELLED:
         return None
+    pending = []
     if batch.status == ClearingStatus.CONFIRMED:
         deducted, paid, carried = batch.carried_in, batch.amount_paid, batch.carried_out
+        adjusted = sum((Decimal(p.get("adjusted", "0")) for p in batch.ledgers or []), zero)
     else:
-        parts = clearing.preview(batch)
-        deducted = sum((p.carried_in for p in parts), Decimal("0.00"))
-        paid = sum((p.paid for p in parts), Decimal("0.00"))
-        carried = sum((p.carried_out for p in parts), Decimal("0.00"))
-    return {"deducted": -deducted, "paid": paid, "carried": -carried}
+        pending = clearing.pending_adjustments(batch.institution_id)
+        parts = clearing.preview(batch, pending)
+        deducted = sum((p.carried_in for p in parts), zero)
+        paid = sum((p.paid for p in parts), zero)
+        carried = sum((p.carried_out for p in parts), zero)
+        adjusted = sum((p.adjusted for p in parts), zero)
+    # The finding behind a recovery is linked for those who may open it.
+    linked = user is not None and has_perm(user, "review.read")
+    return {
+        "deducted": -deducted,
+        "adjusted": adjusted,
+        "paid": paid,
+        "carried": -carried,
+        "pending": [
+            {"label": p.label, "amount": p.adjustment.amount, "url": p.url if linked else ""}
+            for p in pending
+        ],
+    }
 
 
 def batch_settlements(request, batch: ClearingBatch):
@@ -256,7 +274,7 @@ def render_batch(request, batch, *, error=None, status=200, cancel_reason=""):
         "insurance/officer/clearing_detail.html",
         {
             "batch": with_direction(batch),
-            "carry": carry_of(batch),
+            "carry": carry_of(batch, request.user),
             "page": page,
             "rows": with_labels(page.rows),
             "error": error,

@@ -518,6 +518,32 @@ CHECKS = (
 
 FIELD_LABELS = {f.name: f.label for f in FIELDS}
 
+# 老年人健康管理服务规范 服务内容 3 (辅助检查): the 65+ yearly check's test panel, each part
+# with the items that make it. Not required for signing (a person may refuse a test, and
+# younger residents' checks do not include it); a 65+ check without a part is a
+# data-quality finding (quality_rules.elderly_panel_hits) a reviewer can confirm.
+ELDERLY_PANEL = (
+    ("血常规", ("haemoglobin", "wbc", "platelets")),
+    ("尿常规", ("urine_protein", "urine_glucose", "urine_ketone", "urine_blood")),
+    ("肝功能", ("alt", "ast", "bilirubin_total")),
+    ("肾功能", ("creatinine", "urea")),
+    ("空腹血糖", ("fasting_glucose",)),
+    ("血脂", ("cholesterol", "triglycerides", "ldl", "hdl")),
+    ("心电图", ("ecg",)),
+    ("腹部B超", ("ultrasound_abdomen",)),
+)
+
+
+def missing_elderly_panel(data: dict) -> list[tuple[str, tuple[str, ...]]]:
+    """The parts of the panel with an item left blank: (part, its blank items)."""
+    out = []
+    for part, names in ELDERLY_PANEL:
+        blank = tuple(n for n in names if data.get(n) in (None, "", []))
+        if blank:
+            out.append((part, blank))
+    return out
+
+
 HEALTH_CHECK = FormSpec(
     kind="health_check",
     title="健康体检表",

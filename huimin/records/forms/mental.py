@@ -3,6 +3,8 @@
 严重精神障碍患者个人信息补充表 (once, at registration) and 严重精神障碍患者随访服务记录表.
 """
 
+import datetime as dt
+
 from huimin.records.forms import codes
 from huimin.records.forms.codes_common import LOCKUP, SMI_SYMPTOMS, chosen
 from huimin.records.forms.spec import (
@@ -56,6 +58,11 @@ NO_YES = {"1": "否", "2": "是"}
 REHAB = {"1": "生活劳动能力", "2": "职业训练", "3": "学习能力", "4": "社会交往", "5": "其他"}
 CLASSIFICATION = {"1": "不稳定", "2": "基本稳定", "3": "稳定", "4": "未访到"}
 NOT_SEEN = "4"
+# 分类干预 1–2: 不稳定 and 基本稳定 are seen again within two weeks (after the referral or
+# the first handling); only 稳定 waits 3 months.
+RECHECK_CLASSES = frozenset({"1", "2"})
+RECHECK_DAYS = 14
+REFERRAL_RESULT = {"1": "到位", "2": "不到位"}
 LOST_REASON = {"1": "外出打工", "2": "迁居他处", "3": "走失", "4": "连续3次未访到", "5": "其他"}
 DEATH_CAUSE = {
     "1": "躯体疾病",
@@ -249,12 +256,31 @@ def _risk_agrees_with_class(data: dict, ctx: Context) -> list[Problem]:
     return []
 
 
+def needs_recheck(data: dict) -> bool:
+    """不稳定 or 基本稳定, or referred: the next visit is within two weeks."""
+    return data.get("classification") in RECHECK_CLASSES or data.get("referral") == "2"
+
+
 def _next_visit(data: dict, ctx: Context) -> list[Problem]:
     visit, nxt = date_of(data, "visit_date"), date_of(data, "next_visit_date")
     if not visit or not nxt:
         return []
     if nxt <= visit:
         return [Problem("next_visit_date", "date_order", "下次随访日期应晚于本次随访日期")]
+    if needs_recheck(data) and (nxt - visit).days > RECHECK_DAYS:
+        latest = (visit + dt.timedelta(days=RECHECK_DAYS)).isoformat()
+        why = (
+            f"本次随访分类为“{CLASSIFICATION[data['classification']]}”"
+            if data.get("classification") in RECHECK_CLASSES
+            else "本次已转诊"
+        )
+        return [
+            Problem(
+                "next_visit_date",
+                "recheck_too_late",
+                f"{why}，应在2周内随访：下次随访日期不能晚于{latest}",
+            )
+        ]
     if (nxt - visit).days > MAX_DAYS_TO_NEXT:
         return [Problem("next_visit_date", "too_far", "严重精神障碍患者至少每3个月随访一次")]
     return []
@@ -305,6 +331,8 @@ _FOLLOWUP_FIELDS = (
     Field("referral", "是否转诊", CODE, codes=NO_YES, section=_T),
     Field("referral_reason", "转诊原因", max_length=100, section=_T),
     Field("referral_to", "转诊至机构及科室", max_length=100, section=_T),
+    # The result of the referral recorded on the previous visit, asked on this one.
+    Field("referral_result", "上次转诊结果", CODE, codes=REFERRAL_RESULT, section=_T),
     Field("medications", "用药情况", ROWS, rows=_MEDICATION_ROW, section=_T),
     Field("medication_guidance", "用药指导", ROWS, rows=_MEDICATION_ROW, section=_T),
     Field("rehabilitation", "康复措施", CODES, codes=REHAB, section=_T),

@@ -1,13 +1,36 @@
-"""Hypertension and type-2 diabetes: registration and follow-ups through the year."""
+"""Hypertension and type-2 diabetes: registration and follow-ups through the year.
+
+Follow-ups keep the specification's rhythm: a quarterly visit; after 控制不满意 the
+medication is adjusted and the patient seen again within two weeks; still uncontrolled
+then, referred (the next visit records the referral's result). Some go wrong at
+realistic rates: the recheck comes late, the second uncontrolled visit is not referred,
+a referral's result is not recorded, a patient under 35 is registered without a reason.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import partial
 
+from huimin.records.forms.chronic import (
+    PHONE,
+    RECHECK_DAYS,
+    TARGET_AGE,
+    UNDER_TARGET_REASON,
+    bp_controlled,
+    glucose_controlled,
+)
 from huimin.records.forms.spec import bmi
 from huimin.records.synthetic.base import age_on, clip, rate_for, years_after
-from huimin.records.synthetic.problems import DRAFT_RATE, GAP_RATE, LAPSE_RATE
+from huimin.records.synthetic.problems import (
+    DRAFT_RATE,
+    GAP_RATE,
+    LAPSE_RATE,
+    NO_REFERRAL_RATE,
+    NO_REFERRAL_RESULT_RATE,
+    RECHECK_LATE_RATE,
+    UNDER_35_NO_REASON_RATE,
+)
 
 FOLLOWUP_DAYS = 90  # HTN/DM: at least 4 follow-ups a year
 # Registered prevalence by age (managed patients, not true prevalence), tuned so that a
@@ -31,6 +54,13 @@ DM_DRUGS = (
     ("格列齐特缓释片", "30mg 每日1次"),
 )
 INSULIN = "甘精胰岛素 睡前皮下注射 12单位"
+REFERRAL = {
+    "htn_followup": ("连续两次血压控制不满意", "县人民医院心血管内科"),
+    "dm_followup": ("连续两次空腹血糖控制不满意", "县人民医院内分泌科"),
+}
+# How the measurements move at a recheck: after the dose is adjusted (ADJUSTED), and
+# after the referral hospital's treatment (TREATED: under target).
+USUAL, ADJUSTED, TREATED = 0, 1, 2
 
 
 class ChronicMixin:
@@ -67,7 +97,13 @@ class ChronicMixin:
         ):
             if not on:
                 continue
-            prog = self.programme(prog_kind, registered)
+            details = {}
+            if age_on(p.birth_date, registered) < TARGET_AGE:
+                if rng.random() < UNDER_35_NO_REASON_RATE:
+                    self.inject(kind, "registered_under_35")
+                else:
+                    details[UNDER_TARGET_REASON] = "已确诊，本人要求纳入管理"
+            prog = self.programme(prog_kind, registered, **details)
             self.chronic[prog_kind] = registered
             if gap and kind in gen.specs:
                 self.inject(kind, "followup_gap")
@@ -82,7 +118,10 @@ class ChronicMixin:
                 )
                 if at is None:
                     continue
+                first = self.batch.forms[at].data
                 self._followup_problems(kind, at, i)
+                upcoming = dates[i + 1] if i + 1 < len(dates) else None
+                self._rechecks(kind, first, drugs, prog, upcoming)
             if dates and kind in gen.specs and rng.random() < DRAFT_RATE * len(dates):
                 self._draft(kind, prog, drugs)
 
@@ -109,10 +148,58 @@ class ChronicMixin:
             del dates[rng.randint(1, len(dates) - 2)]
         return dates, gap
 
-    def _followup(self, kind: str, day: dt.date, nxt: dt.date, drugs) -> dict:
+    def _rechecks(self, kind: str, first: dict, drugs, prog: int, upcoming) -> None:
+        """After an uncontrolled visit: the recheck within two weeks (or late), and after
+        a second uncontrolled one the referral and the visit that records its result."""
         rng = self.rng
-        sys_ = int(clip(self.sys + rng.gauss(0, 7), 120, 170))
-        dia = int(clip(self.dia + rng.gauss(0, 4), 70, 100))
+        previous, level, referred = first, ADJUSTED, False
+        for _ in range(2):
+            # A phone call's outcome is not the face-to-face assessment that asks for it.
+            if previous["classification"] == "1" or previous["mode"] == PHONE:
+                return
+            day0 = dt.date.fromisoformat(previous["visit_date"])
+            late = not referred and rng.random() < RECHECK_LATE_RATE
+            if late:
+                day = day0 + dt.timedelta(days=rng.randint(25, 40))
+            else:
+                day = dt.date.fromisoformat(previous["next_visit_date"])
+            if upcoming is not None and day >= upcoming - dt.timedelta(days=20):
+                return  # the quarter's visit comes first
+            nxt = day + dt.timedelta(days=FOLLOWUP_DAYS)
+            nxt = min(nxt, upcoming) if upcoming is not None else nxt
+            build = partial(self._followup, kind, day, nxt, drugs, level)
+            at = self.form(kind, day, build, programme=prog)
+            if at is None:
+                return
+            data = self.batch.forms[at].data
+            data["mode"] = rng.choice(("1", "2"))  # the recheck is seen face to face
+            if late:
+                self.inject(kind, "recheck_late", at)
+            if referred:
+                if rng.random() < NO_REFERRAL_RESULT_RATE:
+                    self.inject(kind, "no_referral_result", at)
+                else:
+                    data["referral_result"] = rng.choices(("1", "2"), (90, 10))[0]
+            elif data["classification"] != "1":
+                if rng.random() < NO_REFERRAL_RATE:
+                    self.inject(kind, "no_referral", at)
+                else:
+                    reason, to = REFERRAL[kind]
+                    data["referral_reason"] = reason
+                    data["referral_to"] = to
+                    data["referral_contact"] = "接诊医生 0871-6512" + str(rng.randint(1000, 9999))
+                    referred = True
+            self._followup_problems(kind, at, 1)
+            previous, level = data, TREATED
+
+    def _followup(self, kind: str, day: dt.date, nxt: dt.date, drugs, level: int = USUAL) -> dict:
+        rng = self.rng
+        sys_mean = self.sys - 12 * level
+        glucose_mean = self.glucose - 1.0 * level
+        sys_ = int(clip(sys_mean + rng.gauss(0, 7), 120, 170))
+        dia = int(clip(self.dia - 4 * level + rng.gauss(0, 4), 70, 100))
+        if level == TREATED:
+            sys_, dia = min(sys_, 136), min(dia, 86)
         if sys_ < dia + 21:
             sys_ = dia + 21 + rng.randint(0, 8)
         weight = clip(self.bmi * (self.height / 100) ** 2 + rng.gauss(0, 0.8), 38, 120)
@@ -147,9 +234,11 @@ class ChronicMixin:
             data["heart_rate"] = rng.randint(60, 92)
             data["salt"] = rng.choices(("1", "2", "3"), (30, 55, 15))[0]
             data["salt_target"] = "1"
-            controlled = sys_ < 140 and dia < 90
+            controlled = bp_controlled(sys_, dia, age_on(self.p.birth_date, day))
         else:
-            glucose = clip(self.glucose + rng.gauss(0, 0.7), 5.0, 12.0)
+            glucose = clip(glucose_mean + rng.gauss(0, 0.7), 5.0, 12.0)
+            if level == TREATED:
+                glucose = min(glucose, 6.8)
             data["symptoms"] = ["1"] if rng.random() < 0.8 else rng.sample(["2", "4", "5"], 1)
             data["fasting_glucose"] = f"{glucose:.1f}"
             data["dorsalis_pedis"] = rng.choices(("1", "2"), (92, 8))[0]
@@ -161,7 +250,14 @@ class ChronicMixin:
                 data["hba1c_date"] = (day - dt.timedelta(days=rng.randint(0, 20))).isoformat()
             if self.insulin:
                 data["insulin"] = INSULIN
-            controlled = glucose < 7.0
+            controlled = glucose_controlled(f"{glucose:.1f}")
         data["classification"] = "1" if controlled else "2"
+        if not controlled:
+            # 分类干预 2: adjust the treatment and see the patient within two weeks.
+            recheck = day + dt.timedelta(days=rng.randint(RECHECK_DAYS - 4, RECHECK_DAYS))
+            data["next_visit_date"] = recheck.isoformat()
+            if drugs:
+                name, dose = drugs[0]
+                data["medication_adjustment"] = [{"name": name, "dose": f"{dose}（加量）"}]
         data["bmi"] = bmi(data["height"], data["weight"])
         return data

@@ -8,9 +8,10 @@ import datetime as dt
 from functools import partial
 
 from huimin.records.forms.elderly import CONSTITUTIONS, PINGHE, SELFCARE_ITEMS, selfcare_level
+from huimin.records.forms.health_check import ELDERLY_PANEL
 from huimin.records.forms.spec import bmi
 from huimin.records.synthetic.base import ELDERLY_AGE, age_on, clip, years_after
-from huimin.records.synthetic.problems import MISSING_WAIST_RATE
+from huimin.records.synthetic.problems import ELDERLY_PANEL_MISSING_RATE, MISSING_WAIST_RATE
 
 # Shares done this year, as a county reports them (elderly health management is
 # usually 65–75%; the chronic patients' annual check a little lower).
@@ -60,6 +61,12 @@ class ElderlyMixin:
         if at is not None and rng.random() < MISSING_WAIST_RATE:
             del self.batch.forms[at].data["waist"]
             self.inject("health_check", "missing_waist", at)
+        if at is not None and elderly and rng.random() < ELDERLY_PANEL_MISSING_RATE:
+            # A part of the 65+ test panel not done (老年人 服务内容 3), e.g. no B超 that day.
+            _, names = rng.choice(ELDERLY_PANEL)
+            for name in (*names, "ecg_abnormal") if "ecg" in names else names:
+                self.batch.forms[at].data.pop(name, None)
+            self.inject("health_check", "elderly_panel_incomplete", at)
         if not elderly:
             return
         if rng.random() < SELFCARE_RATE:

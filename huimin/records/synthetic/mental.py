@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from huimin.records.forms.mental import RECHECK_CLASSES, RECHECK_DAYS
 from huimin.records.synthetic.base import age_on, phone, some_name, years_after
+from huimin.records.synthetic.problems import RECHECK_LATE_RATE
 
 SMI_RATE = 0.0045  # of adults with a file (national registered prevalence about 0.4–0.5%)
 SMI_FOLLOWUP_DAYS = 88  # at least quarterly: the next visit is asked within 92 days
@@ -52,10 +54,30 @@ class MentalMixin:
         )
         while day <= self.end:
             nxt = day + dt.timedelta(days=SMI_FOLLOWUP_DAYS + rng.randint(-3, 3))
-            self.form(
+            at = self.form(
                 "smi_followup", day, partial(self._smi_followup, day, nxt, drug), programme=prog
             )
-            day += dt.timedelta(days=SMI_FOLLOWUP_DAYS + rng.randint(-6, 2))
+            following = day + dt.timedelta(days=SMI_FOLLOWUP_DAYS + rng.randint(-6, 2))
+            if at is not None:
+                self._smi_recheck(at, drug, prog, following)
+            day = following
+
+    def _smi_recheck(self, at: int, drug, prog: int, following: dt.date) -> None:
+        """分类干预 2: a 基本稳定 patient is seen again within two weeks (now and then a
+        month later: late); by then stable again, next seen at the quarter's visit."""
+        rng, data = self.rng, self.batch.forms[at].data
+        if data["classification"] not in RECHECK_CLASSES:
+            return
+        day0 = dt.date.fromisoformat(data["visit_date"])
+        recheck = day0 + dt.timedelta(days=rng.randint(RECHECK_DAYS - 4, RECHECK_DAYS))
+        data["next_visit_date"] = recheck.isoformat()
+        late = rng.random() < RECHECK_LATE_RATE
+        if late:
+            recheck = day0 + dt.timedelta(days=rng.randint(25, 40))
+        build = partial(self._smi_followup, recheck, following, drug, stable=True)
+        done = self.form("smi_followup", recheck, build, programme=prog)
+        if done is not None and late:
+            self.inject("smi_followup", "recheck_late", done)
 
     def _smi_info(self, day: dt.date) -> dict:
         p, rng = self.p, self.rng
@@ -95,9 +117,9 @@ class MentalMixin:
             data["behaviours_none"] = True
         return data
 
-    def _smi_followup(self, day: dt.date, nxt: dt.date, drug) -> dict:
+    def _smi_followup(self, day: dt.date, nxt: dt.date, drug, stable: bool = False) -> dict:
         rng = self.rng
-        risk = "0" if rng.random() < 0.9 else "1"
+        risk = "0" if stable or rng.random() < 0.9 else "1"
         adherence = rng.choices(("1", "2"), (82, 18))[0]
         data = {
             "visit_date": day.isoformat(),
@@ -122,7 +144,9 @@ class MentalMixin:
             "referral": "1",
             "medications": [{"name": drug[0], "frequency": drug[1], "dose_mg": drug[2]}],
             "rehabilitation": ["1"],
-            "classification": "2" if risk == "1" else rng.choices(("3", "2"), (75, 25))[0],
+            "classification": (
+                "3" if stable else "2" if risk == "1" else rng.choices(("3", "2"), (75, 25))[0]
+            ),
             "next_visit_date": nxt.isoformat(),
             "doctor": self.doctor,
         }

@@ -22,6 +22,16 @@ DUPLICATE_RATE = 0.01  # the same follow-up entered twice on one day
 DRAFT_RATE = 0.015  # started, never signed
 GAP_RATE = 0.06  # patients (per programme) who missed a quarter mid-year
 LAPSE_RATE = 0.10  # patients who stopped coming before the reference date: overdue now
+# After 控制不满意 (分类干预 2–3): the recheck a month later instead of within two weeks;
+# a second uncontrolled visit not referred; a referral whose result the next visit
+# leaves blank. Per occasion.
+RECHECK_LATE_RATE = 0.08
+NO_REFERRAL_RATE = 0.15
+NO_REFERRAL_RESULT_RATE = 0.10
+# HTN/DM patients registered under 35 (the service targets 35+) without the reason.
+UNDER_35_NO_REASON_RATE = 0.2
+# 65+ health checks with a part of the test panel not done (老年人 服务内容 3).
+ELDERLY_PANEL_MISSING_RATE = 0.04
 # Per record: no 个人基本信息表 at all, or one signed with items left blank.
 MISSING_PERSONAL_INFO_RATE = 0.02
 INCOMPLETE_PERSONAL_INFO_RATE = 0.02

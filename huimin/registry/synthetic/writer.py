@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from huimin.registry import qualifications
 from huimin.registry.models import (
     Household,
     HouseholdMembership,
@@ -147,6 +148,7 @@ def _write_institutions(generator: CountyGenerator, result: WriteResult) -> None
                     designation_status="designated",
                     designated_from=row.designated_from,
                     address=row.address,
+                    qualifications=qualifications.as_text(qualifications.BY_KIND.get(row.kind, ())),
                 )
             )
             keys.append(row.key)

@@ -2,7 +2,8 @@
 
 Each rule's statement (batch/sql.py) returns its hits; this module renders them into
 findings with the rule set's explanation template (as the real-time engine does) and
-stores them with `bulk_create(ignore_conflicts=True)` on the fingerprint, so a rerun
+stores them as plain rows, skipping any whose fingerprint is stored (COPY and INSERT …
+ON CONFLICT DO NOTHING on PostgreSQL, bulk_create with ignore_conflicts on SQLite), so a rerun
 adds what is new and leaves every existing finding, and any reviewer's decision on it,
 untouched. Python only ever loops over hits, never over the period's claims.
 """
@@ -21,9 +22,10 @@ from tqdm import tqdm
 
 from huimin.core import statements
 from huimin.core.money import r2
-from huimin.insurance.catalog.models import CatalogItem
-from huimin.insurance.models import FeeDetail, Settlement
+from huimin.insurance.catalog.models import CatalogVersion
+from huimin.insurance.models import Settlement
 from huimin.registry.models import Institution
+from huimin.review import claim as plain
 from huimin.review import engine, rule_sets
 from huimin.review.batch import sql
 from huimin.review.claim import (
@@ -36,6 +38,7 @@ from huimin.review.claim import (
 )
 from huimin.review.fingerprints import claim_fingerprint, subject_fingerprint
 from huimin.review.models import Finding, FindingSource, ReviewRuleSet, ReviewRun, SubjectKind
+from huimin.review.rules import identity, items
 from huimin.review.rules.base import day, money, qty
 from huimin.review.rules.items import age_text
 from huimin.review.ruleset import RuleSet
@@ -68,18 +71,6 @@ def _nums(text) -> tuple[int, ...]:
     return tuple(sorted({int(n) for n in str(text).split(",") if n})) if text else ()
 
 
-def fee_category(kind: str | None, name: str) -> str:
-    """As sql.category: the catalog's kind, then the service's name."""
-    if kind == "drug":
-        return "drug"
-    if kind == "consumable":
-        return "material"
-    for word, cat in (("床位", "bed"), ("护理", "nursing"), ("诊查", "consultation")):
-        if word in name:
-            return cat
-    return "consultation" if "诊疗费" in name else "treatment"
-
-
 class Fee(NamedTuple):
     line_no: int
     code: str
@@ -91,28 +82,31 @@ class Fee(NamedTuple):
 
 
 class Context:
-    """What rendering needs about the hits: claims, line names, institution names."""
+    """What rendering needs about the hits: their claims (one statement per 2,000), the
+    names of their fee lines, institution names; every column of every line only for the
+    rules that look at all of a claim's lines (few hits: bed without treatment, deceased)."""
 
     def __init__(self, sids):
-        self.claims = {}
-        self.lines: dict[int, dict[int, Fee]] = defaultdict(dict)
-        sids = sorted(set(sids))
-        for i in range(0, len(sids), BATCH_SIZE):
-            rows = Settlement.objects.filter(pk__in=sids[i : i + BATCH_SIZE]).values(
-                "id", "visit_id", "person_id", "institution_id", "region_code",
-                "visit__visit_date", "visit__diagnosis_code", "visit__visit_type",
-                "basic_fund", "critical_illness", "assistance",
-                "institution__name", "institution__insurance_code",
-            )  # fmt: skip
-            for row in rows:
-                self.claims[row["id"]] = row
-        vids = sorted({c["visit_id"] for c in self.claims.values()})
-        for i in range(0, len(vids), BATCH_SIZE):
-            fees = FeeDetail.objects.filter(visit_id__in=vids[i : i + BATCH_SIZE], cancelled=False)
-            for row in fees.values_list("visit_id", *Fee._fields):
-                fee = Fee(*row[1:])
-                self.lines[row[0]][fee.line_no] = fee
+        self.claims = {row["sid"]: row for row in sql.claims_of(sorted(set(sids)))}
+        self._lines: dict[int, dict[int, Fee]] | None = None
+        self._line_names: dict[int, dict[int, str]] | None = None
         self._names: dict[int, str] = {}
+
+    def _visits(self) -> list[int]:
+        return sorted({c["visit_id"] for c in self.claims.values()})
+
+    @property
+    def lines(self) -> dict[int, dict[int, Fee]]:
+        if self._lines is None:
+            self._lines = defaultdict(dict)
+            for row in sql.fees_of(self._visits()):
+                fee = Fee(
+                    row["line_no"], row["code"], row["name"], _date(row["fee_date"]),
+                    _dec(row["quantity"]), _dec(row["unit_price"]),
+                    None if row["ceiling"] is None else _dec(row["ceiling"]),
+                )  # fmt: skip
+                self._lines[row["visit_id"]][fee.line_no] = fee
+        return self._lines
 
     def institution(self, iid) -> str:
         if iid not in self._names:
@@ -126,9 +120,20 @@ class Context:
                 dict(Institution.objects.filter(pk__in=missing).values_list("pk", "name"))
             )
 
-    def line_names(self, sid, numbers) -> str:
-        fees = self.lines[self.claims[sid]["visit_id"]]
-        return "、".join(f"第{n}行（{fees[n].name}）" for n in numbers if n in fees)
+    def line_names(self, sid, numbers, known: dict | None = None) -> str:
+        """第2行（床位费）、… for the lines named; `known`: names the hits carried."""
+        vid = self.claims[sid]["visit_id"]
+        if known and all(n in known for n in numbers):
+            names = known
+        elif self._lines is not None:
+            names = {n: fee.name for n, fee in self._lines[vid].items()}
+        else:
+            if self._line_names is None:
+                self._line_names = defaultdict(dict)
+                for visit_id, line_no, name in sql.line_names_of(self._visits()):
+                    self._line_names[visit_id][line_no] = name
+            names = self._line_names[vid]
+        return "、".join(f"第{n}行（{names[n]}）" for n in numbers if n in names)
 
 
 # ---------------------------------------------------------------- claim rules
@@ -150,10 +155,8 @@ def _split(rows, ctx, cfg):
 def _bed(rows, ctx, cfg):
     sid = rows[0]["sid"]
     fees = ctx.lines[ctx.claims[sid]["visit_id"]]
-    kinds = ctx.kinds(fees.values())
-    charged = dict.fromkeys(
-        FEE_CATEGORIES.get(fee_category(kinds.get(f.code), f.name), "") for f in fees.values()
-    )
+    of = categories(fees.values())
+    charged = dict.fromkeys(FEE_CATEGORIES.get(of(f), "") for f in fees.values())
     return tuple(sorted(fees)), {
         "days": str(rows[0]["days"]),
         "charged": "、".join(c for c in charged if c),
@@ -169,6 +172,26 @@ def _deceased(rows, ctx, cfg):
     fees = ctx.lines[ctx.claims[sid]["visit_id"]]
     after = tuple(n for n, f in sorted(fees.items()) if _day(f.fee_date) > died)
     return after, {"death_date": died}
+
+
+def _mismatch(rows, ctx, cfg):
+    """The library's own rule words the reason: the SQL found the claims, the rule says
+    which mismatch (another sex's diagnosis before an age out of range, as at the counter)."""
+    r = rows[0]
+    claim = plain.Claim(
+        id=str(r["sid"]),
+        person=plain.Person(str(r["pid"]), r["sex"], _date(r["birth_date"])),
+        institution=plain.Institution("", "", ""),
+        visit_type="",
+        admission_date=_date(r["vd"]),
+        diagnosis=r["dx"],
+    )
+    hits = identity.identity_mismatch(claim, plain.History(), cfg)
+    return (hits[0].lines, dict(hits[0].facts)) if hits else None
+
+
+def _date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
 
 
 def _overlap(rows, ctx, cfg):
@@ -203,20 +226,18 @@ def _duplicate(rows, ctx, cfg):
 
 
 def _ceiling(rows, ctx, cfg):
+    """The excess in Decimal from the line's own columns (the SQL's only narrowed)."""
     kept = []
     for r in rows:
-        fee = ctx.lines[ctx.claims[r["sid"]]["visit_id"]].get(r["line"])
-        if fee is None:
-            continue
-        over = r2(fee.quantity * (fee.unit_price - fee.ceiling))
+        price, ceiling = _dec(r["price"]), _dec(r["ceiling"])
+        over = r2(_dec(r["quantity"]) * (price - ceiling))
         if over > cfg.params["min_over"]:
-            kept.append((r, fee, over))
+            kept.append((r["line"], price, ceiling, over))
     if not kept:
         return None
-    _, fee, over = kept[0]
-    lines = tuple(sorted(r["line"] for r, _, _ in kept))
-    facts = {"price": money(fee.unit_price), "ceiling": money(fee.ceiling), "over": money(over)}
-    return lines, facts
+    _, price, ceiling, over = kept[0]
+    lines = tuple(sorted(k[0] for k in kept))
+    return lines, {"price": money(price), "ceiling": money(ceiling), "over": money(over)}
 
 
 def _daily(rows, ctx, cfg):
@@ -240,12 +261,11 @@ def _day_items(rows, ctx, cfg):
 def _dispensing(rows, ctx, cfg):
     r, sid = rows[0], rows[0]["sid"]
     lines = _lines_union([r])
-    fees = ctx.lines[ctx.claims[sid]["visit_id"]]
     own = ctx.claims[sid]["institution_id"]
     iids = [own, *(int(i) for i in str(r["institutions"]).split(",") if i)]
     ctx.warm(iids)
     return lines, {
-        "drug": fees[lines[0]].name if lines and lines[0] in fees else r["code"],
+        "drug": r["drug"] or r["code"],
         "supply_days": str(r["supply_days"]),
         "window_days": str(cfg.params["window_days"]),
         "max_supply_days": str(cfg.params["max_supply_days"]),
@@ -268,11 +288,32 @@ def _restriction(rows, ctx, cfg):
     return _lines_union(rows), {"reason": "；".join(reasons)}
 
 
+def _unbundling(rows, ctx, cfg):
+    """As the rule: bundles with their components first, then exclusive pairs; the
+    first hit's reason, every line of every hit."""
+    first = min(
+        rows, key=lambda r: (_day(r["date"]), r["kind"] != "bundle", r["a_code"], r["b_code"])
+    )
+    if first["kind"] == "bundle":
+        reason = items.bundle_reason(first["a_name"])
+    else:
+        reason = items.exclusive_reason(first["a_name"], first["b_name"])
+    lines = tuple(sorted({n for r in rows for n in (r["a_line"], r["b_line"])}))
+    return lines, {"date": _day(first["date"]), "reason": reason}
+
+
+def _qualification(rows, ctx, cfg):
+    name = items.qualification_name(rows[0]["qualification"])
+    return _lines_union(rows), {"qualification": name}
+
+
 CLAIM_RULES: dict[str, tuple[Callable, Callable]] = {
     "split_admission": (sql.split_admission, _split),
     "bed_without_treatment": (sql.bed_without_treatment, _bed),
     "low_standard_admission": (sql.low_standard_admission, _nothing),
     "deceased": (sql.deceased, _deceased),
+    "not_insured": (sql.not_insured, _nothing),
+    "identity_mismatch": (sql.identity_mismatch, _mismatch),
     "overlapping_stays": (sql.overlapping_stays, _overlap),
     "outpatient_during_stay": (sql.outpatient_during_stay, _during),
     "duplicate_charge": (sql.duplicate_charge, _duplicate),
@@ -281,28 +322,34 @@ CLAIM_RULES: dict[str, tuple[Callable, Callable]] = {
     "day_items_beyond_stay": (sql.day_items_beyond_stay, _day_items),
     "over_dispensing": (sql.over_dispensing, _dispensing),
     "item_restriction": (sql.item_restriction, _restriction),
+    "mue_exceeded": (sql.mue_exceeded, _daily),
+    "unbundling": (sql.unbundling, _unbundling),
+    "beyond_qualification": (sql.beyond_qualification, _qualification),
 }
 PATTERN_RULES = ("bulk_swiping", "peer_outlier")
-# Rules the batch cannot run: the facts they read are not in the tables yet (coverage
-# periods per day, item qualifications and components, medically-unlikely units) or
-# they judge the claim in hand at the counter only (cap_bunching).
-NOT_IN_BATCH = (
-    "not_insured",
-    "identity_mismatch",
-    "mue_exceeded",
-    "unbundling",
-    "beyond_qualification",
-    "cap_bunching",
-)
+# Rules the batch cannot run: they judge the claim in hand at the counter only.
+NOT_IN_BATCH = ("cap_bunching",)
 BATCH_RULES = (*CLAIM_RULES, *PATTERN_RULES)
 
 
-def _kinds(fees) -> dict[str, str]:
-    codes = sorted({f.code for f in fees})
-    return dict(CatalogItem.objects.filter(code__in=codes).values_list("code", "kind"))
+def categories(fees) -> Callable[[Fee], str]:
+    """A fee line → the fee category of its catalog version on its date ('other' when
+    the code is not in the catalog that day), one query for the lines given."""
+    fees = list(fees)
+    versions = defaultdict(list)
+    rows = CatalogVersion.objects.filter(item__code__in=sorted({f.code for f in fees}))
+    for code, start, end, category in rows.values_list(
+        "item__code", "effective_from", "effective_to", "fee_category"
+    ):
+        versions[code].append((start, end, category))
 
+    def of(fee: Fee) -> str:
+        for start, end, category in versions.get(fee.code, ()):
+            if start <= fee.fee_date and (end is None or fee.fee_date <= end):
+                return category
+        return "other"
 
-Context.kinds = staticmethod(_kinds)
+    return of
 
 
 class Hits(list):
@@ -311,7 +358,7 @@ class Hits(list):
     stored = 0
 
 
-def claim_findings(code, cfg, period: sql.Period, run) -> list[Finding]:
+def claim_findings(code, cfg, period: sql.Period, run) -> list[dict]:
     query, render = CLAIM_RULES[code]
     by_sid: dict[int, list[dict]] = defaultdict(list)
     for row in query(period, cfg):
@@ -327,23 +374,24 @@ def claim_findings(code, cfg, period: sql.Period, run) -> list[Finding]:
         claim = ctx.claims.get(sid)
         if claim is None:
             continue
-        if claim["institution__insurance_code"] in cfg.exceptions.institutions:
+        if claim["inst_code"] in cfg.exceptions.institutions:
             continue
-        if cfg.exceptions.exempts_diagnosis(claim["visit__diagnosis_code"] or ""):
+        if cfg.exceptions.exempts_diagnosis(claim["dx"] or ""):
             continue
         rendered = render(rows, ctx, cfg)
         if rendered is None:
             continue
         lines, own = rendered
-        visit_date = claim["visit__visit_date"]
+        visit_date = _date(claim["vd"])
         facts = {
-            "lines": ctx.line_names(sid, lines) or "全部费用明细",
-            "institution": claim["institution__name"],
+            "lines": ctx.line_names(sid, lines, _known_names(rows)) or "全部费用明细",
+            "institution": claim["inst_name"],
             "visit_date": day(visit_date),
-            "diagnosis": claim["visit__diagnosis_code"],
+            "diagnosis": claim["dx"],
             **own,
         }
-        paid = claim["basic_fund"] + claim["critical_illness"] + claim["assistance"]
+        paid = _dec(claim["basic_fund"]) + _dec(claim["critical_illness"])
+        paid += _dec(claim["assistance"])
         out.append(
             _row(
                 cfg,
@@ -363,21 +411,30 @@ def claim_findings(code, cfg, period: sql.Period, run) -> list[Finding]:
     return out
 
 
-def _row(cfg, run, facts, **fields) -> Finding:
-    return Finding(
-        rule=cfg.code,
-        name=cfg.name,
-        category=cfg.category,
-        severity=cfg.severity,
-        weight=cfg.weight,
-        explanation=cfg.explanation.format_map(facts),
-        facts=facts,
-        source=FindingSource.BATCH,
-        rule_set_name=run.rule_set_name,
-        run=run,
-        month=fields["service_date"].strftime("%Y-%m"),
+def _known_names(rows) -> dict | None:
+    """Line names a rule's rows carry (one line per row), so no statement fetches them."""
+    if "line_name" not in rows[0]:
+        return None
+    return {r["line"]: r["line_name"] for r in rows}
+
+
+def _row(cfg, run, facts, **fields) -> dict:
+    """A finding as the field values `store` writes (not a model instance: tens of
+    thousands of them cost more to build than to insert)."""
+    return {
+        "rule": cfg.code,
+        "name": cfg.name,
+        "category": cfg.category,
+        "severity": cfg.severity,
+        "weight": cfg.weight,
+        "explanation": cfg.explanation.format_map(facts),
+        "facts": facts,
+        "source": FindingSource.BATCH.value,
+        "rule_set_name": run.rule_set_name,
+        "run_id": run.pk,
+        "month": fields["service_date"].strftime("%Y-%m"),
         **fields,
-    )
+    }
 
 
 # ---------------------------------------------------------------- pattern rules
@@ -387,7 +444,7 @@ def _only(rule_set: RuleSet, code: str) -> RuleSet:
     return dataclasses.replace(rule_set, rules={code: rule_set.rules[code]})
 
 
-def swiping_findings(rule_set, cfg, period: sql.Period, run) -> list[Finding]:
+def swiping_findings(rule_set, cfg, period: sql.Period, run) -> list[dict]:
     """Candidate windows in SQL; the bursts themselves by the engine's rule over the
     candidate terminals' swipes in those windows only."""
     window = datetime.timedelta(minutes=cfg.params["window_minutes"])
@@ -423,7 +480,7 @@ def swiping_findings(rule_set, cfg, period: sql.Period, run) -> list[Finding]:
                     cfg,
                     run,
                     f.facts,
-                    subject_kind=SubjectKind.TERMINAL,
+                    subject_kind=SubjectKind.TERMINAL.value,
                     subject=c["terminal"],
                     institution_id=c["iid"],
                     region_code=inst["region_id"],
@@ -446,7 +503,7 @@ def _at(value) -> datetime.datetime:
 PEER_CLASSES = {"inpatient": "住院", "outpatient": "门诊"}
 
 
-def peer_findings(rule_set, cfg, period: sql.Period, run) -> list[Finding]:
+def peer_findings(rule_set, cfg, period: sql.Period, run) -> list[dict]:
     """Cases and totals per institution in SQL; the robust z-score over those few rows
     (one per institution and class) by the engine's rule, each class on its own."""
     rows = sql.peer_costs(period, cfg)
@@ -477,7 +534,7 @@ def peer_findings(rule_set, cfg, period: sql.Period, run) -> list[Finding]:
                     cfg,
                     run,
                     f.facts,
-                    subject_kind=SubjectKind.INSTITUTION,
+                    subject_kind=SubjectKind.INSTITUTION.value,
                     subject=f.subject,
                     institution_id=inst["pk"],
                     region_code=inst["region_id"],
@@ -506,6 +563,7 @@ def run(
     progress: bool = False,
     rule_set: RuleSet | None = None,
     timings: dict | None = None,
+    after_rule: Callable[[str], None] | None = None,
 ) -> ReviewRun:
     """Run the rule set's batch rules over the period; returns the ReviewRun with
     counts {rule: {"found", "new"}}. Rules the rule set does not list are not run."""
@@ -538,6 +596,8 @@ def run(
         counts[code] = {"found": seen, "new": new}
         if timings is not None:
             timings[code] = time.monotonic() - started
+        if after_rule is not None:  # the benchmark's CPU meters
+            after_rule(code)
     review_run.counts = counts
     review_run.finished_at = timezone.now()
     review_run.save(update_fields=["counts", "finished_at"])
@@ -545,31 +605,23 @@ def run(
 
 
 def existing(prints: list[str]) -> set[str]:
-    found = set()
-    for i in range(0, len(prints), BATCH_SIZE):
-        chunk = prints[i : i + BATCH_SIZE]
-        found |= set(
-            Finding.objects.filter(fingerprint__in=chunk).values_list("fingerprint", flat=True)
-        )
-    return found
+    return sql.stored_fingerprints(prints)
 
 
-def store(findings: list[Finding]) -> int:
-    """Insert what is new; a fingerprint already stored keeps its row as it is."""
+def store(findings: list[dict]) -> int:
+    """Insert what is new; a fingerprint already stored keeps its row as it is. Answers
+    how many were new."""
     if not findings:
         return 0
-    prints = [f.fingerprint for f in findings]
-    before = existing(prints)
     if connection.vendor == "postgresql":
-        _copy_findings(findings)
-        return len({p for p in prints if p not in before})
+        # COPY and one INSERT … ON CONFLICT (fingerprint) DO NOTHING: bulk_create's
+        # per-value encoding (and building the instances) was most of a first run.
+        with transaction.atomic():
+            return statements.copy_insert_rows(Finding, findings, "fingerprint")
+    prints = [f["fingerprint"] for f in findings]
+    before = existing(prints)
     with transaction.atomic():
-        Finding.objects.bulk_create(findings, batch_size=BATCH_SIZE, ignore_conflicts=True)
+        Finding.objects.bulk_create(
+            [Finding(**f) for f in findings], batch_size=BATCH_SIZE, ignore_conflicts=True
+        )
     return len({p for p in prints if p not in before})
-
-
-def _copy_findings(findings: list[Finding]) -> None:
-    """PostgreSQL: COPY and one INSERT … ON CONFLICT DO NOTHING on the fingerprint
-    (bulk_create's per-value array encoding was most of a run)."""
-    with transaction.atomic():
-        statements.copy_insert_absent(findings, "fingerprint")

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from django.db import connection
 
 from huimin.insurance.catalog.models import CatalogItem, CatalogVersion
+from huimin.insurance.enrollment.models import Enrollment, EnrollmentStatus
 from huimin.insurance.models import FeeDetail, Settlement, Visit
-from huimin.registry.models import Person
+from huimin.registry.models import Institution, Person
+from huimin.review.models import Finding
 
 S = Settlement._meta.db_table
 V = Visit._meta.db_table
@@ -28,10 +30,9 @@ F = FeeDetail._meta.db_table
 ITEM = CatalogItem._meta.db_table
 VERSION = CatalogVersion._meta.db_table
 PERSON = Person._meta.db_table
-
-# Days' supply of a drug line when the catalog knows no daily maximum: a two-disease
-# (两病) outpatient prescription is written for a month (长处方 counts as one month here).
-CHRONIC_SUPPLY_DAYS = 30
+ENROLLMENT = Enrollment._meta.db_table
+INSTITUTION = Institution._meta.db_table
+FINDING = Finding._meta.db_table
 
 
 class Dialect:
@@ -54,6 +55,21 @@ class Dialect:
             return f"({at} + make_interval(mins => CAST({n} AS INTEGER)))"
         # Django keeps SQLite datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text
         return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {at}, '+' || {n} || ' minutes')"
+
+    def year(self, a: str) -> str:
+        if self.pg:
+            return f"CAST(EXTRACT(YEAR FROM {a}) AS INTEGER)"
+        return f"CAST(strftime('%%Y', {a}) AS INTEGER)"
+
+    def age(self, on: str, birth: str) -> str:
+        """Full years from `birth` to `on` (the birthday itself counts), as core.dates.age_on."""
+        if self.pg:
+            return f"CAST(EXTRACT(YEAR FROM age({on}, {birth})) AS INTEGER)"
+        return (
+            f"(CAST(strftime('%%Y', {on}) AS INTEGER) - CAST(strftime('%%Y', {birth}) AS INTEGER)"
+            f" - CASE WHEN strftime('%%m-%%d', {on}) < strftime('%%m-%%d', {birth})"
+            " THEN 1 ELSE 0 END)"
+        )
 
     def agg(self, expr: str) -> str:
         if self.pg:
@@ -95,15 +111,28 @@ def base(lo: str = "%(lo)s") -> str:
 
 
 def category(d: Dialect) -> str:
-    """The fee category (收费类别) of a line (alias f) joined to its item (alias c): the
-    catalog keeps the kind; services are told apart by their names (床位费, 护理, 诊查费)."""
-    return """CASE
-        WHEN c.kind = 'drug' THEN 'drug'
-        WHEN c.kind = 'consumable' THEN 'material'
-        WHEN f.name LIKE '%%床位%%' THEN 'bed'
-        WHEN f.name LIKE '%%护理%%' THEN 'nursing'
-        WHEN f.name LIKE '%%诊查%%' OR f.name LIKE '%%诊疗费%%' THEN 'consultation'
-        ELSE 'treatment' END"""
+    """The fee category (收费类别) of a line: the catalog version's (alias cv) in force
+    on the line's date; a code not in the catalog that day is 'other'."""
+    return "COALESCE(cv.fee_category, 'other')"
+
+
+def version_on_fee_date() -> str:
+    """Joins a fee line (alias f) to its item (c) and the version in force that day (cv)."""
+    return (
+        f"LEFT JOIN {ITEM} c ON c.code = f.code "
+        f"LEFT JOIN {VERSION} cv ON cv.item_id = c.id AND cv.effective_from <= f.fee_date "
+        "AND (cv.effective_to IS NULL OR cv.effective_to >= f.fee_date)"
+    )
+
+
+def whole_days(d: Dialect, expr: str) -> str:
+    """The whole part of a non-negative number (PostgreSQL's CAST rounds, SQLite's cuts)."""
+    return f"CAST(FLOOR({expr}) AS INTEGER)" if d.pg else f"CAST({expr} AS INTEGER)"
+
+
+def listed(codes: str, code: str) -> str:
+    """`code` is one of the comma-separated `codes` (a catalog version's code list)."""
+    return f"(',' || {codes} || ',') LIKE ('%%,' || {code} || ',%%')"
 
 
 def prefixes(column: str, codes, name: str, params: dict) -> str:
@@ -133,6 +162,61 @@ def fetch(sql: str, params: dict) -> list[dict]:
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def fetch_in(sql: str, column: str, values: list, params: dict | None = None) -> list[dict]:
+    """`sql` with `{ids}` standing for "`column` is one of `values`": one array parameter
+    on PostgreSQL, chunks of an IN list on SQLite (its limit on parameters)."""
+    params = dict(params or {})
+    if not values:
+        return []
+    if dialect().pg:
+        return fetch(sql.format(ids=f"{column} = ANY(%(ids)s)"), {**params, "ids": list(values)})
+    rows = []
+    for i in range(0, len(values), 500):
+        chunk = values[i : i + 500]
+        names = {f"id_{j}": v for j, v in enumerate(chunk)}
+        listed = ", ".join(f"%({n})s" for n in names)
+        rows += fetch(sql.format(ids=f"{column} IN ({listed})"), {**params, **names})
+    return rows
+
+
+# ---------------------------------------------------------------- what rendering reads
+
+
+def claims_of(sids: list[int]) -> list[dict]:
+    """The hits' claims: what a finding stores and its explanation names in common."""
+    sql = f"""
+    SELECT s.id AS sid, s.visit_id, s.person_id, s.institution_id,
+           s.region_code, s.basic_fund, s.critical_illness, s.assistance,
+           v.visit_date AS vd, v.diagnosis_code AS dx, v.visit_type AS vt,
+           i.name AS inst_name, i.insurance_code AS inst_code
+    FROM {S} s JOIN {V} v ON v.id = s.visit_id JOIN {INSTITUTION} i ON i.id = s.institution_id
+    WHERE {{ids}}"""
+    return fetch_in(sql, "s.id", sids)
+
+
+def fees_of(vids: list[int]) -> list[dict]:
+    """Every live line of these visits, for the rules that read all of a claim's lines."""
+    sql = f"""
+    SELECT visit_id, line_no, code, name, fee_date, quantity, unit_price, ceiling
+    FROM {F} WHERE cancelled = %(false)s AND {{ids}} ORDER BY visit_id, line_no"""
+    return fetch_in(sql, "visit_id", vids, {"false": False})
+
+
+def line_names_of(vids: list[int]) -> list[tuple]:
+    """(visit, line number, name) of these visits' live lines: how explanations name them."""
+    sql = f"SELECT visit_id, line_no, name FROM {F} WHERE cancelled = %(false)s AND {{ids}}"
+    return [
+        (r["visit_id"], r["line_no"], r["name"])
+        for r in fetch_in(sql, "visit_id", vids, {"false": False})
+    ]
+
+
+def stored_fingerprints(prints: list[str]) -> set[str]:
+    """Which of these fingerprints are stored findings already (the unique index)."""
+    sql = f"SELECT fingerprint FROM {FINDING} WHERE {{ids}}"
+    return {r["fingerprint"] for r in fetch_in(sql, "fingerprint", prints)}
 
 
 def lines_of(items: set, params: dict) -> str:
@@ -176,13 +260,15 @@ def bed_without_treatment(period: Period, cfg) -> list[dict]:
     d, p = dialect(), cfg.params
     params = period.params(min_days=p["min_days"], false=False)
     treating = in_list(category(d), p["treatment_categories"], "treat", params)
+    kept = in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)
     sql = f"""
     WITH claims AS ({base()} AND v.visit_type = 'inpatient')
     SELECT sid, CASE WHEN {d.days("dd", "vd")} < 1 THEN 1 ELSE {d.days("dd", "vd")} END AS days
     FROM claims
     WHERE {d.days("dd", "vd")} >= %(min_days)s
-      AND NOT EXISTS (SELECT 1 FROM {lines_of(cfg.exceptions.items, params)}
-                      AND f.visit_id = claims.vid AND {treating})"""
+      AND NOT EXISTS (SELECT 1 FROM {F} f {version_on_fee_date()}
+                      WHERE f.cancelled = %(false)s AND f.visit_id = claims.vid AND {treating}
+                        AND {kept})"""
     return fetch(sql, params)
 
 
@@ -204,6 +290,51 @@ def deceased(period: Period, cfg) -> list[dict]:
     WHERE p.death_date IS NOT NULL AND (claims.vd > p.death_date OR EXISTS (
         SELECT 1 FROM {lines_of(cfg.exceptions.items, params)}
         AND f.visit_id = claims.vid AND f.fee_date > p.death_date))"""
+    return fetch(sql, params)
+
+
+def not_insured(period: Period, cfg) -> list[dict]:
+    """No paid enrollment covering the visit date: the year's enrollment, paid, with its
+    benefits begun (待遇享受起始日期) on or before the visit (as facts._coverage reads it
+    at the counter). A refunded or cancelled enrollment covers nothing."""
+    d = dialect()
+    params = period.params(paid=EnrollmentStatus.PAID.value)
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid FROM claims
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {ENROLLMENT} e
+        WHERE e.person_id = claims.pid AND e.year = {d.year("claims.vd")}
+          AND e.status = %(paid)s AND e.benefits_from <= claims.vd)
+    ORDER BY claims.sid"""
+    return fetch(sql, params)
+
+
+def identity_mismatch(period: Period, cfg) -> list[dict]:
+    """A diagnosis of the other sex's body, or a pregnancy at an age outside the rule's
+    range, against the registry's sex and birth date (plain columns: the ID number,
+    encrypted, is not needed). The runner words the reason with the library's rule. The
+    catalog has no physiological sex per item yet, so items are not compared (nor are
+    they at the counter)."""
+    d, p = dialect(), cfg.params
+    params = period.params(amin=p["pregnancy_age_min"], amax=p["pregnancy_age_max"])
+    dx = "UPPER(TRIM(claims.dx))"
+    # the first letters of every listed prefix: a cheap test before the LIKEs
+    firsts = {c[:1] for key in ("female_only_diagnoses", "male_only_diagnoses",
+                                "pregnancy_diagnoses") for c in p[key]}  # fmt: skip
+    first = in_list(f"substr({dx}, 1, 1)", firsts, "first", params)
+    female = prefixes(dx, p["female_only_diagnoses"], "fdx", params)
+    male = prefixes(dx, p["male_only_diagnoses"], "mdx", params)
+    pregnancy = prefixes(dx, p["pregnancy_diagnoses"], "pdx", params)
+    age = d.age("claims.vd", "p.birth_date")
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, claims.pid, p.sex, p.birth_date, claims.dx, claims.vd, {age} AS age
+    FROM claims JOIN {PERSON} p ON p.id = claims.pid
+    WHERE claims.dx <> '' AND {first} AND (
+        (p.sex = '1' AND {female}) OR (p.sex = '2' AND {male})
+        OR ({pregnancy} AND ({age} < %(amin)s OR {age} > %(amax)s)))
+    ORDER BY claims.sid"""
     return fetch(sql, params)
 
 
@@ -244,19 +375,28 @@ def outpatient_during_stay(period: Period, cfg) -> list[dict]:
 
 
 def duplicate_charge(period: Period, cfg) -> list[dict]:
+    """Repeats found by counting alone (a hash aggregate over the period's lines); the
+    line numbers gathered for the few repeats only — an ordered string_agg over every
+    group made PostgreSQL sort all the lines."""
     d = dialect()
     params = period.params(false=False)
     kinds = in_list("COALESCE(c.kind, 'service')", cfg.params["kinds"], "kind", params)
     sql = f"""
-    WITH claims AS ({base()})
-    SELECT claims.sid, f.code, MIN(f.name) AS item, f.fee_date AS date,
+    WITH claims AS ({base()}),
+    twice AS (
+        SELECT f.visit_id, f.code, f.fee_date
+        FROM {F} f JOIN claims ON claims.vid = f.visit_id LEFT JOIN {ITEM} c ON c.code = f.code
+        WHERE f.cancelled = %(false)s AND {kinds}
+          AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+        GROUP BY f.visit_id, f.code, f.fee_date
+        HAVING COUNT(*) > 1)
+    SELECT claims.sid, t.code, MIN(f.name) AS item, t.fee_date AS date,
            {d.agg("f.line_no")} AS lines
-    FROM claims JOIN {F} f ON f.visit_id = claims.vid LEFT JOIN {ITEM} c ON c.code = f.code
-    WHERE f.cancelled = %(false)s AND {kinds}
-      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
-    GROUP BY claims.sid, f.code, f.fee_date
-    HAVING COUNT(*) > 1
-    ORDER BY claims.sid, f.fee_date, f.code"""
+    FROM twice t JOIN claims ON claims.vid = t.visit_id
+      JOIN {F} f ON f.visit_id = t.visit_id AND f.code = t.code AND f.fee_date = t.fee_date
+       AND f.cancelled = %(false)s
+    GROUP BY claims.sid, t.code, t.fee_date
+    ORDER BY claims.sid, t.fee_date, t.code"""
     return fetch(sql, params)
 
 
@@ -265,8 +405,8 @@ def over_ceiling(period: Period, cfg) -> list[dict]:
     params = period.params(false=False, min_over=float(cfg.params["min_over"]))
     sql = f"""
     WITH claims AS ({base()})
-    SELECT claims.sid, f.line_no AS line, f.unit_price AS price, f.ceiling,
-           f.quantity * (f.unit_price - f.ceiling) AS over
+    SELECT claims.sid, f.line_no AS line, f.name AS line_name, f.unit_price AS price,
+           f.ceiling, f.quantity
     FROM claims JOIN {F} f ON f.visit_id = claims.vid
     WHERE f.cancelled = %(false)s AND f.ceiling IS NOT NULL AND f.unit_price > f.ceiling
       AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
@@ -294,17 +434,79 @@ def daily_max_exceeded(period: Period, cfg) -> list[dict]:
     return fetch(sql, params)
 
 
+def mue_exceeded(period: Period, cfg) -> list[dict]:
+    """Units of one item on one day above the catalog's medically unlikely maximum."""
+    d = dialect()
+    params = period.params(false=False)
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, f.code, f.fee_date AS date, SUM(f.quantity) AS quantity,
+           MAX(cv.mue) AS "limit", {d.agg("f.line_no")} AS lines
+    FROM claims JOIN {F} f ON f.visit_id = claims.vid {version_on_fee_date()}
+    WHERE f.cancelled = %(false)s AND cv.mue IS NOT NULL
+      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+    GROUP BY claims.sid, f.code, f.fee_date
+    HAVING SUM(f.quantity) > MAX(cv.mue)
+    ORDER BY claims.sid, f.fee_date, f.code"""
+    return fetch(sql, params)
+
+
+def unbundling(period: Period, cfg) -> list[dict]:
+    """Pairs of lines of one claim and day: a bundle (a) with one of its components (b),
+    or two exclusive items (a's code before b's) — the catalog's or the rule set's."""
+    params = period.params(false=False)
+    pairs = []
+    for i, (a, b) in enumerate(sorted({tuple(sorted(p)) for p in cfg.params["exclusive_pairs"]})):
+        params[f"pa_{i}"], params[f"pb_{i}"] = a, b
+        pairs.append(f"(a.code = %(pa_{i})s AND b.code = %(pb_{i})s)")
+    configured = " OR ".join(pairs) or "1 = 0"
+    bundle = listed("a.components", "b.code")
+    exclusive = f"({listed('a.exclusive', 'b.code')} OR {listed('b.exclusive', 'a.code')})"
+    sql = f"""
+    WITH claims AS ({base()}),
+    fl AS (
+        SELECT claims.sid, f.line_no, f.code, f.name, f.fee_date,
+               COALESCE(cv.component_codes, '') AS components,
+               COALESCE(cv.exclusive_codes, '') AS exclusive
+        FROM claims JOIN {F} f ON f.visit_id = claims.vid {version_on_fee_date()}
+        WHERE f.cancelled = %(false)s
+          AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)})
+    SELECT a.sid, a.fee_date AS date, a.code AS a_code, a.name AS a_name, a.line_no AS a_line,
+           b.code AS b_code, b.name AS b_name, b.line_no AS b_line,
+           CASE WHEN {bundle} THEN 'bundle' ELSE 'exclusive' END AS kind
+    FROM fl a JOIN fl b ON b.sid = a.sid AND b.fee_date = a.fee_date AND b.code <> a.code
+    WHERE {bundle} OR (a.code < b.code AND ({exclusive} OR {configured}))
+    ORDER BY a.sid, a.fee_date, a.code, b.code, a.line_no, b.line_no"""
+    return fetch(sql, params)
+
+
+def beyond_qualification(period: Period, cfg) -> list[dict]:
+    """Lines of an item needing a qualification the institution's recorded ones lack
+    (an institution with none recorded — NULL — is not judged)."""
+    params = period.params(false=False)
+    sql = f"""
+    WITH claims AS ({base()})
+    SELECT claims.sid, f.line_no AS line, cv.qualification
+    FROM claims JOIN {INSTITUTION} i ON i.id = claims.iid
+      JOIN {F} f ON f.visit_id = claims.vid {version_on_fee_date()}
+    WHERE f.cancelled = %(false)s AND cv.qualification <> '' AND i.qualifications IS NOT NULL
+      AND NOT {listed("i.qualifications", "cv.qualification")}
+      AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
+    ORDER BY claims.sid, f.line_no"""
+    return fetch(sql, params)
+
+
 def day_items_beyond_stay(period: Period, cfg) -> list[dict]:
     d = dialect()
-    params = period.params(false=False, tolerance=cfg.params["tolerance_days"])
+    params = period.params(false=False, true=True, tolerance=cfg.params["tolerance_days"])
     span = d.days("claims.dd", "claims.vd")
     los = f"CASE WHEN {span} < 1 THEN 1 ELSE {span} END"
     sql = f"""
     WITH claims AS ({base()} AND v.visit_type = 'inpatient')
     SELECT claims.sid, f.code, MIN(f.name) AS item, SUM(f.quantity) AS quantity,
            MAX({los}) AS days, {d.agg("f.line_no")} AS lines
-    FROM claims JOIN {F} f ON f.visit_id = claims.vid LEFT JOIN {ITEM} c ON c.code = f.code
-    WHERE f.cancelled = %(false)s AND {category(d)} IN ('bed', 'nursing')
+    FROM claims JOIN {F} f ON f.visit_id = claims.vid {version_on_fee_date()}
+    WHERE f.cancelled = %(false)s AND cv.day_based = %(true)s
       AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
     GROUP BY claims.sid, f.code
     HAVING SUM(f.quantity) > MAX({los}) + %(tolerance)s
@@ -313,39 +515,46 @@ def day_items_beyond_stay(period: Period, cfg) -> list[dict]:
 
 
 def over_dispensing(period: Period, cfg) -> list[dict]:
-    """Days' supply per drug line: quantity ÷ the catalog's daily maximum where it has
-    one, else a month for a two-disease outpatient prescription, else not counted."""
+    """Days' supply per drug line: quantity × the catalog's days per unit, in whole
+    days (as facts.days_supply); a drug the catalog gives none for is not counted."""
     d, p = dialect(), cfg.params
     params = period.params(
         p["window_days"],
         false=False,
         back=p["window_days"] - 1,
         most=p["max_supply_days"],
-        chronic=CHRONIC_SUPPLY_DAYS,
     )
+    supply = whole_days(d, "f.quantity * cv.days_supply_per_unit")
+    # The line numbers and the drug's name are gathered for the hits only (an ordered
+    # string_agg over every dose would sort all the period's drug lines).
     sql = f"""
     WITH ctx AS ({base("%(ctx)s")}),
     doses AS (
-        SELECT ctx.sid, ctx.pid, ctx.iid, ctx.dd AS day, f.code, MIN(f.line_no) AS first_line,
-               {d.agg("f.line_no")} AS lines,
-               SUM(CASE WHEN cv.max_quantity_per_day > 0
-                        THEN CAST(f.quantity / cv.max_quantity_per_day AS INTEGER)
-                        WHEN ctx.vt = 'outpatient_chronic' THEN %(chronic)s ELSE 0 END) AS supply
+        SELECT ctx.sid, ctx.vid, ctx.pid, ctx.iid, ctx.dd AS day, f.code,
+               MIN(f.line_no) AS first_line,
+               SUM(CASE WHEN cv.days_supply_per_unit > 0 THEN {supply} ELSE 0 END) AS supply
         FROM ctx JOIN {F} f ON f.visit_id = ctx.vid
           JOIN {ITEM} c ON c.code = f.code AND c.kind = 'drug'
           LEFT JOIN {VERSION} cv ON cv.item_id = c.id AND cv.effective_from <= f.fee_date
            AND (cv.effective_to IS NULL OR cv.effective_to >= f.fee_date)
         WHERE f.cancelled = %(false)s
           AND {in_list("f.code", cfg.exceptions.items, "ex_item", params, negate=True)}
-        GROUP BY ctx.sid, ctx.pid, ctx.iid, ctx.dd, f.code)
-    SELECT a.sid, a.code, a.lines, SUM(b.supply) AS supply_days,
-           {d.agg("b.iid")} AS institutions
-    FROM doses a JOIN doses b ON b.pid = a.pid AND b.code = a.code
-      AND b.day <= a.day AND b.day >= {d.add_days("a.day", "-%(back)s")}
-    WHERE a.day >= %(lo)s AND a.supply > 0
-    GROUP BY a.sid, a.code, a.lines
-    HAVING SUM(b.supply) > %(most)s
-    ORDER BY a.sid, a.code"""
+        GROUP BY ctx.sid, ctx.vid, ctx.pid, ctx.iid, ctx.dd, f.code),
+    hits AS (
+        SELECT a.sid, a.vid, a.code, a.first_line, SUM(b.supply) AS supply_days,
+               {d.agg("b.iid")} AS institutions
+        FROM doses a JOIN doses b ON b.pid = a.pid AND b.code = a.code
+          AND b.day <= a.day AND b.day >= {d.add_days("a.day", "-%(back)s")}
+        WHERE a.day >= %(lo)s AND a.supply > 0
+        GROUP BY a.sid, a.vid, a.code, a.first_line
+        HAVING SUM(b.supply) > %(most)s)
+    SELECT h.sid, h.code, h.supply_days, h.institutions,
+           (SELECT {d.agg("n.line_no")} FROM {F} n WHERE n.visit_id = h.vid
+              AND n.code = h.code AND n.cancelled = %(false)s) AS lines,
+           (SELECT MIN(n.name) FROM {F} n WHERE n.visit_id = h.vid
+              AND n.line_no = h.first_line AND n.cancelled = %(false)s) AS drug
+    FROM hits h
+    ORDER BY h.sid, h.code"""
     return fetch(sql, params)
 
 
@@ -353,14 +562,7 @@ def item_restriction(period: Period, cfg) -> list[dict]:
     """The catalog's sex, age and level restrictions on the version in force that day."""
     d = dialect()
     params = period.params(false=False)
-    age = (
-        "(CAST(strftime('%%Y', f.fee_date) AS INTEGER)"
-        " - CAST(strftime('%%Y', p.birth_date) AS INTEGER)"
-        " - CASE WHEN strftime('%%m-%%d', f.fee_date) < strftime('%%m-%%d', p.birth_date)"
-        " THEN 1 ELSE 0 END)"
-    )
-    if d.pg:
-        age = "CAST(EXTRACT(YEAR FROM age(f.fee_date, p.birth_date)) AS INTEGER)"
+    age = d.age("f.fee_date", "p.birth_date")
     sql = f"""
     WITH claims AS ({base()})
     SELECT claims.sid, f.line_no AS line, cv.sex AS item_sex, p.sex AS sex, {age} AS age,

@@ -5,6 +5,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from huimin.core.money import r2
+from huimin.registry.qualifications import QUALIFICATIONS
 from huimin.review.claim import LEVEL_NAMES, SEX_NAMES, Claim, History, Line
 from huimin.review.rules.base import (
     CODE_PAIRS,
@@ -143,11 +144,14 @@ def over_ceiling(claim: Claim, history: History, cfg: RuleConfig) -> list[Hit]:
 
 @rule("unbundling", params={"exclusive_pairs": CODE_PAIRS}, facts=("date", "reason"))
 def unbundling(claim: Claim, history: History, cfg: RuleConfig) -> list[Hit]:
-    """On one day: a bundled service billed with its own components, or both items of a
-    mutually exclusive pair (分解项目收费; NCCI-like procedure-to-procedure edits)."""
+    """On one day: a bundled service billed with its own components (the catalog's
+    `components`), or both items of a mutually exclusive pair — the catalog's
+    `exclusive_with` or a pair configured in the rule set (分解项目收费; NCCI-like
+    procedure-to-procedure edits). Bundles first, then pairs in code order."""
     by_day: dict[datetime.date, dict[str, list[Line]]] = defaultdict(lambda: defaultdict(list))
     for line in claim.lines:
         by_day[line.service_date][line.code].append(line)
+    configured = {tuple(sorted(pair)) for pair in cfg.params["exclusive_pairs"]}
     hits = []
     for when, codes in sorted(by_day.items()):
         for code, lines in sorted(codes.items()):
@@ -155,14 +159,28 @@ def unbundling(claim: Claim, history: History, cfg: RuleConfig) -> list[Hit]:
             if parts:
                 numbers = [line.number for line in lines]
                 numbers += [line.number for c in parts for line in codes[c]]
-                reason = f"组套项目{lines[0].name}与其组成项目同日收费"
+                reason = bundle_reason(lines[0].name)
                 hits.append(Hit({"date": day(when), "reason": reason}, tuple(sorted(numbers))))
-        for a, b in cfg.params["exclusive_pairs"]:
-            if a in codes and b in codes:
-                numbers = sorted(line.number for line in codes[a] + codes[b])
-                reason = f"{codes[a][0].name}与{codes[b][0].name}为互斥项目，同日收费"
-                hits.append(Hit({"date": day(when), "reason": reason}, tuple(numbers)))
+        pairs = {p for p in configured if p[0] in codes and p[1] in codes}
+        for code, lines in codes.items():
+            pairs |= {
+                tuple(sorted((code, other)))
+                for other in lines[0].item.exclusive_with
+                if other in codes and other != code
+            }
+        for a, b in sorted(pairs):
+            numbers = sorted(line.number for line in codes[a] + codes[b])
+            reason = exclusive_reason(codes[a][0].name, codes[b][0].name)
+            hits.append(Hit({"date": day(when), "reason": reason}, tuple(numbers)))
     return hits
+
+
+def bundle_reason(name: str) -> str:
+    return f"组套项目{name}与其组成项目同日收费"
+
+
+def exclusive_reason(a: str, b: str) -> str:
+    return f"{a}与{b}为互斥项目，同日收费"
 
 
 @rule(
@@ -203,10 +221,17 @@ def over_dispensing(claim: Claim, history: History, cfg: RuleConfig) -> list[Hit
 
 @rule("beyond_qualification", params={}, facts=("qualification",))
 def beyond_qualification(claim: Claim, history: History, cfg: RuleConfig) -> list[Hit]:
-    """Items needing a qualification the institution does not hold (超资质)."""
+    """Items needing a qualification the institution does not hold (超资质). An
+    institution whose qualifications the registry has not recorded is not judged."""
     held = claim.institution.qualifications
+    if held is None:
+        return []
     return [
-        Hit({"qualification": line.item.qualification}, (line.number,))
+        Hit({"qualification": qualification_name(line.item.qualification)}, (line.number,))
         for line in claim.lines
         if line.item.qualification and line.item.qualification not in held
     ]
+
+
+def qualification_name(code: str) -> str:
+    return QUALIFICATIONS.get(code, code)

@@ -32,6 +32,7 @@ from huimin.insurance.enrollment.models import Enrollment
 from huimin.insurance.models import FeeDetail, Settlement, Visit
 from huimin.insurance.seed import scenarios
 from huimin.insurance.seed import settlements as demo
+from huimin.registry import qualifications
 from huimin.registry.models import PersonStatus
 
 PREFIX = "SYN-"
@@ -149,8 +150,15 @@ def _fits(scenario, person, day) -> bool:
     return True
 
 
-def _lines(world, rng, scenario, person, level, admitted, days, *, price_factor=None):
+def _lines(world, rng, scenario, person, institution, admitted, days, *, price_factor=None):
+    """A visit's fee lines as the catalog allows them: restrictions met, only what the
+    institution is qualified for, a drug of known dose for at most a month, and no more
+    of an item on one day than its medically unlikely maximum (a stay's tests and ICU
+    days are spread over its days) — so the ordinary year fires only what real wards
+    also do, and planted cases stand out."""
     age = age_on(person.birth, admitted)
+    level = institution.level
+    held = qualifications.parse_text(institution.qualifications)
     out = []
     for item in scenario.items:
         if rng.random() >= item.p:
@@ -165,6 +173,8 @@ def _lines(world, rng, scenario, person, level, admitted, days, *, price_factor=
                 version, sex=person.sex, age=age, institution_level=level, quantity=qty, days=days
             ):
                 continue
+            if version.qualification and held is not None and version.qualification not in held:
+                continue
             if version.ceiling is not None:
                 factor = price_factor or rng.choices(("1.00", "0.95", "1.05"), (90, 8, 2))[0]
                 price = r2(version.ceiling * Decimal(factor))
@@ -173,15 +183,38 @@ def _lines(world, rng, scenario, person, level, admitted, days, *, price_factor=
             else:
                 break
             terms = (version.item.code, version.name, version.item_class)
+            rest = (price, version.ceiling, version.b_self_ratio)
+            if version.days_supply_per_unit:
+                qty = min(qty, month_of(version.days_supply_per_unit))
             if item.per_day and days > 1:
                 # a ward bills day by day: one line per day of the stay
                 for d in range(days):
                     each = Decimal(rng.randint(*item.qty))
-                    when = admitted + datetime.timedelta(days=d)
-                    out.append((*terms, each, price, version.ceiling, version.b_self_ratio, when))
+                    out.append((*terms, each, *rest, admitted + datetime.timedelta(days=d)))
             else:
-                out.append((*terms, qty, price, version.ceiling, version.b_self_ratio, admitted))
+                for when, each in _spread(qty, version.mue, admitted, days):
+                    out.append((*terms, each, *rest, when))
             break
+    return out
+
+
+def month_of(days_per_unit: Decimal) -> Decimal:
+    """Units of a drug that last 30 days (a month's prescription)."""
+    return Decimal(int(Decimal(30) / days_per_unit))
+
+
+def _spread(qty: Decimal, mue, admitted: datetime.date, days: int):
+    """(day, quantity) lines: all on the first day, or at most `mue` a day over the stay
+    (what is left after its last day stays there)."""
+    if mue is None or qty <= mue or days <= 1:
+        return [(admitted, qty)]
+    out = []
+    for d in range(days):
+        if qty <= 0:
+            break
+        each = qty if d == days - 1 else min(qty, mue)
+        out.append((admitted + datetime.timedelta(days=d), each))
+        qty -= each
     return out
 
 
@@ -199,7 +232,7 @@ def _visit(world, rng, person, scenario, day) -> _Visit | None:
         stay = rng.randint(*scenario.stay)
         discharged = min(day + datetime.timedelta(days=stay), world.last)
     days = max(1, ((discharged or admitted) - admitted).days)
-    lines = _lines(world, rng, scenario, person, institution.level, admitted, days)
+    lines = _lines(world, rng, scenario, person, institution, admitted, days)
     if not lines:
         return None
     return _Visit(person, institution, scenario, admitted, discharged, lines)
@@ -232,6 +265,14 @@ def plan_year(world: World, rng: random.Random) -> list[_Visit]:
 # ---------------------------------------------------------------- planting
 
 
+def _supply(world, ln) -> int:
+    """Days a drug line lasts by the catalog's days per unit (0 when it has none)."""
+    version = world.catalog.on(ln[1], ln[7])
+    if version is None or not version.days_supply_per_unit:
+        return 0
+    return int(ln[3] * version.days_supply_per_unit)
+
+
 def _scenario(world, visit_type, dx_prefix=""):
     for s in world.scenarios:
         if s.visit_type == visit_type and s.diagnosis[0].startswith(dx_prefix):
@@ -259,7 +300,7 @@ def plant(world: World, rng: random.Random, visits: list[_Visit], per_kind: int)
         out = day + datetime.timedelta(days=rng.randint(*v.scenario.stay))
         again = _Visit(v.person, v.institution, v.scenario, day, out, [])
         days = (again.discharged - day).days
-        again.lines = _lines(world, rng, v.scenario, v.person, v.institution.level, day, days)
+        again.lines = _lines(world, rng, v.scenario, v.person, v.institution, day, days)
         if again.lines:
             again.plant = "split_admission"
             added.append(again)
@@ -280,7 +321,7 @@ def plant(world: World, rng: random.Random, visits: list[_Visit], per_kind: int)
         if v is None:
             continue
         v.discharged = day + datetime.timedelta(days=days)
-        v.lines = _lines(world, rng, scenario, person, v.institution.level, day, days)
+        v.lines = _lines(world, rng, scenario, person, v.institution, day, days)
         v.plant = "bed_without_treatment"
         added.append(v)
     # over-dispensing: a two-disease patient fetches the month's drug again at another
@@ -289,7 +330,9 @@ def plant(world: World, rng: random.Random, visits: list[_Visit], per_kind: int)
                and v.admitted < dec31 - datetime.timedelta(15)]  # fmt: skip
     for v in rng.sample(chronic, min(per_kind, len(chronic))):
         day = v.admitted + datetime.timedelta(days=rng.randint(2, 10))
-        drugs = [ln for ln in v.lines if ln[4] and ln[0] and ln[2] in "AB" and ln[3] >= 28]
+        drugs = [
+            ln for ln in v.lines if ln[4] and ln[0] and ln[2] in "AB" and _supply(world, ln) >= 28
+        ]
         if not drugs:
             continue
         others = [i for i in world.places.level1 + world.places.level2 if i.pk != v.institution.pk]
@@ -321,7 +364,7 @@ def plant(world: World, rng: random.Random, visits: list[_Visit], per_kind: int)
             start = _moment(rng, day)
             for k, person in enumerate(rng.sample(adults, min(12, len(adults)))):
                 v = _Visit(person, swiper, general, day, None, [])
-                v.lines = _lines(world, rng, general, person, swiper.level, day, 1)
+                v.lines = _lines(world, rng, general, person, swiper, day, 1)
                 if not v.lines:
                     continue
                 v.terminal, v.at = world.swiper[1], start + datetime.timedelta(seconds=35 * k)

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from huimin.insurance.catalog.models import CatalogItem, CatalogVersion
+from huimin.insurance.catalog.rules import KIND_CATEGORY
 from huimin.insurance.models import BenefitPlan, FeeDetail, Settlement, Visit
 from tests import factories
 
@@ -31,6 +32,8 @@ class Claims:
 
     def item(self, code, kind="service", name=None, **terms):
         item, _ = CatalogItem.objects.get_or_create(code=code, defaults={"kind": kind})
+        # as a catalog import does: a drug's or consumable's category is its kind's
+        terms.setdefault("fee_category", KIND_CATEGORY[kind])
         CatalogVersion.objects.create(
             item=item, name=name or code, pinyin="X", item_class="A",
             effective_from=D(2020, 1, 1), **terms,

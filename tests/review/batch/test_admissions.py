@@ -45,6 +45,8 @@ def test_reversed_settlement_is_not_reviewed(claims):
 
 def test_bed_without_treatment_fires_on_bed_and_nursing_only(claims):
     claims.item("X001", "drug", "注射用头孢曲松钠")
+    claims.item(BED[0], "service", BED[1], fee_category="bed", day_based=True)
+    claims.item(NURSE[0], "service", NURSE[1], fee_category="nursing", day_based=True)
     idle = stay(claims, D(2026, 4, 1), D(2026, 4, 4), lines=[(*BED, 3, "30"), (*NURSE, 3, "20")])
     stay(claims, D(2026, 5, 1), D(2026, 5, 4))  # billed a drug: treated
     stay(claims, D(2026, 6, 1), D(2026, 6, 3), lines=[(*BED, 2, "30")])  # two days only

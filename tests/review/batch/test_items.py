@@ -53,6 +53,7 @@ def test_daily_max_exceeded_adds_lines_of_one_day(claims):
 
 
 def test_day_items_beyond_stay(claims):
+    claims.item("B1", "service", "床位费（二级）", fee_category="bed", day_based=True)
     hit = claims.settle(
         visit_type="inpatient", visit_date=D(2026, 4, 1), discharge=D(2026, 4, 6),
         lines=[("B1", "床位费（二级）", 6, "30")],
@@ -70,7 +71,8 @@ def test_day_items_beyond_stay(claims):
 
 
 def test_over_dispensing_across_institutions_in_thirty_days(claims):
-    claims.item("D1", "drug", "苯磺酸氨氯地平片")
+    # one tablet a day: 28 tablets last 28 days (the catalog's days per unit)
+    claims.item("D1", "drug", "苯磺酸氨氯地平片", days_supply_per_unit=Decimal("1"))
     first = dict(visit_type="outpatient_chronic", lines=[("D1", "苯磺酸氨氯地平片", 28, "0.5")])
     claims.settle(visit_date=D(2026, 3, 1), **first)
     hit = claims.settle(visit_date=D(2026, 3, 20), institution=claims.centre, **first)
@@ -79,7 +81,7 @@ def test_over_dispensing_across_institutions_in_thirty_days(claims):
     run(["over_dispensing"])
     [f] = found("over_dispensing")
     assert f.settlement_id == hit.pk
-    assert f.facts["supply_days"] == "60"
+    assert f.facts["supply_days"] == "56"  # 28 + 28
     assert f.facts["institutions"] == "酿溪镇卫生院、新邵县人民医院"
 
 

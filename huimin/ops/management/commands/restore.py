@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from huimin.audit.services import record
-from huimin.ops.backup import BackupError, load_and_verify, restore
+from huimin.ops.backup import BackupError, document_root, load_and_verify, restore
 
 
 class Command(BaseCommand):
@@ -16,6 +16,8 @@ class Command(BaseCommand):
         "把备份恢复到当前配置的数据库。先按清单校验文件（SHA-256、大小），"
         "目标数据库必须是新建的空库（任何数据都不会被覆盖）；恢复后逐表核对行数，"
         "不一致时以非零状态退出。FILE 可以是备份文件或其清单。"
+        "备份含文档归档时，先核对归档的 SHA-256，再把每份文档按其校验值核对后放回 "
+        "HUIMIN_DOCUMENT_ROOT。"
     )
 
     def add_arguments(self, parser):
@@ -47,6 +49,10 @@ class Command(BaseCommand):
             mark = "一致" if want == got else "不一致"
             if want != got or options["verbosity"] > 1:
                 self.stdout.write(f"  {table}: 清单 {want}，恢复后 {got}（{mark}）")
+        if manifest.get("documents"):
+            self.stdout.write(
+                f"已恢复文档 {result.documents} 份到 {document_root()}（逐份按校验值核对）"
+            )
         for note in result.notes:
             self.stdout.write(self.style.WARNING(note))
         if not result.ok:
