@@ -34,6 +34,7 @@ NOT_PERSONAL_DATA = {
     "ledger.read",
     "ledger.post",
     "review.rules",  # rule sets: parameters and weights, no resident
+    "reports.read",  # figures and dashboards; a list of people also needs record/person.read
 }
 
 
