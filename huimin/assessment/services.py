@@ -137,11 +137,12 @@ def do_score(user, county: str, year: int, *, request=None) -> Publication:
     town_figs = _figures(codes, county, period)
     work = workload_counts(county, year)
     with transaction.atomic():
-        last = (
-            Publication.objects.select_for_update()
-            .filter(region_code=county, year=year)
-            .aggregate(v=Max("version"))["v"]
-        )
+        # Two scorings of one county and year take their version numbers in turn (FOR
+        # UPDATE cannot go with an aggregate: the scheme row is the lock).
+        AssessmentScheme.objects.select_for_update(no_key=True).filter(pk=row.pk).first()
+        last = Publication.objects.filter(region_code=county, year=year).aggregate(
+            v=Max("version")
+        )["v"]
         pub = Publication.objects.create(
             scheme=row, region_code=county, year=year, version=(last or 0) + 1, scored_by=user
         )
