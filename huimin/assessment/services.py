@@ -312,3 +312,34 @@ def monthly_statement(pub: Publication, village: RegionScore) -> list[dict]:
         }
         for m in range(1, 13)
     ]
+
+
+# ---------------------------------------------------------------- the funds' books
+
+
+def fund_books(county: str, year: int) -> dict:
+    """The public-health accounts of the county's ledger and what each centre and clinic
+    is owed, entry by entry: two grouped queries over the `phf` postings."""
+    from huimin.insurance.ledger.models import Posting  # noqa: PLC0415 - only this page reads postings
+
+    accounts = [b for b in ledger.balances(county, year) if b["group"] == "phf"]
+    owed: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    rows = (
+        Posting.objects.filter(
+            entry__region_code=county,
+            entry__year=year,
+            entry__group="phf",
+            account__code__in=["7201", "7202"],
+        )
+        .values_list("entry__source_id", "debit", "credit")
+        .order_by()
+    )
+    for source_id, debit, credit in rows:
+        region = source_id.rsplit(":", 1)[-1]
+        owed[region] += credit - debit
+    names = dict(Region.objects.filter(code__in=list(owed)).values_list("code", "name"))
+    payees = [
+        {"code": code, "name": names.get(code, code), "owed": amount, "clinic": len(code) == 12}
+        for code, amount in sorted(owed.items())
+    ]
+    return {"accounts": accounts, "payees": payees}

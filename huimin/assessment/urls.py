@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("scheme/", views.scheme_action, name="scheme_action"),
     path("score/", views.score, name="score"),
+    path("funds/", views.funds, name="funds"),
     path("p/<int:pub_id>/publish/", views.publish, name="publish"),
     path("p/<int:pub_id>/<str:region>/", views.result, name="result"),
     path("p/<int:pub_id>/<str:region>/xlsx/", views.result_xlsx, name="result_xlsx"),

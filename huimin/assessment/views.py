@@ -49,11 +49,9 @@ def _year(request) -> int:
     return timezone.localdate().year
 
 
-@requires(READ, NO_READ)
-@require_GET
-def index(request):
-    county, year = _county(request), _year(request)
-    # A township's staff read their own township's rows of the county's result.
+def _check_county(request, county: str) -> str:
+    """403 outside the user's jurisdiction; a township's staff read their own township's
+    rows of the county's pages. Returns the user's jurisdiction prefix."""
     mine = jurisdiction_of(request.user) or ""
     check_perm(
         request.user,
@@ -61,6 +59,14 @@ def index(request):
         mine if len(mine) > 6 and mine.startswith(county) else county,
         message="该县不在您的辖区内",
     )
+    return mine
+
+
+@requires(READ, NO_READ)
+@require_GET
+def index(request):
+    county, year = _county(request), _year(request)
+    mine = _check_county(request, county)
     pubs = list(Publication.objects.filter(region_code=county, year=year).order_by("-version"))
     shown = next((p for p in pubs if p.status == "published"), pubs[0] if pubs else None)
     towns = []
@@ -235,3 +241,20 @@ def _download(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@requires(READ, NO_READ)
+@require_GET
+def funds(request):
+    """The public-health funds' own books: balances, and what each township centre and
+    each village clinic is owed — so a share held back by a township shows."""
+    county, year = _county(request), _year(request)
+    mine = _check_county(request, county)
+    books = services.fund_books(county, year)
+    if len(mine) > 6:  # a township's staff: their own centre and clinics
+        books["payees"] = [p for p in books["payees"] if p["code"].startswith(mine[:9])]
+    return render(
+        request,
+        "assessment/funds.html",
+        {"county": Region.objects.filter(code=county).first(), "year": year, **books},
+    )

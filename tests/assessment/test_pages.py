@@ -42,6 +42,22 @@ def test_the_result_page_shows_points_earned_and_lost_and_links_the_worklist(cli
     assert client.get(f"/assessment/p/{pub.pk}/{V1}/statement/").status_code == 200
 
 
+def test_the_funds_books_show_what_each_clinic_is_owed(client, published):
+    assessor, _, _ = published
+    client.force_login(assessor)
+    books = services.fund_books(factories.COUNTY, 2026)
+    owed = {p["code"]: p["owed"] for p in books["payees"]}
+    # 酿溪镇 centre 202.47, 城东村 109.03; 严塘镇 centre 57.85, 严塘村 31.15
+    assert owed == {
+        T1: D("202.47"),
+        V1: D("109.03"),
+        factories.TOWNSHIPS[1]: D("57.85"),
+        factories.VILLAGES[2]: D("31.15"),
+    }
+    page = client.get(f"/assessment/funds/?county={factories.COUNTY}&year=2026").content.decode()
+    assert "城东村村卫生室" in page and "109.03" in page and "应付村卫生室基本公卫经费" in page
+
+
 def test_the_downloads_hold_the_frozen_rows(client, published):
     assessor, _, pub = published
     client.force_login(assessor)
