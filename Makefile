@@ -42,6 +42,7 @@ demo: $(VENV)/.installed .env
 	$(HUIMIN) refresh-due
 	$(HUIMIN) quality-run --all
 	$(HUIMIN) indicators rebuild
+	$(HUIMIN) seed-assessment --year $(YEAR)
 	@echo ""
 	@echo "Huimin is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "Log in with a demo account above, e.g. vdoctor / Huimin@2026 (a village doctor)."

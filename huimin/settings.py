@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "huimin.mediation",
     "huimin.reports",
     "huimin.analytics",
+    "huimin.assessment",
 ]
 
 MIDDLEWARE = [

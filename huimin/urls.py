@@ -30,4 +30,5 @@ urlpatterns = [
     path("review/", include("huimin.review.urls")),
     path("mediation/", include("huimin.mediation.urls")),
     path("reports/", include("huimin.reports.urls")),
+    path("assessment/", include("huimin.assessment.urls")),
 ]

@@ -18,6 +18,8 @@ ACCOUNTS = [
     ("vdoctor", Role.VILLAGE_DOCTOR, "陈村医", "clinic"),
     ("phofficer", Role.PUBLIC_HEALTH_OFFICER, "杨公卫", "county"),
     ("assessor", Role.ASSESSOR, "赵考核", "county"),
+    # The assessment's second pair of eyes: activates the scheme and publishes the scores.
+    ("assessor2", Role.ASSESSOR, "钱复核", "county"),
     ("sysadmin", Role.SYSTEM_ADMIN, "黄系统", "county"),
     ("secadmin", Role.SECURITY_ADMIN, "周安全", "county"),
     ("auditadmin", Role.AUDIT_ADMIN, "吴审计", "county"),

@@ -79,6 +79,10 @@ PERMISSIONS = {
     # reports: the figures and dashboards (aggregates, no one's data); a worklist of the
     # people behind a figure also needs record.read or settlement.read.
     "reports.read": "查看辖区指标、下钻与统计看板",
+    # assessment: scores and public-health funds (aggregates); its drill-down to people
+    # goes through reports and needs record.read there.
+    "assessment.read": "查看绩效考核结果、基本公卫经费分配与村医补助",
+    "assessment.manage": "上传、启用考核方案，评分与发布考核结果（四眼）",
 }
 
 # 三员分立, declared once. Each administrator role and the permissions it may ever hold:
@@ -173,6 +177,10 @@ DEFAULT_GRANTS: dict[str, set[str]] = {
     Role.SECURITY_ADMIN: {"roles.manage", "access.approve", "alerts.manage", "duty.write"},
     Role.AUDIT_ADMIN: {"audit.read"},
 }
+# assessment: the health commission's assessors score and publish (four eyes between two
+# of them); township public-health officers read their results and funds.
+DEFAULT_GRANTS[Role.ASSESSOR] |= {"assessment.read", "assessment.manage"}
+DEFAULT_GRANTS[Role.PUBLIC_HEALTH_OFFICER] |= {"assessment.read"}
 
 _CACHE_KEY = "huimin:role-perms:v{version}:{role}"
 # Bumped by grants_changed() in this process, so a user object already holding its

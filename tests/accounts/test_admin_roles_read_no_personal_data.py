@@ -35,6 +35,9 @@ NOT_PERSONAL_DATA = {
     "ledger.post",
     "review.rules",  # rule sets: parameters and weights, no resident
     "reports.read",  # figures and dashboards; a list of people also needs record/person.read
+    # assessment: scores and fund amounts per region; its worklists are the reports pages
+    "assessment.read",
+    "assessment.manage",
 }
 
 

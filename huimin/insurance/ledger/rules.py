@@ -24,6 +24,14 @@ CHART: dict[str, tuple[str, str, str]] = {
     "6101": ("管理费银行存款", "mgmt", "debit"),
     "6201": ("管理费收入", "mgmt", "credit"),
     "6301": ("管理费支出", "mgmt", "debit"),
+    # ---- basic public-health funds (huimin/assessment/funds.py): a group of their own,
+    # never in an entry with the insurance fund. Each village clinic's share is its own
+    # entry naming the clinic, so a township cannot hold it back (截留) unseen.
+    "7101": ("基本公卫资金存款", "phf", "debit"),
+    "7201": ("应付乡镇卫生院基本公卫经费", "phf", "credit"),
+    "7202": ("应付村卫生室基本公卫经费", "phf", "credit"),
+    "7401": ("基本公卫补助收入", "phf", "credit"),
+    "7501": ("基本公卫经费支出", "phf", "debit"),
 }
 
 
