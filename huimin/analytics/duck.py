@@ -33,10 +33,9 @@ import pyarrow.parquet as pq
 from django.utils import timezone
 
 from huimin.analytics.tables import TABLES, Table
-from huimin.core.money import r2
 from huimin.review import engine as review_engine
 from huimin.review.batch import runner, sql
-from huimin.review.claim import PeerCost, Swipe, TerminalActivity
+from huimin.review.claim import Swipe, TerminalActivity
 from huimin.review.fingerprints import claim_fingerprint, subject_fingerprint
 from huimin.review.models import SubjectKind
 from huimin.review.rules.base import day
@@ -372,21 +371,9 @@ def peer_hits(con, rule_set, cfg, period, institutions) -> list[Hit]:
     rows = sql.peer_costs(period, cfg)
     by_code = {i["insurance_code"]: (pk, i) for pk, i in institutions.items()}
     out = []
-    for cls, label in runner.PEER_CLASSES.items():
-        peers = [
-            PeerCost(
-                institutions[r["iid"]]["insurance_code"],
-                f"{institutions[r['iid']]['name']}（{label}）",
-                r["level"],
-                int(r["cases"]),
-                r2(_dec(r["total"]) / int(r["cases"])),
-            )
-            for r in rows
-            if r["cls"] == cls and r["iid"] in institutions
-        ]
-        for f in review_engine.review_peers(peers, _only(rule_set, "peer_outlier")):
-            pk, inst = by_code[f.subject]
-            out.append(
+    for cls, f in runner.peer_outliers(rows, institutions, rule_set):
+        pk, inst = by_code[f.subject]
+        out.append(
                 _hit(
                     cfg, f.facts, subject_kind=SubjectKind.INSTITUTION, subject=f.subject,
                     institution_id=pk, region_code=inst["region_code"],

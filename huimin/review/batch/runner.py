@@ -503,18 +503,10 @@ def _at(value) -> datetime.datetime:
 PEER_CLASSES = {"inpatient": "住院", "outpatient": "门诊"}
 
 
-def peer_findings(rule_set, cfg, period: sql.Period, run) -> list[dict]:
-    """Cases and totals per institution in SQL; the robust z-score over those few rows
-    (one per institution and class) by the engine's rule, each class on its own."""
-    rows = sql.peer_costs(period, cfg)
-    insts = {
-        i["pk"]: i
-        for i in Institution.objects.filter(pk__in={r["iid"] for r in rows}).values(
-            "pk", "name", "insurance_code", "region_id"
-        )
-    }
-    by_code = {i["insurance_code"]: i for i in insts.values()}
-    out = []
+def peer_outliers(rows, insts: dict, rule_set):
+    """(class, engine finding) for each institution far above its peers: the rows are
+    `sql.peer_costs`'s, `insts` the institutions they name by id (name, insurance code).
+    The database batch and the DuckDB run over the export both read them so."""
     for cls, label in PEER_CLASSES.items():
         peers = [
             PeerCost(
@@ -528,25 +520,41 @@ def peer_findings(rule_set, cfg, period: sql.Period, run) -> list[dict]:
             if r["cls"] == cls and r["iid"] in insts
         ]
         for f in engine.review_peers(peers, _only(rule_set, "peer_outlier")):
-            inst = by_code[f.subject]
-            out.append(
-                _row(
-                    cfg,
-                    run,
-                    f.facts,
-                    subject_kind=SubjectKind.INSTITUTION.value,
-                    subject=f.subject,
-                    institution_id=inst["pk"],
-                    region_code=inst["region_id"],
-                    service_date=period.date_from,
-                    fingerprint=subject_fingerprint(
-                        "peer_outlier",
-                        "institution",
-                        f"{f.subject}:{cls}",
-                        f"{period.date_from}..{period.date_to}",
-                    ),
-                )
+            yield cls, f
+
+
+def peer_findings(rule_set, cfg, period: sql.Period, run) -> list[dict]:
+    """Cases and totals per institution in SQL; the robust z-score over those few rows
+    (one per institution and class) by the engine's rule, each class on its own."""
+    rows = sql.peer_costs(period, cfg)
+    insts = {
+        i["pk"]: i
+        for i in Institution.objects.filter(pk__in={r["iid"] for r in rows}).values(
+            "pk", "name", "insurance_code", "region_id"
+        )
+    }
+    by_code = {i["insurance_code"]: i for i in insts.values()}
+    out = []
+    for cls, f in peer_outliers(rows, insts, rule_set):
+        inst = by_code[f.subject]
+        out.append(
+            _row(
+                cfg,
+                run,
+                f.facts,
+                subject_kind=SubjectKind.INSTITUTION.value,
+                subject=f.subject,
+                institution_id=inst["pk"],
+                region_code=inst["region_id"],
+                service_date=period.date_from,
+                fingerprint=subject_fingerprint(
+                    "peer_outlier",
+                    "institution",
+                    f"{f.subject}:{cls}",
+                    f"{period.date_from}..{period.date_to}",
+                ),
             )
+        )
     return out
 
 
